@@ -1,0 +1,125 @@
+"""Typed objects for a course: Course -> Unit -> Lesson -> Step, plus Question.
+
+These are plain frozen dataclasses built by `tutor.content.loader`; nothing here reads files,
+imports Textual or imports NumPy, so `dl-tutor list` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+#: The question kinds a lesson may use.
+QuestionKind = Literal["single", "multiple", "number", "vector", "matrix", "predict"]
+QUESTION_KINDS: tuple[str, ...] = ("single", "multiple", "number", "vector", "matrix", "predict")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a lesson, exactly as the lesson's TOML declares it.
+
+    Attributes:
+        id: unique within the lesson; progress is keyed by it.
+        kind: one of QUESTION_KINDS.
+        prompt: Markdown text; for `predict` a template with `{name}` fields that the
+            generator fills in.
+        options: the choices for `single` and `multiple` (empty otherwise).
+        answer: `single`: index into options (int); `multiple`: tuple of indices;
+            `number`: float; `vector`: tuple of floats; `matrix`: tuple of row tuples;
+            `predict`: None (the generator computes it).
+        tolerance: absolute tolerance for numeric answers.
+        explanation: shown after a right answer, or after a wrong one on request.
+        hints: progressively stronger hints, none of them empty.
+        generator: for `predict`, the registered generator name (e.g. "neuron.threshold_output").
+        params: for `predict`, keyword parameters passed to the generator.
+    """
+
+    id: str
+    kind: str
+    prompt: str
+    options: tuple[str, ...] = ()
+    answer: Any = None
+    tolerance: float = 1e-6
+    explanation: str = ""
+    hints: tuple[str, ...] = ()
+    generator: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a lesson: a section of prose, optionally a scene, optionally questions.
+
+    Attributes:
+        id: unique within the lesson; the learner's position is stored by it.
+        title: the step's heading.
+        prose: the Markdown for this step (from the lesson's Markdown file).
+        scene: registered scene name, or None for prose-only steps.
+        scene_params: keyword parameters for the scene.
+        questions: ids of the lesson's questions asked on this step, in order.
+    """
+
+    id: str
+    title: str
+    prose: str
+    scene: str | None = None
+    scene_params: dict[str, Any] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson: ordered steps and the questions they ask."""
+
+    id: str
+    title: str
+    summary: str
+    steps: tuple[Step, ...]
+    questions: dict[str, Question]
+    path: Path
+
+    def step_index(self, step_id: str | None) -> int:
+        """Index of the step with this id, or 0 when unknown (e.g. a step was removed)."""
+        for i, step in enumerate(self.steps):
+            if step.id == step_id:
+                return i
+        return 0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A group of lessons shown together on the course map."""
+
+    id: str
+    title: str
+    lessons: tuple[Lesson, ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    """A whole course as loaded from a `course.toml` manifest."""
+
+    title: str
+    format_version: int
+    units: tuple[Unit, ...]
+    path: Path
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """All lessons in course order."""
+        return tuple(lesson for unit in self.units for lesson in unit.lessons)
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        """The lesson with this exact id (KeyError when absent)."""
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise KeyError(lesson_id)
+
+    def find(self, query: str) -> list[Lesson]:
+        """Lessons matching an id exactly, else by unique id prefix (may return several)."""
+        exact = [lesson for lesson in self.lessons if lesson.id == query]
+        if exact:
+            return exact
+        return [lesson for lesson in self.lessons if lesson.id.startswith(query)]
