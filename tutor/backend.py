@@ -1,0 +1,172 @@
+"""The one place that chooses the array library: NumPy, or CuPy on a working GPU.
+
+`select_backend("auto" | "numpy" | "cupy")` returns a `Backend` whose `xp` module the engines
+compute with, and a one-line `reason` the app can show. CuPy is imported lazily and *probed*:
+`import cupy` succeeds even without a driver, and a CUDA toolkit mismatch only shows when a
+kernel is compiled, so the probe runs a real elementwise kernel and a matmul and copies the
+results back. Anything that goes wrong falls back to NumPy with the reason ("auto"), or raises
+`BackendError` when CuPy was explicitly requested. Widgets only ever see NumPy arrays:
+`to_numpy` converts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+__all__ = [
+    "BACKEND_CHOICES",
+    "Backend",
+    "BackendError",
+    "probe_cupy",
+    "select_backend",
+    "to_numpy",
+]
+
+#: Values accepted by `select_backend` and the `DL_TUTOR_BACKEND` environment variable.
+BACKEND_CHOICES: tuple[str, ...] = ("auto", "numpy", "cupy")
+#: The environment variable consulted when no choice is passed.
+BACKEND_ENV = "DL_TUTOR_BACKEND"
+NOT_INSTALLED = "CuPy is not installed (pip install 'dl-tutor[gpu]')"
+
+ProbeResult = tuple[ModuleType | None, str, str | None]
+_probe_cache: ProbeResult | None = None
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The chosen array library.
+
+    Attributes:
+        name: "numpy" or "cupy".
+        xp: the module itself (`numpy` or `cupy`), used as `xp.zeros(...)` by the engines.
+        reason: one line saying why this backend was chosen.
+        device: for cupy, the GPU and its memory, e.g. "NVIDIA H100 80GB HBM3, 79.1 GiB";
+            None for numpy.
+    """
+
+    name: str
+    xp: Any
+    reason: str
+    device: str | None = None
+
+
+class BackendError(RuntimeError):
+    """The requested backend cannot work; the message is one line saying why."""
+
+
+def _first_line(error: BaseException) -> str:
+    """`TypeName: first line of the message` (just the type name when the message is empty)."""
+    lines = str(error).strip().splitlines()
+    message = lines[0].strip() if lines else ""
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def _describe_device(cupy: Any) -> str:
+    """Name and total memory of GPU 0, each guarded (a partial answer beats none)."""
+    try:
+        name = cupy.cuda.runtime.getDeviceProperties(0)["name"]
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", errors="replace")
+        name = str(name).strip() or "GPU 0"
+    except Exception:
+        name = "GPU 0"
+    try:
+        total = int(cupy.cuda.Device(0).mem_info[1])
+    except Exception:
+        return name
+    return f"{name}, {total / 2**30:.1f} GiB"
+
+
+def _run_probe() -> ProbeResult:
+    """Import CuPy and run a tiny kernel and matmul on GPU 0 (uncached; see `probe_cupy`)."""
+    try:
+        import cupy
+    except ImportError:
+        return None, NOT_INSTALLED, None
+    except Exception as error:  # a broken install can fail at import in many ways
+        return None, f"CuPy is installed but could not be imported: {_first_line(error)}", None
+    try:
+        import numpy
+
+        x = cupy.arange(4, dtype=cupy.float32)
+        # An explicit ElementwiseKernel is compiled by NVRTC: this catches toolkit mismatches.
+        kernel = cupy.ElementwiseKernel("float32 x", "float32 y", "y = 2 * x + 1", "dl_tutor_probe")
+        doubled = numpy.asarray(kernel(x).get())
+        if not numpy.array_equal(doubled, numpy.array([1, 3, 5, 7], dtype=numpy.float32)):
+            raise RuntimeError(f"elementwise kernel returned {doubled.tolist()}")
+        a = cupy.asarray(numpy.array([[1, 2], [3, 4]], dtype=numpy.float32))
+        product = numpy.asarray(cupy.matmul(a, a).get())  # cuBLAS
+        if not numpy.allclose(product, [[7, 10], [15, 22]]):
+            raise RuntimeError(f"matmul returned {product.tolist()}")
+    except Exception as error:
+        return None, f"CuPy is installed but no GPU works: {_first_line(error)}", None
+    return cupy, "CuPy works", _describe_device(cupy)
+
+
+def probe_cupy() -> ProbeResult:
+    """Check once per process whether CuPy really computes on a GPU.
+
+    Returns:
+        (cupy, reason, device): the module, "CuPy works" and the device description when a
+        kernel and a matmul ran and gave the right numbers; otherwise (None, one-line reason,
+        None). Never raises.
+    """
+    global _probe_cache
+    if _probe_cache is None:
+        _probe_cache = _run_probe()
+    return _probe_cache
+
+
+def _reset_cache() -> None:
+    """Forget the cached probe (for tests)."""
+    global _probe_cache
+    _probe_cache = None
+
+
+def select_backend(choice: str | None = None) -> Backend:
+    """Choose the backend: "auto" (CuPy if it works, else NumPy), "numpy" or "cupy".
+
+    Args:
+        choice: None reads `$DL_TUTOR_BACKEND`, defaulting to "auto". Case-insensitive.
+
+    Raises:
+        BackendError: for an unknown choice, or "cupy" when CuPy cannot work here.
+    """
+    if choice is None:
+        choice = os.environ.get(BACKEND_ENV, "").strip() or "auto"
+    normalised = choice.strip().lower()
+    if normalised not in BACKEND_CHOICES:
+        raise BackendError(f"Unknown backend '{choice}': choose auto, numpy or cupy.")
+    if normalised == "numpy":
+        import numpy
+
+        return Backend("numpy", numpy, "NumPy was requested.", None)
+    cupy, reason, device = probe_cupy()
+    if cupy is not None:
+        return Backend("cupy", cupy, f"CuPy works on {device}.", device)
+    if normalised == "cupy":
+        raise BackendError(reason)
+    import numpy
+
+    return Backend("numpy", numpy, f"Using NumPy: {reason}", None)
+
+
+def to_numpy(a: Any) -> Any:
+    """Return `a` as a NumPy array: NumPy arrays pass through, CuPy arrays are copied to host.
+
+    Scalars and lists go through `numpy.asarray`. (`numpy.asarray` on a CuPy array raises on
+    purpose, hence the `.get()`.)
+    """
+    import numpy
+
+    if isinstance(a, numpy.ndarray):
+        return a
+    module = type(a).__module__ or ""
+    if module.split(".")[0] == "cupy" and hasattr(a, "get"):
+        return numpy.asarray(a.get())
+    return numpy.asarray(a)

@@ -1,0 +1,269 @@
+"""The `dl-tutor` command line.
+
+Fast paths (`--help`, `--version`, `list`, `check-lessons`, `progress`) import neither Textual
+nor NumPy; the app and the doctor import what they need when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor import __version__
+
+if TYPE_CHECKING:
+    from tutor.content import Course, Lesson
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+BACKENDS = ("auto", "numpy", "cupy")
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """Options valid before or after the sub-command."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--backend", choices=BACKENDS, default=default,
+        help="array backend: auto (CuPy when a GPU works, else NumPy), numpy or cupy"
+        " (default: $DL_TUTOR_BACKEND or auto)",
+    )
+    parser.add_argument(
+        "--lessons", metavar="PATH", type=Path, default=default,
+        help="a course folder holding course.toml (default: the shipped course)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `dl-tutor`."""
+    parser = argparse.ArgumentParser(
+        prog="dl-tutor",
+        description="A terminal tutor for deep learning, from the single neuron to LeNet-5.",
+        epilog="Progress is kept in $DL_TUTOR_HOME (default: your user data folder). "
+        "Run `dl-tutor doctor` if something looks wrong.",
+    )
+    parser.add_argument("--version", action="version", version=f"dl-tutor {__version__}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", parents=[common], help="open the course map (the default)")
+    p_open = sub.add_parser("open", parents=[common], help="open a lesson by id or unique prefix")
+    p_open.add_argument("lesson", metavar="LESSON")
+    sub.add_parser("list", parents=[common], help="list lessons with completion and score")
+    sub.add_parser("doctor", parents=[common], help="check the installation, backend and terminal")
+    p_check = sub.add_parser("check-lessons", parents=[common], help="validate a lesson tree")
+    p_check.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    p_progress = sub.add_parser("progress", parents=[common], help="reset or export progress")
+    group = p_progress.add_mutually_exclusive_group(required=True)
+    group.add_argument(
+        "--reset", nargs="?", const="", metavar="LESSON",
+        help="forget progress of LESSON, or of everything (a backup is kept)",
+    )
+    group.add_argument("--export", metavar="FILE", type=Path, help="write progress as JSON")
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"dl-tutor: {message}", file=sys.stderr)
+
+
+def _lessons_path(args: argparse.Namespace) -> Path:
+    from tutor.paths import default_lessons_dir
+
+    return args.lessons or default_lessons_dir()
+
+
+def _load_course(args: argparse.Namespace) -> "Course | None":
+    """Load the course or print its problems (one per line) and return None."""
+    from tutor.content import CourseError, load_course
+
+    try:
+        return load_course(_lessons_path(args))
+    except CourseError as error:
+        _error(f"the course at {_lessons_path(args)} has {len(error.issues)} problem(s):")
+        for issue in error.issues:
+            print(f"  {issue}", file=sys.stderr)
+        print("Fix them (see `dl-tutor check-lessons PATH`) and start again.", file=sys.stderr)
+        return None
+
+
+def find_lesson(course: "Course", query: str) -> "tuple[Lesson | None, str]":
+    """Resolve an id or unique prefix; on failure return (None, one-line message)."""
+    matches = course.find(query)
+    if len(matches) == 1:
+        return matches[0], ""
+    ids = [lesson.id for lesson in course.lessons]
+    if matches:
+        names = ", ".join(lesson.id for lesson in matches)
+        return None, f"'{query}' matches several lessons: {names}. Type more of the id."
+    close = difflib.get_close_matches(query, ids, n=3, cutoff=0.4)
+    close += [lesson.id for lesson in course.lessons if query.lower() in lesson.title.lower() and lesson.id not in close]
+    hint = f" Did you mean: {', '.join(close)}?" if close else " `dl-tutor list` shows them all."
+    return None, f"no lesson '{query}'.{hint}"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every lesson with its completion mark and score, as plain text."""
+    from tutor.progress import ProgressStore
+
+    course = _load_course(args)
+    if course is None:
+        return EXIT_PROBLEMS
+    progress, warning = ProgressStore().load()
+    if warning:
+        _error(warning)
+    print(course.title)
+    number = 0
+    for unit in course.units:
+        print(f"\n{unit.title}")
+        for lesson in unit.lessons:
+            number += 1
+            correct, total = progress.score(lesson.id, list(lesson.questions))
+            record = progress.lessons.get(lesson.id)
+            if record is not None and record.completed:
+                mark = "[x]"
+            elif record is not None and record.visited:
+                mark = "[~]"
+            else:
+                mark = "[ ]"
+            pct = f"{100 * correct // total:>3}%" if total else "  -"
+            print(f"  {mark} {number:>2}. {lesson.id:<28} {lesson.title:<36} {correct}/{total} {pct}")
+    print("\n[x] complete  [~] started  [ ] not started.  Open one with: dl-tutor open LESSON")
+    return EXIT_OK
+
+
+def cmd_check_lessons(args: argparse.Namespace) -> int:
+    """Validate a lesson tree; exit 1 with one line per problem."""
+    from tutor.content import CourseError, load_course
+
+    path = args.path or _lessons_path(args)
+    try:
+        course = load_course(path)
+    except CourseError as error:
+        for issue in error.issues:
+            print(issue)
+        print(f"{len(error.issues)} problem(s) in {path}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    # Deeper check: every predict question can really produce a problem.
+    from tutor.quiz import instantiate
+
+    problems = []
+    for lesson in course.lessons:
+        for question in lesson.questions.values():
+            if question.kind == "predict":
+                try:
+                    instantiate(question, seed=0)
+                except Exception as error:  # a broken template or generator parameter
+                    problems.append(
+                        f"{lesson.path / 'lesson.toml'}: questions ({question.id}): "
+                        f"cannot generate a problem: {error}"
+                    )
+    for problem in problems:
+        print(problem)
+    if problems:
+        return EXIT_PROBLEMS
+    steps = sum(len(lesson.steps) for lesson in course.lessons)
+    questions = sum(len(lesson.questions) for lesson in course.lessons)
+    print(f"OK: {path}: {len(course.lessons)} lessons, {steps} steps, {questions} questions")
+    return EXIT_OK
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """Reset (with a backup) or export the progress file."""
+    from tutor.progress import ProgressSaveError, ProgressStore
+
+    store = ProgressStore()
+    progress, warning = store.load()
+    if warning:
+        _error(warning)
+    try:
+        if args.export is not None:
+            store.export(progress, args.export)
+            print(f"Progress exported to {args.export}")
+            return EXIT_OK
+        if args.reset:
+            course = _load_course(args)
+            if course is not None:
+                lesson, message = find_lesson(course, args.reset)
+                if lesson is None and args.reset not in progress.lessons:
+                    _error(message)
+                    return EXIT_USAGE
+                lesson_id = lesson.id if lesson else args.reset
+            else:
+                lesson_id = args.reset
+        else:
+            lesson_id = None
+        backup = store.path.with_name(store.path.name + ".bak")
+        if store.path.is_file():
+            store.export(progress, backup)
+        progress.reset(lesson_id)
+        store.save(progress)
+    except ProgressSaveError as error:
+        _error(str(error))
+        return EXIT_PROBLEMS
+    what = f"lesson {lesson_id}" if lesson_id else "all lessons"
+    kept = f" (previous progress kept in {backup})" if backup.is_file() else ""
+    print(f"Progress reset for {what}{kept}.")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print the installation report."""
+    from tutor.doctor import report
+
+    lines, ok = report(args.backend, _lessons_path(args))
+    print("\n".join(lines))
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the app (optionally on one lesson)."""
+    course = _load_course(args)
+    if course is None:
+        return EXIT_PROBLEMS
+    lesson_id = None
+    if args.command == "open":
+        lesson, message = find_lesson(course, args.lesson)
+        if lesson is None:
+            _error(message)
+            return EXIT_USAGE
+        lesson_id = lesson.id
+    if not sys.stdin.isatty() or not sys.stderr.isatty():
+        _error("the tutor needs an interactive terminal; try `dl-tutor list` or `dl-tutor doctor`.")
+        return EXIT_USAGE
+    from tutor.backend import BackendError, select_backend
+
+    try:
+        backend = select_backend(args.backend)
+    except BackendError as error:
+        _error(f"{error} Use --backend numpy or --backend auto.")
+        return EXIT_USAGE
+    from tutor.app import make_app
+
+    app = make_app(_lessons_path(args), backend=backend, open_lesson=lesson_id)
+    app.run()
+    return EXIT_OK
+
+
+COMMANDS = {
+    None: cmd_run, "run": cmd_run, "open": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
+    "check-lessons": cmd_check_lessons, "progress": cmd_progress,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `dl-tutor` and `python -m tutor`."""
+    args = build_parser().parse_args(argv)
+    if args.backend is None:
+        args.backend = os.environ.get("DL_TUTOR_BACKEND") or "auto"
+    if args.backend not in BACKENDS:
+        _error(f"DL_TUTOR_BACKEND={args.backend!r} is not one of {', '.join(BACKENDS)}.")
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("\nInterrupted; progress saved so far is kept.", file=sys.stderr)
+        return 130

@@ -1,0 +1,475 @@
+"""Load a lesson tree (course.toml + one folder per lesson) into typed objects, or explain why not.
+
+Layout:
+    course.toml                 format_version, title, [[units]] with ordered lesson ids
+    <lesson-id>/lesson.toml     id, title, summary, [[steps]], [[questions]]
+    <lesson-id>/lesson.md       prose, one section per step, each opened by `<!-- step: ID -->`
+
+Every problem found is collected (not just the first) as a `LessonIssue` naming the file, the key
+and what was expected, so `dl-tutor check-lessons` can list them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tutor.content.model import QUESTION_KINDS, Course, Lesson, Question, Step, Unit
+
+#: Versions of the course format this release understands.
+SUPPORTED_FORMAT_VERSIONS = (1,)
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_STEP_MARKER_RE = re.compile(r"^<!--\s*step:\s*(?P<id>\S+)\s*-->\s*$")
+_HEADING_RE = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*#*\s*$")
+
+_COURSE_KEYS = {"format_version", "title", "units"}
+_UNIT_KEYS = {"id", "title", "lessons"}
+_LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
+_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions"}
+_QUESTION_KEYS = {
+    "id", "kind", "prompt", "options", "answer", "tolerance", "explanation", "hints",
+    "generator", "params",
+}
+
+
+@dataclass(frozen=True)
+class LessonIssue:
+    """One problem in a lesson tree: which file, which key, what is wrong."""
+
+    file: Path
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else str(self.file)
+        return f"{where}: {self.message}"
+
+
+class CourseError(Exception):
+    """The lesson tree has problems; `issues` lists every one of them."""
+
+    def __init__(self, issues: list[LessonIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+class _Collector:
+    """Accumulates issues for one file while it is being read."""
+
+    def __init__(self, issues: list[LessonIssue], file: Path) -> None:
+        self.issues = issues
+        self.file = file
+
+    def add(self, key: str, message: str) -> None:
+        self.issues.append(LessonIssue(self.file, key, message))
+
+    def unknown_keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
+        for key in sorted(set(table) - allowed):
+            self.add(f"{prefix}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def text(self, table: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.add(f"{prefix}{key}", "missing; expected a non-empty string")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"{prefix}{key}", "expected a non-empty string")
+            return ""
+        return value.strip()
+
+    def ident(self, table: dict[str, Any], key: str, prefix: str = "") -> str:
+        value = self.text(table, key, prefix)
+        if value and not _ID_RE.match(value):
+            self.add(f"{prefix}{key}", f"{value!r} is not a valid id (lowercase letters, digits, - and _)")
+        return value
+
+
+def _read_toml(path: Path, issues: list[LessonIssue]) -> dict[str, Any] | None:
+    """Parse a TOML file, recording a missing file or a syntax error as an issue."""
+    if not path.is_file():
+        issues.append(LessonIssue(path, "", "file is missing"))
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        issues.append(LessonIssue(path, "", "is not UTF-8 text"))
+    except tomllib.TOMLDecodeError as error:
+        issues.append(LessonIssue(path, "", f"invalid TOML: {error}"))
+    return None
+
+
+def split_prose(text: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Split a lesson's Markdown into step sections.
+
+    Returns ({step_id: (title, body)}, problems). The title is the section's first heading
+    (removed from the body, since the screen shows it separately); it is "" when absent.
+    """
+    sections: dict[str, list[str]] = {}
+    order: list[str] = []
+    problems: list[str] = []
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = _STEP_MARKER_RE.match(line.strip())
+        if marker:
+            current = marker.group("id")
+            if current in sections:
+                problems.append(f"line {number}: step {current!r} has a second section")
+            sections[current] = []
+            order.append(current)
+            continue
+        if current is None:
+            if line.strip() and not line.strip().startswith("<!--"):
+                problems.append(
+                    f"line {number}: text before the first '<!-- step: ID -->' marker"
+                )
+            continue
+        sections[current].append(line)
+    result: dict[str, tuple[str, str]] = {}
+    for step_id in order:
+        lines = sections[step_id]
+        title = ""
+        for i, line in enumerate(lines):
+            if not line.strip():
+                continue
+            heading = _HEADING_RE.match(line)
+            if heading:
+                title = heading.group("title")
+                lines = lines[:i] + lines[i + 1 :]
+            break
+        result[step_id] = (title, "\n".join(lines).strip() + "\n")
+    return result, problems
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
+    """Validate one [[questions]] table and convert its answer to the model's encoding."""
+    prefix = f"questions[{index}]."
+    if not isinstance(raw, dict):
+        out.add(f"questions[{index}]", "expected a table")
+        return None
+    out.unknown_keys(raw, _QUESTION_KEYS, prefix)
+    qid = out.ident(raw, "id", prefix)
+    if qid:
+        prefix = f"questions[{index}] ({qid})."
+    kind = raw.get("kind")
+    if kind not in QUESTION_KINDS:
+        out.add(f"{prefix}kind", f"expected one of {', '.join(QUESTION_KINDS)}, got {kind!r}")
+        return None
+    prompt = out.text(raw, "prompt", prefix)
+    explanation = out.text(raw, "explanation", prefix, required=False)
+    hints_raw = raw.get("hints", [])
+    hints: list[str] = []
+    if not isinstance(hints_raw, list):
+        out.add(f"{prefix}hints", "expected a list of strings")
+    else:
+        for h, hint in enumerate(hints_raw):
+            if not isinstance(hint, str) or not hint.strip():
+                out.add(f"{prefix}hints[{h}]", "hint is empty; write a hint or remove it")
+            else:
+                hints.append(hint.strip())
+    tolerance = raw.get("tolerance", 1e-6)
+    if not _number(tolerance) or tolerance < 0:
+        out.add(f"{prefix}tolerance", "expected a number >= 0")
+        tolerance = 1e-6
+    options: tuple[str, ...] = ()
+    answer: Any = None
+    generator = None
+    params: dict[str, Any] = {}
+    raw_answer = raw.get("answer")
+    if kind in ("single", "multiple"):
+        opts = raw.get("options")
+        if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, str) and o.strip() for o in opts):
+            out.add(f"{prefix}options", "expected a list of at least two non-empty strings")
+            return None
+        options = tuple(o.strip() for o in opts)
+        if len(set(options)) != len(options):
+            out.add(f"{prefix}options", "two options have the same text")
+        wanted = [raw_answer] if kind == "single" else raw_answer
+        if kind == "single" and not isinstance(raw_answer, str):
+            out.add(f"{prefix}answer", "expected the text of the right option")
+            return None
+        if kind == "multiple" and (not isinstance(raw_answer, list) or not raw_answer):
+            out.add(f"{prefix}answer", "expected a list of the texts of the right options")
+            return None
+        indices = []
+        for value in wanted:
+            text = value.strip() if isinstance(value, str) else value
+            if text not in options:
+                out.add(f"{prefix}answer", f"{value!r} is not among the options")
+                return None
+            indices.append(options.index(text))
+        answer = indices[0] if kind == "single" else tuple(sorted(set(indices)))
+    elif kind == "number":
+        if not _number(raw_answer):
+            out.add(f"{prefix}answer", "expected a number")
+            return None
+        answer = float(raw_answer)
+    elif kind == "vector":
+        if not isinstance(raw_answer, list) or not raw_answer or not all(_number(v) for v in raw_answer):
+            out.add(f"{prefix}answer", "expected a non-empty list of numbers")
+            return None
+        answer = tuple(float(v) for v in raw_answer)
+    elif kind == "matrix":
+        ok = (
+            isinstance(raw_answer, list)
+            and raw_answer
+            and all(isinstance(row, list) and row and all(_number(v) for v in row) for row in raw_answer)
+            and len({len(row) for row in raw_answer}) == 1
+        )
+        if not ok:
+            out.add(f"{prefix}answer", "expected a list of equally long lists of numbers")
+            return None
+        answer = tuple(tuple(float(v) for v in row) for row in raw_answer)
+    else:  # predict
+        from tutor.quiz.predict import GENERATORS
+
+        generator = raw.get("generator")
+        if generator not in GENERATORS:
+            out.add(
+                f"{prefix}generator",
+                f"unknown generator {generator!r} (known: {', '.join(sorted(GENERATORS))})",
+            )
+            return None
+        if raw_answer is not None:
+            out.add(f"{prefix}answer", "a predict question's answer is computed; remove 'answer'")
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            out.add(f"{prefix}params", "expected a table")
+            params = {}
+    if kind not in ("single", "multiple") and "options" in raw:
+        out.add(f"{prefix}options", f"a {kind} question has no options")
+    if not qid or not prompt:
+        return None
+    return Question(
+        id=qid, kind=kind, prompt=prompt, options=options, answer=answer,
+        tolerance=float(tolerance), explanation=explanation, hints=tuple(hints),
+        generator=generator, params=dict(params),
+    )
+
+
+def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
+    """Validate one [[steps]] table; prose is attached later from the Markdown file."""
+    from tutor.scenes.registry import SCENES, check_param
+
+    prefix = f"steps[{index}]."
+    if not isinstance(raw, dict):
+        out.add(f"steps[{index}]", "expected a table")
+        return None
+    out.unknown_keys(raw, _STEP_KEYS, prefix)
+    step_id = out.ident(raw, "id", prefix)
+    if step_id:
+        prefix = f"steps[{index}] ({step_id})."
+    title = out.text(raw, "title", prefix, required=False)
+    scene = raw.get("scene")
+    scene_params = raw.get("scene_params", {})
+    if scene is not None:
+        if scene not in SCENES:
+            out.add(f"{prefix}scene", f"unknown scene {scene!r} (known: {', '.join(sorted(SCENES))})")
+            scene = None
+        elif not isinstance(scene_params, dict):
+            out.add(f"{prefix}scene_params", "expected a table")
+            scene_params = {}
+        else:
+            spec = SCENES[scene]
+            for name, value in scene_params.items():
+                if name not in spec.params:
+                    out.add(
+                        f"{prefix}scene_params.{name}",
+                        f"scene {scene!r} has no parameter {name!r} "
+                        f"(it takes: {', '.join(sorted(spec.params))})",
+                    )
+                    continue
+                expected = check_param(spec.params[name], value)
+                if expected:
+                    out.add(f"{prefix}scene_params.{name}", f"expected {expected}, got {value!r}")
+    elif scene_params:
+        out.add(f"{prefix}scene_params", "given without a scene")
+    questions = raw.get("questions", [])
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        out.add(f"{prefix}questions", "expected a list of question ids")
+        questions = []
+    if not step_id:
+        return None
+    return {
+        "id": step_id, "title": title, "scene": scene,
+        "scene_params": dict(scene_params) if scene else {}, "questions": tuple(questions),
+        "key": prefix,
+    }
+
+
+def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Lesson | None:
+    """Load one lesson folder, appending any problems to `issues`."""
+    toml_path = folder / "lesson.toml"
+    data = _read_toml(toml_path, issues)
+    if data is None:
+        return None
+    out = _Collector(issues, toml_path)
+    out.unknown_keys(data, _LESSON_KEYS, "")
+    lesson_id = out.ident(data, "id")
+    if lesson_id and lesson_id != expected_id:
+        out.add("id", f"is {lesson_id!r} but course.toml lists this folder as {expected_id!r}")
+    title = out.text(data, "title")
+    summary = out.text(data, "summary")
+
+    questions: dict[str, Question] = {}
+    raw_questions = data.get("questions", [])
+    if not isinstance(raw_questions, list):
+        out.add("questions", "expected an array of tables ([[questions]])")
+        raw_questions = []
+    for i, raw in enumerate(raw_questions):
+        question = _load_question(raw, i, out)
+        if question is None:
+            continue
+        if question.id in questions:
+            out.add(f"questions[{i}].id", f"duplicate question id {question.id!r}")
+            continue
+        questions[question.id] = question
+
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        out.add("steps", "expected at least one [[steps]] table")
+        raw_steps = []
+    step_dicts: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_steps):
+        step = _load_step(raw, i, out)
+        if step is None:
+            continue
+        if step["id"] in seen:
+            out.add(f"steps[{i}].id", f"duplicate step id {step['id']!r}")
+            continue
+        seen.add(step["id"])
+        step_dicts.append(step)
+
+    asked: set[str] = set()
+    for step in step_dicts:
+        for qid in step["questions"]:
+            if qid not in questions and not any(
+                isinstance(q, dict) and q.get("id") == qid for q in raw_questions
+            ):
+                out.add(f"{step['key']}questions", f"no question has id {qid!r}")
+            if qid in asked:
+                out.add(f"{step['key']}questions", f"question {qid!r} is asked on two steps")
+            asked.add(qid)
+    for qid in questions:
+        if qid not in asked:
+            out.add("questions", f"question {qid!r} is never asked: list it in a step's questions")
+
+    prose_name = data.get("prose", "lesson.md")
+    if not isinstance(prose_name, str) or not prose_name:
+        out.add("prose", "expected a file name")
+        prose_name = "lesson.md"
+    prose_path = folder / prose_name
+    sections: dict[str, tuple[str, str]] = {}
+    if not prose_path.is_file():
+        out.add("prose", f"file {prose_name!r} is missing")
+    else:
+        try:
+            text = prose_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            issues.append(LessonIssue(prose_path, "", "is not UTF-8 text"))
+            text = ""
+        sections, problems = split_prose(text)
+        md = _Collector(issues, prose_path)
+        for problem in problems:
+            md.add("", problem)
+        for step in step_dicts:
+            if step["id"] not in sections:
+                md.add("", f"no '<!-- step: {step['id']} -->' section for step {step['id']!r}")
+            elif not sections[step["id"]][1].strip():
+                md.add(f"step {step['id']}", "section has no prose")
+        for section_id in sections:
+            if section_id not in seen:
+                md.add(f"step {section_id}", "section for a step that lesson.toml does not list")
+
+    if not (lesson_id and title and summary and step_dicts):
+        return None
+    steps = []
+    for step in step_dicts:
+        heading, body = sections.get(step["id"], ("", ""))
+        steps.append(
+            Step(
+                id=step["id"], title=step["title"] or heading or step["id"], prose=body,
+                scene=step["scene"], scene_params=step["scene_params"], questions=step["questions"],
+            )
+        )
+    return Lesson(
+        id=lesson_id, title=title, summary=summary, steps=tuple(steps), questions=questions,
+        path=folder,
+    )
+
+
+def load_course(root: Path) -> Course:
+    """Load and validate the whole lesson tree under `root` (a folder holding course.toml).
+
+    Raises CourseError listing every problem found.
+    """
+    root = Path(root)
+    issues: list[LessonIssue] = []
+    manifest = root / "course.toml"
+    if not root.is_dir():
+        raise CourseError([LessonIssue(root, "", "is not a folder holding a course.toml")])
+    data = _read_toml(manifest, issues)
+    if data is None:
+        raise CourseError(issues)
+    out = _Collector(issues, manifest)
+    out.unknown_keys(data, _COURSE_KEYS, "")
+    version = data.get("format_version")
+    if version not in SUPPORTED_FORMAT_VERSIONS:
+        out.add(
+            "format_version",
+            f"expected one of {', '.join(map(str, SUPPORTED_FORMAT_VERSIONS))}, got {version!r}"
+            " (a newer dl-tutor may read it)",
+        )
+        raise CourseError(issues)
+    title = out.text(data, "title")
+    raw_units = data.get("units")
+    if not isinstance(raw_units, list) or not raw_units:
+        out.add("units", "expected at least one [[units]] table")
+        raise CourseError(issues)
+    units: list[Unit] = []
+    unit_ids: set[str] = set()
+    lesson_ids: set[str] = set()
+    for u, raw in enumerate(raw_units):
+        prefix = f"units[{u}]."
+        if not isinstance(raw, dict):
+            out.add(f"units[{u}]", "expected a table")
+            continue
+        out.unknown_keys(raw, _UNIT_KEYS, prefix)
+        unit_id = out.ident(raw, "id", prefix)
+        unit_title = out.text(raw, "title", prefix)
+        if unit_id in unit_ids:
+            out.add(f"{prefix}id", f"duplicate unit id {unit_id!r}")
+        unit_ids.add(unit_id)
+        ids = raw.get("lessons")
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            out.add(f"{prefix}lessons", "expected a non-empty list of lesson ids")
+            continue
+        lessons: list[Lesson] = []
+        for lesson_id in ids:
+            if lesson_id in lesson_ids:
+                out.add(f"{prefix}lessons", f"duplicate lesson id {lesson_id!r}")
+                continue
+            lesson_ids.add(lesson_id)
+            if not _ID_RE.match(lesson_id):
+                out.add(f"{prefix}lessons", f"{lesson_id!r} is not a valid lesson id")
+                continue
+            folder = root / lesson_id
+            if not folder.is_dir():
+                out.add(f"{prefix}lessons", f"lesson folder {lesson_id}/ is missing")
+                continue
+            lesson = load_lesson(folder, lesson_id, issues)
+            if lesson is not None:
+                lessons.append(lesson)
+        units.append(Unit(id=unit_id, title=unit_title, lessons=tuple(lessons)))
+    if issues:
+        raise CourseError(issues)
+    return Course(title=title, format_version=version, units=tuple(units), path=root)

@@ -1,0 +1,92 @@
+"""`dl-tutor doctor`: what is installed, which backend runs and why, and whether data is intact."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from tutor import __version__
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _cupy_version() -> str:
+    for name in ("cupy-cuda12x", "cupy-cuda13x", "cupy-cuda11x", "cupy"):
+        version = _version(name)
+        if version != "not installed":
+            return f"{version} ({name})"
+    return "not installed"
+
+
+def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
+    """The doctor's lines, and whether everything needed is fine."""
+    from tutor.backend import BackendError, select_backend
+    from tutor.content import CourseError, load_course
+    from tutor.engines.mnist import verify_checksums
+    from tutor.paths import mnist_dir
+    from tutor.progress import ProgressStore, default_home
+    from tutor.terminal import color_system, terminal_size
+
+    ok = True
+    lines = [f"dl-tutor {__version__}"]
+    lines.append(f"  Python      {platform.python_version()} ({sys.executable})")
+    lines.append(
+        "  Packages    textual " + _version("textual") + ", numpy " + _version("numpy")
+        + ", plotext " + _version("plotext") + ", textual-plotext " + _version("textual-plotext")
+        + ", cupy " + _cupy_version()
+    )
+    try:
+        backend = select_backend(backend_choice)
+        device = f" on {backend.device}" if backend.device else ""
+        lines.append(f"  Backend     {backend.name}{device} (asked: {backend_choice})")
+        lines.append(f"              {backend.reason}")
+    except BackendError as error:
+        ok = False
+        lines.append(f"  Backend     PROBLEM (asked: {backend_choice}): {error}")
+        lines.append("              Use --backend auto or numpy, or fix the CUDA install.")
+
+    columns, rows, is_tty = terminal_size()
+    size_note = "" if is_tty else " (standard output is not a terminal)"
+    if is_tty and (columns < 80 or rows < 24):
+        size_note = " (below 80x24: enlarge it)"
+    lines.append(f"  Terminal    {columns}x{rows}{size_note}")
+    system, why = color_system()
+    lines.append(f"  Colours     {system} ({why})")
+
+    home = default_home()
+    writable = os.access(home, os.W_OK) if home.exists() else False
+    lines.append(f"  Data dir    {home} ({'writable' if writable else 'NOT writable: progress is kept in memory only'})")
+    store = ProgressStore()
+    if store.path.is_file():
+        progress, warning = store.load()
+        if warning:
+            lines.append(f"              {warning}")
+        lines.append(f"  Progress    {store.path} ({len(progress.lessons)} lessons started)")
+    else:
+        lines.append(f"  Progress    {store.path} (none yet)")
+
+    try:
+        course = load_course(lessons)
+        lines.append(f"  Lessons     {lessons} ({len(course.lessons)} lessons, valid)")
+    except CourseError as error:
+        ok = False
+        lines.append(f"  Lessons     {lessons}: {len(error.issues)} problem(s); run `dl-tutor check-lessons {lessons}`")
+
+    checks = verify_checksums(mnist_dir())
+    if all(check.ok for check in checks):
+        lines.append(f"  MNIST       {len(checks)} files, SHA-256 OK ({mnist_dir()})")
+    else:
+        ok = False
+        for check in checks:
+            if not check.ok:
+                lines.append(f"  MNIST       {check.message}")
+    lines.append("All good." if ok else "Some checks failed: see the lines above.")
+    return lines, ok

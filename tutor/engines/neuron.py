@@ -1,0 +1,207 @@
+"""The McCulloch-Pitts threshold unit: fixed weights, a threshold, an output of 0 or 1.
+
+The unit fires (outputs 1) only when the weighted sum of its inputs is strictly greater than
+its threshold; a sum equal to the threshold gives 0. Nothing here learns: the weights are set
+by hand, which is exactly what separates this 1943 unit from Rosenblatt's perceptron.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tutor.quiz.predict import Generated
+
+#: Boolean functions of two inputs (x1, x2) a single unit may be asked to compute.
+GATES: dict[str, tuple[int, int, int, int]] = {
+    # outputs for inputs (0,0), (0,1), (1,0), (1,1)
+    "AND": (0, 0, 0, 1),
+    "OR": (0, 1, 1, 1),
+    "NAND": (1, 1, 1, 0),
+    "NOR": (1, 0, 0, 0),
+    "XOR": (0, 1, 1, 0),
+    "A": (0, 0, 1, 1),
+    "B": (0, 1, 0, 1),
+    "NOT A": (1, 1, 0, 0),
+    "NOT B": (1, 0, 1, 0),
+}
+
+
+@dataclass(frozen=True)
+class TruthRow:
+    """One input pattern and what the unit does with it.
+
+    Attributes:
+        inputs: the binary input pattern, length n.
+        products: w_j * x_j for each input, length n.
+        weighted_sum: sum of the products.
+        output: 1 when weighted_sum > threshold, else 0.
+        target: what the chosen gate wants for this pattern, or None without a gate.
+    """
+
+    inputs: tuple[int, ...]
+    products: tuple[float, ...]
+    weighted_sum: float
+    output: int
+    target: int | None
+
+    @property
+    def correct(self) -> bool | None:
+        """Whether the output equals the target (None without a target)."""
+        return None if self.target is None else self.output == self.target
+
+
+@dataclass(frozen=True)
+class TruthTable:
+    """A unit's behaviour on every binary input pattern, compared with a gate if given."""
+
+    weights: tuple[float, ...]
+    threshold: float
+    gate: str | None
+    rows: tuple[TruthRow, ...]
+
+    @property
+    def matches(self) -> bool | None:
+        """True when every row meets its target (None without a gate)."""
+        if self.gate is None:
+            return None
+        return all(row.correct for row in self.rows)
+
+    @property
+    def errors(self) -> int:
+        """How many rows miss their target (0 without a gate)."""
+        return sum(1 for row in self.rows if row.correct is False)
+
+
+def binary_inputs(n: int, xp: Any = np) -> Any:
+    """All 2**n binary input patterns, shape (2**n, n), in counting order (00, 01, 10, 11)."""
+    codes = xp.arange(2**n)[:, None]  # (2**n, 1)
+    shifts = xp.arange(n - 1, -1, -1)[None, :]  # (1, n), most significant input first
+    return (codes >> shifts) & 1
+
+
+def threshold_unit(x: Any, weights: Any, threshold: float, xp: Any = np) -> Any:
+    """Outputs of the unit for a batch of inputs.
+
+    Args:
+        x: inputs, shape (N, n) (or (n,) for one pattern).
+        weights: shape (n,).
+        threshold: the firing threshold; a sum equal to it does not fire.
+
+    Returns:
+        Integer outputs in {0, 1}, shape (N,) (or a 0-d array for one pattern).
+    """
+    s = xp.asarray(x, dtype=float) @ xp.asarray(weights, dtype=float)
+    return (s > threshold).astype(int)
+
+
+def truth_table(
+    weights: tuple[float, ...] | list[float], threshold: float, gate: str | None = None, xp: Any = np
+) -> TruthTable:
+    """Evaluate the unit on every binary pattern of len(weights) inputs.
+
+    A gate (a key of GATES) supplies targets; gates are defined for two inputs only.
+    """
+    n = len(weights)
+    if gate is not None and (gate not in GATES or n != 2):
+        raise ValueError(f"gate {gate!r} needs two inputs and one of {', '.join(GATES)}")
+    x = binary_inputs(n, xp)  # (2**n, n)
+    w = xp.asarray(weights, dtype=float)  # (n,)
+    products = x * w[None, :]  # (2**n, n)
+    sums = products.sum(axis=1)  # (2**n,)
+    outputs = (sums > threshold).astype(int)
+    # Records hold plain Python numbers so any scene or test can read them.
+    x_host, p_host, s_host, o_host = (_host(a) for a in (x, products, sums, outputs))
+    targets = GATES[gate] if gate is not None else (None,) * len(o_host)
+    rows = tuple(
+        TruthRow(
+            inputs=tuple(int(v) for v in x_host[i]),
+            products=tuple(float(v) for v in p_host[i]),
+            weighted_sum=float(s_host[i]),
+            output=int(o_host[i]),
+            target=targets[i],
+        )
+        for i in range(len(o_host))
+    )
+    return TruthTable(tuple(float(v) for v in weights), float(threshold), gate, rows)
+
+
+def _host(a: Any) -> np.ndarray:
+    """A NumPy copy of an xp array (CuPy arrays come back with .get())."""
+    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+
+
+def fmt(value: float) -> str:
+    """Format a number the way lessons print weights: 1, -0.5, 1.5 (no trailing zeros)."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+# --- predict-question generators (registered in tutor.quiz.predict) --------------------------
+
+_WEIGHT_GRID = (-1.0, -0.5, 0.5, 1.0, 1.5, 2.0)
+_THRESHOLD_GRID = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def threshold_output_problem(rng: np.random.Generator, **params: Any) -> Generated:
+    """"What does this unit output?" for random weights, threshold and a binary input.
+
+    Template fields: w1, w2, theta, x1, x2, s (the weighted sum), out, rule.
+    """
+    w = rng.choice(_WEIGHT_GRID, size=2)
+    theta = float(rng.choice(_THRESHOLD_GRID))
+    x = rng.integers(0, 2, size=2)
+    s = float(x @ w)
+    out = int(s > theta)
+    rule = f"{fmt(s)} > {fmt(theta)}" if out else f"{fmt(s)} ≤ {fmt(theta)}"
+    return Generated(
+        values={
+            "w1": fmt(w[0]), "w2": fmt(w[1]), "theta": fmt(theta), "x1": int(x[0]),
+            "x2": int(x[1]), "s": fmt(s), "out": out, "rule": rule,
+        },
+        kind="single",
+        answer=out,
+        options=("0 (stays silent)", "1 (fires)"),
+    )
+
+
+def weighted_sum_problem(rng: np.random.Generator, **params: Any) -> Generated:
+    """"What is the weighted sum?" for random weights and a binary input with three inputs.
+
+    Template fields: w1, w2, w3, x1, x2, x3, s.
+    """
+    w = rng.choice(_WEIGHT_GRID, size=3)
+    x = rng.integers(0, 2, size=3)
+    if not x.any():
+        x[rng.integers(0, 3)] = 1
+    s = float(x @ w)
+    values: dict[str, object] = {f"w{i + 1}": fmt(w[i]) for i in range(3)}
+    values.update({f"x{i + 1}": int(x[i]) for i in range(3)})
+    values["s"] = fmt(s)
+    return Generated(values=values, kind="number", answer=s, tolerance=1e-6)
+
+
+def which_gate_problem(rng: np.random.Generator, **params: Any) -> Generated:
+    """"Which gate does this unit compute?" for weights and threshold drawn until one fits.
+
+    The options are AND, OR, NAND and NOR; template fields: w1, w2, theta, table (the unit's
+    weighted sums for 00, 01, 10, 11).
+    """
+    options = ("AND", "OR", "NAND", "NOR")
+    for _ in range(10_000):
+        w = rng.choice(_WEIGHT_GRID + (-1.5, -2.0), size=2)
+        theta = float(rng.choice(_THRESHOLD_GRID + (-1.0, -1.5, 2.5)))
+        table = truth_table(tuple(w), theta)
+        outputs = tuple(row.output for row in table.rows)
+        for index, name in enumerate(options):
+            if GATES[name] == outputs:
+                sums = ", ".join(fmt(row.weighted_sum) for row in table.rows)
+                return Generated(
+                    values={"w1": fmt(w[0]), "w2": fmt(w[1]), "theta": fmt(theta), "table": sums},
+                    kind="single",
+                    answer=index,
+                    options=options,
+                )
+    raise RuntimeError("no gate found")  # pragma: no cover - the grids always contain one

@@ -1,0 +1,419 @@
+"""Turn a lesson's Question into a concrete Problem, and grade a learner's response to it.
+
+`instantiate` fixes everything a question may vary (a `predict` question runs its generator
+with a seed); `grade` compares a response with the answer and returns a `Feedback` whose
+message is one short line. Grading never raises for a learner's input: text that cannot be read
+gives `status="invalid"` with the expected format, which does not count as an attempt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from tutor.quiz.parse import (
+    MATRIX_HINT,
+    NUMBER_HINT,
+    VECTOR_HINT,
+    AnswerFormatError,
+    parse_choice,
+    parse_choices,
+    parse_matrix,
+    parse_number,
+    parse_vector,
+)
+
+if TYPE_CHECKING:
+    from tutor.content.model import Question
+
+__all__ = ["Problem", "Feedback", "instantiate", "grade", "PROBLEM_KINDS"]
+
+#: The kinds a Problem can have (`predict` questions become one of these).
+PROBLEM_KINDS: tuple[str, ...] = ("single", "multiple", "number", "vector", "matrix")
+
+Status = Literal["correct", "wrong", "invalid"]
+
+_RIGHT = "Right!"
+_TRY_AGAIN = "Not quite: try again, or ask for a hint."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A concrete question ready to ask: templates filled, answer fixed.
+
+    Attributes:
+        question_id: the Question's id (progress is keyed by it).
+        kind: single, multiple, number, vector or matrix (never predict).
+        prompt: the final Markdown shown to the learner.
+        options: the choices for single and multiple.
+        answer: single: option index (int); multiple: tuple of indices; number: float;
+            vector: tuple of floats; matrix: tuple of row tuples.
+        tolerance: absolute tolerance for numeric answers (element-wise for vector/matrix).
+        explanation: shown after a right answer, or after a wrong one on request.
+        hints: progressively stronger hints.
+        seed: the seed a predict question was generated with, else None.
+    """
+
+    question_id: str
+    kind: str
+    prompt: str
+    options: tuple[str, ...]
+    answer: Any
+    tolerance: float
+    explanation: str
+    hints: tuple[str, ...]
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of grading one response.
+
+    Attributes:
+        status: "correct", "wrong", or "invalid" (the response could not be read).
+        message: one line: "Right!", "Not quite: ...", or the expected format.
+        explanation: the problem's explanation, for the UI to show when right or on request.
+    """
+
+    status: Status
+    message: str
+    explanation: str = ""
+
+    @property
+    def counts_as_attempt(self) -> bool:
+        """False for an unreadable response: the learner just gets the format hint."""
+        return self.status != "invalid"
+
+    @property
+    def correct(self) -> bool:
+        """True when the response was right."""
+        return self.status == "correct"
+
+
+# --------------------------------------------------------------------------- instantiate
+
+
+def _fill(template: str, values: dict[str, object], question_id: str, what: str) -> str:
+    """Fill a `{name}` template from a generator's values, naming the question on failure."""
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError, AttributeError) as error:
+        known = ", ".join(sorted(values)) or "none"
+        raise ValueError(
+            f"Question '{question_id}': cannot fill the {what} template ({type(error).__name__}: "
+            f"{error}); the generator gave: {known}."
+        ) from None
+
+
+def _canonical_answer(kind: str, answer: Any, question_id: str) -> Any:
+    """Convert an answer to the canonical encoding for `kind` (tuples, floats, ints)."""
+    try:
+        if kind == "single":
+            if isinstance(answer, bool):
+                raise TypeError("a bool is not an option index")
+            return int(answer)
+        if kind == "multiple":
+            return tuple(sorted({int(i) for i in answer}))
+        if kind == "number":
+            return float(answer)
+        if kind == "vector":
+            return tuple(float(x) for x in answer)
+        if kind == "matrix":
+            return tuple(tuple(float(x) for x in row) for row in answer)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"Question '{question_id}': answer {answer!r} does not fit kind '{kind}' ({error})."
+        ) from None
+    raise ValueError(
+        f"Question '{question_id}': kind must be one of {', '.join(PROBLEM_KINDS)}, got {kind!r}."
+    )
+
+
+def instantiate(question: Question, seed: int = 0) -> Problem:
+    """Make the concrete Problem for `question`.
+
+    Static kinds map one to one (seed None). A `predict` question calls its generator with
+    `numpy.random.default_rng(seed)` and fills its prompt, explanation and hints with the
+    generated values (`str.format_map`), so the same seed always gives the same problem.
+
+    Raises:
+        ValueError: a content error: unknown kind, an answer that does not fit its kind, a
+            predict question without a generator, or a template field the generator lacks.
+        KeyError: the generator name is not registered.
+    """
+    if question.kind != "predict":
+        return Problem(
+            question_id=question.id,
+            kind=question.kind,
+            prompt=question.prompt,
+            options=tuple(question.options),
+            answer=_canonical_answer(question.kind, question.answer, question.id),
+            tolerance=float(question.tolerance),
+            explanation=question.explanation,
+            hints=tuple(question.hints),
+            seed=None,
+        )
+    if not question.generator:
+        raise ValueError(f"Question '{question.id}': a predict question needs a generator.")
+    from tutor.quiz.predict import generate
+
+    generated = generate(question.generator, seed, question.params)
+    values = dict(generated.values)
+    options = generated.options or tuple(
+        _fill(option, values, question.id, "option") for option in question.options
+    )
+    return Problem(
+        question_id=question.id,
+        kind=generated.kind,
+        prompt=_fill(question.prompt, values, question.id, "prompt"),
+        options=tuple(options),
+        answer=_canonical_answer(generated.kind, generated.answer, question.id),
+        tolerance=float(generated.tolerance),
+        explanation=_fill(question.explanation, values, question.id, "explanation"),
+        hints=tuple(_fill(hint, values, question.id, "hint") for hint in question.hints),
+        seed=seed,
+    )
+
+
+# --------------------------------------------------------------------------- grade
+
+
+class _Invalid(Exception):
+    """Internal: the response cannot be read; carries the one-line message."""
+
+
+def _is_real(value: object) -> bool:
+    """True for int/float-like numbers that are not bools."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _real(value: object, hint: str) -> float:
+    """A finite float from a non-str number, else _Invalid(hint)."""
+    if not _is_real(value):
+        # NumPy scalars are not int/float subclasses in every case; accept via __float__.
+        if isinstance(value, (str, bytes, bool)) or not hasattr(value, "__float__"):
+            raise _Invalid(hint)
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise _Invalid(hint) from None
+    if not math.isfinite(number):
+        raise _Invalid(hint)
+    return number
+
+
+def _as_number(response: object) -> float:
+    """Read a number response (text or a number)."""
+    if isinstance(response, str):
+        return parse_number(response)
+    return _real(response, NUMBER_HINT)
+
+
+def _as_vector(response: object) -> tuple[float, ...]:
+    """Read a vector response (text or an iterable of numbers)."""
+    if isinstance(response, str):
+        return parse_vector(response)
+    if not isinstance(response, Iterable) or isinstance(response, bytes):
+        raise _Invalid(VECTOR_HINT)
+    values = tuple(_real(x, VECTOR_HINT) for x in response)
+    if not values:
+        raise _Invalid(VECTOR_HINT)
+    return values
+
+
+def _as_matrix(response: object) -> tuple[tuple[float, ...], ...]:
+    """Read a matrix response (text or an iterable of rows)."""
+    if isinstance(response, str):
+        return parse_matrix(response)
+    if not isinstance(response, Iterable) or isinstance(response, bytes):
+        raise _Invalid(MATRIX_HINT)
+    rows = []
+    for row in response:
+        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+            raise _Invalid(MATRIX_HINT)
+        rows.append(tuple(_real(x, MATRIX_HINT) for x in row))
+    if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
+        raise _Invalid(MATRIX_HINT)
+    return tuple(rows)
+
+
+def _option_range(n_options: int) -> str:
+    """One line naming the valid options."""
+    return f"Choose one of the {n_options} options."
+
+
+def _as_choice(response: object, n_options: int) -> int:
+    """Read a single-choice response (0-based int, or text such as `b` / `2`)."""
+    if isinstance(response, str):
+        return parse_choice(response, n_options)
+    if isinstance(response, bool) or not isinstance(response, int):
+        raise _Invalid(_option_range(n_options))
+    if not 0 <= response < n_options:
+        raise _Invalid(_option_range(n_options))
+    return response
+
+
+def _as_choices(response: object, n_options: int) -> frozenset[int]:
+    """Read a multiple-choice response (iterable of 0-based ints, or text such as `a, c`)."""
+    if isinstance(response, str):
+        return parse_choices(response, n_options)
+    if isinstance(response, bytes) or not isinstance(response, Iterable):
+        raise _Invalid(f"Choose any of the {n_options} options.")
+    chosen = set()
+    for item in response:
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item < n_options:
+            raise _Invalid(f"Choose any of the {n_options} options.")
+        chosen.add(item)
+    return frozenset(chosen)
+
+
+def _close(got: float, expected: float, tolerance: float) -> bool:
+    """Absolute-tolerance comparison with a hair of slack for float rounding."""
+    slack = 1e-12 + 4 * 2.220446049250313e-16 * max(abs(got), abs(expected))
+    return abs(got - expected) <= tolerance + slack
+
+
+def _number_message(got: float, expected: float, tolerance: float) -> str:
+    """A short hint about a wrong number that does not give the answer away."""
+    if expected != 0 and _close(-got, expected, tolerance):
+        return "Not quite: check the sign."
+    if expected != 0 and got != 0:
+        for factor in (10.0, 100.0, 1000.0):
+            if _close(got / factor, expected, tolerance) or _close(
+                got * factor, expected, tolerance
+            ):
+                return "Not quite: check the scale; you seem off by a power of ten."
+    if abs(got - expected) <= 10 * tolerance and tolerance > 0:
+        return f"Close, but not within ±{tolerance:g}: compute more precisely."
+    return _TRY_AGAIN
+
+
+def _plural(count: int, word: str) -> str:
+    """`1 number`, `2 numbers`."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _grade_number(problem: Problem, response: object) -> tuple[Status, str]:
+    """Grade a number response."""
+    got = _as_number(response)
+    expected = float(problem.answer)
+    if _close(got, expected, problem.tolerance):
+        return "correct", _RIGHT
+    return "wrong", _number_message(got, expected, problem.tolerance)
+
+
+def _grade_vector(problem: Problem, response: object) -> tuple[Status, str]:
+    """Grade a vector response element-wise."""
+    got = _as_vector(response)
+    expected = tuple(problem.answer)
+    if len(got) != len(expected):
+        return "wrong", f"Expected {_plural(len(expected), 'number')}, got {len(got)}."
+    off = sum(not _close(g, e, problem.tolerance) for g, e in zip(got, expected, strict=True))
+    if off == 0:
+        return "correct", _RIGHT
+    pairs = zip(got, expected, strict=True)
+    if any(expected) and all(_close(-g, e, problem.tolerance) for g, e in pairs):
+        return "wrong", "Not quite: check the signs."
+    verb = "is" if off == 1 else "are"
+    return "wrong", f"Not quite: {off} of {len(expected)} numbers {verb} off."
+
+
+def _grade_matrix(problem: Problem, response: object) -> tuple[Status, str]:
+    """Grade a matrix response element-wise."""
+    got = _as_matrix(response)
+    expected = tuple(tuple(row) for row in problem.answer)
+    expected_shape = (len(expected), len(expected[0]) if expected else 0)
+    got_shape = (len(got), len(got[0]))
+    if got_shape != expected_shape:
+        if got_shape == expected_shape[::-1] and expected_shape[0] != expected_shape[1]:
+            return "wrong", (
+                f"Expected a {expected_shape[0]}×{expected_shape[1]} matrix, got "
+                f"{got_shape[0]}×{got_shape[1]}: transposed?"
+            )
+        return "wrong", (
+            f"Expected a {expected_shape[0]}×{expected_shape[1]} matrix, got "
+            f"{got_shape[0]}×{got_shape[1]}."
+        )
+    off = sum(
+        not _close(g, e, problem.tolerance)
+        for got_row, expected_row in zip(got, expected, strict=True)
+        for g, e in zip(got_row, expected_row, strict=True)
+    )
+    if off == 0:
+        return "correct", _RIGHT
+    total = expected_shape[0] * expected_shape[1]
+    verb = "is" if off == 1 else "are"
+    return "wrong", f"Not quite: {off} of {total} entries {verb} off."
+
+
+def _grade_single(problem: Problem, response: object) -> tuple[Status, str]:
+    """Grade a single-choice response."""
+    chosen = _as_choice(response, len(problem.options))
+    if chosen == problem.answer:
+        return "correct", _RIGHT
+    return "wrong", "Not quite: that is not the best option; read the others again."
+
+
+def _grade_multiple(problem: Problem, response: object) -> tuple[Status, str]:
+    """Grade a multiple-choice response (the chosen set must equal the answer set)."""
+    n_options = len(problem.options)
+    chosen = _as_choices(response, n_options)
+    expected = frozenset(problem.answer)
+    if chosen == expected:
+        return "correct", _RIGHT
+    if not chosen:
+        raise _Invalid(f"Choose at least one of the {n_options} options.")
+    if chosen < expected:
+        return "wrong", "Not quite: all you chose is right, but something is missing."
+    if chosen > expected:
+        return "wrong", "Not quite: you chose too many."
+    return "wrong", "Not quite: at least one of your choices is wrong."
+
+
+_GRADERS = {
+    "number": _grade_number,
+    "vector": _grade_vector,
+    "matrix": _grade_matrix,
+    "single": _grade_single,
+    "multiple": _grade_multiple,
+}
+
+
+def grade(problem: Problem, response: object) -> Feedback:
+    """Grade `response` against `problem`; never raises for a learner's input.
+
+    Args:
+        problem: from `instantiate`.
+        response: number/vector/matrix: the typed text (numbers and sequences are accepted
+            too); single: a 0-based option index or text such as `b` / `2`; multiple: an
+            iterable of 0-based indices or text such as `a, c`.
+
+    Returns:
+        Feedback: "correct"; "wrong" with a short hint that does not reveal the answer
+        (a wrong count of numbers is "wrong" too, e.g. "Expected 2 numbers, got 3."); or
+        "invalid" with the expected format when the response cannot be read.
+
+    Raises:
+        ValueError: only when the problem itself has an unknown kind (a content error).
+    """
+    try:
+        grader = _GRADERS[problem.kind]
+    except KeyError:
+        raise ValueError(
+            f"Problem '{problem.question_id}' has kind {problem.kind!r}; "
+            f"expected one of {', '.join(PROBLEM_KINDS)}."
+        ) from None
+    try:
+        status, message = grader(problem, response)
+    except AnswerFormatError as error:
+        return Feedback("invalid", str(error), problem.explanation)
+    except _Invalid as error:
+        return Feedback("invalid", str(error), problem.explanation)
+    except Exception:  # an exotic response object (e.g. an iterable that fails): unreadable
+        hint = {"number": NUMBER_HINT, "vector": VECTOR_HINT, "matrix": MATRIX_HINT}.get(
+            problem.kind, _option_range(len(problem.options))
+        )
+        return Feedback("invalid", hint, problem.explanation)
+    return Feedback(status, message, problem.explanation)

@@ -1,0 +1,117 @@
+"""Generators for `predict` questions: fresh numbers each time, computed by an engine.
+
+A lesson's `predict` question names a generator (e.g. `"neuron.threshold_output"`). The
+registry maps that name to a `"module:function"` string, so importing this module imports
+neither NumPy nor any engine; `generate` imports the target only when a question is asked.
+
+Generator contract::
+
+    def threshold_output_problem(rng: numpy.random.Generator, **params) -> Generated: ...
+
+The generator draws its numbers from `rng` (so a seed reproduces the question), computes the
+answer with the engine, and returns the template fields for the prompt and explanation,
+already formatted as strings where the exact rendering matters.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["GENERATORS", "Generated", "register", "resolve", "generate", "generator_names"]
+
+#: Generator name -> "module:function". Edited by `register`; tests may monkeypatch it.
+GENERATORS: dict[str, str] = {
+    "neuron.threshold_output": "tutor.engines.neuron:threshold_output_problem",
+    "neuron.weighted_sum": "tutor.engines.neuron:weighted_sum_problem",
+    "neuron.which_gate": "tutor.engines.neuron:which_gate_problem",
+}
+
+#: The kinds a generator may produce (a generated problem is never itself `predict`).
+GENERATED_KINDS: tuple[str, ...] = ("single", "multiple", "number", "vector", "matrix")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a generator returns: one concrete instance of a `predict` question.
+
+    Attributes:
+        values: fields for `str.format_map` on the question's prompt, explanation and hints
+            (format numbers as strings here when their rendering matters).
+        kind: how the answer is given: number, vector, matrix, single or multiple.
+        answer: encoded as in `tutor.content.model.Question.answer` for that kind.
+        options: the choices, for single and multiple.
+        tolerance: absolute tolerance for numeric answers.
+    """
+
+    values: dict[str, object]
+    kind: str
+    answer: Any
+    options: tuple[str, ...] = ()
+    tolerance: float = 1e-6
+
+    def __post_init__(self) -> None:
+        """Reject a kind a learner could not answer."""
+        if self.kind not in GENERATED_KINDS:
+            raise ValueError(
+                f"Generated kind must be one of {', '.join(GENERATED_KINDS)}, got {self.kind!r}."
+            )
+
+
+def register(name: str, target: str) -> None:
+    """Register (or replace) generator `name` as a lazily imported `"module:function"`.
+
+    Raises:
+        ValueError: when `target` is not of the form "module:function".
+    """
+    module, sep, function = target.partition(":")
+    if not sep or not module or not function:
+        raise ValueError(f"Generator target must look like 'module:function', got {target!r}.")
+    GENERATORS[name] = target
+
+
+def generator_names() -> list[str]:
+    """The registered generator names, sorted."""
+    return sorted(GENERATORS)
+
+
+def resolve(name: str) -> Callable[..., Generated]:
+    """Import and return the generator function registered as `name`.
+
+    Raises:
+        KeyError: when no generator has that name.
+        ImportError: when the registered module or function cannot be imported.
+    """
+    try:
+        target = GENERATORS[name]
+    except KeyError:
+        known = ", ".join(generator_names()) or "none"
+        raise KeyError(f"Unknown predict generator '{name}'; known generators: {known}.") from None
+    module_name, _, function_name = target.partition(":")
+    module = importlib.import_module(module_name)
+    try:
+        function = getattr(module, function_name)
+    except AttributeError:
+        raise ImportError(
+            f"Generator '{name}' points to {target}, but {module_name} has no {function_name}."
+        ) from None
+    return function
+
+
+def generate(name: str, seed: int, params: Mapping[str, Any] | None = None) -> Generated:
+    """Run generator `name` with `numpy.random.default_rng(seed)` and keyword `params`.
+
+    Raises:
+        KeyError: unknown generator name.
+        TypeError: when the generator does not return a `Generated`.
+    """
+    function = resolve(name)
+    import numpy  # lazily: keep `import tutor.quiz` free of NumPy
+
+    rng = numpy.random.default_rng(seed)
+    result = function(rng, **dict(params or {}))
+    if not isinstance(result, Generated):
+        raise TypeError(f"Generator '{name}' returned {type(result).__name__}, expected Generated.")
+    return result

@@ -1,0 +1,150 @@
+"""The base every scene builds on: a focusable widget with frames, a play timer and a speed.
+
+A scene binds an engine to widgets. It keeps its own state (never reads it back from the DOM),
+exposes the transport actions the lesson screen maps keys onto, and reports its state upward
+with `Scene.StateChanged` so the screen can update the transport bar.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+#: The speeds `+`/`-` step through.
+SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+class Scene(Widget, can_focus=True):
+    """A live visual driven by an engine, with frames the learner can play and step through.
+
+    Subclasses implement `total_frames`, `show_frame(position)` and, if they can be edited,
+    their own bindings. `position` counts frames from 0; frame 0 is the initial state.
+    """
+
+    DEFAULT_CSS = """
+    Scene {
+        height: auto;
+        border: round $panel-lighten-2;
+        padding: 0 1;
+    }
+    Scene:focus {
+        border: round $accent;
+    }
+    """
+
+    #: Markdown shown by `?` on a lesson step using this scene.
+    HELP: ClassVar[str] = ""
+    #: Seconds between frames at speed 1x.
+    FRAME_SECONDS: ClassVar[float] = 0.8
+
+    playing: reactive[bool] = reactive(False)
+    """Whether the play timer is advancing frames."""
+    position: reactive[int] = reactive(0)
+    """The frame shown, 0 = initial state."""
+    speed: reactive[float] = reactive(1.0)
+    """Playback speed multiplier, one of SPEEDS."""
+
+    class StateChanged(Message):
+        """Posted whenever playing, position, total or speed changes."""
+
+        def __init__(self, scene: "Scene") -> None:
+            super().__init__()
+            self.scene = scene
+            self.playing = scene.playing
+            self.position = scene.position
+            self.total = scene.total_frames
+            self.speed = scene.speed
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.params: dict[str, Any] = dict(params or {})
+        self._timer: Timer | None = None
+
+    # --- to implement -------------------------------------------------------------------------
+
+    @property
+    def total_frames(self) -> int:
+        """How many frames after the initial one this scene can step through."""
+        return 0
+
+    def show_frame(self, position: int) -> None:
+        """Bring the widgets to frame `position` (0 <= position <= total_frames)."""
+
+    def reset_state(self) -> None:
+        """Restore the scene's parameters to the lesson's values (called by `reset`)."""
+
+    @property
+    def initial_position(self) -> int:
+        """The frame shown on mount and after `reset` (0 unless a scene starts finished)."""
+        return 0
+
+    # --- transport actions ----------------------------------------------------------------------
+
+    def step_forward(self) -> None:
+        """Advance one frame; at the end, stop playing."""
+        if self.position < self.total_frames:
+            self.position += 1
+        else:
+            self.playing = False
+
+    def step_back(self) -> None:
+        """Go back one frame (pauses playback)."""
+        self.playing = False
+        if self.position > 0:
+            self.position -= 1
+
+    def reset(self) -> None:
+        """Stop, restore the lesson's parameters and go to frame 0."""
+        self.playing = False
+        self.reset_state()
+        self.position = self.initial_position
+        self.show_frame(self.position)
+        self._post_state()
+
+    def toggle_play(self) -> None:
+        """Play from the current frame (from the start if at the end), or pause."""
+        if not self.playing and self.position >= self.total_frames:
+            self.position = 0
+        self.playing = not self.playing if self.total_frames else False
+
+    def faster(self) -> None:
+        """Next speed up."""
+        self.speed = next((s for s in SPEEDS if s > self.speed), SPEEDS[-1])
+
+    def slower(self) -> None:
+        """Next speed down."""
+        self.speed = next((s for s in reversed(SPEEDS) if s < self.speed), SPEEDS[0])
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_reactive(Scene.position, self.initial_position)
+        self.show_frame(self.position)
+        self._post_state()
+
+    def watch_position(self, position: int) -> None:
+        self.show_frame(position)
+        self._post_state()
+
+    def watch_playing(self, playing: bool) -> None:
+        self._restart_timer()
+        self._post_state()
+
+    def watch_speed(self, speed: float) -> None:
+        self._restart_timer()
+        self._post_state()
+
+    def _restart_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.playing and self.is_attached:
+            self._timer = self.set_interval(self.FRAME_SECONDS / self.speed, self.step_forward)
+
+    def _post_state(self) -> None:
+        if self.is_attached:
+            self.post_message(self.StateChanged(self))

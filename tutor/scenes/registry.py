@@ -1,0 +1,76 @@
+"""The names lessons may use for scenes, with the parameters each accepts.
+
+This module is pure data so that the lesson validator (and `dl-tutor list`) never import
+Textual: a scene class is imported only when a lesson screen shows it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """What a lesson may say about a scene.
+
+    Attributes:
+        target: "module:Class" of the scene widget, imported lazily.
+        params: parameter name -> expected type: "number", "int", "bool", "str",
+            "vector" (list of numbers) or a tuple of allowed strings.
+        summary: one line for `check-lessons` and CONTRIBUTING.
+    """
+
+    target: str
+    params: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+
+SCENES: dict[str, SceneSpec] = {
+    "threshold-unit": SceneSpec(
+        target="tutor.scenes.threshold_unit:ThresholdUnitScene",
+        params={
+            "weights": "vector",
+            "threshold": "number",
+            "gate": ("AND", "OR", "NAND", "NOR", "XOR", "A", "B", "NOT A", "NOT B"),
+            "inputs": "int",
+            "step_size": "number",
+            "editable": "bool",
+        },
+        summary="A McCulloch-Pitts threshold unit with editable weights, checked against a gate.",
+    ),
+}
+
+
+def scene_names() -> list[str]:
+    """Registered scene names, sorted."""
+    return sorted(SCENES)
+
+
+def check_param(kind: Any, value: Any) -> str | None:
+    """Return None when `value` fits `kind`, else a short description of what was expected."""
+    if isinstance(kind, tuple):
+        return None if value in kind else "one of " + ", ".join(repr(k) for k in kind)
+    if kind == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else "a number"
+    if kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else "a whole number"
+    if kind == "bool":
+        return None if isinstance(value, bool) else "true or false"
+    if kind == "str":
+        return None if isinstance(value, str) else "a string"
+    if kind == "vector":
+        ok = isinstance(value, list) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+        )
+        return None if ok and value else "a non-empty list of numbers"
+    return f"a value of kind {kind!r}"
+
+
+def load_scene_class(name: str) -> type:
+    """Import and return the widget class registered under `name` (KeyError if unknown)."""
+    module_name, _, attr = SCENES[name].target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)

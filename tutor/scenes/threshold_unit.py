@@ -1,0 +1,207 @@
+"""Scene: a McCulloch-Pitts threshold unit whose weights and threshold the learner sets.
+
+Frames walk through the truth table one input pattern at a time, showing the products, the
+weighted sum and the comparison with the threshold; when the scene is editable the learner picks
+a parameter with up/down and changes it with [ and ], and every row is checked against a gate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.events import Click
+from textual.widgets import Static
+
+from tutor.engines.neuron import GATES, TruthTable, fmt, truth_table
+from tutor.scenes.base import Scene
+
+_LIMIT = 5.0  # parameters stay within [-5, 5]
+
+
+class ThresholdUnitScene(Scene):
+    """Weights w1, w2 and threshold θ, the truth table they produce, and a target gate."""
+
+    HELP = """\
+**Threshold unit.** The table lists every input pattern, the products `wj·xj`, their sum Σ,
+and the output: 1 when Σ > θ, 0 otherwise.
+
+- `space` plays through the rows, `.` shows the next row, `,` the previous one, `r` resets.
+- When the scene is editable (click it or `tab` to it): `↑`/`↓` pick w1, w2 or θ;
+  `[` lowers and `]` raises the picked value (`<` and `>` work too).
+- With a target gate, ✓ marks the rows where the unit agrees with it and ✗ where it does not.
+"""
+
+    BINDINGS = [
+        Binding("up", "pick(-1)", "Pick", show=False),
+        Binding("down", "pick(1)", "Pick", show=False),
+        Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
+        Binding("right_square_bracket,greater_than_sign", "nudge(1)", "Raise"),
+    ]
+
+    DEFAULT_CSS = """
+    ThresholdUnitScene > Static { height: auto; }
+    ThresholdUnitScene #tu-status { margin-top: 1; }
+    """
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.editable: bool = bool(self.params.get("editable", True))
+        self.gate: str | None = self.params.get("gate")
+        self.step_size: float = float(self.params.get("step_size", 0.5))
+        self.picked = 0  # 0 = w1, 1 = w2, 2 = θ
+        self.reset_state()
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's weights and threshold."""
+        self.weights = [float(w) for w in self.params.get("weights", [1.0, 1.0])][:2]
+        while len(self.weights) < 2:
+            self.weights.append(0.0)
+        self.threshold = float(self.params.get("threshold", 0.5))
+        self.table = self._compute()
+
+    @property
+    def initial_position(self) -> int:
+        """An editable unit starts with its whole table computed; a fixed one at row 0."""
+        return self.total_frames if self.editable else 0
+
+    def _compute(self) -> TruthTable:
+        xp = getattr(getattr(self.app, "backend", None), "xp", None) if self.is_attached else None
+        kwargs = {"xp": xp} if xp is not None else {}
+        return truth_table(tuple(self.weights), self.threshold, self.gate, **kwargs)
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per input pattern."""
+        return len(self.table.rows)
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def action_pick(self, delta: int) -> None:
+        """Move the parameter cursor among w1, w2 and θ."""
+        if self.editable:
+            self.picked = (self.picked + delta) % 3
+            self.show_frame(self.position)
+
+    def action_nudge(self, direction: int) -> None:
+        """Raise or lower the picked parameter by one step."""
+        if not self.editable:
+            self.notify("This step's unit is fixed; the next step lets you change it.", timeout=3)
+            return
+        value = self.threshold if self.picked == 2 else self.weights[self.picked]
+        value = round(max(-_LIMIT, min(_LIMIT, value + direction * self.step_size)), 6)
+        if self.picked == 2:
+            self.threshold = value
+        else:
+            self.weights[self.picked] = value
+        self.table = self._compute()
+        self.position = self.total_frames
+        self.show_frame(self.position)
+
+    def on_click(self, event: Click) -> None:
+        """Clicking a parameter line picks it."""
+        if self.editable and event.widget is not None and event.widget.id == "tu-params":
+            row = event.get_content_offset(event.widget)
+            if row is not None and 0 <= row.y < 3:
+                self.picked = row.y
+                self.show_frame(self.position)
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tu-params")
+        yield Static(id="tu-table")
+        yield Static(id="tu-status")
+
+    def show_frame(self, position: int) -> None:
+        """Draw the parameters, the first `position` rows of the table, and the verdict."""
+        if not self.children:  # not composed yet
+            return
+        self.query_one("#tu-params", Static).update(self._params_text())
+        self.query_one("#tu-table", Static).update(self._table(position))
+        self.query_one("#tu-status", Static).update(self._status(position))
+
+    def _params_text(self) -> Text:
+        text = Text()
+        names = ("w1", "w2", "θ ")
+        values = (*self.weights, self.threshold)
+        for i, (name, value) in enumerate(zip(names, values)):
+            mark = "▸ " if self.editable and i == self.picked else "  "
+            style = "bold reverse" if self.editable and i == self.picked and self.has_focus else ""
+            text.append(mark)
+            text.append(f"{name} = {fmt(value):>5}", style=style or "bold")
+            if i == 0 and self.gate:
+                text.append(f"      target: {self.gate}", style="italic")
+            if i == 1 and self.editable:
+                text.append("      ↑↓ pick · [ ] change", style="dim")
+            text.append("\n")
+        text.rstrip()
+        return text
+
+    def _table(self, position: int) -> Group:
+        table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+        table.add_column("x1 x2")
+        table.add_column("w1·x1 + w2·x2", justify="right")
+        table.add_column("Σ", justify="right")
+        table.add_column("out", justify="center")
+        if self.gate:
+            table.add_column(self.gate, justify="center")
+        for i, row in enumerate(self.table.rows):
+            done = i < position
+            current = i == position - 1
+            pattern = f"{'▶' if current else ' '}{row.inputs[0]}  {row.inputs[1]}"
+            cells = [pattern]
+            if done:
+                products = f"{fmt(row.products[0])} + {fmt(row.products[1])}"
+                cells += [products, fmt(row.weighted_sum), str(row.output)]
+            else:
+                cells += ["·", "·", "·"]
+            if self.gate:
+                target = str(row.target)
+                if done:
+                    target += " ✓" if row.correct else " ✗"
+                cells.append(target)
+            table.add_row(*cells, style="reverse" if current and not self.editable else "")
+        detail = Text()
+        if 0 < position <= len(self.table.rows):
+            row = self.table.rows[position - 1]
+            relation = ">" if row.output else "≤"
+            detail.append(
+                f"{''.join(str(v) for v in row.inputs)}: "
+                f"{fmt(self.weights[0])}·{row.inputs[0]} + {fmt(self.weights[1])}·{row.inputs[1]}"
+                f" = {fmt(row.weighted_sum)} {relation} {fmt(self.threshold)}"
+                f" → {'fires (1)' if row.output else 'silent (0)'}",
+                style="bold",
+            )
+        return Group(table, detail)
+
+    def _status(self, position: int) -> Text:
+        if position < self.total_frames:
+            return Text(f"row {position} of {self.total_frames} · `.` next row", style="dim")
+        if self.table.gate is None:
+            return Text(self._describe())
+        if self.table.matches:
+            return Text(f"✓ All four rows match: this unit computes {self.gate}.", style="bold green")
+        wrong = self.table.errors
+        rows = "row differs" if wrong == 1 else "rows differ"
+        extra = ""
+        if self.gate == "XOR":
+            extra = " (no setting can fix all four)"
+        return Text(f"✗ {wrong} {rows} from {self.gate}{extra}.", style="bold")
+
+    def _describe(self) -> str:
+        outputs = tuple(row.output for row in self.table.rows)
+        names = [name for name, table in GATES.items() if table == outputs]
+        if names:
+            return f"This unit computes {names[0]}."
+        if all(outputs):
+            return "This unit always fires."
+        if not any(outputs):
+            return "This unit never fires."
+        return "This unit computes a function with no common name."

@@ -1,0 +1,76 @@
+"""HelpScreen (keys, plus the current scene's own help) and AboutScreen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+KEYS_HELP = """\
+# Keys
+
+| key | what it does |
+|---|---|
+| `→` or `n` | next step |
+| `←` or `p` | previous step |
+| `space` | play / pause the animation |
+| `.` / `,` | one animation step forward / back |
+| `r` | reset the scene |
+| `+` / `-` | faster / slower |
+| `tab` | move between the scene, answers and buttons |
+| `enter` | check an answer (on a choice: pick it) |
+| `h` or `ctrl+t` | a hint for the question |
+| `ctrl+n` | a new practice problem |
+| `escape` | leave an answer field, then back to the map |
+| `?` | this help |
+| `q` or `ctrl+c` | quit (progress is saved as you go) |
+
+The mouse works too: click options, buttons and the transport bar.
+"""
+
+
+class _Overlay(ModalScreen[None]):
+    """A centred, scrollable Markdown panel closed by escape, q or ?."""
+
+    DEFAULT_CSS = """
+    _Overlay { align: center middle; }
+    _Overlay > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(self.text)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Close the panel."""
+        self.dismiss(result)
+
+
+class HelpScreen(_Overlay):
+    """Keys of the tutor, followed by the help of the scene on screen."""
+
+    def __init__(self, scene_help: str = "") -> None:
+        text = KEYS_HELP
+        if scene_help:
+            text += "\n# This scene\n\n" + scene_help
+        super().__init__(text + "\n*escape closes this help*")
+
+
+class AboutScreen(_Overlay):
+    """Version, backend, data directory and credits."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)

@@ -1,0 +1,202 @@
+"""LessonScreen: one lesson, one step at a time: prose and questions beside a live scene."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, Static
+
+from tutor.content.model import Lesson, Step
+from tutor.scenes.base import Scene
+from tutor.scenes.registry import load_scene_class
+from tutor.widgets.question_card import QuestionCard
+from tutor.widgets.transport import Transport
+
+if TYPE_CHECKING:
+    from tutor.app import TutorApp
+
+
+class LessonScreen(Screen):
+    """Shows `lesson` from step `start`; records visits and answers in the app's progress."""
+
+    DEFAULT_CSS = """
+    LessonScreen #topbar { height: 1; background: $panel; padding: 0 1; }
+    LessonScreen #body { height: 1fr; }
+    LessonScreen #prose-column { width: 1fr; padding: 0 1; }
+    LessonScreen #prose-column > Markdown { margin: 0; padding: 0; }
+    LessonScreen #stage { width: 42; height: 1fr; }
+    LessonScreen #scene-holder { height: 1fr; }
+    LessonScreen #stage.-hidden { display: none; }
+    LessonScreen.-wide #stage { width: 1fr; max-width: 72; }
+    """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS = [
+        Binding("right,n", "next_step", "Next"),
+        Binding("left,p", "previous_step", "Back"),
+        Binding("space", "scene('toggle')", "Play/Pause"),
+        Binding("full_stop", "scene('forward')", "Step", show=False),
+        Binding("comma", "scene('back')", "Step back", show=False),
+        Binding("r", "scene('reset')", "Reset", show=False),
+        Binding("plus,equals_sign", "scene('faster')", "Faster", show=False),
+        Binding("minus,underscore", "scene('slower')", "Slower", show=False),
+        Binding("h", "hint", "Hint", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("escape", "leave", "Map"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, lesson: Lesson, start: int = 0) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.index = max(0, min(start, len(lesson.steps) - 1))
+
+    @property
+    def tutor(self) -> "TutorApp":
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def step(self) -> Step:
+        """The step shown."""
+        return self.lesson.steps[self.index]
+
+    @property
+    def scene(self) -> Scene | None:
+        """The step's scene widget, if it has one."""
+        found = self.query(Scene)
+        return found.first() if found else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Horizontal(id="body"):
+            yield VerticalScroll(id="prose-column")
+            with Vertical(id="stage"):
+                yield VerticalScroll(id="scene-holder")
+                yield Transport(id="transport")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_step(self.index)
+
+    async def show_step(self, index: int) -> None:
+        """Replace prose, questions and scene with those of step `index`, and record the visit."""
+        self.index = index
+        step = self.step
+        total = len(self.lesson.steps)
+        self.query_one("#topbar", Static).update(
+            f"[b]{self.lesson.title}[/b]  ·  step {index + 1} of {total}"
+        )
+        prose = self.query_one("#prose-column", VerticalScroll)
+        await prose.remove_children()
+        record = self.tutor.progress.lesson(self.lesson.id)
+        widgets: list = [Markdown(f"## {step.title}\n\n{step.prose}", id="prose")]
+        for n, qid in enumerate(step.questions, start=1):
+            done = record.questions.get(qid)
+            widgets.append(
+                QuestionCard(
+                    self.lesson.questions[qid], number=n, count=len(step.questions),
+                    solved=bool(done and done.correct), id=f"q-{qid}",
+                )
+            )
+        if index + 1 < total:
+            widgets.append(Static(f"[dim]→ / n: next step ({self.lesson.steps[index + 1].title})[/dim]"))
+        else:
+            widgets.append(Static("[dim]Last step. escape: back to the course map[/dim]"))
+        await prose.mount_all(widgets)
+        prose.scroll_home(animate=False)
+
+        holder = self.query_one("#scene-holder", VerticalScroll)
+        await holder.remove_children()
+        stage = self.query_one("#stage")
+        if step.scene:
+            scene_class = load_scene_class(step.scene)
+            await holder.mount(scene_class(step.scene_params, id="scene"))
+            stage.remove_class("-hidden")
+        else:
+            stage.add_class("-hidden")
+        self._focus_first()
+        self.tutor.record_visit(self.lesson, step.id)
+
+    def _focus_first(self) -> None:
+        scene = self.scene
+        if scene is not None:
+            scene.focus(scroll_visible=False)
+        else:
+            self.query_one("#prose-column").focus(scroll_visible=False)
+
+    # --- messages -------------------------------------------------------------------------------
+
+    def on_scene_state_changed(self, message: Scene.StateChanged) -> None:
+        transport = self.query_one(Transport)
+        transport.playing = message.playing
+        transport.position = message.position
+        transport.total = message.total
+        transport.speed = message.speed
+
+    def on_transport_pressed(self, message: Transport.Pressed) -> None:
+        self.action_scene(message.action)
+
+    def on_question_card_answered(self, message: QuestionCard.Answered) -> None:
+        if message.feedback.counts_as_attempt:
+            self.tutor.record_answer(
+                self.lesson, message.question_id, message.feedback.status == "correct", message.answer
+            )
+
+    # --- actions --------------------------------------------------------------------------------
+
+    async def action_next_step(self) -> None:
+        """Go to the next step (at the end, say so)."""
+        if self.index + 1 < len(self.lesson.steps):
+            await self.show_step(self.index + 1)
+        else:
+            self.notify("This is the last step. Press escape for the course map.", timeout=4)
+
+    async def action_previous_step(self) -> None:
+        """Go to the previous step."""
+        if self.index > 0:
+            await self.show_step(self.index - 1)
+
+    def action_scene(self, action: str) -> None:
+        """Forward a transport action (toggle, forward, back, reset, faster, slower) to the scene."""
+        scene = self.scene
+        if scene is None:
+            if action in ("toggle", "forward"):
+                self.notify("This step has no animation.", timeout=2)
+            return
+        {
+            "toggle": scene.toggle_play, "forward": scene.step_forward, "back": scene.step_back,
+            "reset": scene.reset, "faster": scene.faster, "slower": scene.slower,
+        }[action]()
+
+    def action_hint(self) -> None:
+        """Show the next hint of the focused question (or of the first one on this step)."""
+        focused = self.focused
+        while focused is not None and not isinstance(focused, QuestionCard):
+            focused = focused.parent  # type: ignore[assignment]
+        card = focused or next(iter(self.query(QuestionCard)), None)
+        if card is None:
+            self.notify("This step has no question.", timeout=2)
+        else:
+            card.action_hint()
+
+    def action_help(self) -> None:
+        """Open help for the keys and for this step's scene."""
+        from tutor.screens.help import HelpScreen
+
+        scene = self.scene
+        self.app.push_screen(HelpScreen(scene_help=scene.HELP if scene else ""))
+
+    def action_leave(self) -> None:
+        """Escape: leave an answer field first; otherwise back to the course map."""
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
+            return
+        if self.scene is not None:
+            self.scene.playing = False
+        self.app.pop_screen()
