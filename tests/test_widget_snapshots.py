@@ -21,11 +21,12 @@ SIZE = (80, 24)
 
 @pytest.fixture(autouse=True)
 def real_colours(monkeypatch):
-    """Pretend the terminal has real colours, so snapshots do not depend on $TERM.
+    """Pretend the terminal has real colours, so snapshots do not depend on $TERM or NO_COLOR.
 
-    Only ``numbers`` mode (coloured cells) and ``auto`` mode read it; the other snapshots
-    name their mode.
+    Only ``numbers`` mode (coloured cells) and ``auto`` mode read ``color_capable``; the
+    other snapshots name their mode. ``NO_COLOR`` would make Textual filter every colour.
     """
+    monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: True))
 
 

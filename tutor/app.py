@@ -114,10 +114,13 @@ class TutorApp(App):
         self.push_screen(LessonScreen(lesson, self.resume_index(lesson) if start is None else start))
 
     def on_resize(self, event: Resize) -> None:
-        self._check_size()
+        self._check_size(event.size.width, event.size.height)
 
-    def _check_size(self) -> None:
-        small = self.size.width < MIN_WIDTH or self.size.height < MIN_HEIGHT
+    def _check_size(self, width: int | None = None, height: int | None = None) -> None:
+        """Cover the screen with TooSmallScreen while the terminal is below the minimum."""
+        width = self.size.width if width is None else width
+        height = self.size.height if height is None else height
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:
             self.push_screen(TooSmallScreen())

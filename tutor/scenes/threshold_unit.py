@@ -152,9 +152,10 @@ and the output: 1 when Σ > θ, 0 otherwise.
         table.add_column("out", justify="center")
         if self.gate:
             table.add_column(self.gate, justify="center")
+        finished = self.editable and position >= len(self.table.rows)
         for i, row in enumerate(self.table.rows):
             done = i < position
-            current = i == position - 1
+            current = i == position - 1 and not finished
             pattern = f"{'▶' if current else ' '}{row.inputs[0]}  {row.inputs[1]}"
             cells = [pattern]
             if done:
@@ -169,7 +170,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
                 cells.append(target)
             table.add_row(*cells, style="reverse" if current and not self.editable else "")
         detail = Text()
-        if 0 < position <= len(self.table.rows):
+        if 0 < position <= len(self.table.rows) and not finished:
             row = self.table.rows[position - 1]
             relation = ">" if row.output else "≤"
             detail.append(

@@ -227,6 +227,7 @@ def format_numbers(data: np.ndarray) -> tuple[list[list[str]], int]:
     decimals = 0 if biggest >= 100 else 1 if biggest >= 10 else 2
 
     def fmt(value: float) -> str:
+        """Format one value with the shared precision, trimming trailing zeros."""
         if np.isnan(value):
             return "nan"
         if np.isinf(value):

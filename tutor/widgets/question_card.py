@@ -53,10 +53,10 @@ class QuestionCard(Widget):
     QuestionCard.-solved { border: round $success; }
     QuestionCard > Markdown { margin: 0; padding: 0; }
     QuestionCard OptionList, QuestionCard SelectionList {
-        height: auto; max-height: 10; border: none; padding: 0; margin-top: 1;
+        height: auto; max-height: 10; border: none; padding: 0 0 0 1;
     }
     QuestionCard OptionList:focus, QuestionCard SelectionList:focus {
-        border-left: outer $accent; padding: 0;
+        border: none; border-left: outer $accent; padding: 0;
     }
     QuestionCard Input { margin-top: 1; }
     QuestionCard #qc-buttons { height: 1; margin-top: 1; }

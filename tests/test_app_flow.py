@@ -1,0 +1,278 @@
+"""The real app, driven through Pilot the way a learner meets it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Input, OptionList
+
+from tutor.app import make_app
+from tutor.scenes.threshold_unit import ThresholdUnitScene
+from tutor.screens.help import HelpScreen
+from tutor.screens.home import HomeScreen
+from tutor.screens.lesson import LessonScreen
+from tutor.screens.too_small import TooSmallScreen
+from tutor.widgets.question_card import QuestionCard
+from tutor.widgets.transport import Transport
+
+LESSON = "artificial-neuron"
+
+
+def _progress(home: Path) -> dict:
+    return json.loads((home / "progress.json").read_text(encoding="utf-8"))
+
+
+async def _choose(pilot, card: QuestionCard, option_text: str) -> None:
+    """Focus a single-choice card, highlight the option with this text and press enter."""
+    field = card.answer_widget
+    assert isinstance(field, OptionList)
+    field.focus()
+    await pilot.pause()
+    index = next(i for i, text in enumerate(card.problem.options) if text == option_text)
+    field.highlighted = index
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_map_open_navigate_answer_quit_resume(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # No progress yet: the first lesson is highlighted; enter opens it.
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert screen.step.id == "biology"
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.step.id == "threshold-unit"
+        await pilot.press("right")
+        await pilot.pause()
+        assert screen.step.id == "gates"
+        await pilot.press("p")
+        await pilot.press("left")
+        await pilot.pause()
+        assert screen.step.id == "biology"
+
+        card = screen.query_one(QuestionCard)
+        await _choose(pilot, card, "The axon, because it carries the output")
+        assert "✗" in str(card.query_one("#qc-feedback").render())
+        record = _progress(tmp_path)["lessons"][LESSON]["questions"]["neuron-parts"]
+        assert record["attempts"] == 1 and record["correct"] is False
+
+        await _choose(pilot, card, "The strength of a synapse, where an input arrives")
+        assert card.solved
+        record = _progress(tmp_path)["lessons"][LESSON]["questions"]["neuron-parts"]
+        assert record == {**record, "attempts": 2, "correct": True, "first_try": False}
+
+        # Move on to step 3 and leave the lesson there.
+        app.set_focus(None)
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert screen.step.id == "gates"
+        await pilot.press("q")
+    saved = _progress(tmp_path)
+    assert saved["last_lesson"] == LESSON
+    assert saved["lessons"][LESSON]["step"] == "gates"
+
+    # A new run offers to resume at that step.
+    app = make_app(home=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        option_list = app.screen.query_one("#map", OptionList)
+        assert option_list.highlighted_option.id == "resume"
+        assert "Resume" in str(option_list.highlighted_option.prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.step.id == "gates"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        # The map shows the score: one of ten answered right.
+        line = str(app.screen.query_one("#map", OptionList).get_option(LESSON).prompt)
+        assert "1/10" in line
+
+
+async def test_scene_transport_keys(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        scene = app.screen.query_one(ThresholdUnitScene)
+        transport = app.screen.query_one(Transport)
+        assert scene.position == 0 and not scene.editable
+        await pilot.press("full_stop", "full_stop")
+        await pilot.pause()
+        assert scene.position == 2
+        assert transport.position == 2 and transport.total == 4
+        await pilot.press("comma")
+        await pilot.pause()
+        assert scene.position == 1
+        await pilot.press("plus")
+        await pilot.pause()
+        assert scene.speed == 2.0 and transport.speed == 2.0
+        await pilot.press("space")
+        await pilot.pause()
+        assert scene.playing and transport.playing
+        await pilot.press("space")
+        assert not scene.playing
+        await pilot.press("r")
+        await pilot.pause()
+        assert scene.position == 0
+        # The transport bar reports clicks as actions the screen forwards to the scene.
+        app.screen.post_message(Transport.Pressed(transport, "forward"))
+        await pilot.pause()
+        assert scene.position == 1
+
+
+async def test_play_runs_to_the_end(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        scene = app.screen.query_one(ThresholdUnitScene)
+        scene.speed = 8.0
+        await pilot.press("space")
+        await pilot.pause(1.0)
+        assert scene.position == 4 and not scene.playing
+        assert "AND" in str(scene.query_one("#tu-status").render())
+
+
+async def test_edit_the_unit_into_or(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n", "n")
+        await pilot.pause()
+        scene = app.screen.query_one(ThresholdUnitScene)
+        assert scene.has_focus and scene.gate == "OR"
+        assert scene.table.matches is False
+        # Pick θ (up from w1 wraps around) and lower it twice: 1.5 -> 0.5.
+        await pilot.press("up", "left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        assert scene.threshold == 0.5
+        assert scene.table.matches is True
+        assert "computes OR" in str(scene.query_one("#tu-status").render())
+        await pilot.press("r")
+        await pilot.pause()
+        assert scene.threshold == 1.5
+
+
+async def test_number_question_invalid_then_right_and_new_problem(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await screen.show_step(4)  # practice
+        await pilot.pause()
+        card = screen.query_one("#q-predict-sum", QuestionCard)
+        field = card.answer_widget
+        assert isinstance(field, Input)
+        field.focus()
+        await pilot.press("a", "b", "c", "enter")
+        await pilot.pause()
+        assert "Expected a number" in str(card.query_one("#qc-feedback").render())
+        assert "predict-sum" not in _progress(tmp_path)["lessons"][LESSON]["questions"]
+        # The right answer, as the engine computed it.
+        field.value = str(card.problem.answer)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert card.solved
+        assert _progress(tmp_path)["lessons"][LESSON]["questions"]["predict-sum"]["correct"]
+        old_prompt = card.problem.prompt
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert card.problem.prompt != old_prompt and not card.solved
+        assert field.value == ""
+        # Escape leaves the answer field first, and only then the lesson.
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_hint_and_help(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("h")
+        await pilot.pause()
+        card = app.screen.query(QuestionCard).first()
+        assert card.hints_shown == 1
+        assert "Hint 1" in str(card.query_one("#qc-extra").render())
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_completing_the_lesson(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen = app.screen
+        lesson = screen.lesson
+        for index, step in enumerate(lesson.steps):
+            await screen.show_step(index)
+            await pilot.pause()
+            for card in screen.query(QuestionCard):
+                problem = card.problem
+                if problem.kind in ("single",):
+                    card.answer_widget.highlighted = problem.answer
+                elif problem.kind == "multiple":
+                    for i in problem.answer:
+                        card.answer_widget.select(i)
+                else:
+                    value = problem.answer
+                    card.answer_widget.value = (
+                        ", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+                    )
+                assert card.check().status == "correct", card.question.id
+                await pilot.pause()
+        assert app.lesson_done(lesson)
+    saved = _progress(tmp_path)["lessons"][LESSON]
+    assert saved["completed"] is True
+
+
+async def test_too_small_terminal(tmp_path: Path) -> None:
+    app = make_app(home=tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "needs at least 80x24" in str(app.screen.query_one("#too-small").render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_damaged_progress_is_reported_and_app_starts(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text("{not json", encoding="utf-8")
+    app = make_app(home=tmp_path)
+    assert app.startup_warnings and "progress" in app.startup_warnings[0].lower()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("progress" in n.message.lower() for n in app._notifications)
+    assert list(tmp_path.glob("progress.json.damaged-*"))
+
+
+async def test_unsaveable_progress_keeps_going(tmp_path: Path, monkeypatch) -> None:
+    from tutor.progress import ProgressSaveError
+
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+
+    def fail(progress) -> None:
+        raise ProgressSaveError("Could not save progress to X: read-only. Kept in memory.")
+
+    monkeypatch.setattr(app.store, "save", fail)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.progress.lessons[LESSON].step == "threshold-unit"
+        assert any("read-only" in n.message for n in app._notifications)
