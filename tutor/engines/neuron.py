@@ -128,6 +128,37 @@ def truth_table(
     return TruthTable(tuple(float(v) for v in weights), float(threshold), gate, rows)
 
 
+def boundary_segment(
+    weights: tuple[float, float] | list[float], threshold: float,
+    box: tuple[float, float, float, float] = (-0.5, 1.5, -0.5, 1.5),
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The part of the line w1*x1 + w2*x2 = threshold inside box (xmin, xmax, ymin, ymax).
+
+    Returns the two end points ((x, y), (x, y)), or None when both weights are 0 or the line
+    misses the box. The unit fires on the side the weight vector points to.
+    """
+    w1, w2 = float(weights[0]), float(weights[1])
+    xmin, xmax, ymin, ymax = box
+    points: list[tuple[float, float]] = []
+    if abs(w2) > 1e-12:  # crossings of the left and right edges
+        for x in (xmin, xmax):
+            y = (threshold - w1 * x) / w2
+            if ymin - 1e-9 <= y <= ymax + 1e-9:
+                points.append((x, y))
+    if abs(w1) > 1e-12:  # crossings of the bottom and top edges
+        for y in (ymin, ymax):
+            x = (threshold - w2 * y) / w1
+            if xmin - 1e-9 <= x <= xmax + 1e-9:
+                points.append((x, y))
+    unique: list[tuple[float, float]] = []
+    for point in points:
+        if all(abs(point[0] - q[0]) + abs(point[1] - q[1]) > 1e-9 for q in unique):
+            unique.append(point)
+    if len(unique) < 2:
+        return None
+    return unique[0], unique[1]
+
+
 def _host(a: Any) -> np.ndarray:
     """A NumPy copy of an xp array (CuPy arrays come back with .get())."""
     return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)

@@ -17,8 +17,11 @@ from textual.binding import Binding
 from textual.events import Click
 from textual.widgets import Static
 
-from tutor.engines.neuron import GATES, TruthTable, fmt, truth_table
+from tutor.engines.neuron import GATES, TruthTable, boundary_segment, fmt, truth_table
 from tutor.scenes.base import Scene
+from tutor.widgets.plot import Plot
+
+_BOX = (-0.5, 1.5, -0.5, 1.5)  # the input plane shown around the four corners
 
 _LIMIT = 5.0  # parameters stay within [-5, 5]
 
@@ -46,6 +49,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
     DEFAULT_CSS = """
     ThresholdUnitScene > Static { height: auto; }
     ThresholdUnitScene #tu-status { margin-top: 1; }
+    ThresholdUnitScene #tu-plane { height: 14; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
@@ -83,6 +87,12 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     # --- actions --------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Editing keys exist only on an editable unit (and then show in the footer)."""
+        if action in ("pick", "nudge"):
+            return self.editable
+        return True
+
     def action_pick(self, delta: int) -> None:
         """Move the parameter cursor among w1, w2 and θ."""
         if self.editable:
@@ -91,9 +101,6 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     def action_nudge(self, direction: int) -> None:
         """Raise or lower the picked parameter by one step."""
-        if not self.editable:
-            self.notify("This step's unit is fixed; the next step lets you change it.", timeout=3)
-            return
         value = self.threshold if self.picked == 2 else self.weights[self.picked]
         value = round(max(-_LIMIT, min(_LIMIT, value + direction * self.step_size)), 6)
         if self.picked == 2:
@@ -118,6 +125,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
         yield Static(id="tu-params")
         yield Static(id="tu-table")
         yield Static(id="tu-status")
+        yield Plot(id="tu-plane", classes="tall-only")
 
     def show_frame(self, position: int) -> None:
         """Draw the parameters, the first `position` rows of the table, and the verdict."""
@@ -126,6 +134,27 @@ and the output: 1 when Σ > θ, 0 otherwise.
         self.query_one("#tu-params", Static).update(self._params_text())
         self.query_one("#tu-table", Static).update(self._table(position))
         self.query_one("#tu-status", Static).update(self._status(position))
+        self._draw_plane()
+
+    def _draw_plane(self) -> None:
+        """The four input patterns (by target, or by output without a gate) and the line Σ = θ."""
+        plot = self.query_one("#tu-plane", Plot)
+        plot.clear()
+        plot.set_xlim(_BOX[0], _BOX[1])
+        plot.set_ylim(_BOX[2], _BOX[3])
+        plot.set_labels("x1", "x2")
+        rows = self.table.rows
+        wanted = [row.target if row.target is not None else row.output for row in rows]
+        word = f"{self.gate} wants" if self.gate else "unit gives"
+        # The legend goes in the title: plotext draws legends over the top-left points.
+        plot.set_title(f"o: {word} 1   x: {word} 0   line: Σ = θ")
+        segment = boundary_segment(self.weights, self.threshold, _BOX)
+        if segment is not None:  # drawn first so that points on the line stay visible
+            plot.add_segment(None, segment[0], segment[1])
+        for value, marker in ((1, "o"), (0, "x")):
+            points = [row.inputs for row, w in zip(rows, wanted) if w == value]
+            if points:
+                plot.add_scatter(None, [p[0] for p in points], [p[1] for p in points], marker=marker)
 
     def _params_text(self) -> Text:
         text = Text()
@@ -184,7 +213,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     def _status(self, position: int) -> Text:
         if position < self.total_frames:
-            return Text(f"row {position} of {self.total_frames} · `.` next row", style="dim")
+            return Text(f"row {position} of {self.total_frames} · press . for the next", style="dim")
         if self.table.gate is None:
             return Text(self._describe())
         if self.table.matches:

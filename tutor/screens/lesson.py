@@ -32,9 +32,12 @@ class LessonScreen(Screen):
     LessonScreen #scene-holder { height: 1fr; }
     LessonScreen #stage.-hidden { display: none; }
     LessonScreen.-wide #stage { width: 1fr; max-width: 72; }
+    /* Scenes mark extras that only fit in a tall terminal with the class tall-only. */
+    LessonScreen.-short .tall-only { display: none; }
     """
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     BINDINGS = [
         Binding("right,n", "next_step", "Next"),
