@@ -105,7 +105,7 @@ def test_fixture_steps_titles_prose_and_scenes() -> None:
     assert unit.scene == "threshold-unit"
     assert unit.scene_params == {
         "weights": [1.0, 1.0], "threshold": 1.5, "gate": "AND", "editable": False,
-        "inputs": 2, "step_size": 0.5,
+        "step_size": 0.5,
     }
     assert unit.questions == ("pick-many", "a-number")
 
@@ -466,13 +466,6 @@ def test_missing_course_toml(tmp_path: Path) -> None:
     assert matching(issues, "course.toml", "", "missing")
 
 
-@pytest.mark.xfail(
-    reason="BUG: loader reads files with encoding='utf-8', so a UTF-8 byte-order mark (as "
-    "written by Windows Notepad) makes the first '<!-- step: ID -->' marker unrecognised: the "
-    "loader reports 'text before the first marker' at line 1 and a missing section; it "
-    "should read with 'utf-8-sig'.",
-    strict=True,
-)
 def test_utf8_bom_is_accepted(course_dir: Path) -> None:
     for name in ("gates-or/lesson.md", "gates-or/lesson.toml"):
         path = course_dir / name
@@ -533,3 +526,13 @@ def test_shipped_predict_questions_instantiate(question: Question) -> None:
 def test_shipped_course_has_predict_questions() -> None:
     generators = {question.generator for _, question in _predict_questions()}
     assert generators == {"neuron.threshold_output", "neuron.weighted_sum", "neuron.which_gate"}
+
+
+def test_threshold_unit_needs_exactly_two_weights(course_dir: Path) -> None:
+    path = course_dir / "intro" / "lesson.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("weights = [1.0, 1.0]", "weights = [1.0, 1.0, 1.0]"),
+        encoding="utf-8",
+    )
+    issues = load_errors(course_dir)
+    assert matching(issues, "intro/lesson.toml", "scene_params.weights", "two numbers"), describe(issues)

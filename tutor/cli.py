@@ -1,7 +1,8 @@
 """The `dl-tutor` command line.
 
-Fast paths (`--help`, `--version`, `list`, `check-lessons`, `progress`) import neither Textual
-nor NumPy; the app and the doctor import what they need when they run.
+Fast paths (`--help`, `--version`, `list`, `progress`) import neither Textual nor NumPy;
+`check-lessons` needs NumPy only to try each predict question's generator, and the app and the
+doctor import what they need when they run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import difflib
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = p_progress.add_mutually_exclusive_group(required=True)
     group.add_argument(
         "--reset", nargs="?", const="", metavar="LESSON",
-        help="forget progress of LESSON, or of everything (a backup is kept)",
+        help="forget progress of LESSON, or of everything (a timestamped backup is kept)",
     )
     group.add_argument("--export", metavar="FILE", type=Path, help="write progress as JSON")
     return parser
@@ -184,7 +186,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
             store.export(progress, args.export)
             print(f"Progress exported to {args.export}")
             return EXIT_OK
-        if args.reset:
+        if args.reset and args.reset in progress.lessons:
+            lesson_id = args.reset  # an exact recorded id wins, even for a removed lesson
+        elif args.reset:
             course = _load_course(args)
             if course is not None:
                 lesson, message = find_lesson(course, args.reset)
@@ -196,8 +200,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 lesson_id = args.reset
         else:
             lesson_id = None
-        backup = store.path.with_name(store.path.name + ".bak")
+        backup = None
         if store.path.is_file():
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            backup = store.path.with_name(f"{store.path.name}.bak-{stamp}")
             store.export(progress, backup)
         progress.reset(lesson_id)
         store.save(progress)
@@ -205,7 +211,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         _error(str(error))
         return EXIT_PROBLEMS
     what = f"lesson {lesson_id}" if lesson_id else "all lessons"
-    kept = f" (previous progress kept in {backup})" if backup.is_file() else ""
+    kept = f" (previous progress kept in {backup})" if backup else ""
     print(f"Progress reset for {what}{kept}.")
     return EXIT_OK
 
@@ -258,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `dl-tutor` and `python -m tutor`."""
     args = build_parser().parse_args(argv)
     if args.backend is None:
-        args.backend = os.environ.get("DL_TUTOR_BACKEND") or "auto"
+        args.backend = (os.environ.get("DL_TUTOR_BACKEND") or "auto").strip().lower()
     if args.backend not in BACKENDS:
         _error(f"DL_TUTOR_BACKEND={args.backend!r} is not one of {', '.join(BACKENDS)}.")
         return EXIT_USAGE

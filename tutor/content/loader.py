@@ -95,7 +95,7 @@ def _read_toml(path: Path, issues: list[LessonIssue]) -> dict[str, Any] | None:
         issues.append(LessonIssue(path, "", "file is missing"))
         return None
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         issues.append(LessonIssue(path, "", "is not UTF-8 text"))
     except tomllib.TOMLDecodeError as error:
@@ -373,7 +373,7 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
         out.add("prose", f"file {prose_name!r} is missing")
     else:
         try:
-            text = prose_path.read_text(encoding="utf-8")
+            text = prose_path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             issues.append(LessonIssue(prose_path, "", "is not UTF-8 text"))
             text = ""

@@ -18,7 +18,8 @@ class SceneSpec:
     Attributes:
         target: "module:Class" of the scene widget, imported lazily.
         params: parameter name -> expected type: "number", "int", "bool", "str",
-            "vector" (list of numbers) or a tuple of allowed strings.
+            "vector" (list of numbers), "pair" (list of two numbers) or a tuple of allowed
+            strings.
         summary: one line for `check-lessons` and CONTRIBUTING.
     """
 
@@ -31,10 +32,9 @@ SCENES: dict[str, SceneSpec] = {
     "threshold-unit": SceneSpec(
         target="tutor.scenes.threshold_unit:ThresholdUnitScene",
         params={
-            "weights": "vector",
+            "weights": "pair",
             "threshold": "number",
             "gate": ("AND", "OR", "NAND", "NOR", "XOR", "A", "B", "NOT A", "NOT B"),
-            "inputs": "int",
             "step_size": "number",
             "editable": "bool",
         },
@@ -62,6 +62,11 @@ def check_param(kind: Any, value: Any) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if kind == "str":
         return None if isinstance(value, str) else "a string"
+    if kind == "pair":
+        ok = isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+        )
+        return None if ok else "a list of two numbers"
     if kind == "vector":
         ok = isinstance(value, list) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
