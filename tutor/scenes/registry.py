@@ -40,6 +40,36 @@ SCENES: dict[str, SceneSpec] = {
         },
         summary="A McCulloch-Pitts threshold unit with editable weights, checked against a gate.",
     ),
+    "perceptron-plane": SceneSpec(
+        target="tutor.scenes.perceptron_plane:PerceptronPlaneScene",
+        params={
+            "weights": "pair",
+            "bias": "number",
+            "gate": ("AND", "OR", "NAND", "NOR", "XOR"),
+            "editable": "bool",
+            "step_size": "number",
+        },
+        summary="A perceptron's boundary, weight vector and truth table on the four binary inputs.",
+    ),
+    "perceptron-training": SceneSpec(
+        target="tutor.scenes.perceptron_training:PerceptronTrainingScene",
+        params={
+            "dataset": ("seed-test", "and", "or", "nand", "nor", "xor"),
+            "weights": "pair",
+            "bias": "number",
+            "use_bias": "bool",
+            "max_epochs": "int",
+            "predict": "bool",
+            "random_start": "bool",
+            "show_trail": "bool",
+        },
+        summary="The perceptron learning rule, one presentation per frame, with the moving boundary.",
+    ),
+    "two-layer-xor": SceneSpec(
+        target="tutor.scenes.two_layer_xor:TwoLayerXorScene",
+        params={},
+        summary="Two hand-wired perceptrons whose boundaries together separate XOR.",
+    ),
 }
 
 

@@ -13,20 +13,17 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.events import Click
 from textual.widgets import Static
 
 from tutor.engines.neuron import GATES, TruthTable, boundary_segment, fmt, truth_table
-from tutor.scenes.base import Scene
+from tutor.scenes.knobs import KnobScene
 from tutor.widgets.plot import Plot
 
 _BOX = (-0.5, 1.5, -0.5, 1.5)  # the input plane shown around the four corners
 
-_LIMIT = 5.0  # parameters stay within [-5, 5]
 
 
-class ThresholdUnitScene(Scene):
+class ThresholdUnitScene(KnobScene):
     """Weights w1, w2 and threshold θ, the truth table they produce, and a target gate."""
 
     HELP = """\
@@ -39,12 +36,6 @@ and the output: 1 when Σ > θ, 0 otherwise.
 - With a target gate, ✓ marks the rows where the unit agrees with it and ✗ where it does not.
 """
 
-    BINDINGS = [
-        Binding("up", "pick(-1)", "Pick", show=False),
-        Binding("down", "pick(1)", "Pick", show=False),
-        Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
-        Binding("right_square_bracket,greater_than_sign", "nudge(1)", "Raise"),
-    ]
 
     DEFAULT_CSS = """
     ThresholdUnitScene > Static { height: auto; }
@@ -52,22 +43,33 @@ and the output: 1 when Σ > θ, 0 otherwise.
     ThresholdUnitScene #tu-plane { height: 14; margin-top: 1; }
     """
 
+    KNOBS = ("w1", "w2", "θ")
+
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.editable: bool = bool(self.params.get("editable", True))
         self.gate: str | None = self.params.get("gate")
-        self.step_size: float = float(self.params.get("step_size", 0.5))
-        self.picked = 0  # 0 = w1, 1 = w2, 2 = θ
         self.reset_state()
 
     # --- state ----------------------------------------------------------------------------------
 
     def reset_state(self) -> None:
         """Back to the lesson's weights and threshold."""
-        self.weights = [float(w) for w in self.params.get("weights", [1.0, 1.0])][:2]
-        while len(self.weights) < 2:
-            self.weights.append(0.0)
-        self.threshold = float(self.params.get("threshold", 0.5))
+        weights = [float(w) for w in self.params.get("weights", [1.0, 1.0])]
+        self.knob_values = [weights[0], weights[1], float(self.params.get("threshold", 0.5))]
+        self.table = self._compute()
+
+    @property
+    def weights(self) -> list[float]:
+        """[w1, w2]."""
+        return self.knob_values[:2]
+
+    @property
+    def threshold(self) -> float:
+        """θ."""
+        return self.knob_values[2]
+
+    def knobs_changed(self) -> None:
+        """Recompute the truth table for the new weights and threshold."""
         self.table = self._compute()
 
     @property
@@ -87,42 +89,10 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     # --- actions --------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Editing keys exist only on an editable unit (and then show in the footer)."""
-        if action in ("pick", "nudge"):
-            return self.editable
-        return True
-
-    def action_pick(self, delta: int) -> None:
-        """Move the parameter cursor among w1, w2 and θ."""
-        if self.editable:
-            self.picked = (self.picked + delta) % 3
-            self.show_frame(self.position)
-
-    def action_nudge(self, direction: int) -> None:
-        """Raise or lower the picked parameter by one step."""
-        value = self.threshold if self.picked == 2 else self.weights[self.picked]
-        value = round(max(-_LIMIT, min(_LIMIT, value + direction * self.step_size)), 6)
-        if self.picked == 2:
-            self.threshold = value
-        else:
-            self.weights[self.picked] = value
-        self.table = self._compute()
-        self.position = self.total_frames
-        self.show_frame(self.position)
-
-    def on_click(self, event: Click) -> None:
-        """Clicking a parameter line picks it."""
-        if self.editable and event.widget is not None and event.widget.id == "tu-params":
-            row = event.get_content_offset(event.widget)
-            if row is not None and 0 <= row.y < 3:
-                self.picked = row.y
-                self.show_frame(self.position)
-
     # --- drawing --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="tu-params")
+        yield Static(id="knobs")
         yield Static(id="tu-table")
         yield Static(id="tu-status")
         yield Plot(id="tu-plane", classes="tall-only")
@@ -131,7 +101,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
         """Draw the parameters, the first `position` rows of the table, and the verdict."""
         if not self.children:  # not composed yet
             return
-        self.query_one("#tu-params", Static).update(self._params_text())
+        self.query_one("#knobs", Static).update(self._params_text())
         self.query_one("#tu-table", Static).update(self._table(position))
         self.query_one("#tu-status", Static).update(self._status(position))
         self._draw_plane()
@@ -157,21 +127,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
                 plot.add_scatter(None, [p[0] for p in points], [p[1] for p in points], marker=marker)
 
     def _params_text(self) -> Text:
-        text = Text()
-        names = ("w1", "w2", "θ ")
-        values = (*self.weights, self.threshold)
-        for i, (name, value) in enumerate(zip(names, values)):
-            mark = "▸ " if self.editable and i == self.picked else "  "
-            style = "bold reverse" if self.editable and i == self.picked and self.has_focus else ""
-            text.append(mark)
-            text.append(f"{name} = {fmt(value):>5}", style=style or "bold")
-            if i == 0 and self.gate:
-                text.append(f"      target: {self.gate}", style="italic")
-            if i == 1 and self.editable:
-                text.append("      ↑↓ pick · [ ] change", style="dim")
-            text.append("\n")
-        text.rstrip()
-        return text
+        return self.knob_panel({0: f"target: {self.gate}"} if self.gate else None)
 
     def _table(self, position: int) -> Group:
         table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
