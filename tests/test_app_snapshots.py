@@ -49,3 +49,37 @@ def test_lesson_question_feedback(snap_compare, tmp_path: Path, size: tuple[int,
 
 def test_too_small(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(make_app(home=tmp_path), terminal_size=(70, 20))
+
+
+def _at_step(lesson_id: str, step_id: str, keys: tuple[str, ...] = ()):
+    """A run_before that shows one step of a lesson and presses keys on it."""
+
+    async def run_before(pilot) -> None:
+        screen = pilot.app.screen
+        await screen.show_step(screen.lesson.step_index(step_id))
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    return run_before
+
+
+PERCEPTRON_SCENES = {
+    # The seed's OR gate: w = [0.5, 0.5], b = -0.25, all four right, the arrow of w.
+    "or-by-hand": ("perceptron-boundary", "or-by-hand", ()),
+    # The seed's test problem after its three updates: w = [3.0, 0.2].
+    "seed-updates": ("perceptron-rule", "settled", ("full_stop", "full_stop", "full_stop")),
+    # XOR never converges: the end of the run, with the weights' trail.
+    "xor-cycles": ("perceptron-convergence", "xor-cycles", ("end",)),
+    # Two perceptrons separate XOR.
+    "two-lines": ("perceptron-convergence", "two-lines", ("end",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(PERCEPTRON_SCENES))
+def test_perceptron_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
+    lesson_id, step_id, keys = PERCEPTRON_SCENES[name]
+    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)

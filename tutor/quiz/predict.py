@@ -27,6 +27,9 @@ GENERATORS: dict[str, str] = {
     "neuron.threshold_output": "tutor.engines.neuron:threshold_output_problem",
     "neuron.weighted_sum": "tutor.engines.neuron:weighted_sum_problem",
     "neuron.which_gate": "tutor.engines.neuron:which_gate_problem",
+    "perceptron.output": "tutor.engines.perceptron:output_problem",
+    "perceptron.new_weight": "tutor.engines.perceptron:new_weight_problem",
+    "perceptron.side": "tutor.engines.perceptron:side_problem",
 }
 
 #: The kinds a generator may produce (a generated problem is never itself `predict`).

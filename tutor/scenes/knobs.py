@@ -86,7 +86,7 @@ class KnobScene(Scene):
             style = "bold reverse" if picked and self.has_focus else "bold"
             text.append(f"{name:<2} = {fmt(value):>5}", style=style)
             if i in notes:
-                text.append(f"      {notes[i]}", style="italic" if i == 0 else "dim")
+                text.append(f"   {notes[i]}", style="italic" if i == 0 else "dim")
             text.append("\n")
         text.rstrip()
         return text

@@ -17,9 +17,8 @@ from textual.widgets import Static
 
 from tutor.engines.neuron import GATES, TruthTable, boundary_segment, fmt, truth_table
 from tutor.scenes.knobs import KnobScene
+from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
 from tutor.widgets.plot import Plot
-
-_BOX = (-0.5, 1.5, -0.5, 1.5)  # the input plane shown around the four corners
 
 
 
@@ -109,22 +108,23 @@ and the output: 1 when Σ > θ, 0 otherwise.
     def _draw_plane(self) -> None:
         """The four input patterns (by target, or by output without a gate) and the line Σ = θ."""
         plot = self.query_one("#tu-plane", Plot)
-        plot.clear()
-        plot.set_xlim(_BOX[0], _BOX[1])
-        plot.set_ylim(_BOX[2], _BOX[3])
-        plot.set_labels("x1", "x2")
+        limits = visible_box(plot)
         rows = self.table.rows
         wanted = [row.target if row.target is not None else row.output for row in rows]
         word = f"{self.gate} wants" if self.gate else "unit gives"
         # The legend goes in the title: plotext draws legends over the top-left points.
-        plot.set_title(f"o: {word} 1   x: {word} 0   line: Σ = θ")
-        segment = boundary_segment(self.weights, self.threshold, _BOX)
-        if segment is not None:  # drawn first so that points on the line stay visible
-            plot.add_segment(None, segment[0], segment[1])
+        drawing = PlaneDrawing(title=f"o: {word} 1  x: {word} 0")
+        segment = boundary_segment(self.weights, self.threshold, limits)
+        if segment is not None:
+            drawing.segments.append(segment)
         for value, marker in ((1, "o"), (0, "x")):
-            points = [row.inputs for row, w in zip(rows, wanted) if w == value]
-            if points:
-                plot.add_scatter(None, [p[0] for p in points], [p[1] for p in points], marker=marker)
+            drawing.add_points(marker, [row.inputs for row, w in zip(rows, wanted) if w == value])
+        draw_plane(plot, drawing, limits)
+
+    def on_resize(self) -> None:
+        """Keep the plane at equal scale when the plot changes size."""
+        if self.children:
+            self._draw_plane()
 
     def _params_text(self) -> Text:
         return self.knob_panel({0: f"target: {self.gate}"} if self.gate else None)

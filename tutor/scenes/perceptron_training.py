@@ -1,0 +1,318 @@
+"""Scene: the perceptron learning rule, one presentation per frame, with the boundary moving.
+
+Frame 0 is the starting weight; frame k shows the k-th presentation (p, w·p + b, a, t, e and the
+update) and the weights after it. Stepping back rewinds to the state before. In predict mode the
+learner types the new weight before each update is revealed, and the scene grades it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from tutor.engines.neuron import fmt
+from tutor.engines.perceptron import (
+    DATASETS, TrainingRun, Update, boundary, predict, random_start, run_training,
+)
+from tutor.quiz import Problem, grade
+from tutor.scenes.base import Scene
+from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.widgets.plot import Plot
+
+
+def _vec(values: tuple[float, ...] | list[float]) -> str:
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
+
+
+def _num(value: float) -> str:
+    """A factor in a written product: negative numbers in parentheses."""
+    return f"({fmt(value)})" if value < 0 else fmt(value)
+
+
+class PerceptronTrainingScene(Scene):
+    """Trains a perceptron on a small data set and shows every presentation."""
+
+    HELP = """\
+**Perceptron training.** Each frame presents one pattern p: the scene computes w·p + b, the
+output a = hardlim(w·p + b), the error e = t - a, and applies w ← w + e·p, b ← b + e.
+Correct patterns (e = 0) change nothing. Training stops after a whole epoch without errors
+(converged) or after the epoch limit.
+
+- `.` next presentation, `,` back to the state before, `space` plays, `end` jumps to the end,
+  `r` resets, `+`/`-` speed.
+- `x` draws a new random starting point (when the step allows it).
+- Predict mode: before each update you are asked for the new weights; type them (e.g. `2, 1.2`)
+  and press enter. To skip, press escape and then `.`.
+"""
+
+    BINDINGS = [
+        Binding("x", "new_start", "New start"),
+        Binding("end", "to_end", "End", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    PerceptronTrainingScene > Static { height: auto; }
+    PerceptronTrainingScene #pt-predict { display: none; height: auto; }
+    PerceptronTrainingScene #pt-predict.-asking { display: block; }
+    PerceptronTrainingScene #pt-answer { margin: 0; }
+    PerceptronTrainingScene #pt-plane { height: 16; margin-top: 1; }
+    PerceptronTrainingScene #pt-trail { height: 12; margin-top: 1; }
+    PerceptronTrainingScene #pt-trail.-hidden { display: none; }
+    """
+
+    FRAME_SECONDS = 0.9
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.dataset = DATASETS[self.params.get("dataset", "seed-test")]
+        self.use_bias: bool = bool(self.params.get("use_bias", True))
+        self.max_epochs: int = int(self.params.get("max_epochs", 20))
+        self.predict: bool = bool(self.params.get("predict", False))
+        self.random_ok: bool = bool(self.params.get("random_start", False))
+        self.show_trail: bool = bool(self.params.get("show_trail", False))
+        self._draw = 0
+        self._asked: set[int] = set()
+        self._awaiting: int | None = None
+        self.reset_state()
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's starting weights."""
+        weights = [float(w) for w in self.params.get("weights", [0.0, 0.0])]
+        bias = float(self.params.get("bias", 0.0)) if self.use_bias else 0.0
+        self._start(tuple(weights), bias)
+
+    def _start(self, weights: tuple[float, ...], bias: float) -> None:
+        self.w0, self.b0 = tuple(weights), bias
+        self.run: TrainingRun = run_training(
+            self.dataset.inputs, self.dataset.targets, self.w0, self.b0,
+            use_bias=self.use_bias, max_epochs=self.max_epochs,
+        )
+        self._asked = set()
+        self._awaiting = None
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per presentation."""
+        return len(self.run.updates)
+
+    def state_at(self, position: int) -> tuple[tuple[float, ...], float]:
+        """(w, b) after `position` presentations."""
+        if position == 0:
+            return self.w0, self.b0
+        update = self.run.updates[position - 1]
+        return update.w_after, update.b_after
+
+    # --- transport with predictions -------------------------------------------------------------
+
+    def step_forward(self) -> None:
+        """In predict mode, ask for the next weights first; otherwise advance."""
+        following = self.position + 1
+        if self.predict and following <= self.total_frames and following not in self._asked:
+            self._asked.add(following)
+            self.playing = False
+            self._ask(following)
+            return
+        self._close_prompt()
+        super().step_forward()
+
+    def step_back(self) -> None:
+        """Rewind one presentation (and drop a pending question)."""
+        self._close_prompt()
+        super().step_back()
+
+    def action_to_end(self) -> None:
+        """Jump to the last presentation."""
+        self._close_prompt()
+        self.playing = False
+        self.position = self.total_frames
+
+    def action_new_start(self) -> None:
+        """Train again from a new random (seeded) starting point."""
+        if not self.random_ok:
+            self.notify("This step starts from the lesson's weights; r resets them.", timeout=3)
+            return
+        self._draw += 1
+        weights, bias = random_start(np.random.default_rng(self._draw))
+        self.playing = False
+        self._close_prompt()
+        self._start(weights, bias if self.use_bias else 0.0)
+        self.position = 0
+        self.show_frame(0)
+        self._post_state()
+
+    def _ask(self, frame: int) -> None:
+        update = self.run.updates[frame - 1]
+        wanted = "w1, w2, b" if self.use_bias else "w1, w2"
+        self.query_one("#pt-question", Static).update(
+            Text.assemble(
+                ("Predict: ", "bold"),
+                f"presenting p = {_vec(update.p)} (t = {update.t}) to w = {_vec(update.w_before)}"
+                + (f", b = {fmt(update.b_before)}" if self.use_bias else "")
+                + f". Type the new {wanted}, then enter.",
+            )
+        )
+        answer = self.query_one("#pt-answer", Input)
+        answer.value = ""
+        answer.placeholder = "e.g. 2, 1.2" if not self.use_bias else "e.g. 2, 1.2, -1"
+        self.query_one("#pt-predict").add_class("-asking")
+        self._awaiting = frame
+        answer.focus()
+
+    def _close_prompt(self) -> None:
+        if self._awaiting is None:
+            return
+        self._awaiting = None
+        self.query_one("#pt-predict").remove_class("-asking")
+        if self.screen.focused is self.query_one("#pt-answer", Input):
+            self.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Grade the learner's prediction, then reveal the update."""
+        event.stop()
+        if self._awaiting is None:
+            return
+        update = self.run.updates[self._awaiting - 1]
+        answer = tuple(update.w_after) + ((update.b_after,) if self.use_bias else ())
+        problem = Problem(
+            question_id="predict-update", kind="vector", prompt="", options=(), answer=answer,
+            tolerance=1e-6, explanation="", hints=(),
+        )
+        feedback = grade(problem, event.value)
+        line = self.query_one("#pt-feedback", Static)
+        if feedback.status == "invalid":
+            line.update(Text(f"? {feedback.message}", style="bold yellow"))
+            return
+        if feedback.status == "correct":
+            line.update(Text(f"✓ Right: {_vec(answer)}.", style="bold green"))
+        else:
+            line.update(Text(f"✗ You said {event.value.strip()}; the rule gives {_vec(answer)}.", style="bold red"))
+        frame = self._awaiting
+        self._close_prompt()
+        self.position = frame
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="pt-header")
+        yield Static(id="pt-patterns")
+        yield Static(id="pt-step")
+        with Vertical(id="pt-predict"):
+            yield Static(id="pt-question")
+            yield Input(id="pt-answer")
+        yield Static(id="pt-feedback")
+        yield Static(id="pt-status")
+        yield Plot(id="pt-plane")
+        yield Plot(id="pt-trail", classes="" if self.show_trail else "-hidden")
+
+    def on_resize(self) -> None:
+        """Keep equal scale when the size changes."""
+        if self.children:
+            self._draw_plane(self.position)
+
+    def show_frame(self, position: int) -> None:
+        """The presented pattern, the computation, the patterns' state and the plots."""
+        if not self.children:
+            return
+        w, b = self.state_at(position)
+        start = f"start w = {_vec(self.w0)}" + (f", b = {fmt(self.b0)}" if self.use_bias else ", no bias")
+        self.query_one("#pt-header", Static).update(
+            Text.assemble((self._label(), "bold"), f" · {start}", ("   x: new start" if self.random_ok else "", "dim"))
+        )
+        self.query_one("#pt-patterns", Static).update(self._patterns(w, b, position))
+        self.query_one("#pt-step", Static).update(self._computation(position))
+        self.query_one("#pt-status", Static).update(self._status(position))
+        self._draw_plane(position)
+        if self.show_trail:
+            self._draw_trail(position)
+
+    def _label(self) -> str:
+        """A short name for the data set: "test problem", "AND", "XOR"..."""
+        return "test problem" if self.dataset.name == "seed-test" else self.dataset.name.upper()
+
+    def _patterns(self, w: tuple[float, ...], b: float, position: int) -> Text:
+        text = Text()
+        current = self.run.updates[position - 1].pattern if position else None
+        for i, (p, t) in enumerate(zip(self.dataset.inputs, self.dataset.targets)):
+            a = int(predict(w, b, p))
+            marker = "▶" if i == current else " "
+            mark = "✓" if a == t else "✗"
+            text.append(f"{marker}p{i + 1} = {_vec(p):<9} t = {t}   now a = {a} {mark}\n",
+                        style="bold" if i == current else "")
+        text.rstrip()
+        return text
+
+    def _computation(self, position: int) -> Text:
+        if position == 0:
+            return Text("Press . to present the first pattern.", style="dim")
+        u: Update = self.run.updates[position - 1]
+        terms = " + ".join(f"{_num(wi)}·{_num(pi)}" for wi, pi in zip(u.w_before, u.p))
+        bias = f" + {_num(u.b_before)}" if self.use_bias else ""
+        text = Text()
+        text.append(f"epoch {u.epoch}, p{u.pattern + 1}: ", style="bold")
+        text.append(f"w·p{' + b' if self.use_bias else ''} = {terms}{bias} = {fmt(u.net)}\n")
+        text.append(f"a = hardlim({fmt(u.net)}) = {u.a},  e = t - a = {u.t} - {u.a} = {u.e}\n")
+        if u.e == 0:
+            text.append("e = 0: right already, nothing changes.", style="green")
+        else:
+            sign = "+" if u.e > 0 else "-"
+            text.append(f"w ← {_vec(u.w_before)} {sign} {_vec(u.p)} = {_vec(u.w_after)}", style="bold")
+            if self.use_bias:
+                text.append(f",  b ← {fmt(u.b_before)} {sign} 1 = {fmt(u.b_after)}", style="bold")
+        return text
+
+    def _status(self, position: int) -> Text:
+        done = position >= self.total_frames
+        changes = sum(1 for u in self.run.updates[:position] if u.changed)
+        epoch = self.run.updates[position - 1].epoch if position else 1
+        if not done:
+            return Text(f"epoch {epoch} · presentation {position} of {self.total_frames} · {changes} updates so far", style="dim")
+        if self.run.converged:
+            return Text(
+                f"✓ Converged: epoch {self.run.epochs} had no errors. {self.run.changes} updates in "
+                f"{self.run.epochs} epochs; final w = {_vec(self.run.final_w)}"
+                + (f", b = {fmt(self.run.final_b)}" if self.use_bias else ""),
+                style="bold green",
+            )
+        return Text(
+            f"✗ Stopped after {self.run.epochs} epochs with errors in every epoch "
+            f"({self.run.changes} updates). No line separates these classes.",
+            style="bold",
+        )
+
+    def _box(self) -> tuple[float, float, float, float]:
+        xs = [p[0] for p in self.dataset.inputs]
+        ys = [p[1] for p in self.dataset.inputs]
+        return min(xs) - 0.5, max(xs) + 0.5, min(ys) - 0.5, max(ys) + 0.5
+
+    def _draw_plane(self, position: int) -> None:
+        plot = self.query_one("#pt-plane", Plot)
+        limits = visible_box(plot, self._box())
+        w, b = self.state_at(position)
+        drawing = PlaneDrawing(title="o: t=1  x: t=0  *: presented")
+        segment = boundary(w, b, limits)
+        if segment is not None:
+            drawing.segments.append(segment)
+        current = self.run.updates[position - 1].pattern if position else None
+        pairs = list(zip(self.dataset.inputs, self.dataset.targets))
+        drawing.add_points("o", [p for i, (p, t) in enumerate(pairs) if t == 1 and i != current])
+        drawing.add_points("x", [p for i, (p, t) in enumerate(pairs) if t == 0 and i != current])
+        if current is not None:
+            drawing.add_points("*", [self.dataset.inputs[current]])
+        draw_plane(plot, drawing, limits)
+
+    def _draw_trail(self, position: int) -> None:
+        plot = self.query_one("#pt-trail", Plot)
+        path = [self.state_at(k)[0] for k in range(position + 1)]
+        plot.clear()
+        plot.set_title("the weights (w1, w2) so far   @: now")
+        plot.set_labels("w1", "w2")
+        plot.add_line(None, [p[0] for p in path], [p[1] for p in path], marker="braille")
+        plot.add_scatter(None, [path[-1][0]], [path[-1][1]], marker="@")
