@@ -70,6 +70,39 @@ SCENES: dict[str, SceneSpec] = {
         params={},
         summary="Two hand-wired perceptrons whose boundaries together separate XOR.",
     ),
+    "line-fit": SceneSpec(
+        target="tutor.scenes.line_fit:LineFitScene",
+        params={"lr": "number", "epochs": "int", "query": "number"},
+        summary="A linear unit fitted by gradient descent to y = 2x - 1, with its prediction at x = 10.",
+    ),
+    "cost-table": SceneSpec(
+        target="tutor.scenes.cost_table:CostTableScene",
+        params={"w": "number", "b": "number", "editable": "bool", "step_size": "number"},
+        summary="The quadratic cost as a residual table over x = 1..8, w and b set by keys.",
+    ),
+    "descent-1d": SceneSpec(
+        target="tutor.scenes.descent_1d:Descent1DScene",
+        params={"w0": "number", "lr": "number", "iterations": "int", "lr_input": "bool"},
+        summary="Gradient descent on one weight: the parabola J(w), its tangent, and each step.",
+    ),
+    "descent-2d": SceneSpec(
+        target="tutor.scenes.descent_2d:Descent2DScene",
+        params={
+            "surface": ("regression", "valley", "two-minima", "saddle"),
+            "lr": "number", "iterations": "int", "start": "pair", "multi_start": "bool",
+        },
+        summary="Descent on a cost surface of two parameters, drawn as contours with the path.",
+    ),
+    "batch-compare": SceneSpec(
+        target="tutor.scenes.batch_compare:BatchCompareScene",
+        params={"lr": "number", "batch_size": "int", "epochs": "int", "seed": "int"},
+        summary="Full-batch, stochastic and mini-batch descent on one regression, compared.",
+    ),
+    "optimizer-race": SceneSpec(
+        target="tutor.scenes.optimizer_race:OptimizerRaceScene",
+        params={"surface": ("regression", "valley", "two-minima", "saddle"), "lr": "number", "steps": "int"},
+        summary="Plain descent, momentum and Adam from the same start on the same surface.",
+    ),
 }
 
 
