@@ -83,3 +83,29 @@ def test_perceptron_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[
     lesson_id, step_id, keys = PERCEPTRON_SCENES[name]
     app = make_app(home=tmp_path, open_lesson=lesson_id)
     assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)
+
+
+DESCENT_SCENES = {
+    # y = 2x - 1 after training: the prediction at x = 10 close to, not at, 19.
+    "line-fit": ("line-fit", "watch-it-learn", ("end",)),
+    # The seed's cost example: w = 3, b = 2 gives C = 5.75.
+    "cost-575": ("cost-function", "explore", ()),
+    # Initialisation and four iterations on one weight.
+    "one-weight": ("descent-one-weight", "iterations", ("full_stop",) * 4),
+    # lr = 0.3 diverges: stopped and explained.
+    "diverging": ("descent-one-weight", "divergence", ("end",)),
+    # Several starts on the two-minima surface.
+    "two-minima": ("descent-many-dimensions", "many-minima", ("end",)),
+    # Full batch, stochastic and mini-batch.
+    "batches": ("stochastic-descent", "three-ways", ("end",)),
+    # Plain descent, momentum and Adam on the valley.
+    "race": ("stochastic-descent", "momentum", ("end",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(DESCENT_SCENES))
+def test_descent_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
+    lesson_id, step_id, keys = DESCENT_SCENES[name]
+    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)

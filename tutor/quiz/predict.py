@@ -30,6 +30,9 @@ GENERATORS: dict[str, str] = {
     "perceptron.output": "tutor.engines.perceptron:output_problem",
     "perceptron.new_weight": "tutor.engines.perceptron:new_weight_problem",
     "perceptron.side": "tutor.engines.perceptron:side_problem",
+    "descent.next_weight": "tutor.engines.descent:next_weight_problem",
+    "descent.cost": "tutor.engines.descent:cost_problem",
+    "descent.derivative": "tutor.engines.descent:derivative_problem",
 }
 
 #: The kinds a generator may produce (a generated problem is never itself `predict`).

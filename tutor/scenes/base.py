@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -35,6 +36,8 @@ class Scene(Widget, can_focus=True):
         border: round $accent;
     }
     """
+
+    BINDINGS = [Binding("end", "to_end", "End", show=False)]
 
     #: Markdown shown by `?` on a lesson step using this scene.
     HELP: ClassVar[str] = ""
@@ -96,6 +99,15 @@ class Scene(Widget, can_focus=True):
         self.playing = False
         if self.position > 0:
             self.position -= 1
+
+    def to_end(self) -> None:
+        """Jump to the last frame (pauses playback)."""
+        self.playing = False
+        self.position = self.total_frames
+
+    def action_to_end(self) -> None:
+        """`end` on a focused scene (before any scroll container takes the key)."""
+        self.to_end()
 
     def reset(self) -> None:
         """Stop, restore the lesson's parameters and go to frame 0."""

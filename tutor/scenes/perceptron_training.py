@@ -53,7 +53,6 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     BINDINGS = [
         Binding("x", "new_start", "New start"),
-        Binding("end", "to_end", "End", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -128,11 +127,10 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         self._close_prompt()
         super().step_back()
 
-    def action_to_end(self) -> None:
-        """Jump to the last presentation."""
+    def to_end(self) -> None:
+        """Jump to the last presentation (dropping a pending question)."""
         self._close_prompt()
-        self.playing = False
-        self.position = self.total_frames
+        super().to_end()
 
     def action_new_start(self) -> None:
         """Train again from a new random (seeded) starting point."""

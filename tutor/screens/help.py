@@ -18,6 +18,7 @@ KEYS_HELP = """\
 | `space` | play / pause the animation |
 | `.` / `,` | one animation step forward / back |
 | `r` | reset the scene |
+| `end` | jump to the end of the animation |
 | `+` / `-` | faster / slower |
 | `tab` | move between the scene, answers and buttons |
 | `enter` | check an answer (on a choice: pick it) |

@@ -46,6 +46,7 @@ class LessonScreen(Screen):
         Binding("full_stop", "scene('forward')", "Step", show=False),
         Binding("comma", "scene('back')", "Step back", show=False),
         Binding("r", "scene('reset')", "Reset", show=False),
+        Binding("end", "scene('end')", "End", show=False),
         Binding("plus,equals_sign", "scene('faster')", "Faster", show=False),
         Binding("minus,underscore", "scene('slower')", "Slower", show=False),
         Binding("h", "hint", "Hint", show=False),
@@ -166,7 +167,7 @@ class LessonScreen(Screen):
             await self.show_step(self.index - 1)
 
     def action_scene(self, action: str) -> None:
-        """Forward a transport action (toggle, forward, back, reset, faster, slower) to the scene."""
+        """Forward a transport action (toggle, forward, back, reset, end, faster, slower) to the scene."""
         scene = self.scene
         if scene is None:
             if action in ("toggle", "forward"):
@@ -175,6 +176,7 @@ class LessonScreen(Screen):
         {
             "toggle": scene.toggle_play, "forward": scene.step_forward, "back": scene.step_back,
             "reset": scene.reset, "faster": scene.faster, "slower": scene.slower,
+            "end": scene.to_end,
         }[action]()
 
     def action_hint(self) -> None:

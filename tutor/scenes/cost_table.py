@@ -1,0 +1,107 @@
+"""Scene: the quadratic cost as a residual table for y = 2x + 4, with w and b set by keys.
+
+Each row shows x, the target t, the output a = w·x + b, the difference and its square; the
+footer adds the squares and divides by 2n. The seed's w = 3, b = 2 gives C = 5.75.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from tutor.engines.descent import COST_T, COST_X, CostTable, cost_table, linear_predict
+from tutor.engines.neuron import fmt
+from tutor.scenes.knobs import KnobScene
+from tutor.widgets.plot import Plot
+
+
+class CostTableScene(KnobScene):
+    """w and b, the residual table over x = 1..8, the cost, and the line against the targets."""
+
+    KNOBS = ("w", "b")
+    LIMIT = 10.0
+
+    HELP = """\
+**The quadratic cost.** For each input x the unit outputs a = w·x + b; the target is t. The
+table lists t - a and its square; the cost adds the squares and divides by 2n (n = 8 here).
+Squares are never negative, so the cost is zero only when every output hits its target.
+
+- When editable (click it or `tab` to it): `↑`/`↓` pick w or b; `[` and `]` change it.
+- `.` and `,` fill the table row by row; `r` resets to the lesson's w and b.
+"""
+
+    DEFAULT_CSS = """
+    CostTableScene > Static { height: auto; }
+    CostTableScene #ct-plot { height: 14; margin-top: 1; }
+    """
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Back to the lesson's w and b."""
+        self.knob_values = [float(self.params.get("w", 3.0)), float(self.params.get("b", 2.0))]
+        self.table: CostTable = cost_table(self.knob_values[0], self.knob_values[1], COST_X, COST_T)
+
+    def knobs_changed(self) -> None:
+        """Recompute the table for the new w and b."""
+        self.table = cost_table(self.knob_values[0], self.knob_values[1], COST_X, COST_T)
+
+    @property
+    def initial_position(self) -> int:
+        """An editable table starts complete; a fixed one fills row by row."""
+        return self.total_frames if self.editable else 0
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per data point."""
+        return len(self.table.rows)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="knobs")
+        yield Static(id="ct-table")
+        yield Plot(id="ct-plot", classes="tall-only")
+
+    def show_frame(self, position: int) -> None:
+        """The knobs, the first `position` rows with the running sum, and the plot."""
+        if not self.children:
+            return
+        self.query_one("#knobs", Static).update(self.knob_panel({0: "data: y = 2x + 4"}))
+        table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+        for name in ("x", "t", "a = w·x + b", "t - a", "(t - a)²"):
+            table.add_column(name, justify="right")
+        running = 0.0
+        for i, row in enumerate(self.table.rows):
+            if i < position:
+                running += row.square
+                table.add_row(fmt(row.x), fmt(row.t), fmt(row.a), fmt(row.diff), fmt(row.square),
+                              style="reverse" if i == position - 1 and not self.editable else "")
+            else:
+                table.add_row(fmt(row.x), fmt(row.t), "·", "·", "·")
+        footer = Text()
+        n = self.table.n
+        if position >= len(self.table.rows):
+            footer.append(f"sum of squares = {fmt(self.table.total)}\n")
+            footer.append(f"C = {fmt(self.table.total)} / (2·{n}) = {fmt(self.table.cost)}", style="bold")
+            if self.table.cost == 0:
+                footer.append("   ✓ every output on target", style="bold green")
+        else:
+            footer.append(f"running sum = {fmt(running)}   (row {position} of {n})", style="dim")
+        self.query_one("#ct-table", Static).update(Group(table, footer))
+        self._draw()
+
+    def _draw(self) -> None:
+        w, b = self.knob_values
+        plot = self.query_one("#ct-plot", Plot)
+        plot.clear()
+        plot.set_title("o: targets t   line: a = w·x + b")
+        plot.set_labels("x", "t")
+        xs = [min(COST_X) - 0.5, max(COST_X) + 0.5]
+        plot.add_line(None, xs, [float(linear_predict(w, b, x)) for x in xs])
+        plot.add_scatter(None, list(COST_X), list(COST_T), marker="o")

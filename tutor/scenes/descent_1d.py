@@ -1,0 +1,231 @@
+"""Scene: gradient descent on one weight, with the parabola J(w), its tangent and each step.
+
+Frame 0 is the initialisation; frame k is the state after iteration k. The learner can pick a
+learning rate from presets with [ and ] or type any value with `l`: zero, negative, tiny and huge
+rates all run safely, and the run is described in plain words (crawls, converges, oscillates,
+diverges).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from tutor.engines.descent import (
+    ONE_X, ONE_Z, DescentStep, check_learning_rate, describe_run, gradient_descent, linear_predict,
+    one_weight_cost, one_weight_grad, tangent_line,
+)
+from tutor.engines.neuron import fmt
+from tutor.quiz import AnswerFormatError, parse_number
+from tutor.scenes.base import Scene
+from tutor.widgets.plot import Plot
+
+#: Learning rates [ and ] step through: crawling, good, oscillating, at the edge, diverging.
+PRESET_RATES = (0.01, 0.05, 0.1, 0.2, 0.26, 0.3)
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 1e5 else f"{value:.3g}"
+
+
+class Descent1DScene(Scene):
+    """J(w) for the data z = 2x, the point w, its tangent and the steps of gradient descent."""
+
+    HELP = """\
+**Gradient descent on one weight.** The cost J(w) = 1/(2m) Σ (z - w·x)² is a parabola in w. At
+the current w the slope dJ/dw says which way is uphill; the step w ← w - lr·dJ/dw goes the
+other way, further when the slope is steep.
+
+- `.` next iteration, `,` back, `space` plays, `r` resets, `+`/`-` speed.
+- `[` and `]` step through preset learning rates (0.01 … 0.3).
+- `l` lets you type any learning rate (try 0, a negative one, 1000): it runs safely and the scene
+  says what happened. `escape` leaves the field.
+"""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "preset(-1)", "Slower lr"),
+        Binding("right_square_bracket", "preset(1)", "Faster lr"),
+        Binding("l", "type_rate", "Type lr"),
+    ]
+
+    DEFAULT_CSS = """
+    Descent1DScene > Static { height: auto; }
+    Descent1DScene #d1-entry { display: none; height: auto; }
+    Descent1DScene #d1-entry.-open { display: block; }
+    Descent1DScene #d1-parabola { height: 15; margin-top: 1; }
+    Descent1DScene #d1-data { height: 10; margin-top: 1; }
+    """
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.lr_input: bool = bool(self.params.get("lr_input", False))
+        self.iterations = max(1, int(self.params.get("iterations", 10)))
+        self.message = ""
+        self.reset_state()
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's starting weight and learning rate."""
+        self.w0 = float(self.params.get("w0", 0.0))
+        self._run(float(self.params.get("lr", 0.05)))
+
+    def _run(self, lr: float) -> None:
+        self.lr = lr
+        self.steps: list[DescentStep] = list(
+            gradient_descent(
+                lambda p: one_weight_cost(p[0], ONE_X, ONE_Z),
+                lambda p: (one_weight_grad(p[0], ONE_X, ONE_Z),),
+                (self.w0,), lr, iterations=self.iterations,
+            )
+        )
+        self.kind, self.summary = describe_run(self.steps, lr)
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per iteration that ran."""
+        return len(self.steps)
+
+    def weight_at(self, position: int) -> float:
+        """w after `position` iterations."""
+        return self.w0 if position == 0 else self.steps[position - 1].params_after[0]
+
+    # --- learning-rate controls ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Learning-rate keys exist only where the lesson lets the learner choose it."""
+        if action in ("preset", "type_rate"):
+            return self.lr_input
+        return True
+
+    def set_rate(self, lr: float) -> None:
+        """Run again from the start with learning rate `lr` (checked by the engine first)."""
+        check = check_learning_rate(lr)
+        if not check.ok:
+            self.message = check.message
+            self.show_frame(self.position)
+            return
+        self.message = check.message
+        self.playing = False
+        self._run(lr)
+        self.position = 0
+        self.show_frame(0)
+        self._post_state()
+
+    def action_preset(self, direction: int) -> None:
+        """The next smaller or larger preset learning rate."""
+        if direction > 0:
+            lr = next((r for r in PRESET_RATES if r > self.lr), PRESET_RATES[-1])
+        else:
+            lr = next((r for r in reversed(PRESET_RATES) if r < self.lr), PRESET_RATES[0])
+        self.set_rate(lr)
+
+    def action_type_rate(self) -> None:
+        """Open the field where any learning rate can be typed."""
+        entry = self.query_one("#d1-entry")
+        entry.add_class("-open")
+        field = self.query_one("#d1-lr", Input)
+        field.value = ""
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Parse the typed rate (never eval), then run with it or explain why not."""
+        event.stop()
+        try:
+            lr = parse_number(event.value)
+        except AnswerFormatError as error:
+            self.message = str(error)
+            self.show_frame(self.position)
+            return
+        self.query_one("#d1-entry").remove_class("-open")
+        self.focus()
+        self.set_rate(lr)
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="d1-status")
+        with Vertical(id="d1-entry"):
+            yield Static("Type a learning rate and press enter (escape leaves):")
+            yield Input(placeholder="e.g. 0.05, 0.3, 0, -0.1, 1000", id="d1-lr")
+        yield Static(id="d1-message")
+        yield Plot(id="d1-parabola")
+        yield Plot(id="d1-data", classes="tall-only")
+
+    def on_resize(self) -> None:
+        """Redraw the plots for the new size."""
+        if self.children:
+            self.show_frame(self.position)
+
+    def show_frame(self, position: int) -> None:
+        """The numbers of iteration `position`, the parabola with tangent, and the fitted line."""
+        if not self.children:
+            return
+        w = self.weight_at(position)
+        text = Text()
+        rate_keys = "   [ ] preset · l type" if self.lr_input else ""
+        text.append(f"lr = {_num(self.lr)}", style="bold")
+        text.append(f"{rate_keys}\n", style="dim")
+        if position == 0:
+            grad = one_weight_grad(w, ONE_X, ONE_Z)
+            text.append("start: ", style="bold")
+            text.append(f"w = {_num(w)}   J(w) = {_num(one_weight_cost(w, ONE_X, ONE_Z))}\n")
+            text.append(f"dJ/dw = {_num(grad)}   ")
+            text.append("press . to step", style="dim")
+        else:
+            step = self.steps[position - 1]
+            text.append(f"iteration {step.iteration}: ", style="bold")
+            text.append(f"w = {_num(step.params[0])}   J = {_num(step.cost)}\n")
+            text.append(f"dJ/dw = {_num(step.grad[0])}\n")
+            text.append(
+                f"w ← {_num(step.params[0])} - {_num(self.lr)}·({_num(step.grad[0])}) = {_num(step.params_after[0])}",
+                style="bold",
+            )
+        if position == self.total_frames and self.summary:
+            style = "bold red" if self.kind == "diverged" else "bold"
+            text.append(f"\n{self.summary}", style=style)
+        self.query_one("#d1-status", Static).update(text)
+        self.query_one("#d1-message", Static).update(Text(self.message, style="yellow") if self.message else "")
+        self._draw_parabola(position)
+        self._draw_data(w)
+
+    def _draw_parabola(self, position: int) -> None:
+        plot = self.query_one("#d1-parabola", Plot)
+        visited = [self.weight_at(k) for k in range(position + 1)]
+        finite = [v for v in visited if abs(v) < 1e3]
+        low = min([-0.5, *finite]) - 0.5
+        high = max([4.5, *finite]) + 0.5
+        grid = [low + (high - low) * i / 120 for i in range(121)]
+        plot.clear()
+        plot.set_title("J(w)  o: before  @: now")
+        plot.set_labels("w", "J")
+        plot.add_line(None, grid, [one_weight_cost(v, ONE_X, ONE_Z) for v in grid])
+        w = visited[-1]
+        if abs(w) < 1e3:
+            (t0, t1) = tangent_line(
+                lambda v: one_weight_cost(v, ONE_X, ONE_Z), lambda v: one_weight_grad(v, ONE_X, ONE_Z),
+                w, (high - low) / 8,
+            )
+            plot.add_segment(None, t0, t1)
+            plot.add_scatter(None, finite[:-1], [one_weight_cost(v, ONE_X, ONE_Z) for v in finite[:-1]], marker="o")
+            plot.add_scatter(None, [w], [one_weight_cost(w, ONE_X, ONE_Z)], marker="@")
+        top = max(one_weight_cost(v, ONE_X, ONE_Z) for v in (low, high))
+        plot.set_xlim(low, high)
+        plot.set_ylim(-0.05 * top, top)
+
+    def _draw_data(self, w: float) -> None:
+        plot = self.query_one("#d1-data", Plot)
+        plot.clear()
+        plot.set_title(f"o: data z   line: z = w·x with w = {_num(w)}")
+        plot.set_labels("x", "z")
+        plot.add_scatter(None, list(ONE_X), list(ONE_Z), marker="o")
+        if abs(w) < 1e3:
+            xs = [0.0, max(ONE_X) + 0.5]
+            plot.add_line(None, xs, [float(linear_predict(w, 0.0, x)) for x in xs])
+        plot.set_xlim(0, max(ONE_X) + 0.5)
+        plot.set_ylim(-1, max(ONE_Z) + 2)
