@@ -30,7 +30,11 @@ PRESET_RATES = (0.01, 0.05, 0.1, 0.2, 0.26, 0.3)
 
 
 def _num(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".") if abs(value) < 1e5 else f"{value:.3g}"
+    """Up to four decimals, no trailing zeros, no "-0"; large values in scientific notation."""
+    if abs(value) >= 1e5:
+        return f"{value:.3g}"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 class Descent1DScene(Scene):
