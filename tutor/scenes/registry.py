@@ -103,6 +103,36 @@ SCENES: dict[str, SceneSpec] = {
         params={"surface": ("regression", "valley", "two-minima", "saddle"), "lr": "number", "steps": "int"},
         summary="Plain descent, momentum and Adam from the same start on the same surface.",
     ),
+    "graph-steps": SceneSpec(
+        target="tutor.scenes.graph_steps:GraphStepsScene",
+        params={"example": ("chain", "sigmoid-neuron", "reuse"), "phase": ("forward", "backward", "both")},
+        summary="A computational graph: values forward node by node, gradients back edge by edge.",
+    ),
+    "graph-drill": SceneSpec(
+        target="tutor.scenes.graph_drill:GraphDrillScene",
+        params={"example": ("chain", "sigmoid-neuron")},
+        summary="The learner computes each local gradient and upstream product in backward order.",
+    ),
+    "expression-playground": SceneSpec(
+        target="tutor.scenes.expression_playground:ExpressionPlaygroundScene",
+        params={"expression": "str", "values": "str"},
+        summary="Type any expression and values; it is parsed safely, drawn and differentiated.",
+    ),
+    "activations": SceneSpec(
+        target="tutor.scenes.activations:ActivationsScene",
+        params={"show": ("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")},
+        summary="Activation functions and their derivatives, with saturation made visible.",
+    ),
+    "softmax": SceneSpec(
+        target="tutor.scenes.softmax:SoftmaxScene",
+        params={"logits": "vector", "true_class": "int", "editable": "bool"},
+        summary="Editable logits, their softmax probabilities, the cross-entropy loss and p - y.",
+    ),
+    "xor-network": SceneSpec(
+        target="tutor.scenes.xor_network:XorNetworkScene",
+        params={"hidden": "int", "loss": ("mse", "ce"), "lr": "number", "epochs": "int", "seed": "int"},
+        summary="A 2-2-1 or 2-4-1 sigmoid network learning XOR by backpropagation.",
+    ),
 }
 
 
