@@ -131,8 +131,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                 mark = "[~]"
             else:
                 mark = "[ ]"
-            pct = f"{100 * correct // total:>3}%" if total else "  -"
-            print(f"  {mark} {number:>2}. {lesson.id:<28} {lesson.title:<36} {correct}/{total} {pct}")
+            pct = f"{100 * correct // total:>3}%" if total else "   -"
+            score = f"{correct}/{total}"
+            print(f"  {mark} {number:>2}. {lesson.id:<26} {lesson.title:<36} {score:>5} {pct}")
     print("\n[x] complete  [~] started  [ ] not started.  Open one with: dl-tutor open LESSON")
     return EXIT_OK
 
@@ -273,3 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted; progress saved so far is kept.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
