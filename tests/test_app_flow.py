@@ -236,6 +236,7 @@ async def test_walk_and_complete_every_lesson(tmp_path: Path, lesson_id: str) ->
             await screen.show_step(index)
             await pilot.pause()
             scene = screen.scene
+            app.set_focus(None)  # keys go to the screen, not to a scene's answer field
             if scene is not None and scene.total_frames:
                 start = scene.position
                 if start >= scene.total_frames:

@@ -109,3 +109,39 @@ def test_descent_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int
     lesson_id, step_id, keys = DESCENT_SCENES[name]
     app = make_app(home=tmp_path, open_lesson=lesson_id)
     assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)
+
+
+BACKPROP_SCENES = {
+    # The seed's f = (x + y) z after the backward pass: -4, -4, 3.
+    "chain-graph": ("computational-graphs", "chain-rule", ("end",)),
+    # The seed's sigmoid neuron, backward: dz/dw0 = -0.1966.
+    "sigmoid-graph": ("sigmoid-neuron-graph", "backward-top", ("end",)),
+    # The drill on the chain example, at its first question.
+    "drill": ("computational-graphs", "practice", ()),
+    # The playground's default expression, fully stepped.
+    "playground": ("expression-playground", "tanh", ("end",)),
+    # Activation functions with their derivatives.
+    "activations": ("activation-functions", "vanishing", ()),
+    # The seed's softmax example: p = [0.228, 0.619, 0.153], H = 0.4797.
+    "softmax": ("softmax-cross-entropy", "cross-entropy", ()),
+    # A 2-2-1 network after learning XOR.
+    "xor-network": ("xor-network", "watch-it-learn", ("end",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(BACKPROP_SCENES))
+def test_backprop_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
+    lesson_id, step_id, keys = BACKPROP_SCENES[name]
+    app = make_app(home=tmp_path, open_lesson=lesson_id)
+
+    async def run_before(pilot) -> None:
+        screen = pilot.app.screen
+        await screen.show_step(screen.lesson.step_index(step_id))
+        await pilot.pause()
+        pilot.app.set_focus(None)  # keys to the screen, not to an answer field
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=size)

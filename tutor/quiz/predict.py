@@ -33,6 +33,9 @@ GENERATORS: dict[str, str] = {
     "descent.next_weight": "tutor.engines.descent:next_weight_problem",
     "descent.cost": "tutor.engines.descent:cost_problem",
     "descent.derivative": "tutor.engines.descent:derivative_problem",
+    "backprop.chain": "tutor.engines.autograd:chain_problem",
+    "backprop.sigmoid_local": "tutor.engines.autograd:sigmoid_local_problem",
+    "backprop.softmax_loss": "tutor.engines.activations:softmax_loss_problem",
 }
 
 #: The kinds a generator may produce (a generated problem is never itself `predict`).

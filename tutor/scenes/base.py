@@ -41,6 +41,8 @@ class Scene(Widget, can_focus=True):
 
     #: Markdown shown by `?` on a lesson step using this scene.
     HELP: ClassVar[str] = ""
+    #: True when the scene needs more width than prose on wide terminals (e.g. large graphs).
+    ROOMY: ClassVar[bool] = False
     #: Seconds between frames at speed 1x.
     FRAME_SECONDS: ClassVar[float] = 0.8
 

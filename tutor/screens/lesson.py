@@ -32,6 +32,7 @@ class LessonScreen(Screen):
     LessonScreen #scene-holder { height: 1fr; }
     LessonScreen #stage.-hidden { display: none; }
     LessonScreen.-wide #stage { width: 1fr; max-width: 72; }
+    LessonScreen.-wide #stage.-roomy { width: 2fr; max-width: 80; }
     /* Scenes mark extras that only fit in a tall terminal with the class tall-only. */
     LessonScreen.-short .tall-only { display: none; }
     """
@@ -122,6 +123,7 @@ class LessonScreen(Screen):
             scene_class = load_scene_class(step.scene)
             await holder.mount(scene_class(step.scene_params, id="scene"))
             stage.remove_class("-hidden")
+            stage.set_class(bool(getattr(scene_class, "ROOMY", False)), "-roomy")
         else:
             stage.add_class("-hidden")
         self._focus_first()

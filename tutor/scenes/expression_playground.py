@@ -1,0 +1,104 @@
+"""Scene: the learner types any expression and values; it is parsed safely, drawn and stepped.
+
+The expression goes through `tutor.engines.expression` (a small recursive-descent parser, never
+eval): unknown names, syntax errors, missing values, division by zero and overflow come back as
+one-line messages under the fields, and the last good graph stays on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Static
+
+from tutor.engines.expression import ExpressionError, build, parse, parse_assignments, variables
+from tutor.scenes.graph_steps import GraphStepper
+from tutor.widgets.graph_view import GraphView
+
+
+class ExpressionPlaygroundScene(GraphStepper):
+    """Two fields (expression, values) and the graph they make, forward then backward."""
+
+    HELP = """\
+**Expression playground.** Type an expression with + - * / ^, parentheses and the functions
+exp, log, tanh, sigmoid and relu, e.g. `tanh(a*b + c)` or `1/(1 + exp(-(w*x + b)))`; then the
+values of its variables, e.g. `a=2, b=-3, c=1`. Press enter in either field to draw it.
+Nothing you type is run as code: it is parsed by a small grammar.
+
+- `escape` leaves a field; then `.` steps forward node by node and backward edge by edge,
+  `,` steps back, `space` plays, `end` jumps to the end, `r` resets.
+- `tab` moves between the fields and the scene.
+"""
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    ExpressionPlaygroundScene Input { margin: 0; }
+    ExpressionPlaygroundScene #pg-error { height: auto; }
+    """
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__({**(params or {}), "phase": "both"}, id=id)
+        self.expression_text = str(self.params.get("expression", "(x + y) * z"))
+        self.values_text = str(self.params.get("values", "x=-2, y=5, z=-4"))
+        self.error = ""
+        self._try(self.expression_text, self.values_text)
+
+    def reset_state(self) -> None:
+        """Back to the lesson's expression and values."""
+        self.expression_text = str(self.params.get("expression", "(x + y) * z"))
+        self.values_text = str(self.params.get("values", "x=-2, y=5, z=-4"))
+        self.error = ""
+        self._try(self.expression_text, self.values_text)
+        if self.children:
+            self.query_one("#pg-expression", Input).value = self.expression_text
+            self.query_one("#pg-values", Input).value = self.values_text
+
+    def _try(self, expression: str, values: str) -> bool:
+        """Parse and build; on success load the new graph, else keep the old one and say why."""
+        try:
+            expr = parse(expression)
+            assignments = parse_assignments(values) if values.strip() else {}
+            missing = [name for name in variables(expr) if name not in assignments]
+            if missing:
+                names = ", ".join(missing)
+                raise ExpressionError(f"missing value for {names}: add e.g. {missing[0]}=1 to the values")
+            root = build(expr, assignments)
+        except ExpressionError as error:
+            self.error = str(error)
+            return False
+        self.error = ""
+        self.load(root)
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in either field: rebuild the graph from both."""
+        event.stop()
+        expression = self.query_one("#pg-expression", Input).value
+        values = self.query_one("#pg-values", Input).value
+        if self._try(expression, values):
+            self.expression_text, self.values_text = expression, values
+            self.playing = False
+            self.position = 0
+            self.show_frame(0)
+            self._post_state()
+        else:
+            self.show_frame(self.position)
+
+    def compose(self) -> ComposeResult:
+        yield Static("expression:")
+        yield Input(self.expression_text, id="pg-expression", placeholder="e.g. tanh(a*b + c)")
+        yield Static("values:")
+        yield Input(self.values_text, id="pg-values", placeholder="e.g. a=2, b=-3, c=1")
+        yield Static(id="pg-error")
+        yield GraphView(id="graph")
+        yield Static(id="graph-step")
+
+    def show_frame(self, position: int) -> None:
+        """The graph and step (from GraphStepper) plus the error line."""
+        super().show_frame(position)
+        if self.children:
+            error = Text(f"✗ {self.error}", style="bold red") if self.error else Text()
+            self.query_one("#pg-error", Static).update(error)
+            self.query_one("#pg-error", Static).display = bool(self.error)
