@@ -27,6 +27,7 @@ import numpy as np
 
 from tutor.engines.activations import sigmoid
 from tutor.engines.neuron import boundary_segment
+from tutor.engines.records import plain, to_numpy
 
 __all__ = [
     "BCE_EPS",
@@ -72,13 +73,11 @@ DECIMALS = 10
 
 
 def _r(value: Any) -> float:
-    """A plain float rounded to DECIMALS, with -0.0 turned into 0.0."""
-    return round(float(value), DECIMALS) + 0.0
+    """A plain float rounded to DECIMALS (see tutor.engines.records)."""
+    return plain(value, DECIMALS)
 
 
-def _host(a: Any) -> np.ndarray:
-    """A NumPy copy of an xp array (CuPy arrays come back with .get())."""
-    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+_host = to_numpy
 
 
 def _nested(a: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.engines.records import to_numpy
 from tutor.quiz.predict import Generated
 
 #: Boolean functions of two inputs (x1, x2) a single unit may be asked to compute.
@@ -159,9 +160,7 @@ def boundary_segment(
     return unique[0], unique[1]
 
 
-def _host(a: Any) -> np.ndarray:
-    """A NumPy copy of an xp array (CuPy arrays come back with .get())."""
-    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+_host = to_numpy
 
 
 def fmt(value: float) -> str:

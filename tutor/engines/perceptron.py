@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from tutor.engines.neuron import boundary_segment, fmt
+from tutor.engines.records import plain, plain_vector, to_numpy
 from tutor.quiz.predict import Generated
 
 __all__ = [
@@ -58,18 +59,16 @@ DECIMALS = 10
 
 
 def _r(value: Any) -> float:
-    """A plain float rounded to DECIMALS, with -0.0 turned into 0.0."""
-    return round(float(value), DECIMALS) + 0.0
+    """A plain float rounded to DECIMALS (see tutor.engines.records)."""
+    return plain(value, DECIMALS)
 
 
 def _vec(values: Any) -> tuple[float, ...]:
-    """A tuple of rounded plain floats from any 1-D sequence or array."""
-    return tuple(_r(v) for v in _host(values).reshape(-1).tolist())
+    """A tuple of plain floats rounded to DECIMALS."""
+    return plain_vector(values, DECIMALS)
 
 
-def _host(a: Any) -> np.ndarray:
-    """A NumPy copy of an xp array (CuPy arrays come back with .get())."""
-    return a.get() if hasattr(a, "get") and not isinstance(a, np.ndarray) else np.asarray(a)
+_host = to_numpy
 
 
 # --------------------------------------------------------------------------- the unit
