@@ -21,8 +21,8 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tutor.engines.activations import (
-    CLASS_NAMES, cross_entropy, onehot, shifted_exponentials, softmax, softmax_cross_entropy_grad,
-    softmax_naive,
+    CLASS_NAMES, cross_entropy, onehot, raw_exponentials, shifted_exponentials, softmax,
+    softmax_cross_entropy_grad, softmax_naive,
 )
 from tutor.engines.neuron import fmt
 from tutor.scenes.knobs import KnobScene
@@ -238,8 +238,7 @@ logits is just p - y, where y is the one-hot target.
         if not (self.overflow or self.overflowing):
             return text
         naive = np.asarray(softmax_naive(z), dtype=np.float64)
-        with np.errstate(over="ignore"):
-            first = float(np.exp(z[0]))
+        first = float(raw_exponentials(z)[0])
         text.append("naive e^z/Σe^z: ", style="bold")
         text.append(f"e^{fmt(float(z[0]))} = {_num(first)}\n", style="bold red")
         text.append("  p = ", style="bold")
