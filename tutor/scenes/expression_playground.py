@@ -88,9 +88,10 @@ Nothing you type is run as code: it is parsed by a small grammar.
 
     def compose(self) -> ComposeResult:
         yield Static("expression:")
-        yield Input(self.expression_text, id="pg-expression", placeholder="e.g. tanh(a*b + c)")
+        yield Input(self.expression_text, id="pg-expression", placeholder="e.g. tanh(a*b + c)",
+                    compact=True)
         yield Static("values:")
-        yield Input(self.values_text, id="pg-values", placeholder="e.g. a=2, b=-3, c=1")
+        yield Input(self.values_text, id="pg-values", placeholder="e.g. a=2, b=-3, c=1", compact=True)
         yield Static(id="pg-error")
         yield GraphView(id="graph")
         yield Static(id="graph-step")

@@ -165,7 +165,8 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     def compose(self) -> ComposeResult:
         yield GraphView(id="graph")
         yield Static(id="drill-question")
-        yield Input(placeholder="a number, e.g. -0.53", id="drill-answer", restrict=r"[0-9eE.+\-/ ]*")
+        yield Input(placeholder="a number, e.g. -0.53", id="drill-answer", restrict=r"[0-9eE.+\-/ ]*",
+                    compact=True)
         yield Static(id="graph-step")
 
     def show_frame(self, position: int) -> None:
