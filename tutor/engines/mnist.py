@@ -1,14 +1,27 @@
-"""The MNIST files shipped with dl-tutor: their names and a checksum check.
+"""The MNIST files shipped with dl-tutor: checksums, IDX decoding, a cached loader, statistics.
 
-The decoding loader for the images and labels arrives with the images unit; this module
-already knows the files and verifies them against SHA256SUMS.
+read_idx decodes one IDX file (gzipped or plain); load_digits loads the four files of a data
+folder (default: the shipped MNIST) into a Digits record, verifying them against SHA256SUMS and
+caching the decoded arrays as one .npz. A folder may describe another data set of the same
+layout (e.g. Fashion-MNIST) in a dataset.toml. class_counts, mean_images and pixel_histogram
+are pure statistics. Every data problem raises DataError with a one-line message naming the
+file and the repair. Nothing here prints or imports a UI library.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import math
+import os
+import tomllib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+
+from tutor.paths import mnist_dir
 
 FILES: tuple[str, ...] = (
     "train-images-idx3-ubyte.gz",
@@ -64,3 +77,334 @@ def verify_checksums(folder: Path) -> list[FileCheck]:
         else:
             results.append(FileCheck(name, True))
     return results
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding, descriptors, the cached loader and per-class statistics.
+# --------------------------------------------------------------------------------------------
+
+IMAGES_MAGIC = 0x00000803
+LABELS_MAGIC = 0x00000801
+CACHE_VERSION = 1
+
+MNIST_CLASS_NAMES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
+FASHION_CLASS_NAMES: tuple[str, ...] = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+_SHIPPED_REPAIR = "reinstall dl-tutor (pip install --force-reinstall dl-tutor)"
+_USER_REPAIR = "check the file or download it again"
+_FILE_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
+_ARRAY_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
+
+
+class DataError(Exception):
+    """A data file is missing, damaged or mis-described; the message is one line naming the
+    file and how to repair it."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a data folder holds: a name, its four IDX files (train images, train labels, test
+    images, test labels) and the names of its 10 classes (MNIST: "0".."9")."""
+
+    name: str
+    files: tuple[str, str, str, str]
+    class_names: tuple[str, ...]
+
+
+MNIST_INFO = DatasetInfo("MNIST", (FILES[0], FILES[1], FILES[2], FILES[3]), MNIST_CLASS_NAMES)
+
+
+@dataclass(frozen=True)
+class Digits:
+    """A decoded data set.
+
+    train_images (N, rows, cols) uint8 (MNIST: (60000, 28, 28)), train_labels (N,) uint8,
+    test_images (M, rows, cols) uint8 (MNIST: (10000, 28, 28)), test_labels (M,) uint8, and
+    the DatasetInfo describing it. Pixel values are 0..255; labels index info.class_names.
+    """
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    info: DatasetInfo
+
+
+def _is_shipped(folder: Path) -> bool:
+    try:
+        return folder.resolve() == mnist_dir().resolve()
+    except OSError:
+        return False
+
+
+def _repair(folder: Path) -> str:
+    return _SHIPPED_REPAIR if _is_shipped(folder) else _USER_REPAIR
+
+
+def read_idx(path: Path | str, *, repair: str = _USER_REPAIR) -> np.ndarray:
+    """Decode one IDX file, gzipped or plain.
+
+    Magic 0x00000803 gives images (N, rows, cols) uint8; 0x00000801 gives labels (N,) uint8.
+    The header's dimensions must account for exactly the bytes that follow. Any problem
+    (missing, unreadable, bad gzip, wrong magic, truncated or too long) raises DataError
+    naming the file.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"{path} is missing: {repair}") from None
+    except OSError as error:
+        raise DataError(f"{path} cannot be read ({error.strerror or error}): {repair}") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise DataError(f"{path} is damaged (bad gzip data: {error}): {repair}") from None
+    if len(raw) < 8:
+        raise DataError(f"{path} is damaged (too short for an IDX header): {repair}")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic == IMAGES_MAGIC:
+        ndim = 3
+    elif magic == LABELS_MAGIC:
+        ndim = 1
+    else:
+        raise DataError(
+            f"{path} is not an IDX image or label file (magic 0x{magic:08x}, expected "
+            f"0x{IMAGES_MAGIC:08x} or 0x{LABELS_MAGIC:08x}): {repair}"
+        )
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError(f"{path} is damaged (truncated header): {repair}")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if ndim == 3 and (dims[1] == 0 or dims[2] == 0):
+        raise DataError(f"{path} is damaged (image size {dims[1]}x{dims[2]}): {repair}")
+    expected = header + math.prod(dims)
+    if len(raw) != expected:
+        what = "truncated" if len(raw) < expected else "trailing bytes"
+        raise DataError(
+            f"{path} is damaged ({what}: {len(raw)} bytes, header says {expected}): {repair}"
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _safe_name(value: object) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    parts = Path(value).parts
+    return not Path(value).is_absolute() and ".." not in parts
+
+
+def read_descriptor(folder: Path | str) -> DatasetInfo:
+    """The DatasetInfo of `folder`: from `folder/dataset.toml` when present, else MNIST.
+
+    dataset.toml holds ``name`` (string), ``class_names`` (10 strings) and optionally a
+    ``[files]`` table with train_images, train_labels, test_images, test_labels (file names
+    relative to the folder; missing keys keep the MNIST names). Mistakes raise DataError.
+    """
+    folder = Path(folder)
+    path = folder / "dataset.toml"
+    if not path.is_file():
+        return MNIST_INFO
+    fix = "fix dataset.toml (keys: name, class_names, optional [files])"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{path} cannot be read ({error}): {fix}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(f"{path} is not valid TOML ({error}): {fix}") from None
+    unknown = sorted(set(data) - {"name", "class_names", "files"})
+    if unknown:
+        raise DataError(f"{path} has unknown keys {', '.join(unknown)}: {fix}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise DataError(f"{path} needs a non-empty string 'name': {fix}")
+    names = data.get("class_names")
+    if (
+        not isinstance(names, list)
+        or len(names) != 10
+        or not all(isinstance(item, str) and item.strip() for item in names)
+    ):
+        raise DataError(f"{path} needs 'class_names', a list of 10 non-empty strings: {fix}")
+    files = list(MNIST_INFO.files)
+    table = data.get("files", {})
+    if not isinstance(table, dict):
+        raise DataError(f"{path}: 'files' must be a table: {fix}")
+    unknown = sorted(set(table) - set(_FILE_KEYS))
+    if unknown:
+        raise DataError(f"{path}: unknown [files] keys {', '.join(unknown)}: {fix}")
+    for index, key in enumerate(_FILE_KEYS):
+        if key in table:
+            if not _safe_name(table[key]):
+                raise DataError(f"{path}: files.{key} must be a file name inside the folder: {fix}")
+            files[index] = table[key]
+    return DatasetInfo(name.strip(), (files[0], files[1], files[2], files[3]), tuple(names))
+
+
+def _verify(folder: Path, info: DatasetInfo, repair: str) -> None:
+    sums = read_sums(folder)
+    for name in info.files:
+        path = folder / name
+        if not path.is_file():
+            raise DataError(f"{path} is missing: {repair}")
+        if name not in sums:
+            raise DataError(f"{folder / 'SHA256SUMS'} has no entry for {name}: {repair}")
+        if _sha256(path) != sums[name]:
+            raise DataError(f"{path} is damaged (checksum mismatch): {repair}")
+
+
+def _cache_key(folder: Path, info: DatasetInfo) -> str:
+    digest = hashlib.sha256(f"v{CACHE_VERSION}|{info.name}|{info.class_names}".encode())
+    for name in info.files:
+        stat = (folder / name).stat()
+        digest.update(f"|{name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    sums = folder / "SHA256SUMS"
+    if sums.is_file():
+        digest.update(sums.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: np.asarray(archive[key]) for key in _ARRAY_KEYS}
+    except Exception:  # noqa: BLE001 - any damaged cache is simply rebuilt
+        return None
+    for key, array in arrays.items():
+        if array.dtype != np.uint8 or array.ndim != (3 if key.endswith("images") else 1):
+            return None
+    return arrays
+
+
+def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _check_arrays(folder: Path, info: DatasetInfo, arrays: dict[str, np.ndarray], repair: str) -> None:
+    for split, images_name, labels_name in (
+        ("train", info.files[0], info.files[1]),
+        ("test", info.files[2], info.files[3]),
+    ):
+        images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
+        if images.ndim != 3:
+            raise DataError(f"{folder / images_name} does not hold images: {repair}")
+        if labels.ndim != 1:
+            raise DataError(f"{folder / labels_name} does not hold labels: {repair}")
+        if images.shape[0] != labels.shape[0]:
+            raise DataError(
+                f"{folder / labels_name} has {labels.shape[0]} labels for "
+                f"{images.shape[0]} images in {images_name}: {repair}"
+            )
+        if labels.size and int(labels.max()) >= len(info.class_names):
+            raise DataError(
+                f"{folder / labels_name} has label {int(labels.max())}, beyond the "
+                f"{len(info.class_names)} classes: {repair}"
+            )
+    if arrays["train_images"].shape[1:] != arrays["test_images"].shape[1:]:
+        raise DataError(
+            f"{folder / info.files[2]} has images of another size than {info.files[0]}: {repair}"
+        )
+
+
+def load_digits(
+    folder: Path | str | None = None,
+    *,
+    cache_dir: Path | str | None = None,
+    verify: bool = True,
+) -> Digits:
+    """Load a data set (default: the shipped MNIST in tutor.paths.mnist_dir()).
+
+    With `verify`, the files are checked against `folder/SHA256SUMS` when it exists. The
+    decoded arrays are cached as one .npz in `cache_dir` (default: the data directory's
+    "cache" folder), keyed by the files' sizes and mtimes and the SHA256SUMS content, so a
+    second load is fast; a damaged or unwritable cache is ignored and rebuilt. Problems with
+    the data themselves raise DataError.
+    """
+    folder = mnist_dir() if folder is None else Path(folder)
+    repair = _repair(folder)
+    info = read_descriptor(folder)
+    if verify and (folder / "SHA256SUMS").is_file():
+        _verify(folder, info, repair)
+    for name in info.files:
+        if not (folder / name).is_file():
+            raise DataError(f"{folder / name} is missing: {repair}")
+    if cache_dir is None:
+        from tutor.progress.store import default_home
+
+        cache_dir = default_home() / "cache"
+    cache_path: Path | None
+    try:
+        key = _cache_key(folder, info)
+        slug = "".join(ch if ch.isalnum() else "-" for ch in info.name.lower())
+        cache_path = Path(cache_dir) / f"{slug}-{key[:32]}.npz"
+    except OSError:
+        cache_path = None
+    arrays = _read_cache(cache_path) if cache_path is not None and cache_path.is_file() else None
+    if arrays is not None:
+        try:
+            _check_arrays(folder, info, arrays, repair)
+        except DataError:
+            arrays = None
+    if arrays is None:
+        arrays = {
+            key: read_idx(folder / name, repair=repair) for key, name in zip(_ARRAY_KEYS, info.files)
+        }
+        _check_arrays(folder, info, arrays, repair)
+        if cache_path is not None:
+            _write_cache(cache_path, arrays)
+    return Digits(info=info, **arrays)
+
+
+def class_counts(labels: np.ndarray, classes: int = 10) -> tuple[int, ...]:
+    """How many of each class: labels (N,) ints in 0..classes-1 -> tuple of `classes` ints."""
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"labels must lie in 0..{classes - 1}")
+    return tuple(int(count) for count in np.bincount(labels.ravel().astype(np.int64), minlength=classes))
+
+
+def mean_images(images: np.ndarray, labels: np.ndarray, classes: int = 10) -> np.ndarray:
+    """The average image per class: images (N, rows, cols) uint8, labels (N,) ->
+    (classes, rows, cols) float64 in 0..1 (a class without images gives zeros)."""
+    images = np.asarray(images)
+    labels = np.asarray(labels)
+    out = np.zeros((classes, *images.shape[1:]), dtype=np.float64)
+    for digit in range(classes):
+        chosen = images[labels == digit]
+        if len(chosen):
+            out[digit] = chosen.mean(axis=0, dtype=np.float64) / 255.0
+    return out
+
+
+def pixel_histogram(images: np.ndarray, bins: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram of pixel values / 255 over [0, 1]: images uint8 (any shape) ->
+    (counts (bins,) int64, edges (bins+1,) float64), numpy.histogram's bin convention."""
+    if bins < 1:
+        raise ValueError("bins must be at least 1")
+    values = np.bincount(np.asarray(images, dtype=np.uint8).ravel(), minlength=256)
+    counts, edges = np.histogram(
+        np.arange(256) / 255.0, bins=bins, range=(0.0, 1.0), weights=values.astype(np.float64)
+    )
+    return np.rint(counts).astype(np.int64), edges

@@ -133,6 +133,11 @@ SCENES: dict[str, SceneSpec] = {
         params={"hidden": "int", "loss": ("mse", "ce"), "lr": "number", "epochs": "int", "seed": "int"},
         summary="A 2-2-1 or 2-4-1 sigmoid network learning XOR by backpropagation.",
     ),
+    "digit-browser": SceneSpec(
+        target="tutor.scenes.digit_browser:DigitBrowserScene",
+        params={"split": ("train", "test"), "start": "int", "view": ("digits", "counts", "means", "histogram")},
+        summary="The MNIST digits as data: single images, class counts, mean digits, pixel values.",
+    ),
 }
 
 

@@ -1,0 +1,268 @@
+"""The MNIST engine: IDX decoding, descriptors, the cached loader and statistics."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.engines.mnist import (
+    FASHION_CLASS_NAMES,
+    FILES,
+    DataError,
+    DatasetInfo,
+    Digits,
+    class_counts,
+    load_digits,
+    mean_images,
+    pixel_histogram,
+    read_descriptor,
+    read_idx,
+    verify_checksums,
+)
+from tutor.paths import mnist_dir
+
+TRAIN_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
+
+
+def _idx_images(images: np.ndarray) -> bytes:
+    return struct.pack(">IIII", 0x803, *images.shape) + images.astype(np.uint8).tobytes()
+
+
+def _idx_labels(labels: np.ndarray) -> bytes:
+    return struct.pack(">II", 0x801, len(labels)) + labels.astype(np.uint8).tobytes()
+
+
+def _write_set(folder: Path, *, sums: bool = False, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    arrays = {
+        "train_images": rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+        "train_labels": np.arange(20, dtype=np.uint8) % 10,
+        "test_images": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+        "test_labels": np.array([3, 1, 4, 1, 5], dtype=np.uint8),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    payloads = [
+        _idx_images(arrays["train_images"]),
+        _idx_labels(arrays["train_labels"]),
+        _idx_images(arrays["test_images"]),
+        _idx_labels(arrays["test_labels"]),
+    ]
+    lines = []
+    for name, payload in zip(FILES, payloads):
+        data = gzip.compress(payload, mtime=0)
+        (folder / name).write_bytes(data)
+        lines.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+    if sums:
+        (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return arrays
+
+
+def test_tiny_generated_set_loads_back_exactly(tmp_path: Path) -> None:
+    arrays = _write_set(tmp_path / "data", sums=True)
+    digits = load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert isinstance(digits, Digits)
+    for key, expected in arrays.items():
+        got = getattr(digits, key)
+        assert got.dtype == np.uint8
+        np.testing.assert_array_equal(got, expected)
+    assert digits.info.name == "MNIST"
+    assert digits.info.class_names == tuple(str(d) for d in range(10))
+    again = load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+    np.testing.assert_array_equal(again.train_images, arrays["train_images"])
+
+
+def test_read_idx_plain_and_gzipped(tmp_path: Path) -> None:
+    labels = np.array([7, 2, 1], dtype=np.uint8)
+    (tmp_path / "plain").write_bytes(_idx_labels(labels))
+    (tmp_path / "zipped.gz").write_bytes(gzip.compress(_idx_labels(labels)))
+    np.testing.assert_array_equal(read_idx(tmp_path / "plain"), labels)
+    np.testing.assert_array_equal(read_idx(tmp_path / "zipped.gz"), labels)
+
+
+def test_wrong_magic_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad-idx.gz"
+    path.write_bytes(gzip.compress(struct.pack(">II", 0x802, 1) + b"\x00"))
+    with pytest.raises(DataError, match="bad-idx.gz"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("cut", [3, 10, 100])
+def test_truncated_file_names_the_file(tmp_path: Path, cut: int) -> None:
+    payload = _idx_images(np.zeros((2, 28, 28), dtype=np.uint8))
+    path = tmp_path / "short-idx"
+    path.write_bytes(payload[:-cut] if cut != 3 else payload[:3])
+    with pytest.raises(DataError, match="short-idx"):
+        read_idx(path)
+
+
+def test_truncated_gzip_stream_names_the_file(tmp_path: Path) -> None:
+    data = gzip.compress(_idx_images(np.ones((4, 28, 28), dtype=np.uint8)))
+    path = tmp_path / "cut.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="cut.gz"):
+        read_idx(path)
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="nothing-here"):
+        read_idx(tmp_path / "nothing-here")
+    _write_set(tmp_path / "data")
+    (tmp_path / "data" / FILES[3]).unlink()
+    with pytest.raises(DataError, match=FILES[3]) as caught:
+        load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert "download it again" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_checksum_mismatch_in_user_folder(tmp_path: Path) -> None:
+    _write_set(tmp_path / "data", sums=True)
+    (tmp_path / "data" / FILES[1]).write_bytes(gzip.compress(_idx_labels(np.zeros(20, np.uint8))))
+    with pytest.raises(DataError, match="checksum mismatch") as caught:
+        load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert FILES[1] in str(caught.value)
+    assert "check the file or download it again" in str(caught.value)
+    digits = load_digits(tmp_path / "data", cache_dir=tmp_path / "cache", verify=False)
+    assert digits.train_labels.sum() == 0
+
+
+def test_label_count_mismatch_is_a_data_error(tmp_path: Path) -> None:
+    _write_set(tmp_path / "data")
+    (tmp_path / "data" / FILES[1]).write_bytes(gzip.compress(_idx_labels(np.zeros(7, np.uint8))))
+    with pytest.raises(DataError, match=FILES[1]):
+        load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+
+
+def test_fashion_descriptor_is_read(tmp_path: Path) -> None:
+    names = ", ".join(f'"{name}"' for name in FASHION_CLASS_NAMES)
+    (tmp_path / "dataset.toml").write_text(
+        f'name = "Fashion-MNIST"\nclass_names = [{names}]\n\n[files]\ntest_labels = "labels.gz"\n',
+        encoding="utf-8",
+    )
+    info = read_descriptor(tmp_path)
+    assert info == DatasetInfo(
+        "Fashion-MNIST", (FILES[0], FILES[1], FILES[2], "labels.gz"), FASHION_CLASS_NAMES
+    )
+    assert info.class_names[0] == "T-shirt/top" and info.class_names[9] == "Ankle boot"
+
+
+def test_default_descriptor_is_mnist(tmp_path: Path) -> None:
+    info = read_descriptor(tmp_path)
+    assert info.name == "MNIST" and info.files == FILES
+    assert info.class_names == ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'name = "x"\nclass_names = ["a"]\n',
+        'class_names = ["0","1","2","3","4","5","6","7","8","9"]\n',
+        'name = "x"\nclass_names = [0,1,2,3,4,5,6,7,8,9]\n',
+        'name = "x\n',
+        'name = "x"\nclass_names = ["0","1","2","3","4","5","6","7","8","9"]\ncolour = 1\n',
+        'name = "x"\nclass_names = ["0","1","2","3","4","5","6","7","8","9"]\n[files]\nextra = "y"\n',
+        'name = "x"\nclass_names = ["0","1","2","3","4","5","6","7","8","9"]\n[files]\ntrain_images = "../y"\n',
+    ],
+)
+def test_bad_descriptor_is_a_data_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "dataset.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="dataset.toml"):
+        read_descriptor(tmp_path)
+    with pytest.raises(DataError, match="dataset.toml"):
+        load_digits(tmp_path, cache_dir=tmp_path / "cache")
+
+
+def test_statistics_on_small_arrays() -> None:
+    images = np.zeros((4, 2, 2), dtype=np.uint8)
+    images[0] = 255
+    images[1, 0, 0] = 255
+    labels = np.array([1, 1, 3, 3], dtype=np.uint8)
+    assert class_counts(labels) == (0, 2, 0, 2, 0, 0, 0, 0, 0, 0)
+    means = mean_images(images, labels)
+    assert means.shape == (10, 2, 2) and means.dtype == np.float64
+    np.testing.assert_allclose(means[1], [[1.0, 0.5], [0.5, 0.5]])
+    assert not means[0].any() and not means[3].any()
+    counts, edges = pixel_histogram(images, bins=4)
+    assert counts.tolist() == [11, 0, 0, 5]
+    np.testing.assert_allclose(edges, [0, 0.25, 0.5, 0.75, 1.0])
+    expected, _ = np.histogram(images / 255.0, bins=4, range=(0, 1))
+    assert counts.tolist() == expected.tolist()
+
+
+# -- the real shipped data --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Digits, Path]:
+    cache = tmp_path_factory.mktemp("mnist-cache")
+    return load_digits(cache_dir=cache), cache
+
+
+def test_shipped_checksums_still_ok() -> None:
+    assert all(check.ok for check in verify_checksums(mnist_dir()))
+
+
+def test_shipped_shapes_and_labels(shipped: tuple[Digits, Path]) -> None:
+    digits, _ = shipped
+    assert digits.train_images.shape == (60000, 28, 28)
+    assert digits.train_labels.shape == (60000,)
+    assert digits.test_images.shape == (10000, 28, 28)
+    assert digits.test_labels.shape == (10000,)
+    assert digits.train_images.dtype == np.uint8 and digits.test_labels.dtype == np.uint8
+    assert digits.train_labels[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert class_counts(digits.train_labels) == TRAIN_COUNTS
+    assert sum(class_counts(digits.test_labels)) == 10000
+
+
+def test_shipped_pixel_mean_and_std(shipped: tuple[Digits, Path]) -> None:
+    digits, _ = shipped
+    counts = np.bincount(digits.train_images.ravel(), minlength=256).astype(np.float64)
+    values = np.arange(256) / 255.0
+    n = counts.sum()
+    mean = (counts * values).sum() / n
+    std = np.sqrt((counts * (values - mean) ** 2).sum() / n)
+    assert abs(mean - 0.1307) < 1e-3
+    assert abs(std - 0.3081) < 1e-3
+    hist, edges = pixel_histogram(digits.train_images)
+    assert hist.shape == (16,) and edges.shape == (17,)
+    assert int(hist.sum()) == 60000 * 28 * 28
+    means = mean_images(digits.train_images, digits.train_labels)
+    assert means.shape == (10, 28, 28)
+    assert abs(float((means * np.array(TRAIN_COUNTS)[:, None, None]).sum() / n) - mean) < 1e-9
+
+
+def test_second_load_comes_from_cache(shipped: tuple[Digits, Path]) -> None:
+    digits, cache = shipped
+    files = list(cache.glob("*.npz"))
+    assert len(files) == 1
+    again = load_digits(cache_dir=cache)
+    np.testing.assert_array_equal(again.train_images, digits.train_images)
+    assert again.info == digits.info
+
+
+def test_corrupted_cache_is_ignored_and_rewritten(shipped: tuple[Digits, Path]) -> None:
+    digits, cache = shipped
+    (path,) = cache.glob("*.npz")
+    path.write_bytes(b"not a zip file at all")
+    again = load_digits(cache_dir=cache)
+    np.testing.assert_array_equal(again.train_labels, digits.train_labels)
+    np.testing.assert_array_equal(again.test_images, digits.test_images)
+    assert path.stat().st_size > 1000
+    np.load(path, allow_pickle=False).close()
+
+
+def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tutor.engines.mnist as mnist
+
+    _write_set(tmp_path / "data", sums=True)
+    (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
+    monkeypatch.setattr(mnist, "mnist_dir", lambda: tmp_path / "data")
+    with pytest.raises(DataError) as caught:
+        load_digits(cache_dir=tmp_path / "cache")
+    message = str(caught.value)
+    assert FILES[0] in message and "is damaged (checksum mismatch)" in message
+    assert message.endswith("reinstall dl-tutor (pip install --force-reinstall dl-tutor)")
