@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from tutor.engines import mlp
@@ -18,20 +17,10 @@ from tutor.scenes.softmax import OVERFLOW_LOGITS, SoftmaxScene
 from tutor.scenes.xor_network import XorNetworkScene
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
+from tests.scene_host import SceneHost
 
 
-class _Host(App):
-    """Hosts one scene, focused, as the lesson screen does."""
-
-    def __init__(self, scene: Scene) -> None:
-        super().__init__()
-        self.scene = scene
-
-    def compose(self) -> ComposeResult:
-        yield self.scene
-
-    def on_mount(self) -> None:
-        self.scene.focus()
+_Host = SceneHost
 
 
 def _text(static: Static) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
+from tests.scene_host import shown_text
 from tutor.app import make_app
 from tutor.scenes.cost_table import CostTableScene
 from tutor.scenes.descent_1d import Descent1DScene
@@ -22,15 +22,8 @@ async def _open(pilot, step_id: str):
 
 
 def _text(scene, widget_id: str) -> str:
-    """The plain text a Static shows, whether it holds text or a Rich renderable (tables)."""
-    from rich.console import Console
-
-    content = scene.query_one(f"#{widget_id}").content
-    if isinstance(content, str):
-        return content
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(content)
-    return console.export_text()
+    """The plain text a Static of the scene shows."""
+    return shown_text(scene.query_one(f"#{widget_id}"))
 
 
 async def test_line_fit_approaches_19(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from tutor.scenes.base import Scene
@@ -14,20 +13,10 @@ from tutor.scenes.descent_2d import NICE_RATES, Descent2DScene, level_set_points
 from tutor.scenes.optimizer_race import OptimizerRaceScene
 from tutor.engines import descent
 from tutor.widgets.plot import Plot
+from tests.scene_host import SceneHost
 
 
-class _Host(App):
-    """Hosts one scene, focused, as the lesson screen does."""
-
-    def __init__(self, scene: Scene) -> None:
-        super().__init__()
-        self.scene = scene
-
-    def compose(self) -> ComposeResult:
-        yield self.scene
-
-    def on_mount(self) -> None:
-        self.scene.focus()
+_Host = SceneHost
 
 
 def _text(scene: Scene, widget_id: str) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from tutor.engines import mnist
@@ -16,20 +15,10 @@ from tutor.scenes.digit_browser import DigitBrowserScene
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
+from tests.scene_host import SceneHost
 
 
-class _Host(App):
-    """Hosts one scene, focused, as the lesson screen does."""
-
-    def __init__(self, scene: DigitBrowserScene) -> None:
-        super().__init__()
-        self.scene = scene
-
-    def compose(self) -> ComposeResult:
-        yield self.scene
-
-    def on_mount(self) -> None:
-        self.scene.focus()
+_Host = SceneHost
 
 
 class _FakeDataError(Exception):

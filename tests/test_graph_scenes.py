@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import math
 
 import pytest
-from rich.console import Console
-from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Input
 
+from tests.scene_host import SceneHost, shown_text
 from tutor.scenes.expression_playground import ExpressionPlaygroundScene
 from tutor.scenes.graph_drill import GraphDrillScene
 from tutor.scenes.graph_steps import GraphStepsScene
 from tutor.widgets.graph_view import GraphView
 
 
-class Host(App):
-    """A tiny app holding one scene, the way the lesson screen does."""
-
-    def __init__(self, scene) -> None:
-        super().__init__()
-        self.scene = scene
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield self.scene
+Host = SceneHost
 
 
 def text_of(scene, widget_id: str) -> str:
     """Plain text shown by a Static."""
-    content = scene.query_one(f"#{widget_id}").content
-    if isinstance(content, str):
-        return content
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(content)
-    return console.export_text()
+    return shown_text(scene.query_one(f"#{widget_id}"))
 
 
 def node(scene, label: str):
