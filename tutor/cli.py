@@ -36,6 +36,11 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         "--lessons", metavar="PATH", type=Path, default=default,
         help="a course folder holding course.toml (default: the shipped course)",
     )
+    parser.add_argument(
+        "--data-dir", metavar="PATH", type=Path, default=default,
+        help="a data set in MNIST's layout (IDX files + dataset.toml), e.g. Fashion-MNIST"
+        " (default: $DL_TUTOR_DATA_DIR or the shipped MNIST)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="forget progress of LESSON, or of everything (a timestamped backup is kept)",
     )
     group.add_argument("--export", metavar="FILE", type=Path, help="write progress as JSON")
+    from tutor.train_cli import add_parser as add_train
+
+    add_train(sub, [common])
     return parser
 
 
@@ -255,9 +263,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a model headless (see tutor.train_cli)."""
+    from tutor.train_cli import cmd_train as train
+
+    return train(args)
+
+
 COMMANDS = {
     None: cmd_run, "run": cmd_run, "open": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
-    "check-lessons": cmd_check_lessons, "progress": cmd_progress,
+    "check-lessons": cmd_check_lessons, "progress": cmd_progress, "train": cmd_train,
 }
 
 
@@ -269,6 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend not in BACKENDS:
         _error(f"DL_TUTOR_BACKEND={args.backend!r} is not one of {', '.join(BACKENDS)}.")
         return EXIT_USAGE
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            _error(f"--data-dir {data_dir}: no such folder.")
+            return EXIT_USAGE
+        from tutor.paths import DATA_DIR_ENV
+
+        os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

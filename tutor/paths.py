@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -19,6 +20,17 @@ def default_lessons_dir() -> Path:
     return _PACKAGE_DIR.parent / "lessons"
 
 
-def mnist_dir() -> Path:
-    """The folder holding the four gzipped MNIST IDX files and their SHA256SUMS."""
+#: Environment variable naming another data set folder (set by `dl-tutor --data-dir PATH`).
+DATA_DIR_ENV = "DL_TUTOR_DATA_DIR"
+
+
+def shipped_mnist_dir() -> Path:
+    """The folder holding the shipped MNIST: four gzipped IDX files and their SHA256SUMS."""
     return _PACKAGE_DIR / "data" / "mnist"
+
+
+def mnist_dir() -> Path:
+    """The data set the lessons use: $DL_TUTOR_DATA_DIR when set (a folder in the same layout,
+    with a dataset.toml naming its files and classes), else the shipped MNIST."""
+    override = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(override).expanduser() if override else shipped_mnist_dir()

@@ -1,0 +1,158 @@
+"""Model specs, the LeNet-5 summary the workshop counts, whole-network gradients and model files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tutor.engines import layers as L
+from tutor.engines.model import (
+    LENET5,
+    MODELS,
+    Conv,
+    Dense,
+    Flatten,
+    Model,
+    ModelError,
+    ModelSpec,
+    Pool,
+    format_summary,
+    mlp_spec,
+    summary,
+    total_params,
+)
+
+
+def test_lenet5_summary_matches_the_workshop() -> None:
+    rows = {row.name: row for row in summary(LENET5)}
+    assert rows["C1"].output_shape == (6, 28, 28) and rows["C1"].params == 6 * (5 * 5 + 1) == 156
+    assert rows["S2"].output_shape == (6, 14, 14) and rows["S2"].params == 0
+    assert rows["C3"].output_shape == (16, 10, 10) and rows["C3"].params == 16 * (6 * 25 + 1) == 2416
+    assert rows["S4"].output_shape == (16, 5, 5) and rows["S4"].params == 0
+    assert rows["C5"].output_shape == (120, 1, 1) and rows["C5"].params == 400 * 120 + 120 == 48120
+    assert rows["F6"].output_shape == (84,) and rows["F6"].params == 120 * 84 + 84 == 10164
+    assert rows["output"].output_shape == (10,) and rows["output"].params == 850
+    assert rows["output"].activation == "softmax"
+    assert total_params(LENET5) == 61706
+    assert Model(LENET5).parameter_count() == 61706
+    text = format_summary(LENET5)
+    assert "Total params: 61,706" in text and "C5 (Conv2D)" in text and "(None, 120, 1, 1)" in text
+
+
+def test_dense_classifiers_count_like_the_workshop() -> None:
+    rows = summary(mlp_spec(30, "sigmoid"))
+    assert rows[1].params == 784 * 30 + 30 == 23550
+    assert total_params(mlp_spec(30, "sigmoid")) == 23550 + 310
+    assert total_params(MODELS["mlp-128-relu"]) == 784 * 128 + 128 + 1290
+
+
+def test_shapes_that_do_not_chain_are_refused() -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        summary(ModelSpec("bad", (1, 4, 4), (Conv("C", 2, 5),)))
+    with pytest.raises(ValueError, match="Flatten"):
+        summary(ModelSpec("bad", (1, 4, 4), (Dense("D", 3),)))
+
+
+SMALL = ModelSpec(
+    "small",
+    (2, 8, 8),
+    (
+        Conv("C1", 3, 3, pad=1, activation="tanh"),
+        Pool("P1", "max"),
+        Conv("C2", 4, 3, activation="relu"),
+        Pool("P2", "avg"),
+        Flatten(),
+        Dense("H", 5, activation="sigmoid"),
+        Dense("output", 10, activation="linear"),
+    ),
+)
+
+
+def test_whole_network_gradients_against_numerical_ones() -> None:
+    model = Model(SMALL, seed=3, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 2, 8, 8))
+    labels = np.array([1, 7, 4])
+    _, _, grads = model.loss_and_grads(x, labels)
+
+    def f() -> float:
+        return L.softmax_cross_entropy(model.forward(x), labels)[0]
+
+    for name, param in model.params.items():
+        np.testing.assert_allclose(grads[name], L.numerical_gradient(f, param), rtol=1e-4, atol=1e-7, err_msg=name)
+
+
+def test_lenet_gradients_against_numerical_ones_on_a_sample() -> None:
+    model = Model(LENET5, seed=1, dtype=np.float64)
+    rng = np.random.default_rng(1)
+    x = rng.random(size=(2, 1, 28, 28))
+    labels = np.array([3, 8])
+    _, _, grads = model.loss_and_grads(x, labels)
+
+    def f() -> float:
+        return L.softmax_cross_entropy(model.forward(x), labels)[0]
+
+    for name in ("C1.w", "C1.b", "C3.w", "C5.b", "F6.w", "output.b"):
+        param = model.params[name]
+        flat = param.reshape(-1)
+        for index in rng.choice(flat.size, size=min(6, flat.size), replace=False):
+            old = flat[index]
+            flat[index] = old + 1e-6
+            plus = f()
+            flat[index] = old - 1e-6
+            minus = f()
+            flat[index] = old
+            numeric = (plus - minus) / 2e-6
+            assert grads[name].reshape(-1)[index] == pytest.approx(numeric, rel=1e-4, abs=1e-8), name
+
+
+def test_backward_needs_a_training_forward() -> None:
+    model = Model(SMALL)
+    model.forward(np.zeros((1, 2, 8, 8), dtype=np.float32))
+    with pytest.raises(RuntimeError, match="train=True"):
+        model.backward(np.zeros((1, 10), dtype=np.float32))
+
+
+def test_predict_proba_accepts_uint8_and_floats() -> None:
+    model = Model(LENET5, seed=0)
+    rng = np.random.default_rng(2)
+    images = rng.integers(0, 256, size=(3, 28, 28), dtype=np.uint8)
+    p8 = model.predict_proba(images)
+    pf = model.predict_proba(images.astype(np.float32) / 255)
+    assert p8.shape == (3, 10) and p8.dtype == np.float64
+    np.testing.assert_allclose(p8.sum(axis=1), 1, atol=1e-6)
+    np.testing.assert_allclose(p8, pf, atol=1e-6)
+    maps = model.feature_maps(images[0])
+    assert maps["C1"].shape == (6, 28, 28) and maps["S2"].shape == (6, 14, 14)
+    assert maps["C3"].shape == (16, 10, 10) and maps["output"].shape == (10,)
+
+
+def test_save_and_load_round_trip(tmp_path) -> None:
+    model = Model(LENET5, seed=5)
+    path = tmp_path / "m.npz"
+    model.save(path, extra={"note": np.array(7)})
+    again, extra = Model.load_with_extra(path)
+    assert int(extra["note"]) == 7
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(again.params[name], value)
+    with pytest.raises(ModelError, match="expected"):
+        Model.load(path, expect=MODELS["mlp-30-sigmoid"])
+
+
+def test_damaged_model_files_give_one_sentence(tmp_path) -> None:
+    with pytest.raises(ModelError, match="no such model file"):
+        Model.load(tmp_path / "missing.npz")
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelError, match="not a readable model file"):
+        Model.load(junk)
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, a=np.zeros(3))
+    with pytest.raises(ModelError, match="not a dl-tutor model file"):
+        Model.load(plain)
+    model = Model(LENET5)
+    model.params["C1.w"][0, 0, 0, 0] = np.nan
+    bad = tmp_path / "nan.npz"
+    model.save(bad)
+    with pytest.raises(ModelError, match="NaN"):
+        Model.load(bad)

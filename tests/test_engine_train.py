@@ -1,0 +1,135 @@
+"""The training loop: records, early stop, stop/pause from another thread, checkpoints that resume exactly."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from tutor.engines.model import ModelError
+from tutor.engines.train import (
+    BatchRecord,
+    DoneRecord,
+    EpochRecord,
+    TrainConfig,
+    Trainer,
+    confusion_matrix,
+    evaluate,
+    load_checkpoint,
+)
+
+
+def toy_digits(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Images whose class is written as a bright bar at row 2*label: learnable in a few steps."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=n)
+    images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 2 * label + 4 : 2 * label + 6, 4:24] = 255
+    return images, labels
+
+
+TRAIN = toy_digits(320, 0)
+TEST = toy_digits(100, 1)
+
+
+def run_all(trainer: Trainer) -> list:
+    return list(trainer.run())
+
+
+def test_records_come_in_order_and_the_model_learns() -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=3, batch_size=32, lr=0.01, report_seconds=0)
+    records = run_all(Trainer(config, TRAIN, TEST))
+    batches = [r for r in records if isinstance(r, BatchRecord)]
+    epochs = [r for r in records if isinstance(r, EpochRecord)]
+    assert len(batches) == 3 * 10 and [b.batch for b in batches[:10]] == list(range(1, 11))
+    assert [e.epoch for e in epochs] == [0, 1, 2]
+    assert isinstance(records[-1], DoneRecord) and records[-1].reason == "finished"
+    assert epochs[-1].train_loss < epochs[0].train_loss
+    assert epochs[-1].test_accuracy >= 0.9
+    assert records[-1].best_test_accuracy == max(e.test_accuracy for e in epochs)
+    assert epochs[1].learning_rate == pytest.approx(0.01 * 0.85)
+
+
+def test_lenet_trains_on_toy_digits() -> None:
+    config = TrainConfig(model="lenet", epochs=2, batch_size=32, report_seconds=0)
+    records = run_all(Trainer(config, TRAIN, TEST))
+    assert records[-2].test_accuracy >= 0.8
+
+
+def test_target_accuracy_stops_early() -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=5, batch_size=32, lr=0.01, target_accuracy=0.5)
+    records = run_all(Trainer(config, TRAIN, TEST))
+    done = records[-1]
+    assert done.reason == "target" and done.epochs_done < 5
+
+
+def test_stop_from_another_thread_and_resume_exactly(tmp_path) -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=32, lr=0.01, report_seconds=0)
+    reference = Trainer(config, TRAIN, TEST)
+    run_all(reference)
+
+    first = Trainer(config, TRAIN, TEST)
+    for record in first.run():
+        if isinstance(record, BatchRecord) and record.epoch == 0 and record.batch == 4:
+            threading.Thread(target=first.stop).start()
+            time.sleep(0.05)
+        last = record
+    assert last.reason == "stopped" and (first.epoch, first.batch) == (0, 4)
+    path = tmp_path / "ck.npz"
+    first.save_checkpoint(path)
+
+    checkpoint = load_checkpoint(path)
+    assert (checkpoint.epoch, checkpoint.batch) == (0, 4) and checkpoint.config == config
+    second = Trainer(checkpoint.config, TRAIN, TEST, checkpoint=checkpoint)
+    records = run_all(second)
+    assert records[-1].reason == "finished"
+    for name, value in reference.model.params.items():
+        np.testing.assert_allclose(second.model.params[name], value, rtol=1e-6, atol=1e-7)
+
+
+def test_pause_holds_the_loop_until_resume() -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=1, batch_size=32, report_seconds=0)
+    trainer = Trainer(config, TRAIN, TEST)
+    run = trainer.run()
+    next(run)
+    trainer.pause()
+    assert trainer.paused
+    threading.Timer(0.3, trainer.resume).start()
+    started = time.perf_counter()
+    next(run)
+    assert time.perf_counter() - started >= 0.25
+    trainer.stop()
+    assert list(run)[-1].reason == "stopped"
+
+
+def test_bad_settings_get_one_sentence() -> None:
+    for kwargs, match in [
+        ({"model": "resnet"}, "unknown model"),
+        ({"optimizer": "rmsprop"}, "unknown optimizer"),
+        ({"epochs": 0}, "at least 1"),
+        ({"batch_size": 0}, "batch size"),
+        ({"lr": -1.0}, "positive"),
+        ({"target_accuracy": 99.0}, "between 0 and 1"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            TrainConfig(**kwargs).check()
+
+
+def test_damaged_checkpoint(tmp_path) -> None:
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"\x00" * 20)
+    with pytest.raises(ModelError):
+        load_checkpoint(path)
+
+
+def test_evaluate_and_confusion_matrix() -> None:
+    trainer = Trainer(TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=32, lr=0.01), TRAIN, TEST)
+    run_all(trainer)
+    accuracy, pred, probs = evaluate(trainer.model, TEST[0], TEST[1])
+    matrix = confusion_matrix(TEST[1], pred)
+    assert matrix.sum() == 100 and np.trace(matrix) == round(accuracy * 100)
+    assert probs.shape == (100, 10)
+    assert confusion_matrix([0, 1, 1], [0, 1, 0]).tolist()[:2] == [[1] + [0] * 9, [1, 1] + [0] * 8]
