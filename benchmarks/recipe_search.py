@@ -30,7 +30,7 @@ RECIPES = [
 ]
 
 
-def one(backend: str, epochs: int, optimizer: str, lr: float, decay: float, batch: int, seed: int) -> None:
+def one(backend: str, epochs: int, optimizer: str, lr: float, decay: float, batch: int, seed: int, shift: int = 0) -> None:
     """Train one recipe and print a JSON line with the accuracies."""
     sys.path.insert(0, str(ROOT))
     import tempfile
@@ -42,11 +42,11 @@ def one(backend: str, epochs: int, optimizer: str, lr: float, decay: float, batc
 
     digits = load_digits(mnist_dir(), cache_dir=Path(tempfile.gettempdir()) / "dl-tutor-bench-cache")
     config = TrainConfig(epochs=epochs, optimizer=optimizer, lr=lr, lr_decay=decay, batch_size=batch, seed=seed,
-                         report_seconds=5)
+                         shift=shift, report_seconds=5)
     trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels),
                       xp=select_backend(backend).xp)
     accs = [round(r.test_accuracy, 4) for r in trainer.run() if isinstance(r, EpochRecord)]
-    print(json.dumps({"recipe": [optimizer, lr, decay, batch, seed], "test_accuracy": accs}), flush=True)
+    print(json.dumps({"recipe": [optimizer, lr, decay, batch, seed, shift], "test_accuracy": accs}), flush=True)
 
 
 def main() -> None:
@@ -55,16 +55,17 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, default=len(RECIPES))
+    p.add_argument("--shift", type=int, default=0, help="augment: shift training images by up to N pixels")
     p.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
         opt, lr, decay, batch = args.one
-        one(args.backend, args.epochs, opt, float(lr), float(decay), int(batch), args.seed)
+        one(args.backend, args.epochs, opt, float(lr), float(decay), int(batch), args.seed, args.shift)
         return
     running: list[subprocess.Popen] = []
     for opt, lr, decay, batch in RECIPES:
         cmd = [sys.executable, __file__, "--backend", args.backend, "--epochs", str(args.epochs), "--seed",
-               str(args.seed), "--one", opt, str(lr), str(decay), str(batch)]
+               str(args.seed), "--shift", str(args.shift), "--one", opt, str(lr), str(decay), str(batch)]
         running.append(subprocess.Popen(cmd, env={**__import__("os").environ, "OMP_NUM_THREADS": "1",
                                                   "OPENBLAS_NUM_THREADS": "1"}))
         if len(running) >= args.jobs:

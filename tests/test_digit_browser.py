@@ -158,3 +158,17 @@ async def test_data_error_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
         await pilot.pause()
         assert scene.digits is digits and scene.total_frames == 29
         assert "label 5" in _status(scene)
+
+
+async def test_another_data_set_shows_its_class_names(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_train_cli import write_set
+
+    folder = write_set(tmp_path / "fashion", 30, 10, name="Tiny Fashion")
+    monkeypatch.setenv("DL_TUTOR_DATA_DIR", str(folder))
+    scene = DigitBrowserScene({"split": "train", "start": 0, "view": "digits"})
+    async with _Host(scene).run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        label = int(scene.digits.train_labels[0])
+        names = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+        assert scene.digits.info.name == "Tiny Fashion"
+        assert f"label {label} {names[label]}" in _status(scene)

@@ -156,3 +156,13 @@ def test_damaged_model_files_give_one_sentence(tmp_path) -> None:
     model.save(bad)
     with pytest.raises(ModelError, match="NaN"):
         Model.load(bad)
+
+
+def test_a_model_of_another_version_is_named_as_such(tmp_path) -> None:
+    from dataclasses import replace
+
+    old = Model(replace(LENET5, input_mean=0.0, input_std=1.0))
+    path = tmp_path / "old.npz"
+    old.save(path)
+    with pytest.raises(ModelError, match="another version"):
+        Model.load(path, expect=LENET5)

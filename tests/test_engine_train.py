@@ -40,7 +40,7 @@ def run_all(trainer: Trainer) -> list:
 
 
 def test_records_come_in_order_and_the_model_learns() -> None:
-    config = TrainConfig(model="mlp-30-sigmoid", epochs=3, batch_size=32, lr=0.01, report_seconds=0)
+    config = TrainConfig(model="mlp-30-sigmoid", optimizer="adam", shift=0, epochs=3, batch_size=32, lr=0.01, report_seconds=0)
     records = run_all(Trainer(config, TRAIN, TEST))
     batches = [r for r in records if isinstance(r, BatchRecord)]
     epochs = [r for r in records if isinstance(r, EpochRecord)]
@@ -60,14 +60,14 @@ def test_lenet_trains_on_toy_digits() -> None:
 
 
 def test_target_accuracy_stops_early() -> None:
-    config = TrainConfig(model="mlp-30-sigmoid", epochs=5, batch_size=32, lr=0.01, target_accuracy=0.5)
+    config = TrainConfig(model="mlp-30-sigmoid", optimizer="adam", shift=0, epochs=5, batch_size=32, lr=0.01, target_accuracy=0.5)
     records = run_all(Trainer(config, TRAIN, TEST))
     done = records[-1]
     assert done.reason == "target" and done.epochs_done < 5
 
 
 def test_stop_from_another_thread_and_resume_exactly(tmp_path) -> None:
-    config = TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=32, lr=0.01, report_seconds=0)
+    config = TrainConfig(model="mlp-30-sigmoid", optimizer="adam", shift=0, epochs=2, batch_size=32, lr=0.01, report_seconds=0)
     reference = Trainer(config, TRAIN, TEST)
     run_all(reference)
 
@@ -126,10 +126,43 @@ def test_damaged_checkpoint(tmp_path) -> None:
 
 
 def test_evaluate_and_confusion_matrix() -> None:
-    trainer = Trainer(TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=32, lr=0.01), TRAIN, TEST)
+    trainer = Trainer(TrainConfig(model="mlp-30-sigmoid", optimizer="adam", shift=0, epochs=2, batch_size=32, lr=0.01), TRAIN, TEST)
     run_all(trainer)
     accuracy, pred, probs = evaluate(trainer.model, TEST[0], TEST[1])
     matrix = confusion_matrix(TEST[1], pred)
     assert matrix.sum() == 100 and np.trace(matrix) == round(accuracy * 100)
     assert probs.shape == (100, 10)
     assert confusion_matrix([0, 1, 1], [0, 1, 0]).tolist()[:2] == [[1] + [0] * 9, [1, 1] + [0] * 8]
+
+
+def test_shifted_images_move_by_at_most_the_shift_and_replay() -> None:
+    images = np.zeros((40, 28, 28), dtype=np.uint8)
+    images[:, 10, 12] = 255
+    trainer = Trainer(TrainConfig(shift=2), (images, np.zeros(40)), (images, np.zeros(40)))
+    moved = trainer._shifted(images, epoch=3, batch=5)
+    spots = np.array([np.argwhere(m)[0] for m in moved])
+    assert (np.abs(spots - [10, 12]) <= 2).all() and len({tuple(s) for s in spots}) > 5
+    np.testing.assert_array_equal(moved, trainer._shifted(images, epoch=3, batch=5))
+    assert not np.array_equal(moved, trainer._shifted(images, epoch=3, batch=6))
+    with pytest.raises(ValueError, match="shift"):
+        TrainConfig(shift=9).check()
+
+
+def test_stop_during_the_test_pass_ends_at_once() -> None:
+    from tutor.engines import train as train_module
+
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=3, batch_size=32, report_seconds=0)
+    trainer = Trainer(config, TRAIN, TEST)
+    original = train_module._accuracy
+
+    def stop_first(*args, **kwargs):
+        trainer.stop()
+        return original(*args, **kwargs)
+
+    train_module._accuracy, saved = stop_first, original
+    try:
+        records = run_all(trainer)
+    finally:
+        train_module._accuracy = saved
+    assert records[-1].reason == "stopped" and not any(isinstance(r, EpochRecord) for r in records)
+    assert (trainer.epoch, trainer.batch) == (1, 0)

@@ -81,6 +81,22 @@ def test_wheel_contains_mnist_with_checksums_and_attribution(wheel: Path, names:
     assert "LeCun" in readme
 
 
+def test_wheel_ships_the_lenet_weights_and_how_they_were_made(wheel: Path, names: set[str]) -> None:
+    assert "tutor/data/weights/lenet5.npz" in names
+    readme = _read(wheel, "tutor/data/weights/README.md")
+    assert "dl-tutor train lenet" in readme and "--seed 0" in readme
+
+
+def test_shipped_weights_read_mnist_test_digits() -> None:
+    from tutor.engines.mnist import load_digits
+    from tutor.engines.model import load_shipped_lenet
+    from tutor.engines.train import evaluate
+
+    digits = load_digits()
+    accuracy, _, _ = evaluate(load_shipped_lenet(), digits.test_images[:2000], digits.test_labels[:2000])
+    assert accuracy >= 0.98
+
+
 def test_wheel_has_no_tests_or_caches(names: set[str]) -> None:
     assert not any(name.startswith("tests/") for name in names)
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)

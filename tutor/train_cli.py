@@ -26,10 +26,12 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("model", choices=MODEL_CHOICES, help="the network to train")
     p.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
-    p.add_argument("--batch-size", type=int, default=64, help="images per step (default 64)")
+    p.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.001 for adam, 0.05 for sgd)")
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="adam, or sgd with momentum 0.9")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="sgd with momentum 0.9 (default), or adam")
     p.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0)")
+    p.add_argument("--shift", type=int, default=1, metavar="PIXELS",
+                   help="move each training image by up to PIXELS at random (default 1; 0 = off)")
     p.add_argument("--target", type=float, default=None, metavar="ACC",
                    help="stop once the test accuracy reaches ACC (0-1, e.g. 0.99)")
     p.add_argument("--save", type=Path, default=None, metavar="PATH",
@@ -85,7 +87,8 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
 
     config = TrainConfig(
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
-        seed=args.seed, target_accuracy=args.target, train_limit=args.train_limit, report_seconds=0.2,
+        seed=args.seed, shift=args.shift, target_accuracy=args.target, train_limit=args.train_limit,
+        report_seconds=0.2,
     )
     try:
         config.check()
@@ -131,7 +134,8 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     progress = _Progress(err)
     progress.line(
         f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}), "
-        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}, seed {config.seed}; "
+        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}, "
+        f"shift {config.shift} px, seed {config.seed}; "
         f"backend {backend.name}: {backend.reason}"
     )
     if checkpoint is not None:

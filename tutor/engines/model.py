@@ -359,10 +359,12 @@ class Model:
             raise RuntimeError("backward needs a forward pass with train=True first")
         grads: dict[str, Any] = {}
         d = dscores
-        for index in range(len(self.spec.layers) - 1, -1, -1):
+        # Below the first layer with parameters nothing needs a gradient (e.g. an MLP's Flatten).
+        first = next(i for i, layer in enumerate(self.spec.layers) if isinstance(layer, (Conv, Dense)))
+        for index in range(len(self.spec.layers) - 1, first - 1, -1):
             layer = self.spec.layers[index]
             cache = self._caches[index]
-            need_dx = index > 0
+            need_dx = index > first
             if isinstance(layer, Conv):
                 conv_cache, act_cache = cache
                 d = L.activation_backward(layer.activation, d, act_cache)
@@ -464,6 +466,11 @@ class Model:
             raise ModelError(f"{path}: not a dl-tutor model file (no model description inside)")
         spec = ModelSpec.from_json(str(arrays["spec"]))
         if expect is not None and spec != expect:
+            if spec.name == expect.name:
+                raise ModelError(
+                    f"{path}: holds a {spec.name} model of another version (its layers or input "
+                    "scaling differ); train it again"
+                )
             raise ModelError(f"{path}: holds a {spec.name} model, expected {expect.name}")
         model = cls(spec, xp=xp)
         for name, current in model.params.items():

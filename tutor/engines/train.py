@@ -51,16 +51,20 @@ DEFAULT_LR: dict[str, float] = {"adam": 1e-3, "sgd": 0.05}
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """What to train and how. The defaults are the recipe `dl-tutor train lenet` uses."""
+    """What to train and how. The defaults are the recipe `dl-tutor train lenet` uses: SGD with
+    momentum 0.9, learning rate 0.05 shrinking by 0.85 per epoch, batches of 32, each training
+    image shifted by up to one pixel. It reached 99.26% test accuracy after 10 epochs (without
+    the shifts 98.98-99.03%); see benchmarks/results/ for the recipes tried."""
 
     model: str = "lenet"  #: a key of tutor.engines.model.MODELS
     epochs: int = 10  #: passes over the training set
-    batch_size: int = 64  #: images per gradient step
+    batch_size: int = 32  #: images per gradient step
     lr: float | None = None  #: learning rate; None = DEFAULT_LR of the optimizer
-    optimizer: str = "adam"  #: "adam" or "sgd" (with momentum)
+    optimizer: str = "sgd"  #: "sgd" (with momentum) or "adam"
     momentum: float = 0.9  #: SGD's momentum
     lr_decay: float = 0.85  #: the learning rate is multiplied by this after every epoch
-    seed: int = 0  #: initial weights and the order of the batches
+    seed: int = 0  #: initial weights, the order of the batches and the shifts
+    shift: int = 1  #: move each training image by up to this many pixels (0 = no augmentation)
     target_accuracy: float | None = None  #: stop early once the test accuracy reaches this (0..1)
     train_limit: int | None = None  #: use only the first N training images (lessons, tests)
     test_limit: int | None = None  #: evaluate on the first N test images only
@@ -84,6 +88,8 @@ class TrainConfig:
             raise ValueError("the learning rate must be a positive number")
         if not 0 < self.lr_decay <= 1:
             raise ValueError("lr_decay must be in (0, 1]")
+        if not 0 <= self.shift <= 4:
+            raise ValueError("the shift must be between 0 and 4 pixels")
         if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
             raise ValueError("the target accuracy must be between 0 and 1 (e.g. 0.98)")
 
@@ -164,11 +170,14 @@ def evaluate(model: Model, images: Any, labels: Any, batch: int = 1000) -> tuple
     return float((pred == truth).mean()), pred, np.concatenate(probs).astype(np.float64)
 
 
-def _accuracy(model: Model, images: Any, labels: Any, batch: int = 1000) -> float:
-    """Test accuracy computed on the device, with a single copy back at the end."""
+def _accuracy(model: Model, images: Any, labels: Any, batch: int = 500, stop: threading.Event | None = None) -> float | None:
+    """Test accuracy computed on the device, with a single copy back at the end; None when
+    `stop` is set part-way (so a learner quitting never waits for the whole test set)."""
     xp = model.xp
     correct = xp.zeros((), dtype=xp.int64)
     for start in range(0, len(images), batch):
+        if stop is not None and stop.is_set():
+            return None
         scores = model.forward(model.prepare(images[start : start + batch]))
         correct += (xp.argmax(scores, axis=1) == labels[start : start + batch]).sum()
     return float(to_numpy(correct)) / max(1, len(images))
@@ -303,6 +312,20 @@ class Trainer:
         perm = np.random.default_rng(self.config.seed + 1_000_003 * (epoch + 1)).permutation(len(self.images))
         return self.xp.asarray(perm)
 
+    def _shifted(self, images: Any, epoch: int, batch: int) -> Any:
+        """Each image (B, H, W) moved by its own random offset of up to `shift` pixels, the
+        uncovered edge filled with 0 (background). The offsets come from (seed, epoch, batch),
+        so a resumed run draws the same ones."""
+        xp, s = self.xp, self.config.shift
+        n, h, w = images.shape
+        rng = np.random.default_rng((self.config.seed, epoch, batch))
+        dy = xp.asarray(rng.integers(0, 2 * s + 1, size=n))
+        dx = xp.asarray(rng.integers(0, 2 * s + 1, size=n))
+        padded = xp.pad(images, ((0, 0), (s, s), (s, s)))
+        rows = dy[:, None, None] + xp.arange(h)[None, :, None]  # (B, H, 1)
+        cols = dx[:, None, None] + xp.arange(w)[None, None, :]  # (B, 1, W)
+        return padded[xp.arange(n)[:, None, None], rows, cols]
+
     def run(self) -> Iterator[Record]:
         """Train to the end (or until stopped or the target accuracy is reached), yielding records."""
         tune_allocator()
@@ -339,7 +362,10 @@ class Trainer:
                     yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
                     return
                 index = order[self.batch * size : (self.batch + 1) * size]
-                x = self.model.prepare(self.images[index])
+                batch_images = self.images[index]
+                if cfg.shift:
+                    batch_images = self._shifted(batch_images, epoch, self.batch)
+                x = self.model.prepare(batch_images)
                 y = self.labels[index]
                 loss, probs, grads = self.model.loss_and_grads(x, y)
                 self.optimizer.step(grads)
@@ -371,7 +397,12 @@ class Trainer:
                     window_correct = xp.zeros((), dtype=xp.int64)
                     window_batches = window_images = 0
                     last_report = report_start = time.perf_counter()
-            accuracy = _accuracy(self.model, self.test_images, self.test_labels)
+            accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+            if accuracy is None:  # stopped while testing: the epoch's training is complete
+                self.epoch += 1
+                self.batch = 0
+                yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
+                return
             self.last_test_accuracy = accuracy
             self.best = accuracy if self.best is None else max(self.best, accuracy)
             self.epoch += 1

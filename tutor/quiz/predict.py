@@ -36,6 +36,16 @@ GENERATORS: dict[str, str] = {
     "backprop.chain": "tutor.engines.autograd:chain_problem",
     "backprop.sigmoid_local": "tutor.engines.autograd:sigmoid_local_problem",
     "backprop.softmax_loss": "tutor.engines.activations:softmax_loss_problem",
+    "conv.cell_output": "tutor.engines.conv:cell_output_problem",
+    "conv.param_count": "tutor.engines.conv:param_count_problem",
+    "preprocess.box_size": "tutor.engines.preprocess:box_size_problem",
+    "preprocess.centre_shift": "tutor.engines.preprocess:centre_shift_problem",
+    "shapes.output_size": "tutor.engines.shapes:output_size_problem",
+    "pooling.maxpool": "tutor.engines.pooling:maxpool_problem",
+    "timing.images_per_second": "tutor.engines.timing:images_per_second_problem",
+    "timing.epoch_minutes": "tutor.engines.timing:epoch_minutes_problem",
+    "dense.param_count": "tutor.engines.dense_params:dense_param_problem",
+    "model.conv_layer": "tutor.engines.layer_problems:conv_layer_problem",
 }
 
 #: The kinds a generator may produce (a generated problem is never itself `predict`).

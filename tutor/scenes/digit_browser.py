@@ -248,6 +248,9 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
             text.append(f" (first {self.browse_count:,} browsable)")
         text.append("   label ")
         text.append(str(label), style="bold reverse")
+        names = self.digits.info.class_names if self.digits is not None else ()
+        if 0 <= label < len(names) and names[label] != str(label):
+            text.append(f" {names[label]}", style="bold")  # e.g. Fashion-MNIST: 9 = Ankle boot
         text.append(f"\n{pixels.size} pixels, {ink} not 0 (ink), brightest {int(pixels.max())}")
         return text
 

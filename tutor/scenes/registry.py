@@ -138,6 +138,81 @@ SCENES: dict[str, SceneSpec] = {
         params={"split": ("train", "test"), "start": "int", "view": ("digits", "counts", "means", "histogram")},
         summary="The MNIST digits as data: single images, class counts, mean digits, pixel values.",
     ),
+    "conv-sandbox": SceneSpec(
+        target="tutor.scenes.conv_sandbox:ConvSandboxScene",
+        params={"width": "int", "kernel": "int", "stride": "int", "padding": "int", "editable": "bool"},
+        summary="Input size, kernel, stride and padding: the output size formula and the walking window.",
+    ),
+    "pooling": SceneSpec(
+        target="tutor.scenes.pooling:PoolingScene",
+        params={"index": "int", "kind": ("max", "avg"), "mode": ("animate", "shift"), "shift": "int"},
+        summary="Max or average pooling 2x2, stride 2 of an edge map of a digit, and a shifted copy.",
+    ),
+    "draw-digit": SceneSpec(
+        target="tutor.scenes.draw_digit:DrawDigitScene",
+        params={
+            "model": ("shipped",),
+            "show_preprocessed": "bool",
+            "preprocess": "bool",
+            "start": ("blank", "test-digit"),
+            "test_index": "int",
+        },
+        summary="Draw a digit; see it preprocessed like MNIST and LeNet-5's ten probabilities live.",
+    ),
+    "conv-slide": SceneSpec(
+        target="tutor.scenes.conv_slide:ConvSlideScene",
+        params={
+            "index": "int",
+            "kernel": ("vertical edge", "horizontal edge", "diagonal edge", "blur", "sharpen",
+                       "identity", "custom"),
+            "weights": "vector",
+            "bias": "number",
+            "editable": "bool",
+            "step_size": "number",
+            "mode": ("slide", "maps", "channels"),
+            "cell": "pair",
+            "channels": "int",
+            "seed": "int",
+        },
+        summary="A 5x5 kernel slides over a digit: 25 products, their sum and the 24x24 map filling in.",
+    ),
+    "backend-race": SceneSpec(
+        target="tutor.scenes.backend_race:BackendRaceScene",
+        params={"what": ("conv", "train"), "batches": "vector", "repeats": "int"},
+        summary="NumPy against CuPy, timed live: a C1 convolution or LeNet-5 training steps per batch size.",
+    ),
+    "lenet-summary": SceneSpec(
+        target="tutor.scenes.lenet_summary:LenetSummaryScene",
+        params={"model": ("lenet", "mlp-30-sigmoid", "mlp-128-relu"), "view": ("walk", "table"), "layer": "str"},
+        summary="LeNet-5 layer by layer: shapes, parameter formulas and the Keras-style summary (61,706).",
+    ),
+    "feature-maps": SceneSpec(
+        target="tutor.scenes.feature_maps:FeatureMapsScene",
+        params={
+            "view": ("filters", "c3", "probs", "mistakes", "confusion"),
+            "source": ("shipped", "mine"),
+            "index": "int",
+        },
+        summary="Inside a trained LeNet-5: C1 filters and maps, C3 maps, probabilities, mistakes.",
+    ),
+    "training": SceneSpec(
+        target="tutor.scenes.training:TrainingScene",
+        params={
+            "model": ("mlp-30-sigmoid", "mlp-128-relu", "lenet"),
+            "epochs": "int",
+            "batch_size": "int",
+            "lr": "number",
+            "optimizer": ("sgd", "adam"),
+            "target_accuracy": "number",
+            "train_limit": "int",
+            "test_limit": "int",
+            "seed": "int",
+            "shift": "int",
+            "view": ("train", "results"),
+            "editable": "bool",
+        },
+        summary="Train an MLP or LeNet-5 on MNIST live (pause, stop, continue), then its confusion matrix and mistakes.",
+    ),
 }
 
 

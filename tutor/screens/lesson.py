@@ -144,6 +144,8 @@ class LessonScreen(Screen):
         transport.position = message.position
         transport.total = message.total
         transport.speed = message.speed
+        # A scene without frames (a canvas, a live race) has nothing to play or step through.
+        transport.display = message.total > 0
 
     def on_transport_pressed(self, message: Transport.Pressed) -> None:
         self.action_scene(message.action)

@@ -1,0 +1,379 @@
+"""The feature-maps scene ("what it learned") with a small stand-in network, its failure paths, its
+lesson and its look (snapshots at 80x24 and 120x40; regenerate with `--snapshot-update` on this file).
+
+The network is a real `Model(LENET5)` whose C1 filters are hand-made edge detectors (the rest
+seeded at random), returned by a monkeypatched `tutor.engines.model.load_shipped_lenet`, so the
+tests never depend on the shipped weights (which may be retrained).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from textual.widgets import Static
+
+from tests.scene_host import SceneHost, shown_text
+from tutor.engines import mnist
+from tutor.engines import model as model_engine
+from tutor.engines.model import LENET5, Model
+from tutor.scenes import feature_maps
+from tutor.scenes.feature_maps import (
+    MAX_MISTAKES,
+    FeatureMapsScene,
+    MapGrid,
+    Tile,
+    choose_c3_layout,
+    choose_filters_layout,
+    confusion_text,
+    evaluate,
+    grid,
+    side_by_side,
+    tile_lines,
+)
+from tutor.scenes.registry import SCENES, check_param, load_scene_class
+from tutor.widgets.image import HalfBlockImage
+
+LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+
+
+def edge_model() -> Model:
+    """LeNet-5 with six readable C1 filters: horizontal and vertical edges (both signs), a
+    diagonal and a blur; every other weight seeded at random."""
+    model = Model(LENET5, seed=0)
+    w = np.zeros((6, 1, 5, 5), dtype=np.float32)
+    w[0, 0, :2, :], w[0, 0, 3:, :] = 1.0, -1.0
+    w[1, 0, :, :2], w[1, 0, :, 3:] = 1.0, -1.0
+    w[2], w[3] = -w[0], -w[1]
+    w[4, 0] = 2.0 * np.eye(5, dtype=np.float32) - 0.4
+    w[5, 0] = 0.3
+    model.params["C1.w"] = w * 0.6
+    return model
+
+
+def _fake_digits(n_test: int = 12) -> Any:
+    """Bars, crosses and rings as 28x28 uint8 "digits", labels 0-9 in turn."""
+    images = np.zeros((n_test, 28, 28), dtype=np.uint8)
+    for k in range(n_test):
+        if k % 3 == 0:
+            images[k, 4:24, 12 + k % 4 : 16 + k % 4] = 255
+        elif k % 3 == 1:
+            images[k, 10 + k % 5 : 14 + k % 5, 4:24] = 230
+        else:
+            yy, xx = np.mgrid[:28, :28]
+            ring = np.abs(np.hypot(yy - 14, xx - 14) - 6 - k % 3) < 1.6
+            images[k][ring] = 255
+    labels = (np.arange(n_test) % 10).astype(np.uint8)
+    return SimpleNamespace(train_images=images, train_labels=labels, test_images=images, test_labels=labels,
+                           info=SimpleNamespace(class_names=tuple(str(d) for d in range(10))))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    feature_maps.clear_cache()
+    yield
+    feature_maps.clear_cache()
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Model:
+    model = edge_model()
+    monkeypatch.setattr(model_engine, "load_shipped_lenet", lambda *a, **k: model)
+    return model
+
+
+@pytest.fixture
+def digits(monkeypatch: pytest.MonkeyPatch) -> Any:
+    fake = _fake_digits()
+    monkeypatch.setattr(mnist, "load_digits", lambda *a, **k: fake)
+    return fake
+
+
+def _missing(*args: Any, **kwargs: Any) -> Any:
+    raise model_engine.ModelError(
+        "the shipped LeNet-5 weights cannot be used (lenet5.npz: no such model file); "
+        "reinstall dl-tutor, or train your own with `dl-tutor train lenet --save PATH`"
+    )
+
+
+def _status(scene: FeatureMapsScene) -> str:
+    return shown_text(scene.query_one("#fm-status", Static))
+
+
+def _words(scene: FeatureMapsScene) -> str:
+    return shown_text(scene.query_one("#fm-text", Static))
+
+
+def _grid_text(scene: FeatureMapsScene) -> list[str]:
+    return [strip.text for strip in scene.query_one(MapGrid).lines]
+
+
+# --- pure pieces ----------------------------------------------------------------------------------
+
+
+def test_registered_with_its_params() -> None:
+    spec = SCENES["feature-maps"]
+    assert spec.target == "tutor.scenes.feature_maps:FeatureMapsScene"
+    for view in ("filters", "c3", "probs", "mistakes", "confusion"):
+        assert check_param(spec.params["view"], view) is None
+    assert check_param(spec.params["source"], "mine") is None
+    assert check_param(spec.params["source"], "yours") is not None
+    assert check_param(spec.params["index"], 7) is None
+    assert load_scene_class("feature-maps") is FeatureMapsScene
+
+
+def test_layouts_fit_the_stage() -> None:
+    narrow = choose_filters_layout(36, 17)
+    assert narrow.width <= 36 and narrow.height <= 17 and narrow.size >= 10
+    wide = choose_filters_layout(74, 32)
+    assert wide.width <= 74 and wide.height <= 32 and wide.size >= 18 and wide.scale == 2
+    c3_narrow = choose_c3_layout(36, 17)
+    assert (c3_narrow.columns, c3_narrow.size) == (4, 7) and c3_narrow.height <= 17
+    c3_wide = choose_c3_layout(46, 30)
+    assert (c3_wide.columns, c3_wide.size) == (4, 10)
+    # Nothing fits the height: the widest arrangement that fits the width is used.
+    assert choose_filters_layout(36, 3).width <= 36
+
+
+def test_tiles_and_grids() -> None:
+    tile = tile_lines(Tile(np.eye(5), "#1", scale=2, bold=True), "shade")
+    assert len(tile) == 5 + 1 and all(s.cell_length == 10 for s in tile)
+    assert tile[-1].text.startswith("#1")
+    small = tile_lines(Tile(np.ones((28, 28)), size=10), "blocks")
+    assert len(small) == 5 and small[0].cell_length == 10
+    pair = side_by_side([tile, small], 1)
+    assert len(pair) == 6 and all(s.cell_length == 21 for s in pair)
+    lines = grid([pair] * 6, columns=2, gap=2, row_gap=1)
+    assert len(lines) == 3 * 6 + 2 and max(s.cell_length for s in lines) == 44
+
+
+def test_evaluate_finds_the_mistakes() -> None:
+    class Fixed:
+        def predict_proba(self, images: Any) -> np.ndarray:
+            out = np.zeros((len(images), 10))
+            out[:, 3] = 1.0
+            return out
+
+    images = np.zeros((7, 28, 28), dtype=np.uint8)
+    labels = np.array([3, 1, 3, 3, 9, 3, 0])
+    result = evaluate(Fixed(), images, labels, batch=2)
+    assert result.wrong.tolist() == [1, 4, 6]
+    assert result.accuracy == pytest.approx(4 / 7)
+    assert result.confusion.sum() == 7 and result.confusion[3, 3] == 4 and result.confusion[9, 3] == 1
+    assert evaluate(Fixed(), images, labels, cancelled=lambda: True) is None
+
+
+def test_confusion_text_narrow_and_wide() -> None:
+    matrix = np.diag([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
+    matrix[4, 9] = 12
+    matrix[7, 2] = 150
+    wide = confusion_text(matrix, 60).plain
+    assert "1135" in wide and "most common mistake: 7 read as 2 (150×)" in wide
+    narrow = confusion_text(matrix, 36).plain
+    assert max(len(line) for line in narrow.splitlines()) <= 36
+    assert "✓" in narrow and " ++" in narrow and "++ = 100 or more" in narrow and " 12" in narrow
+
+
+# --- the scene ------------------------------------------------------------------------------------
+
+
+async def test_views_show_the_network(network: Model, digits: Any) -> None:
+    scene = FeatureMapsScene({"view": "filters", "index": 2})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert scene.total_frames == 11 and scene.position == 2
+        probs = network.predict_proba(digits.test_images[2:3])[0]
+        guess = int(np.argmax(probs))
+        assert f"test #2: a 2 · guess {guess}" in _status(scene)
+        assert scene.maps["C1"].shape == (6, 28, 28) and scene.maps["C3"].shape == (16, 10, 10)
+        expected = network.feature_maps(digits.test_images[2])
+        assert np.allclose(scene.maps["C1"], expected["C1"])
+        lines = _grid_text(scene)
+        assert any("#1" in line for line in lines) and any("#6" in line for line in lines)
+        assert max(len(line) for line in lines) <= scene.content_size.width
+        assert "six 5x5 filters" in _words(scene)
+        scene.step_forward()
+        await pilot.pause()
+        assert "test #3: a 3" in _status(scene)
+        await pilot.press("v")
+        assert scene.view == "c3" and scene.position == 3
+        assert "sixteen 10x10 maps" in _words(scene)
+        await pilot.press("v")
+        assert scene.view == "probs"
+        probs = network.predict_proba(digits.test_images[3:4])[0]
+        first = int(np.argmax(probs))
+        assert f"{100 * probs[first]:.1f}% for {first}" in _words(scene)
+        bars = _grid_text(scene)
+        marked = [line for line in bars if "◀" in line]
+        assert len(marked) == 1 and f"  {first} " in marked[0] and f"{100 * probs[first]:.1f}%" in marked[0]
+        await pilot.press("right_square_bracket")  # jumps clamp at the last digit
+        assert scene.position == 11
+
+
+async def test_mistakes_and_confusion(network: Model, digits: Any) -> None:
+    scene = FeatureMapsScene({"view": "probs", "index": 0})
+    expected = evaluate(network, digits.test_images, digits.test_labels)
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        assert scene.view == "mistakes"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert scene.evaluation is not None
+        wrong = expected.wrong[:MAX_MISTAKES].tolist()
+        assert scene.mistakes.tolist() == wrong and len(wrong) > 1
+        assert scene.total_frames == len(wrong) - 1
+        first = wrong[0]
+        guess = int(expected.predictions[first])
+        assert f"a {int(digits.test_labels[first])} read as {guess}" in _words(scene)
+        assert f"test #{first}:" in _status(scene) and "✗" in _status(scene)
+        scene.step_forward()
+        await pilot.pause()
+        assert f"test #{wrong[1]}:" in _status(scene)
+        await pilot.press("o")
+        assert scene.view == "filters" and scene.position == wrong[1]
+        await pilot.press("v", "v", "v", "v")
+        assert scene.view == "confusion" and scene.total_frames == 0
+        text = _words(scene)
+        assert f"{int(np.trace(expected.confusion)):,} right" in text
+        await pilot.press("v")
+        assert scene.view == "filters" and scene.position == wrong[1]
+        assert feature_maps._EVALUATIONS.get(network) is scene.evaluation
+
+    # A second scene on the same network reuses the cached answers: no worker needed.
+    again = FeatureMapsScene({"view": "mistakes"})
+    async with SceneHost(again).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert again.evaluation is not None and again.mistakes.tolist() == wrong
+        assert not list(again.workers)
+
+
+async def test_missing_weights_show_one_message(monkeypatch: pytest.MonkeyPatch, digits: Any) -> None:
+    monkeypatch.setattr(model_engine, "load_shipped_lenet", _missing)
+    scene = FeatureMapsScene({"view": "filters"})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        text = _words(scene)
+        assert "No LeNet-5 to look inside" in text and "dl-tutor train lenet" in text
+        assert scene.total_frames == 0 and not scene.query_one(MapGrid).display
+        await pilot.press("v", "o", "right_square_bracket", "s", "full_stop")
+        assert scene.position == 0 and "No LeNet-5 to look inside" in _words(scene)
+
+
+async def test_the_learners_model(monkeypatch: pytest.MonkeyPatch, network: Model, digits: Any) -> None:
+    scene = FeatureMapsScene({"source": "mine"})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert scene.which == "shipped" and scene.model is network
+        assert "have not trained a LeNet-5 yet" in _words(scene) and "showing the shipped" in _words(scene)
+    mine = Model(LENET5, seed=5)
+    mine.save(feature_maps.mine_path())  # DL_TUTOR_HOME is a fresh folder per test
+    scene = FeatureMapsScene({"source": "mine"})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert scene.which == "mine" and scene.model is not network
+        assert np.allclose(np.asarray(scene.model.params["C1.w"]), np.asarray(mine.params["C1.w"]))
+        await pilot.press("s")
+        assert scene.source == "shipped" and scene.model is network
+    feature_maps.mine_path().write_bytes(b"not a model")
+    scene = FeatureMapsScene({"source": "mine"})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert scene.which == "shipped" and "cannot be used" in _words(scene)
+
+
+async def test_narrow_stage_fits(network: Model, digits: Any) -> None:
+    scene = FeatureMapsScene({"view": "filters"})
+    async with SceneHost(scene).run_test(size=(40, 22)) as pilot:
+        await pilot.pause()
+        width = scene.content_size.width
+        for _ in range(3):
+            lines = _grid_text(scene)
+            assert lines and max(len(line) for line in lines) <= width
+            await pilot.press("v")
+
+
+# --- the lesson -----------------------------------------------------------------------------------
+
+
+def test_lesson_passes_the_checker() -> None:
+    from tutor.content.loader import load_lesson
+
+    issues: list = []
+    lesson = load_lesson(LESSONS / "what-it-learned", "what-it-learned", issues)
+    assert issues == [] and lesson is not None
+    assert 5 <= len(lesson.steps) <= 7 and 8 <= len(lesson.questions) <= 12
+    kinds = {q.kind for q in lesson.questions.values()}
+    assert {"single", "multiple", "number", "predict"} <= kinds
+    assert {step.scene for step in lesson.steps} == {"feature-maps"}
+    views = [step.scene_params["view"] for step in lesson.steps]
+    assert set(views) == {"filters", "c3", "probs", "mistakes", "confusion"}
+
+
+# --- the look -------------------------------------------------------------------------------------
+
+
+def _course(tmp_path: Path) -> Path:
+    """A one-lesson course holding this lesson, so other lessons being edited cannot break it."""
+    course = tmp_path / "course"
+    shutil.copytree(LESSONS / "what-it-learned", course / "what-it-learned")
+    (course / "course.toml").write_text(
+        'format_version = 1\ntitle = "LeNet"\n\n[[units]]\nid = "lenet"\n'
+        'title = "Training LeNet-5"\nlessons = ["what-it-learned"]\n',
+        encoding="utf-8",
+    )
+    return course
+
+
+@pytest.fixture
+def real_colours(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots independent of $TERM and NO_COLOR: the maps draw coloured blocks."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: True))
+
+
+def _at_step(step_id: str, keys: tuple[str, ...] = ()):
+    async def run_before(pilot) -> None:
+        screen = pilot.app.screen
+        await screen.show_step(screen.lesson.step_index(step_id))
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+#: Snapshots on the real MNIST test digits with the edge-filter network.
+LOOKS = {
+    "filters-80x24": ("filters", (), (80, 24)),
+    "filters-120x40": ("filters", (), (120, 40)),
+    "c3-80x24": ("deeper", (), (80, 24)),
+    "c3-120x40": ("deeper", (), (120, 40)),
+    "probs-80x24": ("confidence", (), (80, 24)),
+    "mistakes-120x40": ("mistakes", (), (120, 40)),
+    "confusion-80x24": ("confusion", (), (80, 24)),
+}
+
+
+@pytest.mark.parametrize("look", sorted(LOOKS))
+def test_snapshots(snap_compare, tmp_path: Path, network: Model, real_colours: None, look: str) -> None:
+    from tutor.app import make_app
+
+    step, keys, size = LOOKS[look]
+    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="what-it-learned")
+    assert snap_compare(app, run_before=_at_step(step, keys), terminal_size=size)
+
+
+def test_snapshot_without_weights(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.app import make_app
+
+    monkeypatch.setattr(model_engine, "load_shipped_lenet", _missing)
+    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="what-it-learned")
+    assert snap_compare(app, run_before=_at_step("filters"), terminal_size=(80, 24))

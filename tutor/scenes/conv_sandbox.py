@@ -1,0 +1,246 @@
+"""Scene: a K x K window walking over a padded W x W input with stride S, and the output size.
+
+The learner sets W, K, S and P with the knob keys. The scene shows the formula
+(W - K + 2P)/S + 1 with the numbers put in and the result, or, when the combination does not
+work, the engine's one-sentence explanation (`tutor.engines.shapes.check_size`). Small inputs
+are drawn cell by cell: real pixels `·`, padding zeros `0`, the window `█` over pixels and `▒`
+over padding, and `×` for edge cells no window ever reaches; beside them, the output grid with
+the current cell. Frames step the window across the output cells, row by row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from tutor.engines.shapes import SizeCheck, check_size, receptive_field, window_starts
+from tutor.scenes.knobs import KnobScene
+
+#: Allowed range of each knob: (lowest, highest).
+RANGES: dict[str, tuple[int, int]] = {"W": (1, 32), "K": (1, 9), "S": (1, 4), "P": (0, 4)}
+
+#: Padded inputs up to this many cells across are drawn cell by cell.
+MAX_DRAWN = 18
+
+#: Characters of the grid (two columns per cell, so cells look roughly square).
+INPUT, PADDING, WINDOW, WINDOW_PAD, UNSEEN = "· ", "0 ", "██", "▒▒", "× "
+OUT_CELL, OUT_DONE, OUT_NOW = "· ", "o ", "██"
+
+#: Styles; every meaning is carried by the character too.
+STYLES = {
+    INPUT: "",
+    PADDING: "blue",
+    WINDOW: "bold yellow",
+    WINDOW_PAD: "bold yellow",
+    UNSEEN: "bold red",
+    OUT_CELL: "dim",
+    OUT_DONE: "",
+    OUT_NOW: "bold yellow",
+}
+
+
+class ConvSandboxScene(KnobScene):
+    """Editable W, K, S, P; the output size by the formula; the window walking the padded input."""
+
+    KNOBS = ("W", "K", "S", "P")
+    FRAME_SECONDS = 0.6
+
+    HELP = """\
+**Stride, padding and output size.** A K x K window slides over a W x W input with P rings
+of zeros around it, moving S cells at a time. It fits (W - K + 2P)/S + 1 times across: that
+is the output size. When the division leaves a remainder, the last window would hang over
+the edge; the scene says why and which padding or stride would fix it.
+
+- Click the scene (or `tab` to it): `↑`/`↓` pick W, K, S or P; `[` and `]` change it by 1.
+- `.` and `,` move the window one output cell; `space` plays the walk; `r` resets.
+- Grid: `·` input pixel, `0` padding (zeros), `█` window on pixels, `▒` window on padding,
+  `×` cells no window reaches. Beside it, the output grid: `o` done, `█` the current cell.
+- The line below names the output cell and the input rows and columns its window covers
+  (negative numbers and numbers from W on are padding).
+"""
+
+    DEFAULT_CSS = """
+    ConvSandboxScene > Static { height: auto; }
+    """
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.reset_state()
+
+    # --- state ------------------------------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's W, K, S and P."""
+        defaults = {"W": ("width", 7), "K": ("kernel", 3), "S": ("stride", 1), "P": ("padding", 0)}
+        values = []
+        for name in self.KNOBS:
+            key, default = defaults[name]
+            try:
+                values.append(float(int(self.params.get(key, default))))
+            except (TypeError, ValueError):
+                values.append(float(default))
+        self.knob_values = values
+        self.knobs_changed()
+
+    def knobs_changed(self) -> None:
+        """Recheck the combination and the window positions."""
+        w, k, s, p = self.values
+        self.check: SizeCheck = check_size(w, k, s, p)
+        self.starts: tuple[int, ...] = window_starts(w, k, s, p)
+
+    @property
+    def values(self) -> tuple[int, int, int, int]:
+        """(W, K, S, P) as whole numbers."""
+        w, k, s, p = (int(v) for v in self.knob_values)
+        return w, k, s, p
+
+    @property
+    def columns(self) -> int:
+        """How many window positions fit across (rounded down when the stride does not divide)."""
+        return len(self.starts)
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per output cell (frame 0 is the first cell)."""
+        return max(0, self.columns * self.columns - 1)
+
+    def action_nudge(self, direction: int) -> None:
+        """`[`/`]`: change the picked knob by 1 within its range, then start the walk over."""
+        name = self.KNOBS[self.picked]
+        low, high = RANGES[name]
+        value = int(self.knob_values[self.picked]) + int(direction)
+        self.knob_values[self.picked] = float(max(low, min(high, value)))
+        self.knobs_changed()
+        self.playing = False
+        if self.position == 0:
+            self.show_frame(0)
+            self._post_state()
+        else:
+            self.position = 0
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="knobs")
+        yield Static(id="cs-formula")
+        yield Static(id="cs-grid")
+        yield Static(id="cs-status")
+
+    def on_resize(self, event: Any) -> None:
+        """Redraw: whether the output grid fits beside the input depends on the width."""
+        self.show_frame(self.position)
+
+    def show_frame(self, position: int) -> None:
+        """Knobs, formula, the grid with the window of output cell `position`, and a status line."""
+        if not self.children:
+            return
+        notes = {0: "input size", 1: "kernel size", 2: "stride", 3: "padding"}
+        self.query_one("#knobs", Static).update(self.knob_panel(notes))
+        self.query_one("#cs-formula", Static).update(self._formula())
+        cell = self._cell(position)
+        self.query_one("#cs-grid", Static).update(self._grid(cell))
+        self.query_one("#cs-status", Static).update(self._status(cell))
+
+    def _cell(self, position: int) -> tuple[int, int] | None:
+        """The output cell shown at frame `position`, or None when no window fits."""
+        if not self.columns:
+            return None
+        index = max(0, min(position, self.columns * self.columns - 1))
+        return divmod(index, self.columns)
+
+    def _formula(self) -> Text:
+        """The formula, then the numbers put in and the verdict (or the reason it fails)."""
+        check = self.check
+        text = Text()
+        text.append("output size = (W - K + 2P)/S + 1\n", style="dim")
+        text.append(check.formula, style="bold")
+        if check.valid:
+            text.append(f"  ✓ {check.size}×{check.size}", style="bold green")
+            return text
+        text.append("  ✗\n", style="bold red")
+        text.append(check.reason)
+        return text
+
+    def _grid(self, cell: tuple[int, int] | None) -> Text:
+        w, k, s, p = self.values
+        text = Text()
+        if w < 1 or k < 1 or s < 1 or p < 0:
+            return text
+        padded = w + 2 * p
+        if padded > MAX_DRAWN:
+            text.append(
+                f"W + 2P = {padded} cells across: too many to draw here, but the formula holds "
+                f"all the same. Lower W (or P) until W + 2P <= {MAX_DRAWN} to see every cell.",
+                style="italic",
+            )
+            return text
+        field = receptive_field(cell[0], cell[1], k, s, p, width=w) if cell else None
+        # Padded coordinates of the last cell any window reaches.
+        reach = (self.starts[-1] + p + k) if self.starts else 0
+        rows = [self._input_row(r, padded, p, w, field, reach) for r in range(padded)]
+        out_rows = self._output_rows(cell)
+        budget = self.content_size.width or 36
+        side = bool(out_rows) and padded * 2 + 3 + len(out_rows[0]) <= budget
+        if side and len(out_rows) < padded:
+            out_rows.append(Text("↑ output", style="dim"))
+        for i, row in enumerate(rows):
+            text.append_text(row)
+            if side and i < len(out_rows):
+                text.append("   ")
+                text.append_text(out_rows[i])
+            text.append("\n")
+        legend = "· pixel  0 pad  █ ▒ window" if p else "· pixel  █ window"
+        if self.check.leftover:
+            legend += "  × unseen"
+        text.append(legend, style="dim")
+        return text
+
+    def _input_row(self, r: int, padded: int, p: int, w: int, field: Any, reach: int) -> Text:
+        """One row of the padded input; r is in padded coordinates."""
+        row = Text()
+        for c in range(padded):
+            pad = not (p <= r < p + w and p <= c < p + w)
+            inside = field is not None and (
+                field.padded_rows[0] <= r < field.padded_rows[1]
+                and field.padded_cols[0] <= c < field.padded_cols[1]
+            )
+            if inside:
+                char = WINDOW_PAD if pad else WINDOW
+            elif self.starts and (r >= reach or c >= reach):
+                char = UNSEEN
+            else:
+                char = PADDING if pad else INPUT
+            row.append(char, style=STYLES[char])
+        return row
+
+    def _output_rows(self, cell: tuple[int, int] | None) -> list[Text]:
+        """The output grid: cells before the current one `o`, the current one `█`."""
+        n = self.columns
+        if cell is None or n == 0 or n > MAX_DRAWN:
+            return []
+        current = cell[0] * n + cell[1]
+        rows = []
+        for i in range(n):
+            row = Text()
+            for j in range(n):
+                index = i * n + j
+                char = OUT_NOW if index == current else OUT_DONE if index < current else OUT_CELL
+                row.append(char, style=STYLES[char])
+            rows.append(row)
+        return rows
+
+    def _status(self, cell: tuple[int, int] | None) -> Text:
+        text = Text()
+        if cell is None:
+            return text
+        w, k, s, p = self.values
+        field = receptive_field(cell[0], cell[1], k, s, p, width=w)
+        text.append(f"cell ({cell[0]},{cell[1]})", style="bold")
+        text.append(f" sees rows {field.rows[0]}..{field.rows[1] - 1}, "
+                    f"cols {field.cols[0]}..{field.cols[1] - 1}")
+        if field.padding:
+            text.append(f" ({len(field.padding)} of {len(field.cells)} are padding)")
+        return text

@@ -1,0 +1,731 @@
+"""Scene: a 5x5 kernel slides over a real MNIST digit and fills in its 24x24 feature map.
+
+Three modes (the lesson's `mode` parameter):
+
+* ``slide``: one digit with the 5x5 window marked on it, the current cell's 25 products w·x,
+  their sum plus the bias, and the 24x24 feature map filling in cell by cell. Frame 0 is nothing
+  computed; frame n has computed the first n cells in reading order (576 frames; `end` jumps to
+  the full map). `k` cycles the hand-picked kernels. When editable, a cursor walks the 5x5
+  weights and the bias (`↑`/`↓`/`w`/`s` rows, `a`/`d` columns, `[`/`]` change the weight).
+* ``maps``: three kernels on the same digit at once, the seed's three 24x24 feature maps, one
+  feature each; the frames fill all three together.
+* ``channels``: a toy input of 2 or 3 channels (5x5 small integers) and one 3x3 kernel per
+  channel; each output cell is the sum of the per-channel sums plus one bias.
+
+All numbers come from the loop engine `tutor.engines.conv`; the whole map is computed once when
+the kernel changes, and the frames only reveal it, so playing stays responsive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.strip import Strip
+from textual.widgets import Static
+
+from tutor.engines import mnist
+from tutor.engines.conv import KERNEL_NOTES, KERNELS, CellRecord, conv2d_loop, conv_cell
+from tutor.engines.neuron import fmt
+from tutor.scenes.base import Scene
+from tutor.widgets.image import HalfBlockImage, render_rows
+
+#: The modes a lesson may ask for.
+MODES: tuple[str, ...] = ("slide", "maps", "channels")
+
+#: The kernel names `k` cycles through, in order ("custom" is reached by editing).
+KERNEL_ORDER: tuple[str, ...] = tuple(KERNELS)
+
+#: The three kernels the maps mode starts with: edges in three directions.
+MAPS_DEFAULT: tuple[str, ...] = ("vertical edge", "horizontal edge", "diagonal edge")
+
+#: The content width from which the digit and its map stand side by side.
+WIDE_WIDTH = 62
+
+#: Weights stay within [-WEIGHT_LIMIT, WEIGHT_LIMIT] while editing.
+WEIGHT_LIMIT = 9.0
+
+#: How to go on when the digits cannot be loaded.
+WAY_FORWARD = (
+    "Press r to try again; if that fails, reinstall dl-tutor "
+    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
+)
+
+#: Kernel names cut to fit the 7-column side panel of the narrow layout.
+SHORT_NAMES: dict[str, tuple[str, ...]] = {
+    "vertical edge": ("vert.", "edge"),
+    "horizontal edge": ("horiz.", "edge"),
+    "diagonal edge": ("diag.", "edge"),
+    "blur": ("blur",),
+    "sharpen": ("sharpen",),
+    "identity": ("ident.",),
+    "custom": ("custom",),
+}
+
+#: Shown for a feature-map cell that has not been computed yet (not a shading character).
+PENDING_CHAR = "╌"
+
+_digit_cache: dict[int, np.ndarray] = {}
+
+
+def clear_digit_cache() -> None:
+    """Forget the digits loaded so far (tests swap the loader)."""
+    _digit_cache.clear()
+
+
+def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
+    """Training digit `index` scaled to 0..1, shape (28, 28) float64, as the network sees it.
+
+    Returns ``(image, index used, "")``, the index clamped to the split, or
+    ``(None, index, one-line message)`` when the MNIST files cannot be read.
+    """
+    try:
+        digits = mnist.load_digits()
+    except (mnist.DataError, OSError, ValueError) as exc:
+        message = str(exc).strip().splitlines()
+        return None, index, (message[0] if message else type(exc).__name__)
+    images = digits.train_images
+    index = max(0, min(int(index), len(images) - 1))
+    if index not in _digit_cache:
+        _digit_cache[index] = np.asarray(images[index], dtype=np.float64) / 255.0
+    return _digit_cache[index], index, ""
+
+
+def _num(value: float, decimals: int = 2) -> str:
+    """Fixed decimals without "-0.00"."""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _set_data(widget: HalfBlockImage, values: np.ndarray | None) -> bool:
+    """Give `widget` new pixels only when `values` is another array than last time.
+
+    Setting `data` re-lays out the screen, so frames that only move a highlight skip it.
+    Returns whether the data was set.
+    """
+    if getattr(widget, "_source", None) is values and widget.data is not None:
+        return False
+    widget._source = values  # type: ignore[attr-defined]
+    widget.data = values
+    return True
+
+
+class FeatureMapImage(HalfBlockImage):
+    """A half-block feature map whose first `revealed` cells (reading order) are drawn.
+
+    Cells not computed yet show PENDING_CHAR, dimmed, in every colour mode, so the map fills in
+    visibly even without colour. The colour range is fixed by the whole map (set `vmin`/`vmax`)
+    so that a cell keeps its colour from the frame it appears on.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.revealed: int = -1
+        """How many cells are shown, in reading order; -1 shows all."""
+
+    def reveal(self, count: int, highlight: tuple[int, int, int, int] | None) -> None:
+        """Show the first `count` cells (-1: all) with `highlight` (row, col, 1, 1) marked."""
+        self.revealed = count
+        self.highlight = highlight
+        self._invalidate()
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The map's rows, cut where the revealed cells end."""
+        if self._strips is not None:
+            return self._strips
+        data = self.data
+        mode = self.effective_mode
+        full = render_rows(data, self.vmin, self.vmax, self.palette, mode, 1, self.highlight,
+                           color=self.color_capable)
+        if data is None or self.revealed < 0 or self.revealed >= data.size:
+            self._strips = full
+            return full
+        height, width = data.shape
+        done_rows, done_cols = divmod(self.revealed, width)
+        pending = Style(dim=True)
+        strips = []
+        for y, strip in enumerate(full):
+            top, bottom = 2 * y, 2 * y + 1
+            if bottom < done_rows or (bottom >= height and top < done_rows):
+                strips.append(strip)
+                continue
+            if top > done_rows or (top == done_rows and done_cols == 0):
+                strips.append(Strip([Segment(PENDING_CHAR * width, pending)], width))
+                continue
+            # One of the two pixel rows is partly done: render the top row alone where needed.
+            highlight = self.highlight
+            if highlight is not None:
+                highlight = (highlight[0] - top, highlight[1], highlight[2], highlight[3])
+            top_only = render_rows(data[top:top + 1], self.vmin, self.vmax, self.palette, mode, 1,
+                                   highlight, color=self.color_capable)[0]
+            if top == done_rows:  # top row partly done, bottom row not started
+                parts = [top_only.crop(0, done_cols),
+                         Strip([Segment(PENDING_CHAR * (width - done_cols), pending)])]
+            else:  # top row done, bottom row partly done
+                parts = [strip.crop(0, done_cols), top_only.crop(done_cols, width)]
+            strips.append(Strip.join(parts))
+        self._strips = strips
+        return strips
+
+
+class ConvSlideScene(Scene):
+    """A 5x5 kernel sliding over an MNIST digit: the products of one cell and the map they fill."""
+
+    HELP = """\
+**Convolution, sliding.** A 5x5 window of weights (the kernel) moves over the 28x28 digit one
+pixel at a time. At each position the 25 pixels under it are multiplied by the 25 weights, the
+products are added and the bias is added: that is one cell of the feature map. The window fits
+28 - 5 + 1 = 24 times across and down, so the map is 24x24. Every cell uses the same weights
+and bias, so the whole map looks for the same pattern.
+
+- `.` and `,` compute one cell more or less; `space` plays, `+`/`-` change the speed,
+  `end` jumps to the full map, `{` and `}` jump a whole row of cells, `r` resets.
+- `k` switches to the next kernel (in the three-maps view: shifts the three kernels; in the
+  channels view: draws new numbers).
+- When editable: `↑`/`↓` (or `w`/`s`) and `a`/`d` move the cursor over the weights and the bias;
+  `[` and `]` lower and raise the weight under it; `0` sets it to zero.
+- The map is drawn blue for negative, red for positive (in shades: `·-=≡` negative, `░▒▓█`
+  positive); `╌` marks cells not computed yet. The current window and cell are highlighted.
+"""
+
+    DEFAULT_CSS = """
+    ConvSlideScene > Static { height: auto; }
+    ConvSlideScene Horizontal, ConvSlideScene Vertical { height: auto; width: auto; }
+    ConvSlideScene #cs-top { width: 1fr; }
+    ConvSlideScene #cs-grids > Static { width: auto; }
+    ConvSlideScene #cs-side { width: 8; padding-left: 1; }
+    ConvSlideScene #cs-mapbox { margin-left: 2; }
+    ConvSlideScene #cs-grids { layout: vertical; }
+    ConvSlideScene #cs-weights { margin-top: 1; }
+    ConvSlideScene #cs-mapbox-below { margin-top: 1; }
+    ConvSlideScene #cs-maps { layout: vertical; }
+    ConvSlideScene .cs-mapcol { margin-bottom: 1; }
+    ConvSlideScene .cs-mini { margin-right: 1; }
+    ConvSlideScene.-wide #cs-top { margin-top: 1; }
+    ConvSlideScene.-wide #cs-side { width: 1fr; padding-left: 2; }
+    ConvSlideScene.-wide #cs-grids { layout: horizontal; margin-top: 1; }
+    ConvSlideScene.-wide #cs-weights { margin-top: 0; margin-left: 2; }
+    ConvSlideScene.-wide #cs-maps { layout: horizontal; margin-top: 1; }
+    ConvSlideScene.-wide .cs-maprow { layout: vertical; }
+    ConvSlideScene.-wide #cs-mapcol-0, ConvSlideScene.-wide #cs-mapcol-1 { margin-right: 1; }
+    """
+
+    BINDINGS = [
+        Binding("k", "next_kernel", "Kernel"),
+        Binding("right_curly_bracket", "jump_row(1)", "Row +", show=False),
+        Binding("left_curly_bracket", "jump_row(-1)", "Row -", show=False),
+        Binding("up,w", "move_cursor(-1, 0)", "Cursor", show=False),
+        Binding("down,s", "move_cursor(1, 0)", "Cursor", show=False),
+        Binding("a", "move_cursor(0, -1)", "Cursor", show=False),
+        Binding("d", "move_cursor(0, 1)", "Cursor", show=False),
+        Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
+        Binding("right_square_bracket,greater_than_sign", "nudge(1)", "Raise"),
+        Binding("0", "zero", "Zero", show=False),
+    ]
+
+    FRAME_SECONDS: ClassVar[float] = 0.15
+    ROOMY: ClassVar[bool] = True
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.image: np.ndarray | None = None
+        """The digit (28, 28) in 0..1, or None before loading or after a failure."""
+        self.error: str = ""
+        """The loader's one-line message when loading failed, else ""."""
+        self.index: int = 0
+        """The training image shown."""
+        self.reset_state()
+
+    # --- parameters and state -------------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's mode, kernel, bias, digit and cursor."""
+        mode = self.params.get("mode", "slide")
+        self.mode: str = mode if mode in MODES else "slide"
+        self.editable: bool = bool(self.params.get("editable", False)) and self.mode == "slide"
+        try:
+            self.step_size = float(self.params.get("step_size", 0.5))
+        except (TypeError, ValueError):
+            self.step_size = 0.5
+        try:
+            self.bias = float(self.params.get("bias", 0.0))
+        except (TypeError, ValueError):
+            self.bias = 0.0
+        name = self.params.get("kernel", "vertical edge")
+        self.kernel_name: str = name if name in KERNELS or name == "custom" else "vertical edge"
+        self.kernel: np.ndarray = self._initial_kernel()
+        if "kernel" in self.params and self.kernel_name in KERNELS:
+            start = KERNEL_ORDER.index(self.kernel_name)
+            self.maps_names = tuple(KERNEL_ORDER[(start + i) % len(KERNEL_ORDER)] for i in range(3))
+        else:
+            self.maps_names = MAPS_DEFAULT
+        self.cursor: tuple[int, int] = (2, 2)
+        try:
+            self.channels = max(2, min(3, int(self.params.get("channels", 2))))
+        except (TypeError, ValueError):
+            self.channels = 2
+        try:
+            self.seed = int(self.params.get("seed", 0))
+        except (TypeError, ValueError):
+            self.seed = 0
+        self._make_toy()
+        try:
+            self.index = max(0, int(self.params.get("index", 0)))
+        except (TypeError, ValueError):
+            self.index = 0
+        if self.image is not None or self.error or self.is_mounted:
+            self.load()
+
+    def _initial_kernel(self) -> np.ndarray:
+        """The lesson's kernel (5, 5): a named one, or the `weights` list for "custom"."""
+        if self.kernel_name in KERNELS:
+            return np.array(KERNELS[self.kernel_name], dtype=np.float64)
+        raw = self.params.get("weights", [0.0] * 25)
+        try:
+            weights = np.asarray([float(v) for v in raw], dtype=np.float64)
+        except (TypeError, ValueError):
+            weights = np.zeros(25)
+        if weights.size != 25 or not np.all(np.isfinite(weights)):
+            weights = np.zeros(25)
+        return weights.reshape(5, 5)
+
+    def load(self) -> None:
+        """Load the digit (the cache makes this cheap) and compute the maps."""
+        if self.mode == "channels":
+            self.error = ""
+            return
+        self.image, self.index, self.error = load_digit(self.index)
+        self._compute()
+
+    def _compute(self) -> None:
+        """Compute the full 24x24 map(s) once; frames only reveal them."""
+        self.map = np.zeros((24, 24))
+        self.maps = [np.zeros((24, 24))] * 3
+        if self.image is None:
+            return
+        if self.mode == "maps":
+            self.maps = [conv2d_loop(self.image, KERNELS[n]) for n in self.maps_names]
+        else:
+            self.map = conv2d_loop(self.image, self.kernel, self.bias)  # (24, 24)
+
+    def _make_toy(self) -> None:
+        """The channels mode's numbers: x (C, 5, 5) in 0..3, w (C, 3, 3) in -1..1, b in -2..2."""
+        rng = np.random.default_rng(self.seed)
+        self.toy_x = rng.integers(0, 4, size=(self.channels, 5, 5)).astype(np.float64)
+        self.toy_w = rng.integers(-1, 2, size=(self.channels, 3, 3)).astype(np.float64)
+        self.toy_b = float(rng.integers(-2, 3))
+        self.toy_parts = np.stack([conv2d_loop(self.toy_x[c], self.toy_w[c]) for c in range(self.channels)])
+        self.toy_out = self.toy_parts.sum(axis=0) + self.toy_b  # (3, 3)
+
+    @property
+    def map_shape(self) -> tuple[int, int]:
+        """Rows and columns of the output map the frames walk through."""
+        return (3, 3) if self.mode == "channels" else (24, 24)
+
+    @property
+    def total_frames(self) -> int:
+        """One frame per output cell (none without data)."""
+        if self.mode != "channels" and self.image is None:
+            return 0
+        rows, cols = self.map_shape
+        return rows * cols
+
+    @property
+    def initial_position(self) -> int:
+        """Slide and channels start with nothing computed (or at the lesson's `cell`); maps full."""
+        if self.mode == "maps":
+            return self.total_frames
+        cell = self.params.get("cell")
+        if isinstance(cell, (list, tuple)) and len(cell) == 2 and self.total_frames:
+            rows, cols = self.map_shape
+            r = max(0, min(rows - 1, int(cell[0])))
+            c = max(0, min(cols - 1, int(cell[1])))
+            return r * cols + c + 1
+        return 0
+
+    def current_cell(self, position: int | None = None) -> tuple[int, int] | None:
+        """The output cell computed last at frame `position` (None at frame 0)."""
+        position = self.position if position is None else position
+        if position <= 0:
+            return None
+        return divmod(min(position, self.total_frames) - 1, self.map_shape[1])
+
+    def cell_record(self, position: int | None = None) -> CellRecord | None:
+        """The engine's CellRecord of the current cell (slide mode), or None at frame 0."""
+        cell = self.current_cell(position)
+        if cell is None or self.image is None:
+            return None
+        return conv_cell(self.image, self.kernel, cell[0], cell[1], bias=self.bias)
+
+    # --- widgets --------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Load the data before the base class shows the first frame."""
+        if self.image is None and self.mode != "channels":
+            self.load()
+        super().on_mount()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="cs-status")
+        with Horizontal(id="cs-top"):
+            yield HalfBlockImage(id="cs-digit", vmin=0.0, vmax=1.0)
+            with Vertical(id="cs-side"):
+                yield Static(id="cs-side-head")
+                yield HalfBlockImage(id="cs-side-kernel", palette="diverging")
+                yield Static(id="cs-side-sum")
+            with Vertical(id="cs-mapbox"):
+                yield Static(id="cs-map-label")
+                yield FeatureMapImage(id="cs-map", palette="diverging")
+        yield Static(id="cs-sum")
+        with Horizontal(id="cs-grids"):
+            yield Static(id="cs-products")
+            yield Static(id="cs-weights")
+        with Vertical(id="cs-mapbox-below"):
+            yield Static(id="cs-map-label-below")
+            yield FeatureMapImage(id="cs-map-below", palette="diverging")
+        with Horizontal(id="cs-maps"):
+            for i in range(3):
+                with Vertical(classes="cs-mapcol", id=f"cs-mapcol-{i}"):
+                    yield Static(id=f"cs-maps-label-{i}")
+                    with Horizontal(classes="cs-maprow"):
+                        yield HalfBlockImage(id=f"cs-maps-kernel-{i}", palette="diverging",
+                                             classes="cs-mini")
+                        yield FeatureMapImage(id=f"cs-maps-map-{i}", palette="diverging")
+        yield Static(id="cs-channels")
+
+    @property
+    def wide(self) -> bool:
+        """Whether the scene has room to put the digit and its map side by side."""
+        return self.has_class("-wide")
+
+    def on_resize(self, event: Resize) -> None:
+        """Digit and map side by side when there is room, stacked otherwise."""
+        wide = self.content_size.width >= WIDE_WIDTH
+        if wide != self.wide:
+            self.set_class(wide, "-wide")
+            self.show_frame(self.position)
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Editing keys exist only on an editable scene; row jumps only where there are rows."""
+        if action in ("move_cursor", "nudge", "zero"):
+            return self.editable
+        if action == "jump_row":
+            return self.mode != "channels"
+        return True
+
+    def action_next_kernel(self) -> None:
+        """`k`: the next named kernel (slide), shift the three kernels (maps), new numbers (channels)."""
+        if self.mode == "channels":
+            self.seed += 1
+            self._make_toy()
+        elif self.mode == "maps":
+            start = (KERNEL_ORDER.index(self.maps_names[0]) + 1) % len(KERNEL_ORDER)
+            self.maps_names = tuple(KERNEL_ORDER[(start + i) % len(KERNEL_ORDER)] for i in range(3))
+            self._compute()
+        else:
+            if self.kernel_name in KERNELS:
+                nxt = (KERNEL_ORDER.index(self.kernel_name) + 1) % len(KERNEL_ORDER)
+            else:
+                nxt = 0
+            self.kernel_name = KERNEL_ORDER[nxt]
+            self.kernel = np.array(KERNELS[self.kernel_name], dtype=np.float64)
+            self._compute()
+        self.show_frame(self.position)
+
+    def action_jump_row(self, direction: int) -> None:
+        """`{`/`}`: a whole row of cells (24 frames) back or forward."""
+        self.playing = False
+        step = self.map_shape[1] * direction
+        self.position = max(0, min(self.total_frames, self.position + step))
+
+    def action_move_cursor(self, d_row: int, d_col: int) -> None:
+        """Move the editing cursor over the 5x5 weights; row 5 is the bias."""
+        row, col = self.cursor
+        row = (row + d_row) % 6
+        col = (col + d_col) % 5
+        self.cursor = (row, col)
+        self.show_frame(self.position)
+
+    def action_nudge(self, direction: int) -> None:
+        """Lower or raise the weight (or bias) under the cursor by one step."""
+        row, col = self.cursor
+        if row == 5:
+            self.set_bias(self.bias + direction * self.step_size)
+        else:
+            self.set_weight(row, col, float(self.kernel[row, col]) + direction * self.step_size)
+
+    def action_zero(self) -> None:
+        """Set the weight (or bias) under the cursor to 0."""
+        row, col = self.cursor
+        if row == 5:
+            self.set_bias(0.0)
+        else:
+            self.set_weight(row, col, 0.0)
+
+    def set_weight(self, row: int, col: int, value: float) -> None:
+        """Change one weight of the kernel (it becomes "custom") and recompute the map."""
+        self.kernel = np.array(self.kernel, dtype=np.float64)
+        self.kernel[row, col] = round(max(-WEIGHT_LIMIT, min(WEIGHT_LIMIT, value)), 6)
+        self.kernel_name = "custom"
+        self._compute()
+        self.show_frame(self.position)
+
+    def set_bias(self, value: float) -> None:
+        """Change the shared bias and recompute the map."""
+        self.bias = round(max(-WEIGHT_LIMIT, min(WEIGHT_LIMIT, value)), 6)
+        self._compute()
+        self.show_frame(self.position)
+
+    # --- drawing --------------------------------------------------------------------------------
+
+    #: The widgets each mode shows, narrow and wide; every other part is hidden.
+    PARTS: ClassVar[dict[tuple[str, bool], tuple[str, ...]]] = {
+        ("slide", False): ("cs-top", "cs-side", "cs-side-kernel", "cs-side-sum", "cs-grids",
+                           "cs-mapbox-below"),
+        ("slide", True): ("cs-status", "cs-top", "cs-mapbox", "cs-sum", "cs-grids"),
+        ("maps", False): ("cs-status", "cs-maps"),
+        ("maps", True): ("cs-status", "cs-top", "cs-side", "cs-maps"),
+        ("channels", False): ("cs-status", "cs-channels"),
+        ("channels", True): ("cs-status", "cs-channels"),
+    }
+    _ALL_PARTS: ClassVar[tuple[str, ...]] = (
+        "cs-status", "cs-top", "cs-side", "cs-side-kernel", "cs-side-sum", "cs-mapbox", "cs-sum",
+        "cs-grids", "cs-mapbox-below", "cs-maps", "cs-channels",
+    )
+
+    def show_frame(self, position: int) -> None:
+        """Draw the current mode at frame `position`."""
+        if not self.children:
+            return
+        failed = self.mode != "channels" and self.image is None
+        shown = ("cs-status",) if failed else self.PARTS[(self.mode, self.wide)]
+        for part in self._ALL_PARTS:
+            self.query_one(f"#{part}").display = part in shown
+        status = self.query_one("#cs-status", Static)
+        if failed:
+            text = Text()
+            text.append("The MNIST digits could not be loaded.\n", style="bold")
+            text.append((self.error or "No data.") + "\n")
+            text.append(WAY_FORWARD)
+            status.update(text)
+            return
+        {"slide": self._show_slide, "maps": self._show_maps, "channels": self._show_channels}[self.mode](position)
+
+    def _show_digit(self, cell: tuple[int, int] | None) -> None:
+        """The digit with the 5x5 window of `cell` marked (the first window at frame 0)."""
+        digit = self.query_one("#cs-digit", HalfBlockImage)
+        _set_data(digit, self.image)
+        row, col = cell if cell is not None else (0, 0)
+        digit.highlight = (row, col, 5, 5)
+
+    def _show_map(self, widget: FeatureMapImage, values: np.ndarray, position: int) -> None:
+        """Put `values` (24, 24) in `widget`, revealing `position` cells, marking the current one."""
+        if _set_data(widget, values):
+            limit = float(np.max(np.abs(values))) or 1.0
+            widget.vmin, widget.vmax = -limit, limit
+        cell = self.current_cell(position)
+        mark = None if cell is None or position >= self.total_frames else (cell[0], cell[1], 1, 1)
+        widget.reveal(min(position, values.size), mark)
+
+    def _show_slide(self, position: int) -> None:
+        cell = self.current_cell(position)
+        record = self.cell_record(position)
+        self._show_digit(cell)
+        # wide: a status line, the map beside the digit, the sum under both
+        status = Text()
+        status.append(f"kernel: {self.kernel_name}", style="bold")
+        status.append("  (k: next)\n", style="dim")
+        status.append(KERNEL_NOTES.get(self.kernel_name, ""), style="dim italic")
+        if cell is not None:
+            status.append(f"\ncell ({cell[0]},{cell[1]}): window rows {cell[0]}-{cell[0] + 4}, "
+                          f"cols {cell[1]}-{cell[1] + 4}")
+        else:
+            status.append("\nnothing computed yet: . computes cell (0,0)", style="italic")
+        self.query_one("#cs-status", Static).update(status)
+        label = Text("feature map 24x24", style="bold")
+        label.append(f"  {min(position, self.total_frames)}/{self.total_frames}", style="dim")
+        for suffix in ("", "-below"):
+            self.query_one(f"#cs-map-label{suffix}", Static).update(label)
+            self._show_map(self.query_one(f"#cs-map{suffix}", FeatureMapImage), self.map, position)
+        self.query_one("#cs-sum", Static).update(self._sum_text(record))
+        # narrow: a side column beside the digit says the same in 7 columns
+        self.query_one("#cs-side-head", Static).update(self._side_head())
+        _set_data(self.query_one("#cs-side-kernel", HalfBlockImage), self.kernel)
+        self.query_one("#cs-side-sum", Static).update(self._side_sum(record))
+        self.query_one("#cs-products", Static).update(self._products_text(record))
+        self.query_one("#cs-weights", Static).update(self._weights_text())
+
+    def _side_head(self) -> Text:
+        """The kernel's short name and the key to change it, at most 7 columns wide."""
+        text = Text()
+        for word in SHORT_NAMES.get(self.kernel_name, (self.kernel_name[:7],)):
+            text.append(word + "\n", style="bold")
+        text.append("k: next", style="dim")
+        return text
+
+    def _side_sum(self, record: Any) -> Text:
+        """The current cell, Σ w·x, + b and the output, one item a line (7 columns)."""
+        text = Text()
+        if record is None:
+            text.append("(0,0)\n", style="dim")
+            text.append("press .\n", style="dim")
+        else:
+            text.append(f"({record.row},{record.col})\n", style="bold")
+            text.append("Σ w·x\n")
+            text.append(f"{_num(record.total):>7}\n")
+            text.append(f"+b{_num(record.bias):>5}\n")
+            text.append("=")
+            text.append(f"{_num(record.output):>6}", style="bold reverse")
+            text.append("\n")
+        if self.editable:
+            row, col = self.cursor
+            if row == 5:
+                text.append("b\n", style="bold")
+                text.append(f"={fmt(self.bias):>6}\n")
+            else:
+                text.append(f"w[{row},{col}]\n", style="bold")
+                text.append(f"={fmt(float(self.kernel[row, col])):>6}\n")
+        text.append("w·x ↓", style="dim")
+        return text
+
+    def _products_text(self, record: Any) -> Text:
+        """The 25 products w·x of the current cell (dots at frame 0), the cursor's cell marked."""
+        text = Text()
+        if self.wide:
+            text.append("w·x, the 25 products\n", style="bold")
+        for i in range(5):
+            for j in range(5):
+                picked = self.editable and self.cursor == (i, j)
+                value = "·" if record is None else _num(float(record.products[i, j]))
+                style = "bold reverse" if picked else ("dim" if record is None else "")
+                text.append(f"{value:>6}", style=style)
+            if i < 4:
+                text.append("\n")
+        return text
+
+    def _weights_text(self) -> Text:
+        """The kernel's 25 shared weights and the bias, the cursor marked when editable."""
+        text = Text()
+        text.append("w, the shared weights", style="bold")
+        if self.editable:
+            text.append("  [ ] change", style="dim")
+        text.append("\n")
+        for i in range(5):
+            for j in range(5):
+                picked = self.editable and self.cursor == (i, j)
+                text.append(f"{fmt(float(self.kernel[i, j])):>6}", style="bold reverse" if picked else "")
+            text.append("\n")
+        picked = self.editable and self.cursor[0] == 5
+        text.append("b = ", style="bold")
+        text.append(fmt(self.bias), style="bold reverse" if picked else "")
+        text.append("  one bias, whole map", style="dim")
+        return text
+
+    def _sum_text(self, record: Any) -> Text:
+        """One line: Σ w·x + b = output → map[r, c]."""
+        text = Text()
+        if record is None:
+            text.append("Σ w·x + b → one cell of the map; press . to start", style="dim")
+            return text
+        text.append(f"Σ w·x = {_num(record.total)}")
+        text.append(f"  + b {_num(record.bias)}  = ")
+        text.append(_num(record.output), style="bold reverse")
+        text.append(f"  → map[{record.row},{record.col}]")
+        return text
+
+    def _show_maps(self, position: int) -> None:
+        cell = self.current_cell(position)
+        finished = position >= self.total_frames
+        status = Text()
+        status.append("3 kernels, 3 feature maps" if not self.wide else
+                      "three kernels, three feature maps", style="bold")
+        status.append("  k: shift", style="dim")
+        if not self.wide:
+            status.append("\n")
+            status.append(self._maps_cell_line(cell, finished))
+        self.query_one("#cs-status", Static).update(status)
+        self._show_digit(cell)
+        if finished:
+            self.query_one("#cs-digit", HalfBlockImage).highlight = None
+        side = Text()
+        side.append(self._maps_cell_line(cell, finished))
+        if cell is not None and not finished:
+            for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
+                side.append(f"\n{chr(ord('A') + i)} {name}: ")
+                side.append(_num(float(values[cell])), style="bold")
+        side.append("\n\nSame digit, three filters: each map lights up where its own "
+                    "pattern is.", style="dim")
+        self.query_one("#cs-side-head", Static).update(side)
+        for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
+            label = Text(f"{chr(ord('A') + i)}: {name}", style="bold")
+            self.query_one(f"#cs-maps-label-{i}", Static).update(label)
+            _set_data(self.query_one(f"#cs-maps-kernel-{i}", HalfBlockImage), KERNELS[name])
+            self._show_map(self.query_one(f"#cs-maps-map-{i}", FeatureMapImage), values, position)
+
+    def _maps_cell_line(self, cell: tuple[int, int] | None, finished: bool) -> Text:
+        text = Text()
+        if cell is None:
+            text.append("nothing computed yet (. or space)", style="italic")
+        elif finished:
+            text.append(f"{self.total_frames} cells in each: 3 x 24 x 24", style="italic")
+        else:
+            text.append(f"cell ({cell[0]},{cell[1]}) of each map")
+        return text
+
+    def _show_channels(self, position: int) -> None:
+        cell = self.current_cell(position)
+        status = Text()
+        status.append(f"{self.channels} channels, a 3x3 kernel each", style="bold")
+        status.append("  k: new", style="dim")
+        self.query_one("#cs-status", Static).update(status)
+        self.query_one("#cs-channels", Static).update(self._channels_text(cell, position))
+
+    def _channels_text(self, cell: tuple[int, int] | None, position: int) -> Text:
+        """Each channel's 5x5 input (window marked) beside its 3x3 kernel, the sums, the output."""
+        text = Text()
+        r0, c0 = cell if cell is not None else (-10, -10)
+        for c in range(self.channels):
+            text.append(f"channel {c + 1}: x".ljust(18), style="bold")
+            text.append(f"w{c + 1}\n", style="bold")
+            for i in range(5):
+                for j in range(5):
+                    inside = r0 <= i < r0 + 3 and c0 <= j < c0 + 3
+                    mark = "bold reverse" if inside else ""
+                    text.append(f"{int(self.toy_x[c, i, j]):>2}", style=mark)
+                    text.append(" ", style=mark if inside and j < c0 + 2 else "")
+                if i < 3:
+                    text.append("   " + " ".join(f"{int(v):>2}" for v in self.toy_w[c, i]))
+                elif i == 3 and cell is not None:
+                    text.append(f"   Σ{c + 1} = ")
+                    text.append(fmt(float(self.toy_parts[c][cell])), style="bold")
+                text.append("\n")
+        if cell is None:
+            sums = " + ".join(f"Σ{c + 1}" for c in range(self.channels))
+            text.append(f"out = {sums} + b,  b = {fmt(self.toy_b)}\n", style="dim")
+        else:
+            parts = " + ".join(fmt(float(self.toy_parts[c][cell])) for c in range(self.channels))
+            text.append(f"out[{cell[0]},{cell[1]}] = {parts} + b {fmt(self.toy_b)} = ")
+            text.append(fmt(float(self.toy_out[cell])), style="bold reverse")
+            text.append("\n")
+        text.append("output 3x3, one bias for the map\n", style="bold")
+        done = min(position, self.total_frames)
+        for i in range(3):
+            for j in range(3):
+                if i * 3 + j < done:
+                    style = "bold reverse" if cell == (i, j) else ""
+                    text.append(f"{fmt(float(self.toy_out[i, j])):>4}", style=style)
+                else:
+                    text.append(f"{'·':>4}", style="dim")
+            if i < 2:
+                text.append("\n")
+        return text

@@ -1,0 +1,889 @@
+"""Scene "feature-maps": what a trained LeNet-5 learned, looked at through one test digit.
+
+The network is the shipped LeNet-5 (`tutor.engines.model.load_shipped_lenet`) or, with
+``source = "mine"``, the learner's own model saved by training
+(`tutor.train_cli.default_model_path("lenet")`), falling back to the shipped one with a note.
+For the test digit of the current frame, `Model.feature_maps` gives every layer's output.
+Views, cycled with `v`:
+
+* ``filters``: the six 5x5 C1 filters as signed heatmaps (diverging: red positive, blue
+  negative; in shade mode ``░▒▓█`` positive and ``·-=≡`` negative), each beside the feature map
+  it makes from the digit (tanh outputs, -1 to 1 on the same scale);
+* ``c3``: the sixteen 10x10 C3 maps, and the digit when there is room;
+* ``probs``: the digit and the ten output probabilities as bars, the top guess marked ``◀``;
+* ``mistakes``: the test digits the network gets wrong (the first MAX_MISTAKES of the 10,000),
+  one per frame, with what it thought; `o` opens the mistake in the other views;
+* ``confusion``: the confusion matrix (row = true digit, column = the network's answer).
+
+Frames step through the test digits (`.` `,` `space`; `[` `]` jump by 100); in the mistakes view
+they step through the mistakes. `s` switches between the shipped model and the learner's.
+Reading all 10,000 test digits for the mistakes runs once per model in a thread worker and is
+cached for the session.
+
+The maps are downscaled (area averaging) to whatever fits the stage: on an 80x24 terminal the
+stage is about 36 cells wide, so the C1 maps are drawn at 10x10 and the C3 maps at 7x7; on a
+wide stage they are drawn at 20x20 and 10x10. The pure layout helpers (`tile_lines`,
+`side_by_side`, `grid`, `choose_filters_layout`, `choose_c3_layout`) need no app.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tutor.engines import mnist
+from tutor.engines.preprocess import resize
+from tutor.scenes.base import Scene
+from tutor.scenes.draw_digit import horizontal_bars, top_two
+from tutor.widgets.image import HalfBlockImage, render_rows
+
+#: The views in the order `v` cycles through them.
+VIEWS: tuple[str, ...] = ("filters", "c3", "probs", "mistakes", "confusion")
+
+#: Where the network comes from.
+SOURCES: tuple[str, ...] = ("shipped", "mine")
+
+#: The mistakes view steps through at most this many misclassified test digits.
+MAX_MISTAKES = 100
+
+#: How far `[` and `]` jump through the test digits.
+JUMP = 100
+
+#: Content width (cells) from which the scene writes its longer explanations.
+WIDE_WIDTH = 60
+
+#: How to go on without a network (added when the loader's message does not say it already).
+MODEL_WAY_FORWARD = (
+    "Reinstall dl-tutor (pip install --force-reinstall dl-tutor) to restore them, or train your "
+    "own with `dl-tutor train lenet` and press s."
+)
+
+DATA_WAY_FORWARD = (
+    "Press r to try again; if that fails, reinstall dl-tutor "
+    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
+)
+
+
+# --- networks ---------------------------------------------------------------------------------
+
+
+def mine_path() -> Path:
+    """Where `dl-tutor train lenet` (and the training lesson) saves the learner's LeNet-5."""
+    from tutor.train_cli import default_model_path
+
+    return default_model_path("lenet")
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def load_shipped(xp: Any = np) -> tuple[Any, str]:
+    """The shipped LeNet-5: ``(model, "")`` or ``(None, one line saying why and what to do)``."""
+    try:
+        from tutor.engines import model as model_engine
+
+        return model_engine.load_shipped_lenet(xp=xp), ""
+    except Exception as exc:  # ImportError, ModelError, OSError: say it, never crash
+        reason = _first_line(exc)
+        if "dl-tutor train" not in reason:
+            reason = f"{reason.rstrip('.')}. {MODEL_WAY_FORWARD}"
+        return None, reason[0].upper() + reason[1:]
+
+
+def load_mine(xp: Any = np) -> tuple[Any, str]:
+    """The learner's LeNet-5: ``(model, "")`` or ``(None, why it cannot be used)``."""
+    path = mine_path()
+    if not path.exists():
+        return None, "you have not trained a LeNet-5 yet (train-lenet lesson, or `dl-tutor train lenet`)"
+    try:
+        from tutor.engines import model as model_engine
+
+        return model_engine.Model.load(path, xp=xp, expect=model_engine.LENET5), ""
+    except Exception as exc:  # ModelError and friends: fall back, say why
+        return None, f"your model cannot be used ({_first_line(exc)})"
+
+
+def load_network(source: str, xp: Any = np) -> tuple[Any, str, str, str]:
+    """The network for `source` ("shipped" or "mine").
+
+    Returns:
+        ``(model or None, which ("shipped" / "mine" / ""), note, error)``: `note` says why
+        "mine" fell back to the shipped model; `error` says why there is no model at all.
+    """
+    note = ""
+    if source == "mine":
+        model, why = load_mine(xp)
+        if model is not None:
+            return model, "mine", "", ""
+        note = f"{why[0].upper()}{why[1:]}: showing the shipped LeNet-5."
+    model, error = load_shipped(xp)
+    if model is None:
+        return None, "", note, error
+    return model, "shipped", note, ""
+
+
+# --- reading the whole test set once ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The network's answers on the test set.
+
+    Attributes:
+        predictions: (N,) the most probable digit for each test image.
+        probs: (N, 10) the probabilities.
+        wrong: indices of the misclassified images, in test-set order.
+        confusion: (10, 10) counts, row = true digit, column = the network's answer.
+        accuracy: share of right answers.
+    """
+
+    predictions: np.ndarray
+    probs: np.ndarray
+    wrong: np.ndarray
+    confusion: np.ndarray
+    accuracy: float
+
+
+#: model -> its Evaluation on the test images (computed once per model and session).
+_EVALUATIONS: "weakref.WeakKeyDictionary[Any, Evaluation]" = weakref.WeakKeyDictionary()
+
+
+def clear_cache() -> None:
+    """Forget every cached evaluation (tests; a freshly trained model)."""
+    _EVALUATIONS.clear()
+
+
+def _worker_model(model: Any) -> Any:
+    """A copy of `model` sharing its weights, so a thread can run it while the UI uses the original
+    (`Model.forward` keeps per-call state)."""
+    from tutor.engines.model import Model
+
+    if isinstance(model, Model):
+        twin = Model(model.spec, xp=model.xp)
+        twin.params = dict(model.params)
+        return twin
+    return model
+
+
+def evaluate(model: Any, images: np.ndarray, labels: np.ndarray, batch: int = 500, cancelled: Any = None) -> Evaluation | None:
+    """Run `model` over `images` (N, 28, 28) uint8 in batches; None when `cancelled()` turns true."""
+    from tutor.engines.train import confusion_matrix
+
+    parts = []
+    for start in range(0, len(images), batch):
+        if cancelled is not None and cancelled():
+            return None
+        parts.append(np.asarray(model.predict_proba(images[start : start + batch]), dtype=np.float64))
+    probs = np.concatenate(parts) if parts else np.zeros((0, 10))
+    predictions = np.argmax(probs, axis=1)
+    truth = np.asarray(labels).astype(np.int64)
+    wrong = np.flatnonzero(predictions != truth)
+    accuracy = float(np.mean(predictions == truth)) if len(truth) else 0.0
+    return Evaluation(predictions, probs, wrong, confusion_matrix(truth, predictions), accuracy)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Probabilities (10,) from output scores (10,)."""
+    shifted = np.asarray(scores, dtype=np.float64) - np.max(scores)
+    e = np.exp(shifted)
+    return e / e.sum()
+
+
+# --- drawing maps as blocks of lines -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """An image with an optional label under it.
+
+    Attributes:
+        image: values (H, W).
+        label: text under the image ("" for none).
+        palette: "grey" or "diverging".
+        vmin, vmax: the value range (None: from the data; diverging makes it symmetric).
+        size: draw at size x size pixels (area-averaged down or interpolated up); 0 = as is.
+        scale: repeat each pixel this many times (after `size`).
+        bold: draw the label in bold.
+    """
+
+    image: np.ndarray
+    label: str = ""
+    palette: str = "diverging"
+    vmin: float | None = None
+    vmax: float | None = None
+    size: int = 0
+    scale: int = 1
+    bold: bool = False
+
+
+def tile_lines(tile: Tile, mode: str) -> list[Strip]:
+    """The tile drawn with `render_rows` in `mode` ("blocks" or "shade"), label underneath."""
+    image = np.asarray(tile.image, dtype=np.float64)
+    if tile.size and image.shape != (tile.size, tile.size):
+        image = resize(image, (tile.size, tile.size))
+    lines = render_rows(image, tile.vmin, tile.vmax, tile.palette, mode, tile.scale)
+    width = max([s.cell_length for s in lines] + [len(tile.label)])
+    lines = [s.extend_cell_length(width) for s in lines]
+    if tile.label:
+        lines.append(Strip([Segment(tile.label.ljust(width), Style(bold=tile.bold or None))], width))
+    return lines
+
+
+def block_width(lines: list[Strip]) -> int:
+    """The widest line of a block."""
+    return max((s.cell_length for s in lines), default=0)
+
+
+def side_by_side(blocks: list[list[Strip]], gap: int = 1) -> list[Strip]:
+    """Blocks of lines placed left to right, `gap` cells apart, tops aligned."""
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        return []
+    height = max(len(b) for b in blocks)
+    widths = [block_width(b) for b in blocks]
+    out = []
+    for row in range(height):
+        parts: list[Strip] = []
+        for i, (block, width) in enumerate(zip(blocks, widths)):
+            if i:
+                parts.append(Strip.blank(gap))
+            parts.append(block[row].extend_cell_length(width) if row < len(block) else Strip.blank(width))
+        out.append(Strip.join(parts))
+    return out
+
+
+def grid(blocks: list[list[Strip]], columns: int, gap: int = 1, row_gap: int = 0) -> list[Strip]:
+    """Blocks in rows of `columns`, `gap` cells and `row_gap` blank lines apart."""
+    lines: list[Strip] = []
+    for start in range(0, len(blocks), max(1, columns)):
+        if start and row_gap:
+            lines.extend(Strip.blank(0) for _ in range(row_gap))
+        lines.extend(side_by_side(blocks[start : start + columns], gap))
+    return lines
+
+
+@dataclass(frozen=True)
+class GridLayout:
+    """How a set of maps is arranged: `columns` per row, maps of `size` pixels, a filter
+    `scale` (filters view only), gaps, and the total `width` x `height` in cells."""
+
+    columns: int
+    size: int
+    scale: int
+    gap: int
+    row_gap: int
+    width: int
+    height: int
+
+
+def choose_filters_layout(width: int, height: int) -> GridLayout:
+    """The largest arrangement of six (filter, map) pairs that fits `width` x `height` cells.
+
+    A pair is the 5x5 filter (scale 1 or 2) with its label under it, one blank cell, then the
+    map at `size` x `size`. Pairs go in rows of 6, 3 or 2. The largest maps win (then the
+    larger filters); when nothing fits the height, the one that fits the width best is used.
+    """
+    options = []
+    for columns in (6, 3, 2):
+        rows = math.ceil(6 / columns)
+        for scale in (2, 1):
+            filter_rows = math.ceil(5 * scale / 2) + 1  # + the label
+            for size in (28, 24, 20, 18, 16, 14, 12, 11, 10, 8):
+                pair_w = 5 * scale + 1 + size
+                pair_h = max(filter_rows, math.ceil(size / 2))
+                total_w = columns * pair_w + (columns - 1) * 2
+                total_h = rows * pair_h + (rows - 1)
+                options.append(GridLayout(columns, size, scale, 2, 1, total_w, total_h))
+    fitting = [o for o in options if o.width <= width and o.height <= height]
+    if fitting:
+        return max(fitting, key=lambda o: (o.size, o.scale, -o.height))
+    narrow = [o for o in options if o.width <= width] or options
+    return max(narrow, key=lambda o: (o.size, o.scale) if o.width <= width else (-o.width, 0))
+
+
+def choose_c3_layout(width: int, height: int) -> GridLayout:
+    """The largest arrangement of the sixteen C3 maps that fits `width` x `height` cells.
+
+    Sizes: 20 (each pixel doubled), 10 (as they are), 8 or 7 (area-averaged); 8, 4 or 2 per row.
+    An odd size leaves half a row blank under each map, which serves as the gap between rows.
+    """
+    options = []
+    for columns in (8, 4, 2):
+        rows = math.ceil(16 / columns)
+        for size in (20, 10, 8, 7):
+            row_gap = 0 if size % 2 else 1
+            total_w = columns * size + (columns - 1) * 2
+            total_h = rows * math.ceil(size / 2) + (rows - 1) * row_gap
+            options.append(GridLayout(columns, size, 1, 2, row_gap, total_w, total_h))
+    fitting = [o for o in options if o.width <= width and o.height <= height]
+    if fitting:
+        return max(fitting, key=lambda o: (o.size, o.columns))
+    narrow = [o for o in options if o.width <= width] or options
+    return max(narrow, key=lambda o: (o.size, -o.height))
+
+
+class MapGrid(HalfBlockImage):
+    """Several images (tiles) drawn as one block of lines; colour rules as `HalfBlockImage`.
+
+    Set `blocks` to a function ``mode -> list[Strip]`` (mode is "blocks" or "shade"), so the
+    layout is redrawn in shade characters when the terminal has no real colours.
+    """
+
+    DEFAULT_CSS = """
+    MapGrid { width: auto; height: auto; }
+    """
+
+    painter: reactive[Any] = reactive(None, layout=True, always_update=True)
+    """A callable ``mode -> list[Strip]``, or None for nothing."""
+
+    def watch_painter(self) -> None:
+        """Redraw when the content changes."""
+        self._invalidate()
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The painted lines (cached until `painter` changes)."""
+        if self._strips is None:
+            mode = self.effective_mode if self.effective_mode in ("blocks", "shade") else "blocks"
+            strips = list(self.painter(mode)) if self.painter is not None else []
+            # Gaps and labels carry no colours of their own: give them the widget's background
+            # and text colour, so they match the scene instead of the terminal's default.
+            base = self.rich_style if self.is_attached else None
+            self._strips = [strip.apply_style(base) for strip in strips] if base else strips
+        return self._strips
+
+
+# --- the scene ---------------------------------------------------------------------------------
+
+
+def describe_guess(probs: np.ndarray, label: int | None, wide: bool = True) -> Text:
+    """``guess 7 99% ✓ right`` or ``guess 5 73% ✗ wrong``: right and wrong marked by ✓/✗ too."""
+    first = top_two(probs)[0]
+    text = Text(no_wrap=True)
+    text.append("guess ")
+    text.append(f"{first}", style="bold reverse")
+    text.append(f" {100 * probs[first]:.0f}%", style="bold")
+    if label is not None:
+        right = first == label
+        text.append(" ✓" if right else " ✗", style="bold")
+        if wide:
+            text.append(" right" if right else " wrong", style="bold")
+    return text
+
+
+class FeatureMapsScene(Scene):
+    """Look inside a trained LeNet-5: filters, feature maps, probabilities and its mistakes."""
+
+    HELP = """\
+**What the network learned.** A test digit goes through the trained LeNet-5 and you see what
+each part makes of it.
+
+- `v` switches the view: the six C1 filters beside the maps they make (red/`░▒▓█` positive,
+  blue/`·-=≡` negative), the sixteen C3 maps, the ten output probabilities, the mistakes, and
+  the confusion matrix.
+- `.` and `,` step to the next or previous test digit, `[` and `]` jump by 100, `space` plays
+  a slideshow, `r` goes back to the lesson's digit.
+- In the mistakes view `.` and `,` step through the misclassified digits; `o` opens one in the
+  other views.
+- `s` switches between the shipped network and your own (saved by training).
+"""
+
+    DEFAULT_CSS = """
+    FeatureMapsScene > Static { height: auto; }
+    FeatureMapsScene #fm-status { text-wrap: nowrap; text-overflow: ellipsis; }
+    FeatureMapsScene.-wide #fm-grid { margin-top: 1; }
+    FeatureMapsScene #fm-text { height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("v", "next_view", "View"),
+        Binding("s", "switch_source", "Model", show=False),
+        Binding("o", "open_mistake", "Open", show=False),
+        Binding("left_square_bracket", "jump(-1)", "-100", show=False),
+        Binding("right_square_bracket", "jump(1)", "+100", show=False),
+    ]
+
+    ROOMY = True
+
+    FRAME_SECONDS = 1.2
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self.model: Any = None
+        """The network (a `Model`, or anything with `feature_maps` and `predict_proba`), or None."""
+        self.which: str = ""
+        """Which network is shown: "shipped", "mine" or "" (none)."""
+        self.note: str = ""
+        """Why the learner's model is not shown (it fell back to the shipped one), or ""."""
+        self.model_error: str = ""
+        """Why there is no network at all, or ""."""
+        self.digits: Any = None
+        """The MNIST digits, or None."""
+        self.data_error: str = ""
+        """Why the digits could not be loaded, or ""."""
+        self.evaluation: Evaluation | None = None
+        """The network's answers on the whole test set, once computed."""
+        self.maps: dict[str, np.ndarray] = {}
+        """The feature maps of the digit shown (layer name -> array)."""
+        self._maps_for: int | None = None
+        self.reset_state()
+
+    # --- parameters and loading ---------------------------------------------------------------
+
+    def reset_state(self) -> None:
+        """Back to the lesson's view, source and digit."""
+        view = self.params.get("view", "filters")
+        self.view: str = view if view in VIEWS else "filters"
+        source = self.params.get("source", "shipped")
+        self.source: str = source if source in SOURCES else "shipped"
+        try:
+            self.start = max(0, int(self.params.get("index", 0)))
+        except (TypeError, ValueError):
+            self.start = 0
+        self._digit_position = self.start
+        self._mistake_position = 0
+        if self.is_mounted and (self.which != self.source or self.model is None or self.digits is None):
+            self.load()
+
+    @property
+    def xp(self) -> Any:
+        """The app's array module (NumPy unless the app runs on CuPy)."""
+        backend = getattr(self.app, "backend", None) if self.is_attached else None
+        return getattr(backend, "xp", None) or np
+
+    def load(self) -> None:
+        """Load the network for `source` and the digits (once each)."""
+        self.model, self.which, self.note, self.model_error = load_network(self.source, self.xp)
+        if self.model is not None and self.source == "mine" and self.which == "shipped" and not self.note:
+            self.note = "Showing the shipped LeNet-5."
+        self.evaluation = _EVALUATIONS.get(self.model) if self.model is not None else None
+        self._maps_for = None
+        if self.digits is None:
+            try:
+                self.digits, self.data_error = mnist.load_digits(), ""
+            except Exception as exc:  # DataError, OSError: say it
+                self.digits, self.data_error = None, _first_line(exc)
+
+    @property
+    def count(self) -> int:
+        """How many test digits there are (0 without data)."""
+        return 0 if self.digits is None else len(self.digits.test_images)
+
+    def on_mount(self) -> None:
+        """Load the network and the digits before the first frame is drawn."""
+        self.load()
+
+    # --- frames -------------------------------------------------------------------------------
+
+    @property
+    def mistakes(self) -> np.ndarray:
+        """Indices of the first MAX_MISTAKES misclassified test digits (empty until computed)."""
+        if self.evaluation is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.evaluation.wrong[:MAX_MISTAKES]
+
+    @property
+    def total_frames(self) -> int:
+        """Digits: one frame per test digit; mistakes: one per mistake; confusion: none."""
+        if self.model is None or self.digits is None:
+            return 0
+        if self.view == "mistakes":
+            return max(0, len(self.mistakes) - 1)
+        if self.view == "confusion":
+            return 0
+        return self.count - 1
+
+    @property
+    def initial_position(self) -> int:
+        """The lesson's digit in the digit views, the first mistake otherwise."""
+        if self.view in ("mistakes", "confusion"):
+            return 0
+        return min(self.start, max(0, self.total_frames))
+
+    def _remember(self) -> None:
+        if self.view == "mistakes":
+            self._mistake_position = self.position
+        elif self.view != "confusion":
+            self._digit_position = self.position
+
+    def _go(self, position: int) -> None:
+        position = max(0, min(position, self.total_frames))
+        if position == self.position:
+            self.show_frame(position)
+            self._post_state()
+        else:
+            self.position = position
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_next_view(self) -> None:
+        """`v`: the next view, each remembering where it was."""
+        self.playing = False
+        self._remember()
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+        if self.view in ("mistakes", "confusion"):
+            self.ensure_evaluation()
+        target = {"mistakes": self._mistake_position, "confusion": 0}.get(self.view, self._digit_position)
+        self._go(target)
+
+    def action_switch_source(self) -> None:
+        """`s`: the shipped network ↔ the learner's own."""
+        self.playing = False
+        self._remember()
+        self.source = "mine" if self.source == "shipped" else "shipped"
+        self.load()
+        if self.view in ("mistakes", "confusion"):
+            self.ensure_evaluation()
+        self._go(self.position)
+
+    def action_open_mistake(self) -> None:
+        """`o` in the mistakes view: show that digit's filters and maps."""
+        if self.view != "mistakes" or not len(self.mistakes):
+            return
+        self.playing = False
+        self._mistake_position = self.position
+        self._digit_position = int(self.mistakes[min(self.position, len(self.mistakes) - 1)])
+        self.view = "filters"
+        self._go(self._digit_position)
+
+    def action_jump(self, direction: int) -> None:
+        """`[`/`]`: 100 digits back or forward (digit views only)."""
+        if self.view in ("mistakes", "confusion") or self.model is None:
+            return
+        self.playing = False
+        self._go(self.position + direction * JUMP)
+
+    # --- the whole test set, in a thread ----------------------------------------------------
+
+    def ensure_evaluation(self) -> None:
+        """Start reading the test set in a thread unless it is done (or running)."""
+        if self.model is None or self.digits is None:
+            return
+        cached = _EVALUATIONS.get(self.model)
+        if cached is not None:
+            self.evaluation = cached
+            return
+        if any(w.name == "fm-evaluate" and not w.is_finished for w in self.workers):
+            return
+        model = self.model
+        images, labels = self.digits.test_images, self.digits.test_labels
+        worker_model = _worker_model(model)
+
+        def run() -> None:
+            worker = get_current_worker()
+            result = evaluate(worker_model, images, labels, cancelled=lambda: worker.is_cancelled)
+            if result is not None and not worker.is_cancelled:
+                self.app.call_from_thread(self._evaluated, model, result)
+
+        self.run_worker(run, name="fm-evaluate", thread=True, exclusive=True, group="fm-evaluate")
+
+    def _evaluated(self, model: Any, result: Evaluation) -> None:
+        """Back on the UI thread: keep the result and redraw."""
+        _EVALUATIONS[model] = result
+        if model is self.model:
+            self.evaluation = result
+            self._go(self.position)
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    @property
+    def stage_width(self) -> int:
+        """The content width to draw in (36 before the first layout)."""
+        return self.content_size.width if self.is_attached and self.content_size.width else 36
+
+    @property
+    def stage_height(self) -> int:
+        """Rows inside the scene's border that the holder shows (19 before the first layout)."""
+        parent = self.parent if self.is_attached else None
+        height = getattr(getattr(parent, "size", None), "height", 0) or 0
+        return max(8, height - 2) if height else 19
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="fm-status")
+        yield MapGrid(id="fm-grid")
+        yield Static(id="fm-text")
+
+    def on_resize(self) -> None:
+        """Lay the maps out again for the new size."""
+        if self.children:
+            self.show_frame(self.position)
+
+    def digit_index(self, position: int) -> int | None:
+        """The test digit shown at frame `position` of the current view (None: none)."""
+        if self.digits is None:
+            return None
+        if self.view == "mistakes":
+            mistakes = self.mistakes
+            return int(mistakes[min(position, len(mistakes) - 1)]) if len(mistakes) else None
+        if self.view == "confusion":
+            return None
+        return max(0, min(position, self.count - 1))
+
+    def feature_maps(self, index: int) -> dict[str, np.ndarray]:
+        """Every layer's output for test digit `index` (cached for the digit shown)."""
+        if self._maps_for != index:
+            self.maps = {k: np.asarray(v) for k, v in self.model.feature_maps(self.digits.test_images[index]).items()}
+            self._maps_for = index
+        return self.maps
+
+    def show_frame(self, position: int) -> None:
+        """Draw the current view for frame `position`."""
+        if not self.children:
+            return
+        status = self.query_one("#fm-status", Static)
+        grid_widget = self.query_one("#fm-grid", MapGrid)
+        text = self.query_one("#fm-text", Static)
+        if self.model is None or self.digits is None:
+            grid_widget.display = False
+            message = Text()
+            if self.model is None:
+                message.append("No LeNet-5 to look inside. ", style="bold")
+                message.append(self.model_error)
+            else:
+                message.append("The MNIST test digits could not be loaded. ", style="bold")
+                message.append(f"{self.data_error} {DATA_WAY_FORWARD}")
+            status.update(Text(self.view, style="bold"))
+            text.update(message)
+            return
+        self.set_class(self.wide, "-wide")
+        index = self.digit_index(position)
+        status.update(self._status(index))
+        drawer = {
+            "filters": self._show_filters,
+            "c3": self._show_c3,
+            "probs": self._show_probs,
+            "mistakes": self._show_mistake,
+            "confusion": self._show_confusion,
+        }[self.view]
+        painter, words = drawer(index)
+        grid_widget.display = painter is not None
+        grid_widget.painter = painter
+        if self.note:
+            words = Text.assemble(words, "\n" if words.plain else "", (self.note, "dim"))
+        text.update(words)
+
+    @property
+    def wide(self) -> bool:
+        """Whether the stage has room for the longer texts."""
+        return self.stage_width >= WIDE_WIDTH
+
+    def _status(self, index: int | None) -> Text:
+        """The first line: the digit and the network's answer (and the view on a wide stage)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.wide:
+            text.append(f"{self.view}  ", style="bold")
+        if index is not None:
+            label = int(self.digits.test_labels[index])
+            probs = softmax(self.feature_maps(index)["output"])
+            text.append(f"test #{index}: a {label} · ")
+            text.append_text(describe_guess(probs, label, self.wide))
+        elif self.view == "confusion" and self.evaluation is not None:
+            text.append(f"{self.evaluation.accuracy:.2%} of {self.count:,} right", style="bold")
+        if self.wide:
+            text.append("  (v: view)", style="dim")
+        return text
+
+    def _room(self, reserved: int) -> tuple[int, int]:
+        """(width, height) left for the maps after `reserved` rows of text."""
+        return self.stage_width, max(4, self.stage_height - reserved)
+
+    def _show_filters(self, index: int | None) -> tuple[Any, Text]:
+        maps = self.feature_maps(index)
+        weights = np.asarray(_host(self.model.params["C1.w"]))[:, 0]  # (6, 5, 5)
+        limit = float(np.max(np.abs(weights))) or 1.0
+        width, height = self._room(4 if self.wide else 2)
+        layout = choose_filters_layout(width, height)
+        c1 = maps["C1"]
+
+        def paint(mode: str) -> list[Strip]:
+            pairs = []
+            for k in range(6):
+                filt = tile_lines(Tile(weights[k], f"#{k + 1}", vmin=-limit, vmax=limit, scale=layout.scale, bold=True), mode)
+                fmap = tile_lines(Tile(c1[k], "", vmin=-1.0, vmax=1.0, size=layout.size), mode)
+                pairs.append(side_by_side([filt, fmap], 1))
+            return grid(pairs, layout.columns, layout.gap, layout.row_gap)
+
+        words = Text()
+        if not self.wide:
+            words.append("C1 filter #k → its 28x28 map", style="bold")
+            words.append(f" ({layout.size}²)", style="dim")
+            return paint, words
+        words.append("C1: six 5x5 filters", style="bold")
+        words.append(" → six 28x28 maps")
+        if layout.size != 28:
+            words.append(f" (drawn {layout.size}x{layout.size})", style="dim")
+        words.append("\nred ░▒▓█ positive, blue ·-=≡ negative; a map is strong where the digit holds its "
+                     "filter's pattern", style="dim")
+        return paint, words
+
+    def _show_c3(self, index: int | None) -> tuple[Any, Text]:
+        maps = self.feature_maps(index)
+        c3 = maps["C3"]
+        width, height = self._room(3 if self.wide else 2)
+        layout = choose_c3_layout(width, height)
+        show_digit = width >= layout.width + 2 + 28 and height >= 14
+        image = self.digits.test_images[index]
+
+        def paint(mode: str) -> list[Strip]:
+            tiles = [tile_lines(Tile(c3[k], "", vmin=-1.0, vmax=1.0, size=layout.size if layout.size < 10 else 0,
+                                     scale=2 if layout.size == 20 else 1), mode) for k in range(16)]
+            block = grid(tiles, layout.columns, layout.gap, layout.row_gap)
+            if show_digit:
+                digit = tile_lines(Tile(image, "the digit", palette="grey", vmin=0, vmax=255), mode)
+                return side_by_side([digit, block], 2)
+            return block
+
+        words = Text()
+        words.append("C3: sixteen 10x10 maps", style="bold")
+        if layout.size != 10:
+            words.append(f" (drawn {layout.size}²)", style="dim")
+        if self.wide:
+            words.append(", each mixing all six S2 maps: less like the digit, more like its parts", style="dim")
+        return paint, words
+
+    def _digit_and_bars(self, index: int, probs: np.ndarray) -> Any:
+        """A painter: the digit beside the ten probability bars, sized to the stage."""
+        width = self.stage_width
+        image = self.digits.test_images[index]
+        full = width >= 28 + 2 + 31
+        size = 0 if full else 14
+        bar_width = 20 if full else max(4, min(20, width - 14 - 2 - 11))
+        bars = horizontal_bars(probs, bar_width)
+
+        def paint(mode: str) -> list[Strip]:
+            digit = tile_lines(Tile(image, "", palette="grey", vmin=0, vmax=255, size=size), mode)
+            lines = [Strip(list(line.render(_console())), line.cell_len) for line in bars.split("\n")]
+            return side_by_side([digit, lines], 2)
+
+        return paint
+
+    def _show_probs(self, index: int | None) -> tuple[Any, Text]:
+        probs = softmax(self.feature_maps(index)["output"])
+        label = int(self.digits.test_labels[index])
+        first, second = top_two(probs)
+        words = Text()
+        if self.wide:
+            words.append("softmax of the 10 output scores: ", style="bold")
+        words.append(f"{100 * probs[first]:.1f}% for {first}", style="bold")
+        words.append(f", next {second} at {100 * probs[second]:.1f}%")
+        words.append(f"; label {label}")
+        return self._digit_and_bars(index, probs), words
+
+    def _show_mistake(self, index: int | None) -> tuple[Any, Text]:
+        if self.evaluation is None:
+            self.ensure_evaluation()
+            return None, Text(f"Reading all {self.count:,} test digits to find the mistakes (once)…", style="bold")
+        wrong = self.evaluation.wrong
+        if index is None:
+            return None, Text(f"No mistakes: all {self.count:,} test digits are read right.", style="bold")
+        probs = self.evaluation.probs[index]
+        label = int(self.digits.test_labels[index])
+        guess = int(self.evaluation.predictions[index])
+        position = min(self.position, len(self.mistakes) - 1)
+        words = Text()
+        words.append(f"a {label} read as {guess}", style="bold")
+        words.append(f" ({100 * probs[label]:.0f}% for {label})")
+        words.append(f"\nmistake {position + 1} of the first {len(self.mistakes)}", style="bold" if self.wide else "")
+        words.append(f"; {len(wrong):,} in all, {self.evaluation.accuracy:.2%} right" if self.wide else f" of {len(wrong):,}")
+        if self.wide:
+            words.append(" · o: look inside", style="dim")
+        painter = self._digit_and_bars(index, probs)
+        following = [int(i) for i in self.mistakes[position + 1 :]]
+        count = (self.stage_width + 2) // 16
+        if self.wide and following and self._room(19)[1] >= 9 and count:
+            shown = following[:count]
+            thumbs = [(self.digits.test_images[i], f"{int(self.digits.test_labels[i])}→{int(self.evaluation.predictions[i])}")
+                      for i in shown]
+            first_painter = painter
+
+            def painter(mode: str) -> list[Strip]:
+                top = first_painter(mode)
+                row = [tile_lines(Tile(img, text, palette="grey", vmin=0, vmax=255, size=14), mode) for img, text in thumbs]
+                caption = Strip([Segment("the next mistakes (label→answer):", Style(dim=True))])
+                return top + [Strip.blank(0), caption] + side_by_side(row, 2)
+
+        return painter, words
+
+    def _show_confusion(self, index: int | None) -> tuple[Any, Text]:
+        if self.evaluation is None:
+            self.ensure_evaluation()
+            return None, Text(f"Reading all {self.count:,} test digits (once)…", style="bold")
+        return None, confusion_text(self.evaluation.confusion, self.stage_width)
+
+
+def confusion_text(matrix: np.ndarray, width: int) -> Text:
+    """The confusion matrix (10, 10) as text: rows = true digit, columns = the network's answer.
+
+    With room (54 cells) every count is shown and the right answers (the diagonal) are bold;
+    on a narrow stage cells are 3 wide, the diagonal is written ``✓`` and counts of 100 or more ``++``.
+    The most frequent mistake is named underneath.
+    """
+    matrix = np.asarray(matrix, dtype=np.int64)
+    wide = width >= 4 + 10 * 5
+    cell = 5 if wide else 3
+    text = Text(no_wrap=True)
+    text.append("true ↓  answer →\n" if not wide else "true ↓   the network's answer →\n", style="dim")
+    text.append("    " + "".join(f"{d:>{cell}}" for d in range(10)) + "\n", style="bold")
+    for t in range(10):
+        text.append(f"  {t} ", style="bold")
+        for p in range(10):
+            value = int(matrix[t, p])
+            if t == p:
+                text.append(f"{value:>{cell}}" if wide else f"{'✓':>{cell}}", style="bold")
+            elif value == 0:
+                text.append(f"{'.':>{cell}}", style="dim")
+            else:
+                shown = str(value) if (wide or value < 100) else "++"
+                text.append(f"{shown:>{cell}}", style="reverse" if value >= 10 else "")
+        text.append("\n")
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    right = int(np.trace(matrix))
+    if off.sum():
+        t, p = np.unravel_index(int(np.argmax(off)), off.shape)
+        lead = "most common mistake" if wide else "most often"
+        text.append(f"{lead}: {t} read as {p} ({int(off[t, p])}×)", style="bold")
+    else:
+        text.append("no mistakes", style="bold")
+    text.append(f"\n{right:,} right, on the diagonal" + ("" if wide else " (✓)"), style="dim")
+    if not wide and int(off.max(initial=0)) >= 100:
+        text.append("\n++ = 100 or more", style="dim")
+    return text
+
+
+def _host(array: Any) -> np.ndarray:
+    """A NumPy copy of a parameter (it may live on a GPU)."""
+    from tutor.backend import to_numpy
+
+    return np.asarray(to_numpy(array))
+
+
+_CONSOLE: Any = None
+
+
+def _console() -> Any:
+    """A Rich console for turning Text into segments (one, made on first use)."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        import io
+
+        from rich.console import Console
+
+        _CONSOLE = Console(width=200, file=io.StringIO(), color_system="truecolor")
+    return _CONSOLE
