@@ -31,10 +31,10 @@ from textual.events import Resize
 from textual.strip import Strip
 from textual.widgets import Static
 
-from tutor.engines import mnist
 from tutor.engines.conv import KERNEL_NOTES, KERNELS, CellRecord, conv2d_loop, conv_cell
 from tutor.engines.neuron import fmt
 from tutor.scenes.base import Scene
+from tutor.scenes.data import load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage, render_rows
 
 #: The modes a lesson may ask for.
@@ -86,11 +86,9 @@ def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
     Returns ``(image, index used, "")``, the index clamped to the split, or
     ``(None, index, one-line message)`` when the MNIST files cannot be read.
     """
-    try:
-        digits = mnist.load_digits()
-    except (mnist.DataError, OSError, ValueError) as exc:
-        message = str(exc).strip().splitlines()
-        return None, index, (message[0] if message else type(exc).__name__)
+    digits, message = load_digits_or_reason()
+    if digits is None:
+        return None, index, message
     images = digits.train_images
     index = max(0, min(int(index), len(images) - 1))
     if index not in _digit_cache:

@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from tutor.engines import mnist
 from tutor.scenes.base import Scene
+from tutor.scenes.data import load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
 
@@ -47,13 +48,7 @@ WAY_FORWARD = (
 )
 
 
-def _load() -> tuple[Any, str]:
-    """Load the digits: ``(digits, "")`` on success, ``(None, one-line message)`` on failure."""
-    try:
-        return mnist.load_digits(), ""
-    except (mnist.DataError, OSError, ValueError) as exc:
-        message = str(exc).strip().splitlines()
-        return None, (message[0] if message else type(exc).__name__)
+_load = load_digits_or_reason
 
 
 class DigitBrowserScene(Scene):

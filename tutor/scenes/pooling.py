@@ -25,9 +25,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tutor.engines import mnist
 from tutor.engines.pooling import PoolStep, compare_pooled, pool_steps, shift_image, vertical_edge_map
 from tutor.scenes.base import Scene
+from tutor.scenes.data import load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 
 #: The modes `v` switches between.
@@ -48,13 +48,7 @@ WAY_FORWARD = (
 )
 
 
-def _load() -> tuple[Any, str]:
-    """Load the digits: ``(digits, "")`` or ``(None, one-line message)``."""
-    try:
-        return mnist.load_digits(), ""
-    except (mnist.DataError, OSError, ValueError) as exc:
-        lines = str(exc).strip().splitlines()
-        return None, (lines[0] if lines else type(exc).__name__)
+_load = load_digits_or_reason
 
 
 def _num(value: float) -> str:
