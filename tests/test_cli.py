@@ -404,6 +404,19 @@ def test_progress_export(home: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert data["lessons"]["artificial-neuron"]["questions"]["neuron-parts"]["correct"] is True
 
 
+def test_progress_export_markdown_report(home: Path, tmp_path: Path) -> None:
+    ProgressStore().save(sample_progress())
+    target = tmp_path / "report.md"
+    assert main(["progress", "--export", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# dl-tutor progress report")
+    assert "Lessons completed: 0 of 28." in text  # 27 in the course + one no longer in it
+    assert "| Neurons | The artificial neuron |  | 1/6 | 1/10 | 1 |" in text
+    assert "| (not in this course) | old-lesson |" in text
+    assert "| neuron-parts | 1 | yes | yes | 2 |" in text
+    assert "| or-truth-table | 1 | no |  | 1,1,1,1 |" in text
+
+
 def test_progress_export_without_progress(tmp_path: Path) -> None:
     target = tmp_path / "empty.json"
     assert main(["progress", "--export", str(target)]) == 0
@@ -498,3 +511,18 @@ def _shipped_counts() -> str:
     steps = sum(len(lesson.steps) for lesson in course.lessons)
     questions = sum(len(lesson.questions) for lesson in course.lessons)
     return f"{len(course.lessons)} lessons, {steps} steps, {questions} questions"
+
+
+@pytest.mark.parametrize(
+    "choice,line", [("16", "standard (TEXTUAL_COLOR_SYSTEM=standard)"), ("256", "256 (TEXTUAL_COLOR_SYSTEM=256)"),
+                    ("truecolor", "truecolor (TEXTUAL_COLOR_SYSTEM=truecolor)"), ("none", "none (NO_COLOR is set)")],
+)
+def test_colors_option_overrides_what_the_terminal_says(monkeypatch, capsys, choice: str, line: str) -> None:
+    from tutor.cli import main
+
+    # Restored after the test: the option sets these for the whole process, as it should.
+    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "")
+    monkeypatch.setenv("NO_COLOR", "")
+    monkeypatch.setenv("COLORTERM", "")
+    main(["--colors", choice, "doctor"])
+    assert line in capsys.readouterr().out

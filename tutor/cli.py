@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 BACKENDS = ("auto", "numpy", "cupy")
+COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -35,6 +36,11 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument(
         "--lessons", metavar="PATH", type=Path, default=default,
         help="a course folder holding course.toml (default: the shipped course)",
+    )
+    parser.add_argument(
+        "--colors", choices=COLOR_CHOICES, default=default,
+        help="colours for terminals that misreport themselves: auto (default), truecolor, 256, 16"
+        " or none (shading characters and numbers only)",
     )
     parser.add_argument(
         "--data-dir", metavar="PATH", type=Path, default=default,
@@ -69,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", nargs="?", const="", metavar="LESSON",
         help="forget progress of LESSON, or of everything (a timestamped backup is kept)",
     )
-    group.add_argument("--export", metavar="FILE", type=Path, help="write progress as JSON")
+    group.add_argument(
+        "--export", metavar="FILE", type=Path,
+        help="write progress as JSON, or as a Markdown report for an instructor when FILE ends in .md",
+    )
     from tutor.train_cli import add_parser as add_train
 
     add_train(sub, [common])
@@ -192,7 +201,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
         _error(warning)
     try:
         if args.export is not None:
-            store.export(progress, args.export)
+            if args.export.suffix.lower() in (".md", ".markdown"):
+                from tutor.progress.report import markdown_report
+
+                store.export_text(markdown_report(progress, _load_course(args)), args.export)
+            else:
+                store.export(progress, args.export)
             print(f"Progress exported to {args.export}")
             return EXIT_OK
         if args.reset and args.reset in progress.lessons:
@@ -284,6 +298,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend not in BACKENDS:
         _error(f"DL_TUTOR_BACKEND={args.backend!r} is not one of {', '.join(BACKENDS)}.")
         return EXIT_USAGE
+    colors = getattr(args, "colors", None)
+    if colors == "none":
+        os.environ["NO_COLOR"] = "1"
+        os.environ.pop("TEXTUAL_COLOR_SYSTEM", None)
+    elif colors not in (None, "auto"):
+        # Textual reads this when the app starts; `dl-tutor doctor` reports it too.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard" if colors == "16" else colors
     data_dir = getattr(args, "data_dir", None)
     if data_dir is not None:
         if not data_dir.is_dir():

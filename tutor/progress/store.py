@@ -424,6 +424,14 @@ class ProgressStore:
                 "Your progress is kept in memory for this session."
             ) from error
 
+    def export_text(self, text: str, path: Path) -> None:
+        """Write a report (e.g. Markdown) to `path` atomically; ProgressSaveError when it fails."""
+        target = Path(path)
+        try:
+            _atomic_write_text(target, text)
+        except OSError as error:
+            raise ProgressSaveError(f"Could not export progress to {target}: {_os_reason(error)}.") from error
+
     def export(self, progress: Progress, path: Path) -> None:
         """Write `progress` as a JSON report to `path`, atomically (same format as the store).
 
