@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, at_step, shown_text
 from tutor.scenes.conv_sandbox import ConvSandboxScene
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 
@@ -167,12 +167,4 @@ def test_snapshots(snap_compare, tmp_path: Path, _colour: None, name: str, size:
     step_id, keys = SHOTS[name]
     app = make_app(home=tmp_path, open_lesson="stride-padding")
 
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step_id))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)

@@ -13,7 +13,7 @@ import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, at_step, shown_text
 from tutor.app import make_app
 from tutor.engines import mnist
 from tutor.engines.conv import KERNELS, conv2d_loop, conv_cell
@@ -281,18 +281,6 @@ def real_colours(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: True))
 
 
-def _at_step(step_id: str, keys: tuple[str, ...] = ()):
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step_id))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause()
-
-    return run_before
-
-
 SNAPSHOTS = {
     # The worked cell (9, 9) of the vertical-edge kernel: 25 products, sum 6.61, map part-filled.
     "one-cell": ("one-cell", ()),
@@ -311,4 +299,4 @@ def test_lesson_snapshots(snap_compare, real_colours, tmp_path: Path, name: str,
                           size: tuple[int, int]) -> None:
     step, keys = SNAPSHOTS[name]
     app = make_app(home=tmp_path, open_lesson="convolution")
-    assert snap_compare(app, run_before=_at_step(step, keys), terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step, keys), terminal_size=size)

@@ -7,7 +7,6 @@ shipped LeNet-5 weights and is skipped when they are not there.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,7 +30,7 @@ from tutor.scenes.draw_digit import (
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.digit_canvas import DigitCanvas
 from tutor.widgets.image import HalfBlockImage
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, course_with, force_real_colours, shown_text
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -342,7 +341,7 @@ async def test_in_the_lesson_screen(network: FakeNetwork, tmp_path: Path) -> Non
     """The canvas has the keys it needs; the lesson's keys (r, n, p) still reach the screen."""
     from tutor.app import make_app
 
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="draw-a-digit")
+    app = make_app(course_with(tmp_path, [("lenet", "Training LeNet-5", ["draw-a-digit"])]), home=tmp_path / "home", open_lesson="draw-a-digit")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -371,24 +370,10 @@ async def test_in_the_lesson_screen(network: FakeNetwork, tmp_path: Path) -> Non
 # --- the look ---------------------------------------------------------------------------------------
 
 
-def _course(tmp_path: Path) -> Path:
-    """A one-lesson course holding this lesson, so other lessons being edited cannot break it."""
-    course = tmp_path / "course"
-    shutil.copytree(LESSONS / "draw-a-digit", course / "draw-a-digit")
-    (course / "course.toml").write_text(
-        'format_version = 1\ntitle = "Draw"\n\n[[units]]\nid = "lenet"\n'
-        'title = "Training LeNet-5"\nlessons = ["draw-a-digit"]\n',
-        encoding="utf-8",
-    )
-    return course
-
-
 @pytest.fixture
 def real_colours(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots independent of $TERM and NO_COLOR: the images and canvas draw grey blocks."""
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: True))
-    monkeypatch.setattr(DigitCanvas, "color_capable", property(lambda self: True))
+    force_real_colours(monkeypatch, HalfBlockImage, DigitCanvas)
 
 
 def _at_step(step_id: str, keys: tuple[str, ...] = ()):
@@ -427,7 +412,7 @@ def test_snapshots(
     from tutor.app import make_app
 
     step, keys = LOOKS[look]
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="draw-a-digit")
+    app = make_app(course_with(tmp_path, [("lenet", "Training LeNet-5", ["draw-a-digit"])]), home=tmp_path / "home", open_lesson="draw-a-digit")
     assert snap_compare(app, run_before=_at_step(step, keys), terminal_size=size)
 
 
@@ -446,5 +431,5 @@ def test_snapshot_without_weights_or_colour(
     monkeypatch.setattr(model_engine, "load_shipped_lenet", broken)
     monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: False))
     monkeypatch.setattr(DigitCanvas, "color_capable", property(lambda self: False))
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="draw-a-digit")
+    app = make_app(course_with(tmp_path, [("lenet", "Training LeNet-5", ["draw-a-digit"])]), home=tmp_path / "home", open_lesson="draw-a-digit")
     assert snap_compare(app, run_before=_at_step("draw-and-watch", SEVEN), terminal_size=(80, 24))

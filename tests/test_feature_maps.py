@@ -8,7 +8,6 @@ tests never depend on the shipped weights (which may be retrained).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, at_step, course_with, force_real_colours, shown_text
 from tutor.engines import mnist
 from tutor.engines import model as model_engine
 from tutor.engines.model import LENET5, Model
@@ -317,37 +316,10 @@ def test_lesson_passes_the_checker() -> None:
 # --- the look -------------------------------------------------------------------------------------
 
 
-def _course(tmp_path: Path) -> Path:
-    """A one-lesson course holding this lesson, so other lessons being edited cannot break it."""
-    course = tmp_path / "course"
-    shutil.copytree(LESSONS / "what-it-learned", course / "what-it-learned")
-    (course / "course.toml").write_text(
-        'format_version = 1\ntitle = "LeNet"\n\n[[units]]\nid = "lenet"\n'
-        'title = "Training LeNet-5"\nlessons = ["what-it-learned"]\n',
-        encoding="utf-8",
-    )
-    return course
-
-
 @pytest.fixture
 def real_colours(monkeypatch: pytest.MonkeyPatch) -> None:
     """Snapshots independent of $TERM and NO_COLOR: the maps draw coloured blocks."""
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: True))
-
-
-def _at_step(step_id: str, keys: tuple[str, ...] = ()):
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step_id))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-
-    return run_before
+    force_real_colours(monkeypatch, HalfBlockImage)
 
 
 #: Snapshots on the real MNIST test digits with the edge-filter network.
@@ -367,13 +339,13 @@ def test_snapshots(snap_compare, tmp_path: Path, network: Model, real_colours: N
     from tutor.app import make_app
 
     step, keys, size = LOOKS[look]
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="what-it-learned")
-    assert snap_compare(app, run_before=_at_step(step, keys), terminal_size=size)
+    app = make_app(course_with(tmp_path, [("lenet", "Training LeNet-5", ["what-it-learned"])]), home=tmp_path / "home", open_lesson="what-it-learned")
+    assert snap_compare(app, run_before=at_step(step, keys, wait_for_workers=True), terminal_size=size)
 
 
 def test_snapshot_without_weights(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.app import make_app
 
     monkeypatch.setattr(model_engine, "load_shipped_lenet", _missing)
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="what-it-learned")
-    assert snap_compare(app, run_before=_at_step("filters"), terminal_size=(80, 24))
+    app = make_app(course_with(tmp_path, [("lenet", "Training LeNet-5", ["what-it-learned"])]), home=tmp_path / "home", open_lesson="what-it-learned")
+    assert snap_compare(app, run_before=at_step("filters", wait_for_workers=True), terminal_size=(80, 24))

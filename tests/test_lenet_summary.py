@@ -3,13 +3,12 @@ and its look (snapshots at 80x24 and 120x40; regenerate with `--snapshot-update`
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, course_with, shown_text
 from tutor.engines.model import LENET5, MODELS, Conv, Dense, Flatten, ModelSpec, Pool, summary, total_params
 from tutor.quiz.predict import GENERATORS, generate
 from tutor.scenes.lenet_summary import (
@@ -220,18 +219,6 @@ def test_conv_layer_generator() -> None:
 # --- the look --------------------------------------------------------------------------------------
 
 
-def _course(tmp_path: Path) -> Path:
-    """A one-lesson course holding this lesson, so other lessons being edited cannot break it."""
-    course = tmp_path / "course"
-    shutil.copytree(LESSONS / "lenet-architecture", course / "lenet-architecture")
-    (course / "course.toml").write_text(
-        'format_version = 1\ntitle = "LeNet"\n\n[[units]]\nid = "images"\n'
-        'title = "Images"\nlessons = ["lenet-architecture"]\n',
-        encoding="utf-8",
-    )
-    return course
-
-
 LOOKS = {
     # C1 with its arithmetic, on the walk.
     "walk-c1": ("c1-and-s2", ()),
@@ -246,7 +233,7 @@ def test_snapshots(snap_compare, tmp_path: Path, look: str, size: tuple[int, int
     from tutor.app import make_app
 
     step, keys = LOOKS[look]
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson="lenet-architecture")
+    app = make_app(course_with(tmp_path, [("images", "Images", ["lenet-architecture"])]), home=tmp_path / "home", open_lesson="lenet-architecture")
 
     async def run_before(pilot) -> None:
         screen = pilot.app.screen

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, at_step, shown_text
 from tutor.engines import mnist
 from tutor.engines.pooling import compare_pooled, pool2d, shift_image, vertical_edge_map
 from tutor.scenes.pooling import PoolingScene
@@ -254,12 +254,4 @@ def test_snapshots(snap_compare, tmp_path: Path, _colour: None, name: str, size:
     step_id, keys = SHOTS[name]
     app = make_app(home=tmp_path, open_lesson="pooling")
 
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step_id))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)

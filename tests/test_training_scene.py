@@ -7,7 +7,6 @@ MNIST is loaded once per test module and the scene's loader is pointed at a smal
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.scene_host import SceneHost, shown_text
+from tests.scene_host import SceneHost, course_with, shown_text
 from tutor.engines import mnist
 from tutor.engines.model import Model
 from tutor.engines.train import EpochRecord, TrainConfig, Trainer, evaluate
@@ -428,20 +427,6 @@ async def test_results_view_loads_a_saved_model_or_explains(digits: Any) -> None
 # --- the look ---------------------------------------------------------------------------------------
 
 
-def _course(tmp_path: Path) -> Path:
-    """A course holding only the two lessons of this scene, so other lessons cannot break it."""
-    course = tmp_path / "course"
-    for lesson in ("mnist-dense", "train-lenet"):
-        shutil.copytree(LESSONS / lesson, course / lesson)
-    (course / "course.toml").write_text(
-        'format_version = 1\ntitle = "Training"\n\n[[units]]\nid = "images"\ntitle = "Images"\n'
-        'lessons = ["mnist-dense"]\n\n[[units]]\nid = "lenet"\ntitle = "Training LeNet-5"\n'
-        'lessons = ["train-lenet"]\n',
-        encoding="utf-8",
-    )
-    return course
-
-
 def _fixed_results(digits: Any) -> None:
     """Results of a fixed small 784-128-10 (seed 0, 1,000 images, one epoch), kept for the session."""
     config = TrainConfig(model="mlp-128-relu", epochs=1, batch_size=50, lr=0.002, optimizer="adam", seed=0)
@@ -474,7 +459,7 @@ def test_snapshots(
     lesson, step = LOOKS[look]
     if look.endswith("results"):
         _fixed_results(digits)
-    app = make_app(_course(tmp_path), home=tmp_path / "home", open_lesson=lesson)
+    app = make_app(course_with(tmp_path, [("images", "Images", ["mnist-dense"]), ("lenet", "Training LeNet-5", ["train-lenet"])]), home=tmp_path / "home", open_lesson=lesson)
 
     async def run_before(pilot: Any) -> None:
         screen = pilot.app.screen

@@ -20,7 +20,7 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +436,3 @@ class Trainer:
         }
         extra.update({f"opt:{k}": v for k, v in self.optimizer.state().items()})
         self.model.save(path, extra=extra)
-
-    def with_epochs(self, epochs: int) -> None:
-        """Change how many epochs the run lasts in total (e.g. to train longer after a resume)."""
-        self.config = replace(self.config, epochs=epochs)

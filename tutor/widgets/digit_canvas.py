@@ -40,7 +40,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tutor.engines.preprocess import as_unit_float, brush, brush_line
-from tutor.widgets.image import has_real_colours, render_rows
+from tutor.widgets.image import GreyModes, render_rows
 
 Pen = Literal["up", "draw", "erase"]
 """The keyboard pen: lifted, drawing ink, or erasing."""
@@ -99,7 +99,7 @@ def render_canvas(
     return strips
 
 
-class DigitCanvas(Widget, can_focus=True):
+class DigitCanvas(GreyModes, Widget, can_focus=True):
     """A 28x28 canvas to draw a digit on, with the mouse or a keyboard cursor.
 
     Read the drawing from :attr:`pixels`; change it with :meth:`clear` and :meth:`load`. Every
@@ -248,22 +248,6 @@ class DigitCanvas(Widget, can_focus=True):
         self.post_message(self.Changed(self, self._pixels.copy()))
 
     # --- drawing ---------------------------------------------------------------------------------
-
-    @property
-    def color_capable(self) -> bool:
-        """Whether the app shows real greys (truecolor or 256 colours and no ``NO_COLOR``)."""
-        try:
-            app = self.app
-        except Exception:  # not attached to an app: assume a modern terminal
-            return True
-        return has_real_colours(app.console.color_system, app.no_color)
-
-    @property
-    def effective_mode(self) -> str:
-        """``"blocks"`` or ``"shade"``: `mode` with ``"auto"`` resolved by the terminal's colours."""
-        if self.mode != "auto":
-            return self.mode
-        return "blocks" if self.color_capable else "shade"
 
     def _invalidate(self) -> None:
         """Drop the cached lines and repaint."""

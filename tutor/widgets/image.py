@@ -376,7 +376,30 @@ def _render_numbers(
     return strips
 
 
-class HalfBlockImage(Widget):
+class GreyModes:
+    """For widgets that draw greys: `color_capable` from the app's terminal, and `mode` with
+    "auto" resolved to "blocks" (real greys) or "shade" (characters, for 16 colours/NO_COLOR)."""
+
+    mode: str
+
+    @property
+    def color_capable(self) -> bool:
+        """Whether the app shows real greys (truecolor or 256 colours and no ``NO_COLOR``)."""
+        try:
+            app = self.app  # type: ignore[attr-defined]
+        except Exception:  # not attached to an app: assume a modern terminal
+            return True
+        return has_real_colours(app.console.color_system, app.no_color)
+
+    @property
+    def effective_mode(self) -> str:
+        """The concrete mode in use: ``mode`` with ``"auto"`` resolved."""
+        if self.mode != "auto":
+            return self.mode
+        return "blocks" if self.color_capable else "shade"
+
+
+class HalfBlockImage(GreyModes, Widget):
     """Shows a 2-D NumPy array ``(H, W)`` as a half-block image, shaded text, or numbers.
 
     The widget sizes itself to the image with ``width: auto; height: auto``. Set the
@@ -512,22 +535,6 @@ class HalfBlockImage(Widget):
     def watch_highlight(self) -> None:
         """Redraw when the highlight moves."""
         self._invalidate()
-
-    @property
-    def color_capable(self) -> bool:
-        """Whether the app shows real greys (truecolor or 256 colours and no ``NO_COLOR``)."""
-        try:
-            app = self.app
-        except Exception:  # not attached to an app: assume a modern terminal
-            return True
-        return has_real_colours(app.console.color_system, app.no_color)
-
-    @property
-    def effective_mode(self) -> str:
-        """The concrete mode in use: ``mode`` with ``"auto"`` resolved."""
-        if self.mode != "auto":
-            return self.mode
-        return "blocks" if self.color_capable else "shade"
 
     @property
     def lines(self) -> list[Strip]:
