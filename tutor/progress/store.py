@@ -327,8 +327,9 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 def _serialise(progress: Progress) -> str:
-    """The JSON text of `progress` (indent 2, sorted keys, trailing newline)."""
-    return json.dumps(progress.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The JSON text of `progress` (indent 2, sorted keys, non-ASCII as \\u escapes so any text
+    the learner typed survives, trailing newline)."""
+    return json.dumps(progress.to_dict(), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
 class ProgressStore:

@@ -270,7 +270,13 @@ def _as_choices(response: object, n_options: int) -> frozenset[int]:
 
 
 def _close(got: float, expected: float, tolerance: float) -> bool:
-    """Absolute-tolerance comparison with a hair of slack for float rounding."""
+    """Absolute-tolerance comparison with a hair of slack for float rounding.
+
+    Never true for an infinite or NaN value: `1e308 * 10` overflows to inf, whose slack is
+    inf too, and must not count as "off by a power of ten".
+    """
+    if not (math.isfinite(got) and math.isfinite(expected)):
+        return False
     slack = 1e-12 + 4 * 2.220446049250313e-16 * max(abs(got), abs(expected))
     return abs(got - expected) <= tolerance + slack
 

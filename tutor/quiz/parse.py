@@ -55,11 +55,16 @@ class AnswerFormatError(ValueError):
 
 
 def _echo(text: str) -> str:
-    """A short, single-line rendering of what the learner typed, for error messages."""
+    """A short, single-line, printable rendering of what the learner typed, for error messages.
+
+    Whitespace runs become one space, characters a terminal would not print as themselves
+    (control codes such as ESC, format and unassigned characters, lone surrogates) become
+    U+FFFD, and anything over 20 characters is cut with an ellipsis.
+    """
     flat = " ".join(text.split())
     if len(flat) > _MAX_ECHO:
         flat = flat[: _MAX_ECHO - 1] + "…"
-    return flat
+    return "".join(char if char.isprintable() else "\ufffd" for char in flat)
 
 
 def _normalise(text: str) -> str:
@@ -148,8 +153,9 @@ def _vector(text: str, original: str, hint: str) -> tuple[float, ...]:
             raise AnswerFormatError(f"An element is missing in '{_echo(original)}'. {hint}")
         try:
             values.append(_number(token, token))
-        except AnswerFormatError:
-            raise AnswerFormatError(f"'{_echo(token)}' is not a number. {hint}") from None
+        except AnswerFormatError as error:
+            # Keep the reason ("is too large", "divides by zero") but give the vector's format.
+            raise AnswerFormatError(str(error).replace(NUMBER_HINT, hint)) from None
     return tuple(values)
 
 

@@ -20,7 +20,7 @@ from tutor.engines.neuron import fmt
 from tutor.engines.perceptron import (
     DATASETS, TrainingRun, Update, boundary, predict, random_start, run_training,
 )
-from tutor.quiz import Problem, grade
+from tutor.quiz import Problem, grade, parse_vector
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
 from tutor.widgets.plot import Plot
@@ -60,7 +60,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     PerceptronTrainingScene #pt-predict { display: none; height: auto; }
     PerceptronTrainingScene #pt-predict.-asking { display: block; }
     PerceptronTrainingScene #pt-answer { margin: 0; }
-    PerceptronTrainingScene #pt-plane { height: 16; margin-top: 1; }
+    PerceptronTrainingScene #pt-plane { height: 40vh; min-height: 16; margin-top: 1; }
     PerceptronTrainingScene #pt-trail { height: 12; margin-top: 1; }
     PerceptronTrainingScene #pt-trail.-hidden { display: none; }
     """
@@ -191,7 +191,10 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         if feedback.status == "correct":
             line.update(Text(f"✓ Right: {_vec(answer)}.", style="bold green"))
         else:
-            line.update(Text(f"✗ You said {event.value.strip()}; the rule gives {_vec(answer)}.", style="bold red"))
+            said = _vec(parse_vector(event.value))  # readable: the grade was not "invalid"
+            if len(said) > 40:
+                said = said[:39] + "…"
+            line.update(Text(f"✗ You said {said}; the rule gives {_vec(answer)}.", style="bold red"))
         frame = self._awaiting
         self._close_prompt()
         self.position = frame
