@@ -91,7 +91,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
     DEFAULT_CSS = """
     ActivationsScene > Static { height: auto; }
     ActivationsScene #ac-note { height: 3; }
-    ActivationsScene #ac-plot { height: 13; }
+    ActivationsScene #ac-plot { height: 32.5vh; min-height: 13; }
     """
 
     FRAME_SECONDS: ClassVar[float] = 0.35

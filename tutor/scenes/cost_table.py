@@ -37,7 +37,7 @@ Squares are never negative, so the cost is zero only when every output hits its 
 
     DEFAULT_CSS = """
     CostTableScene > Static { height: auto; }
-    CostTableScene #ct-plot { height: 14; margin-top: 1; }
+    CostTableScene #ct-plot { height: 35vh; min-height: 14; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:

@@ -61,7 +61,7 @@ other way, further when the slope is steep.
     Descent1DScene > Static { height: auto; }
     Descent1DScene #d1-entry { display: none; height: auto; }
     Descent1DScene #d1-entry.-open { display: block; }
-    Descent1DScene #d1-parabola { height: 15; margin-top: 1; }
+    Descent1DScene #d1-parabola { height: 37.5vh; min-height: 15; margin-top: 1; }
     Descent1DScene #d1-data { height: 10; margin-top: 1; }
     """
 

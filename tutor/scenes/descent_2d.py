@@ -129,9 +129,10 @@ def level_set_points(
 
 
 def fit_plot_height(plot: Plot, short: int = 13, tall: int = 18) -> None:
-    """A taller plot when the terminal has the rows for it (34 or more, as for `tall-only`)."""
+    """A taller plot when the terminal has the rows for it (34 or more, as for `tall-only`), and
+    taller still, in step with the terminal, above 40 rows (27 rows at 60)."""
     rows = plot.app.size.height if plot.is_attached else 0
-    wanted = tall if rows >= 34 else short
+    wanted = max(tall, rows * 45 // 100) if rows >= 34 else short
     if plot.styles.height is None or plot.styles.height.value != wanted:
         plot.styles.height = wanted
 

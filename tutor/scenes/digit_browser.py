@@ -68,7 +68,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
     DEFAULT_CSS = """
     DigitBrowserScene > Static { height: auto; }
     DigitBrowserScene #db-image { margin-top: 1; }
-    DigitBrowserScene #db-plot { height: 14; margin-top: 1; }
+    DigitBrowserScene #db-plot { height: 35vh; min-height: 14; margin-top: 1; }
     """
 
     BINDINGS = [

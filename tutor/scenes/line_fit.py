@@ -39,7 +39,7 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
     DEFAULT_CSS = """
     LineFitScene > Static { height: auto; }
-    LineFitScene #lf-plot { height: 15; margin-top: 1; }
+    LineFitScene #lf-plot { height: 37.5vh; min-height: 15; margin-top: 1; }
     LineFitScene #lf-params { height: 10; margin-top: 1; }
     """
 

@@ -62,7 +62,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
     DEFAULT_CSS = """
     PerceptronPlaneScene > Static { height: auto; }
     PerceptronPlaneScene #pp-status { margin-top: 1; }
-    PerceptronPlaneScene #pp-plane { height: 16; margin-top: 1; }
+    PerceptronPlaneScene #pp-plane { height: 40vh; min-height: 16; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:

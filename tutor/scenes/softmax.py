@@ -83,7 +83,7 @@ logits is just p - y, where y is the one-hot target.
     SoftmaxScene #sm-table { margin-top: 1; }
     SoftmaxScene #sm-overflow { display: none; margin-top: 1; }
     SoftmaxScene #sm-overflow.-shown { display: block; }
-    SoftmaxScene #sm-bars { height: 10; margin-top: 1; }
+    SoftmaxScene #sm-bars { height: 25vh; min-height: 10; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:

@@ -39,7 +39,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
     DEFAULT_CSS = """
     ThresholdUnitScene > Static { height: auto; }
     ThresholdUnitScene #tu-status { margin-top: 1; }
-    ThresholdUnitScene #tu-plane { height: 14; margin-top: 1; }
+    ThresholdUnitScene #tu-plane { height: 35vh; min-height: 14; margin-top: 1; }
     """
 
     KNOBS = ("w1", "w2", "θ")

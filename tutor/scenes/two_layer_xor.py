@@ -36,7 +36,7 @@ single line could isolate. `.` and `,` walk through the inputs, `space` plays, `
 
     DEFAULT_CSS = """
     TwoLayerXorScene > Static { height: auto; }
-    TwoLayerXorScene #tl-plane { height: 16; margin-top: 1; }
+    TwoLayerXorScene #tl-plane { height: 40vh; min-height: 16; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:

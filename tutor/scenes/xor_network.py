@@ -76,7 +76,7 @@ usually get out of it.
     XorNetworkScene #xn-heatmap { width: 28; height: 14; }
     XorNetworkScene #xn-outputs { width: 8; height: 14; padding-left: 1; }
     XorNetworkScene #xn-ruler { height: 1; color: $text-muted; }
-    XorNetworkScene #xn-plane { height: 14; margin-top: 1; }
+    XorNetworkScene #xn-plane { height: 35vh; min-height: 14; margin-top: 1; }
     XorNetworkScene #xn-loss { height: 10; margin-top: 1; }
     """
 

@@ -28,16 +28,22 @@ class LessonScreen(Screen):
     LessonScreen #body { height: 1fr; }
     LessonScreen #prose-column { width: 1fr; padding: 0 1; }
     LessonScreen #prose-column > Markdown { margin: 0; padding: 0; }
+    /* Code blocks wrap instead of running off the right edge of a narrow prose column. */
+    LessonScreen MarkdownFence { overflow-x: hidden; }
+    LessonScreen MarkdownFence > Label { width: 1fr; padding: 1 1; text-wrap: wrap; }
     LessonScreen #stage { width: 42; height: 1fr; }
     LessonScreen #scene-holder { height: 1fr; }
     LessonScreen #stage.-hidden { display: none; }
     LessonScreen.-wide #stage { width: 1fr; max-width: 72; }
     LessonScreen.-wide #stage.-roomy { width: 2fr; max-width: 80; }
+    /* Very wide terminals: a wider stage keeps the prose lines short enough to read. */
+    LessonScreen.-huge #stage { width: 1fr; max-width: 100; }
+    LessonScreen.-huge #stage.-roomy { width: 2fr; max-width: 116; }
     /* Scenes mark extras that only fit in a tall terminal with the class tall-only. */
     LessonScreen.-short .tall-only { display: none; }
     """
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-huge")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
 
     BINDINGS = [
