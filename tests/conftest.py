@@ -14,4 +14,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     # `dl-tutor --data-dir` sets this for its process; in tests, undo it after each test
     # (monkeypatch restores the variable's absence at teardown).
     monkeypatch.setenv("DL_TUTOR_DATA_DIR", "")
+    # `--low-bandwidth` sets these for its process; undo them after each test.
+    monkeypatch.delenv("DL_TUTOR_LOW_BANDWIDTH", raising=False)
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
     return home

@@ -526,3 +526,17 @@ def test_colors_option_overrides_what_the_terminal_says(monkeypatch, capsys, cho
     monkeypatch.setenv("COLORTERM", "")
     main(["--colors", choice, "doctor"])
     assert line in capsys.readouterr().out
+
+
+def test_app_refuses_a_broken_course_with_the_check_lessons_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = _broken_course(tmp_path)
+    assert main(["check-lessons", str(broken)]) == 1
+    problems = capsys.readouterr().out.splitlines()
+    assert len(problems) == 3
+    for argv in (["--lessons", str(broken)], ["--lessons", str(broken), "open", "intro"]):
+        assert main(argv) == 1  # before any terminal check: the course is the first problem
+        err = capsys.readouterr().err
+        assert "has 3 problem(s)" in err and "check-lessons" in err
+        assert [line.strip() for line in err.splitlines()[1:4]] == problems

@@ -324,7 +324,7 @@ async def test_a_new_run_replaces_the_old_one(digits: Any) -> None:
         assert scene.state == "idle" and scene.losses == ()  # its late messages changed nothing
 
 
-async def test_leaving_stops_the_worker_at_once(digits: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_quitting_stops_the_worker_and_saves_a_checkpoint(digits: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     ended = threading.Event()
     original = TrainingScene._train_thread
 
@@ -337,6 +337,7 @@ async def test_leaving_stops_the_worker_at_once(digits: Any, monkeypatch: pytest
     monkeypatch.setattr(TrainingScene, "_train_thread", watched)
     scene = TrainingScene(dict(LONG))
     app = SceneHost(scene)
+    app.exit_notes = []
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         scene.toggle_play()
@@ -346,7 +347,36 @@ async def test_leaving_stops_the_worker_at_once(digits: Any, monkeypatch: pytest
         app.exit()
     assert trainer.stopping
     assert await asyncio.to_thread(ended.wait, 1.0)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # one batch, then the checkpoint
+    path = stopped_path("mlp-30-sigmoid")
+    saved = training.load_checkpoint(path)
+    assert (saved.epoch, saved.batch) == (trainer.epoch, trainer.batch) and (trainer.epoch, trainer.batch) > (0, 0)
+    assert len(app.exit_notes) == 1 and "press c to continue" in app.exit_notes[0]
+
+    # The next visit offers the run; `c` continues it from where it stopped.
+    again = TrainingScene(dict(LONG))
+    async with SceneHost(again).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert again.state == "stopped" and again.checkpoint is not None
+        assert "c continues it" in _state(again) and "after batch" in _state(again)
+        await pilot.press("c")
+        await _until(pilot, lambda: again.last is not None)
+        assert (again.last.epoch, again.last.batch) >= (saved.epoch, saved.batch)
+        again.reset()  # a reset discards the continued run: nothing new is saved
+        await pilot.pause()
+    assert stopped_path("mlp-30-sigmoid").exists()  # the original checkpoint is kept
+
+
+async def test_reset_discards_a_run(digits: Any) -> None:
+    scene = TrainingScene(dict(LONG))
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        scene.toggle_play()
+        await _until(pilot, lambda: scene.state == "training" and scene.last is not None)
+        run = scene._run
+        scene.reset()
+        assert await asyncio.to_thread(run.finished.wait, 5.0)
+        assert scene.state == "idle"
     assert not stopped_path("mlp-30-sigmoid").exists()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 from pathlib import Path
 
 from textual.app import App
@@ -27,7 +30,7 @@ class TutorApp(App):
     def __init__(
         self, course: Course, store: ProgressStore, backend: Backend, *,
         progress: Progress | None = None, start_lesson: Lesson | None = None,
-        warnings: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (), handle_signals: bool = False,
     ) -> None:
         super().__init__()
         self.course = course
@@ -37,14 +40,49 @@ class TutorApp(App):
         self.start_lesson = start_lesson
         self.startup_warnings = warnings
         self._save_failed = False
+        self.handle_signals = handle_signals
+        self.stop_signal: signal.Signals | None = None
+        """The signal (SIGTERM, SIGHUP, SIGINT) that ended the app, if one did."""
+        self.exit_notes: list[str] = []
+        """Lines for the CLI to print once the terminal is restored (e.g. a saved checkpoint)."""
 
     def on_mount(self) -> None:
+        if self.handle_signals:
+            self._install_signal_handlers()
         self.push_screen(HomeScreen())
         if self.start_lesson is not None:
             self.open_lesson(self.start_lesson, self.resume_index(self.start_lesson))
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10)
         self._check_size()
+
+    # --- signals --------------------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT quit the app the normal way, so
+        progress is saved, a training run writes its checkpoint and the terminal is restored."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._on_stop_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
+                pass
+
+    def _on_stop_signal(self, sig: signal.Signals) -> None:
+        if self.stop_signal is not None:
+            return  # already quitting
+        self.stop_signal = sig
+        if sig == signal.SIGHUP:
+            # The terminal is gone: writing to it would fail, so send all output nowhere.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                try:
+                    os.dup2(devnull, fd)
+                except OSError:
+                    pass
+            os.close(devnull)
+        self.save_progress()
+        self.exit(return_code=128 + sig)
 
     # --- progress -------------------------------------------------------------------------------
 
@@ -143,7 +181,7 @@ class TutorApp(App):
 
 def make_app(
     lessons: Path | None = None, *, home: Path | None = None, backend: Backend | str | None = None,
-    open_lesson: str | None = None,
+    open_lesson: str | None = None, handle_signals: bool = False,
 ) -> TutorApp:
     """Build the app as the CLI and the tests both use it.
 
@@ -152,6 +190,7 @@ def make_app(
         home: data directory for progress (default: DL_TUTOR_HOME or the platform's data dir).
         backend: a Backend, or a name for `select_backend` (default: numpy, cheap for tests).
         open_lesson: a lesson id to open on start.
+        handle_signals: turn SIGTERM/SIGHUP/SIGINT into a clean quit (the CLI; not in tests).
     """
     course = load_course(lessons or default_lessons_dir())
     store = ProgressStore(home / "progress.json" if home else None)
@@ -161,5 +200,5 @@ def make_app(
     start = course.lesson(open_lesson) if open_lesson else None
     return TutorApp(
         course, store, backend, progress=progress, start_lesson=start,
-        warnings=(warning,) if warning else (),
+        warnings=(warning,) if warning else (), handle_signals=handle_signals,
     )

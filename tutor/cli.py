@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 BACKENDS = ("auto", "numpy", "cupy")
 COLOR_CHOICES = ("auto", "truecolor", "256", "16", "none")
+WEB_HOST, WEB_PORT = "127.0.0.1", 8000
+LOW_BANDWIDTH_FPS = 8
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -43,9 +46,32 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         " or none (shading characters and numbers only)",
     )
     parser.add_argument(
+        "--low-bandwidth", action="store_true", default=default,
+        help="for slow links: fewer frames per second, fewer grey levels, 256 colours, and"
+        " animations paused while hidden (default: $DL_TUTOR_LOW_BANDWIDTH)",
+    )
+    parser.add_argument(
         "--data-dir", metavar="PATH", type=Path, default=default,
         help="a data set in MNIST's layout (IDX files + dataset.toml), e.g. Fashion-MNIST"
         " (default: $DL_TUTOR_DATA_DIR or the shipped MNIST)",
+    )
+
+
+def _web_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """`--web`, `--host`, `--port`: serve the app to a browser (the course map or `open LESSON`)."""
+    group = parser.add_argument_group("in a browser (needs the web extra: pip install 'dl-tutor[web]')")
+    group.add_argument(
+        "--web", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="serve the tutor to a web browser instead of drawing it in this terminal",
+    )
+    group.add_argument(
+        "--host", default=argparse.SUPPRESS if suppress else WEB_HOST,
+        help=f"address to listen on with --web (default: {WEB_HOST}, this machine only;"
+        " anything else is reachable by others and prints a warning)",
+    )
+    group.add_argument(
+        "--port", type=int, default=argparse.SUPPRESS if suppress else WEB_PORT,
+        help=f"port to listen on with --web (default: {WEB_PORT})",
     )
 
 
@@ -62,9 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", parents=[common], help="open the course map (the default)")
+    p_run = sub.add_parser("run", parents=[common], help="open the course map (the default)")
     p_open = sub.add_parser("open", parents=[common], help="open a lesson by id or unique prefix")
     p_open.add_argument("lesson", metavar="LESSON")
+    for target in (parser, p_run, p_open):
+        _web_options(target, suppress=target is not parser)
     sub.add_parser("list", parents=[common], help="list lessons with completion and score")
     sub.add_parser("doctor", parents=[common], help="check the installation, backend and terminal")
     p_check = sub.add_parser("check-lessons", parents=[common], help="validate a lesson tree")
@@ -260,8 +288,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             _error(message)
             return EXIT_USAGE
         lesson_id = lesson.id
-    if not sys.stdin.isatty() or not sys.stderr.isatty():
-        _error("the tutor needs an interactive terminal; try `dl-tutor list` or `dl-tutor doctor`.")
+    if getattr(args, "web", False):
+        from tutor.web import serve
+
+        return serve(args, lesson_id)
+    from tutor.web import served_by_web  # a browser tab's app reads keys from a pipe, not a tty
+
+    if not served_by_web() and (not sys.stdin.isatty() or not sys.stderr.isatty()):
+        _error("the tutor needs an interactive terminal (over SSH, connect with `ssh -t`); "
+               "try `dl-tutor list` or `dl-tutor doctor`.")
         return EXIT_USAGE
     from tutor.backend import BackendError, select_backend
 
@@ -272,9 +307,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from tutor.app import make_app
 
-    app = make_app(_lessons_path(args), backend=backend, open_lesson=lesson_id)
+    app = make_app(_lessons_path(args), backend=backend, open_lesson=lesson_id, handle_signals=True)
     app.run()
-    return EXIT_OK
+    if app.stop_signal is not None and app.stop_signal != signal.SIGHUP:
+        app.exit_notes.insert(0, f"Stopped by {app.stop_signal.name}; your progress is saved.")
+    for note in app.exit_notes:
+        try:
+            print(note, file=sys.stderr)
+        except OSError:  # the terminal went away (SIGHUP)
+            break
+    return app.return_code or EXIT_OK
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -288,6 +330,18 @@ COMMANDS = {
     None: cmd_run, "run": cmd_run, "open": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
     "check-lessons": cmd_check_lessons, "progress": cmd_progress, "train": cmd_train,
 }
+
+
+def _low_bandwidth_terminal(colors: str | None) -> None:
+    """In low-bandwidth mode: Textual draws at most LOW_BANDWIDTH_FPS frames a second, and 256
+    colours replace truecolor (shorter escape codes) unless --colors asked for a system."""
+    from tutor.terminal import color_system, low_bandwidth
+
+    if not low_bandwidth():
+        return
+    os.environ.setdefault("TEXTUAL_FPS", str(LOW_BANDWIDTH_FPS))
+    if colors in (None, "auto") and color_system()[0] == "truecolor":
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -305,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
     elif colors not in (None, "auto"):
         # Textual reads this when the app starts; `dl-tutor doctor` reports it too.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard" if colors == "16" else colors
+    if getattr(args, "low_bandwidth", None):
+        from tutor.terminal import LOW_BANDWIDTH_ENV
+
+        os.environ[LOW_BANDWIDTH_ENV] = "1"
+    _low_bandwidth_terminal(colors)
     data_dir = getattr(args, "data_dir", None)
     if data_dir is not None:
         if not data_dir.is_dir():

@@ -33,7 +33,7 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
     from tutor.engines.mnist import verify_checksums
     from tutor.paths import mnist_dir
     from tutor.progress import ProgressStore, default_home
-    from tutor.terminal import color_system, terminal_size
+    from tutor.terminal import color_system, low_bandwidth, terminal_size
 
     ok = True
     lines = [f"dl-tutor {__version__}"]
@@ -60,6 +60,9 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
     lines.append(f"  Terminal    {columns}x{rows}{size_note}")
     system, why = color_system()
     lines.append(f"  Colours     {system} ({why})")
+    if low_bandwidth():
+        lines.append(f"  Bandwidth   low: at most {os.environ.get('TEXTUAL_FPS', '8')} frames a second, 8 grey levels,"
+                     " animations held while hidden")
 
     home = default_home()
     writable = os.access(home, os.W_OK) if home.exists() else False

@@ -39,3 +39,13 @@ def terminal_size() -> tuple[int, int, bool]:
     except OSError:
         size = shutil.get_terminal_size()
         return size.columns, size.lines, False
+
+
+#: Set to 1 by `--low-bandwidth`; read by the app, the scenes and the widgets.
+LOW_BANDWIDTH_ENV = "DL_TUTOR_LOW_BANDWIDTH"
+
+
+def low_bandwidth(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the low-bandwidth mode is on (`--low-bandwidth` or DL_TUTOR_LOW_BANDWIDTH=1)."""
+    env = os.environ if env is None else env
+    return env.get(LOW_BANDWIDTH_ENV, "").strip().lower() in ("1", "true", "yes", "on")

@@ -48,6 +48,17 @@ def default_model_path(model: str) -> Path:
     return default_home() / "models" / f"{model}.npz"
 
 
+def stopped_model_path(model: str) -> Path:
+    """Where the app keeps a run stopped before its end (by `s`, leaving the lesson or quitting)."""
+    path = default_model_path(model)
+    return path.with_name(f"{model}-stopped.npz")
+
+
+def stopped_runs() -> list[str]:
+    """The models whose training in the app was interrupted and can be continued."""
+    return [model for model in MODEL_CHOICES if stopped_model_path(model).is_file()]
+
+
 def _fmt_seconds(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     return f"{seconds // 60}:{seconds % 60:02d}"

@@ -7,6 +7,7 @@ with `Scene.StateChanged` so the screen can update the transport bar.
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from textual.binding import Binding
@@ -15,8 +16,13 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tutor.terminal import low_bandwidth
+
 #: The speeds `+`/`-` step through.
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+#: In `--low-bandwidth` mode a playing scene redraws at most once per this many seconds; faster
+#: animations advance several frames per redraw, so they take as long as usual.
+LOW_BANDWIDTH_FRAME_SECONDS = 0.5
 
 
 class Scene(Widget, can_focus=True):
@@ -68,6 +74,7 @@ class Scene(Widget, can_focus=True):
         super().__init__(id=id)
         self.params: dict[str, Any] = dict(params or {})
         self._timer: Timer | None = None
+        self._frames_per_tick = 1
 
     # --- to implement -------------------------------------------------------------------------
 
@@ -157,7 +164,36 @@ class Scene(Widget, can_focus=True):
             self._timer.stop()
             self._timer = None
         if self.playing and self.is_attached:
-            self._timer = self.set_interval(self.FRAME_SECONDS / self.speed, self.step_forward)
+            interval, self._frames_per_tick = self.tick_plan(self.FRAME_SECONDS / self.speed, low_bandwidth())
+            self._timer = self.set_interval(interval, self._tick)
+
+    @staticmethod
+    def tick_plan(frame_seconds: float, low: bool) -> tuple[float, int]:
+        """(seconds between redraws, frames advanced per redraw) for a frame time."""
+        if not low or frame_seconds >= LOW_BANDWIDTH_FRAME_SECONDS:
+            return frame_seconds, 1
+        frames = math.ceil(LOW_BANDWIDTH_FRAME_SECONDS / frame_seconds)
+        return frame_seconds * frames, frames
+
+    def _tick(self) -> None:
+        """The play timer: advance while the learner can see the scene, else hold."""
+        if not self.can_be_seen():
+            return
+        for _ in range(self._frames_per_tick):
+            if not self.playing:
+                break
+            self.step_forward()
+
+    def can_be_seen(self) -> bool:
+        """Whether the learner can see the scene now: its screen on top (not covered by help or
+        the too-small message), the scene scrolled into view and, in `--low-bandwidth` mode,
+        the terminal window focused (for terminals that report focus)."""
+        if not self.is_attached or self.screen is not self.app.screen:
+            return False
+        region = self.region
+        if not region or not region.overlaps(self.screen.region):
+            return False
+        return self.app.app_focus or not low_bandwidth()
 
     def _post_state(self) -> None:
         if self.is_attached:

@@ -7,7 +7,10 @@ training with `space`. Training runs in a thread worker that iterates
 posts coalescing messages (`Progress.can_replace`) carrying the whole history of its run and a
 run id; messages from an older run are ignored. The worker never touches a widget. `space`
 pauses and resumes (`trainer.pause()`/`resume()`), `s` stops after the current batch and saves
-a checkpoint that `c` continues from; leaving the lesson or quitting stops the trainer at once.
+a checkpoint that `c` continues from. Leaving the lesson or quitting (Ctrl+C, or SIGTERM/SIGHUP,
+which the app turns into a quit) stops the trainer after its current batch and saves the same
+checkpoint; the next time the scene opens it offers `c` to continue it. `r`, a new run or another
+model discards a run instead.
 
 The training view shows the loss per batch (a Plot over epochs), the test accuracy per epoch
 (a table), the epoch and batch, images per second, ETA, the backend and device, and the
@@ -53,8 +56,10 @@ from tutor.engines.train import (
     TrainConfig,
     Trainer,
     confusion_matrix,
+    load_checkpoint,
 )
 from tutor.scenes.base import Scene
+from tutor.terminal import low_bandwidth
 from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
 from tutor.widgets.gallery import Mistake, MistakeGallery, find_mistakes
 from tutor.widgets.plot import Plot
@@ -82,6 +87,10 @@ REPORT_SECONDS = 0.1
 #: At most one progress message to the UI per this many seconds (each carries every record so
 #: far, so nothing is lost): redrawing less often leaves the CPU, and the GIL, to training.
 POST_SECONDS = 0.25
+#: The same in `--low-bandwidth` mode.
+LOW_BANDWIDTH_POST_SECONDS = 1.0
+#: How long leaving the lesson (or quitting) waits for a stopped run to write its checkpoint.
+UNMOUNT_SAVE_SECONDS = 10.0
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
 
@@ -177,8 +186,9 @@ def model_path(name: str) -> Path:
 
 def stopped_path(name: str) -> Path:
     """Where a stopped run saves its checkpoint (beside the model, so a good model is kept)."""
-    path = model_path(name)
-    return path.with_name(f"{name}-stopped.npz")
+    from tutor.train_cli import stopped_model_path
+
+    return stopped_model_path(name)
 
 
 def short_path(path: Path | str) -> str:
@@ -277,6 +287,12 @@ class _Run:
         self._lock = threading.Lock()
         self._stopped = False
         self._paused = False
+        self.discard = False
+        """True when the run is thrown away (reset, a new run): no checkpoint is saved."""
+        self.finished = threading.Event()
+        """Set when the worker thread has ended (after saving any checkpoint)."""
+        self.saved: Path | None = None
+        """Where the thread saved the model or checkpoint, once it has."""
 
     def attach(self, trainer: Trainer) -> None:
         """Hand the run its trainer (from the worker thread)."""
@@ -405,7 +421,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 
         def __init__(
             self, run_id: int, done: DoneRecord, saved: Path | None, save_error: str,
-            checkpoint: Checkpoint | None, epoch: int, batch: int, batches: int,
+            checkpoint: Checkpoint | None, epoch: int, batch: int, batches: int | None,
         ) -> None:
             super().__init__()
             self.run_id = run_id
@@ -438,6 +454,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
         self._run: _Run | None = None
+        self._app: Any = None
         self.reset_state()
 
     def reset_state(self) -> None:
@@ -474,7 +491,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.train_count: int | None = None
         self.test_count: int | None = None
         self.checkpoint: Checkpoint | None = None
-        self.stopped_at: tuple[int, int, int] | None = None
+        self.stopped_at: tuple[int, int, int | None] | None = None
         self.results: Results | None = None
         self.results_note: str = ""
         self._plot_epochs = self.epochs
@@ -483,6 +500,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         """`r`: stop, restore the lesson's settings, and (results view) look for results again."""
         super().reset()
         self._open_view()
+        self._offer_stopped_run()
         self._redraw()
 
     @property
@@ -514,7 +532,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         plot = self.query_one("#tr-loss", Plot)
         plot.set_title("loss per batch")
         plot.set_labels("epoch", "loss")
+        self._app = self.app  # on_unmount may run when the app is no longer the active one
         self._open_view()
+        self._offer_stopped_run()
 
     def on_focus(self) -> None:
         """The picked setting is highlighted only while the scene has focus."""
@@ -525,8 +545,21 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._redraw()
 
     def on_unmount(self) -> None:
-        """Leaving the lesson or quitting: stop the trainer now so the thread ends promptly."""
-        self._stop_run()
+        """Leaving the lesson or quitting: stop the trainer after its batch and let it save a
+        checkpoint (waiting a moment, so a quitting app does not exit before it is written)."""
+        run = self._run
+        self._stop_run(discard=False)
+        if run is None or run.trainer is None or self._app is None:
+            return
+        run.finished.wait(UNMOUNT_SAVE_SECONDS)
+        if run.saved is None or run.saved.name != stopped_path(self.model_name).name:
+            return
+        note = (f"Training stopped; checkpoint saved to {short_path(run.saved)}. "
+                "Open the lesson again and press c to continue it.")
+        if self._app.is_running:
+            self._app.notify(note, timeout=8)
+        elif isinstance(getattr(self._app, "exit_notes", None), list):
+            self._app.exit_notes.append(note)
 
     # --- the transport ------------------------------------------------------------------------
 
@@ -691,16 +724,44 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             exit_on_error=False,
         )
 
-    def _stop_run(self) -> None:
-        """Stop the current run (if any) and forget it: its late messages are ignored."""
+    def _stop_run(self, discard: bool = True) -> None:
+        """Stop the current run (if any) and forget it: its late messages are ignored.
+
+        With `discard` (a reset or a new run) the run is thrown away; otherwise its thread saves
+        a checkpoint that the next visit offers to continue."""
         run, self._run = self._run, None
         if run is not None:
+            run.discard = discard
             run.stop()
         if self.is_attached:
             try:
                 self.workers.cancel_node(self)
             except Exception:  # noqa: BLE001 - the app may be shutting down
                 pass
+
+    def _offer_stopped_run(self) -> None:
+        """A run of this model stopped earlier (by `s`, leaving the lesson, or quitting, in this
+        session or an earlier one) left a checkpoint: show it as stopped, so `c` continues it."""
+        if self.view != "train" or self.state != "idle" or self.checkpoint is not None:
+            return
+        path = stopped_path(self.model_name)
+        if not path.is_file():
+            return
+        try:
+            checkpoint = load_checkpoint(path, xp=self.backend.xp)
+        except (ModelError, OSError, ValueError) as error:
+            self.note = f"A stopped run in {short_path(path)} cannot be read ({_first_line(error)}); space starts afresh."
+            self._redraw()
+            return
+        if checkpoint.config.model != self.model_name:
+            return
+        self.checkpoint = checkpoint
+        self.stopped_at = (checkpoint.epoch, checkpoint.batch, None)
+        best = checkpoint.best_test_accuracy
+        tested = f", best test accuracy so far {100 * best:.2f}%" if best is not None else ""
+        self.note = (f"An earlier run was interrupted and saved{tested}: c continues it, "
+                     f"space starts afresh. ({short_path(path)})")
+        self._set_state("stopped")
 
     def _open_view(self) -> None:
         """Show the lesson's view; the results view finds a model to test when it has none."""
@@ -721,6 +782,13 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 
     def _train_thread(self, run: _Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any) -> None:
         """Load the data, train, save, and compute the results, posting messages as it goes."""
+        try:
+            self._train(run, config, checkpoint, xp)
+        finally:
+            run.finished.set()
+
+    def _train(self, run: _Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any) -> None:
+        """The body of `_train_thread`."""
         worker = get_current_worker()
         try:
             digits = load_data()
@@ -740,13 +808,14 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             last: BatchRecord | None = None
             done: DoneRecord | None = None
             posted = 0.0
+            post_seconds = LOW_BANDWIDTH_POST_SECONDS if low_bandwidth() else POST_SECONDS
             for record in trainer.run():
                 if worker.is_cancelled:
                     trainer.stop()
                 if isinstance(record, BatchRecord):
                     losses.append((record.epoch + record.batch / record.batches, record.loss))
                     last = record
-                    if time.monotonic() - posted < POST_SECONDS:
+                    if time.monotonic() - posted < post_seconds:
                         continue
                 elif isinstance(record, EpochRecord):
                     epochs.append(record)
@@ -755,17 +824,23 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
                     continue
                 self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
                 posted = time.monotonic()
-            if worker.is_cancelled or done is None:
+            if done is None or (worker.is_cancelled and run.discard):
                 return
-            self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
             stopped = done.reason == "stopped"
+            if stopped and trainer.epoch == 0 and trainer.batch == 0:
+                return  # stopped before the first batch: nothing worth keeping
             path = stopped_path(config.model) if stopped else model_path(config.model)
             saved, save_error = None, ""
             try:
                 trainer.save_checkpoint(path)
-                saved = path
+                saved = run.saved = path
+                if not stopped:  # a finished model supersedes an older stopped run
+                    stopped_path(config.model).unlink(missing_ok=True)
             except OSError as error:
                 save_error = f"could not save {short_path(path)}: {error.strerror or error}"
+            if worker.is_cancelled:  # the lesson was left or the app is quitting: saved, done
+                return
+            self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
             kept = None
             if stopped:
                 kept = Checkpoint(
@@ -983,7 +1058,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             final = self.epoch_records[-1].test_accuracy if self.epoch_records else None
             if self.state == "stopped" and self.stopped_at is not None:
                 epoch, batch, batches = self.stopped_at
-                text.append(f" in epoch {epoch + 1}, after batch {batch}/{batches}")
+                text.append(f" in epoch {epoch + 1}, after batch {batch}" + (f"/{batches}" if batches else ""))
             elif self.state == "target":
                 text.append(f" {100 * self.target:g}%")
             if final is not None:

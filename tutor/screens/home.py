@@ -119,12 +119,16 @@ class HomeScreen(Screen):
             lesson, index = self.tutor.resume_point() or (None, 0)
             if lesson is None:
                 return
-            details.update(
-                Text.assemble(
-                    ("Pick up where you left off\n\n", "bold"),
-                    lesson.title, "\n", f"step {index + 1}: {lesson.steps[index].title}",
-                )
+            text = Text.assemble(
+                ("Pick up where you left off\n\n", "bold"),
+                lesson.title, "\n", f"step {index + 1}: {lesson.steps[index].title}",
             )
+            from tutor.train_cli import stopped_runs
+
+            for model in stopped_runs():
+                text.append(f"\n\nA training run of {model} was interrupted and saved: its lesson's "
+                            "training scene continues it with c.")
+            details.update(text)
             return
         lesson = self.tutor.course.lesson(option.id)
         correct, total = self.tutor.progress.score(lesson.id, list(lesson.questions))

@@ -34,6 +34,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tutor.terminal import low_bandwidth
+
 Palette = Literal["grey", "diverging"]
 """Colour map names: ``grey`` black→white, ``diverging`` blue→white→red centred on 0."""
 
@@ -45,6 +47,9 @@ Rect = Tuple[int, int, int, int]
 
 LEVELS = 32
 """Number of quantised colour levels per palette; index ``LEVELS`` means NaN."""
+
+LOW_BANDWIDTH_LEVELS = 8
+"""Distinct levels drawn in ``--low-bandwidth`` mode (spread over the same palette)."""
 
 NAN_LEVEL = LEVELS
 """Quantised index that marks a NaN pixel."""
@@ -185,6 +190,9 @@ def quantise(data: np.ndarray, low: float, high: float) -> np.ndarray:
     with np.errstate(invalid="ignore", over="ignore"):
         t = (data - low) / (high - low)
     t = np.clip(np.nan_to_num(t, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
+    if low_bandwidth():
+        # Fewer distinct greys: neighbouring cells share colours, so fewer escape codes are sent.
+        t = np.rint(t * (LOW_BANDWIDTH_LEVELS - 1)) / (LOW_BANDWIDTH_LEVELS - 1)
     levels = np.rint(t * (LEVELS - 1)).astype(np.intp)
     levels[np.isnan(data)] = NAN_LEVEL
     return levels

@@ -24,6 +24,8 @@ from textual.app import ComposeResult, RenderResult
 from textual.widget import Widget
 from textual_plotext import PlotextPlot
 
+from tutor.terminal import low_bandwidth
+
 SeriesKind = Literal["line", "scatter", "segment", "vector"]
 """How a series is drawn: joined line, separate points, a two-point line, or an arrow."""
 
@@ -40,6 +42,8 @@ VECTOR_TIP = "●"
 """Marker drawn at the tip of a vector (the "arrow head")."""
 
 REDRAW_HZ = 10.0
+#: The same in `--low-bandwidth` mode.
+LOW_BANDWIDTH_REDRAW_HZ = 2.0
 """Maximum redraw rate of a :class:`Plot`, in redraws per second."""
 
 MAX_ABS = 1e12
@@ -268,7 +272,7 @@ class Plot(Widget):
     def on_mount(self) -> None:
         """Draw once and start the redraw timer."""
         self.redraw_now()
-        self.set_interval(1 / REDRAW_HZ, self._redraw_if_dirty)
+        self.set_interval(1 / (LOW_BANDWIDTH_REDRAW_HZ if low_bandwidth() else REDRAW_HZ), self._redraw_if_dirty)
 
     def on_resize(self) -> None:
         """Thin long series again for the new width."""

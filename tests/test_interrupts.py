@@ -1,0 +1,91 @@
+"""Interrupting the real `dl-tutor` in a pseudo-terminal: SIGTERM, a hang-up and Ctrl+C.
+
+Each test starts `python -m tutor` on a pty, as a terminal would, and checks that the terminal
+is given back in a usable state, that progress is on disk, and that a training run stopped this
+way left a checkpoint that the next start offers to continue.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.pty_tutor import Tutor
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def _start_training(tutor: Tutor) -> None:
+    """`open train-lenet` shows the training scene first; space starts it."""
+    tutor.wait_for(r"space train")
+    tutor.send(b" ")
+    tutor.wait_for(r"img/s")
+
+
+def _progress(home: Path) -> dict:
+    return json.loads((home / "progress.json").read_text())
+
+
+def test_sigterm_during_training_saves_and_the_next_start_offers_to_continue(tmp_path: Path) -> None:
+    tutor = Tutor(tmp_path, "open", "train-lenet")
+    try:
+        _start_training(tutor)
+        os.kill(tutor.pid, signal.SIGTERM)
+        assert tutor.finish() == 128 + signal.SIGTERM
+        assert "\x1b[?1049l" in tutor.raw.decode("utf-8", "replace")  # left the alternate screen
+        assert tutor.terminal_is_usable()
+        assert "Stopped by SIGTERM; your progress is saved." in tutor.text
+        assert "checkpoint saved to" in tutor.text
+    finally:
+        tutor.close()
+    assert (tmp_path / "models" / "lenet-stopped.npz").is_file()
+    assert "train-lenet" in _progress(tmp_path)["lessons"]
+
+    again = Tutor(tmp_path, "open", "train-lenet")
+    try:
+        again.wait_for(r"c continue")
+        again.send(b"c")
+        again.wait_for(r"img/s")
+        again.send(b"q")
+        assert again.finish() == 0
+        assert again.terminal_is_usable()
+    finally:
+        again.close()
+
+
+def test_a_dropped_connection_during_training_keeps_progress_and_a_checkpoint(tmp_path: Path) -> None:
+    tutor = Tutor(tmp_path, "open", "train-lenet")
+    try:
+        _start_training(tutor)
+        os.close(tutor.fd)  # the terminal goes away: the kernel sends SIGHUP, as when SSH drops
+        end = time.monotonic() + 20
+        while not tutor.exited() and time.monotonic() < end:
+            time.sleep(0.1)
+        assert tutor.status == 128 + signal.SIGHUP
+    finally:
+        tutor.close()
+    assert (tmp_path / "models" / "lenet-stopped.npz").is_file()
+    assert "train-lenet" in _progress(tmp_path)["lessons"]
+
+
+def test_ctrl_c_during_an_animation_quits_cleanly(tmp_path: Path) -> None:
+    tutor = Tutor(tmp_path, "open", "artificial-neuron")
+    try:
+        tutor.wait_for(r"Play")
+        tutor.send(b"n")  # a step with a scene, then play it
+        time.sleep(0.5)
+        tutor.send(b" ")
+        tutor.read(1.0)
+        tutor.send(b"\x03")
+        assert tutor.finish() == 0
+        assert tutor.terminal_is_usable()
+        assert "Traceback" not in tutor.text
+    finally:
+        tutor.close()
+    assert "artificial-neuron" in _progress(tmp_path)["lessons"]

@@ -1,0 +1,464 @@
+"""`dl-tutor --web`: the tutor served to a browser by textual-serve.
+
+The server runs as a real `python -m tutor --web` process on loopback; the tests fetch its page and
+open the websocket the page's script opens, as a browser tab would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tutor import web
+from tutor.content import load_course
+from tutor.paths import default_lessons_dir
+
+REPO = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 20.0
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]")
+
+HAS_EXTRA = importlib.util.find_spec("textual_serve") is not None
+needs_extra = pytest.mark.skipif(
+    not HAS_EXTRA,
+    reason="the web extra (textual-serve) is not installed: pip install -e '.[web]'",
+)
+
+
+def _stop_with_the_tests() -> None:
+    """In the server process: get SIGTERM when the test run dies (Linux), so none is left behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """A `python -m tutor --web ...` process whose output goes to one file (stdout and stderr)."""
+
+    page: str = ""
+    """The page it served first (set by the module's fixture)."""
+    port: int = 0
+    """The port it listens on (set by the module's fixture)."""
+
+    def __init__(self, tmp: Path, *options: str, env: dict[str, str] | None = None) -> None:
+        self.log = tmp / f"server-{time.monotonic_ns()}.log"
+        full_env = {**os.environ, "DL_TUTOR_HOME": str(tmp / "home"), "DL_TUTOR_BACKEND": "numpy"}
+        full_env.update(env or {})
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tutor", "--web", *options],
+                cwd=REPO, env=full_env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,  # its own group, to kill it all
+                preexec_fn=_stop_with_the_tests,
+            )
+
+    def output(self) -> str:
+        """Everything the server printed so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for_output(self, text: str, timeout: float = START_TIMEOUT) -> str:
+        """Wait until `text` was printed; fail with the output if the server exits or is too slow."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            out = self.output()
+            if text in out:
+                return out
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}:\n{self.output()}")
+            time.sleep(0.1)
+        pytest.fail(f"the server did not print {text!r} within {timeout} s:\n{self.output()}")
+
+    def get(self, url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """GET url: (status, body)."""
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", errors="replace")
+
+    def wait_for_page(self, port: int) -> str:
+        """Poll http://127.0.0.1:port/ until it answers 200; return the page."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                status, body = self.get(f"http://127.0.0.1:{port}/")
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+                continue
+            assert status == 200, body
+            return body
+        pytest.fail(f"no page on port {port} within {START_TIMEOUT} s:\n{self.output()}")
+
+    def interrupt(self, timeout: float = 15.0) -> int:
+        """Press Ctrl+C (SIGINT to the server alone) and return its exit status."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """Kill the server and every app it started (its whole process group)."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
+        else:
+            try:  # apps a stopped server may have left behind
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def screen_text(chunks: list[bytes]) -> str:
+    """What the app drew, with the terminal escape sequences taken out."""
+    return ANSI.sub("", b"".join(chunks).decode("utf-8", errors="replace"))
+
+
+async def read_until(websocket, needles: list[str], timeout: float = START_TIMEOUT) -> str:
+    """Read the app's output from the websocket until every needle was drawn; return the text."""
+    import aiohttp
+
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        text = screen_text(chunks)
+        if all(needle in text for needle in needles):
+            return text
+        if left <= 0:
+            pytest.fail(f"the app did not draw {needles} within {timeout} s; it drew:\n{text[-3000:]}")
+        try:  # a hard deadline: aiohttp restarts receive's own timeout after each server ping
+            message = await asyncio.wait_for(websocket.receive(), timeout=left)
+        except asyncio.TimeoutError:
+            continue
+        if message.type == aiohttp.WSMsgType.BINARY:
+            chunks.append(message.data)
+        elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+            pytest.fail(f"the session ended before {needles} appeared; it drew:\n{text[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """One served tutor on a free loopback port, shared by the page and websocket tests."""
+    if not HAS_EXTRA:
+        pytest.skip("the web extra (textual-serve) is not installed")
+    port = free_port()
+    served = Served(tmp_path_factory.mktemp("web"), "--port", str(port),
+                    env={"SSH_CONNECTION": "10.0.0.2 50000 10.0.0.1 22"})
+    try:
+        served.page = served.wait_for_page(port)
+        served.port = port
+        yield served
+    finally:
+        served.kill()
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_startup_prints_the_address_and_the_ssh_forward(server):
+    out = server.wait_for_output("Ctrl+C")
+    port = server.port
+    assert f"dl-tutor is serving the course map at http://127.0.0.1:{port}" in out
+    assert f"From your laptop: ssh -L {port}:127.0.0.1:{port} " in out
+    assert f"then open http://localhost:{port}" in out
+    assert "Traceback" not in out
+
+
+def test_page_is_titled_dl_tutor_and_needs_no_internet(server):
+    page, port = server.page, server.port
+    assert "<title>dl-tutor</title>" in page
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page
+    # Every address in the page points back at this server: no Google Fonts, no CDN.
+    addresses = re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)""", page)
+    assert addresses, page
+    for address in addresses:
+        if "://" in address:
+            assert address.startswith(f"http://127.0.0.1:{port}/"), address
+    assert "googleapis" not in page
+    # The script, the style sheet and the terminal font the page uses are all served from here.
+    in_css = re.findall(r"""url\(["']([^"']+)""", page)
+    assert sum(address.endswith(".ttf") for address in in_css) == 2, page
+    for address in [*addresses, *in_css]:
+        assert server.get(address)[0] == 200, address
+
+
+def test_page_addresses_follow_the_address_the_browser_used(server):
+    # `ssh -L 9000:127.0.0.1:PORT` leaves the browser's Host header at localhost:9000.
+    status, page = server.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "localhost:9000"})
+    assert status == 200
+    assert 'data-session-websocket-url="ws://localhost:9000/ws"' in page
+    assert 'href="http://localhost:9000/static/css/xterm.css"' in page
+
+
+def test_requests_for_another_site_are_refused(server):
+    status, body = server.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "evil.example"})
+    assert status == 403
+    assert "localhost" in body
+
+
+# --- a browser tab ------------------------------------------------------------------------------
+
+
+async def test_a_browser_tab_gets_a_running_tutor_that_takes_keys(server):
+    import aiohttp
+
+    course = load_course(default_lessons_dir())
+    needles = [course.title[:20], course.lessons[0].title]
+    url = f"ws://127.0.0.1:{server.port}/ws?width=120&height=40"
+    origin = f"http://127.0.0.1:{server.port}"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(url, origin=origin) as websocket:
+            await websocket.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
+            await read_until(websocket, needles)
+            # Ctrl+C in the tab quits the app, and the server then ends the session.
+            await websocket.send_str(json.dumps(["stdin", "\x03"]))
+
+            async def until_closed() -> None:
+                async for _ in websocket:  # ends when the server closes the websocket
+                    pass
+
+            try:
+                await asyncio.wait_for(until_closed(), timeout=START_TIMEOUT)
+            except asyncio.TimeoutError:
+                pytest.fail("the session did not end after Ctrl+C in the tab")
+            assert websocket.closed
+    assert "Traceback" not in server.output()
+
+
+async def test_a_page_from_another_site_cannot_open_a_tutor(server):
+    import aiohttp
+
+    url = f"ws://127.0.0.1:{server.port}/ws"
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            async with session.ws_connect(url, origin="http://evil.example"):
+                pass
+    assert refused.value.status == 403
+
+
+@needs_extra
+async def test_a_tab_whose_tutor_cannot_start_is_ended_and_the_reason_printed(tmp_path):
+    import aiohttp
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "tests" / "fixtures" / "course_ok", course)
+    port = free_port()
+    served = Served(tmp_path, "--lessons", str(course), "--port", str(port))
+    try:
+        await asyncio.to_thread(served.wait_for_page, port)
+        shutil.rmtree(course)  # the server checked the course; the tab's tutor will not find it
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws") as websocket:
+
+                async def until_closed() -> None:
+                    async for _ in websocket:
+                        pass
+
+                try:
+                    await asyncio.wait_for(until_closed(), timeout=START_TIMEOUT)
+                except asyncio.TimeoutError:
+                    pytest.fail(f"the tab was left open by a tutor that failed:\n{served.output()}")
+        out = await asyncio.to_thread(served.wait_for_output, str(course))
+        assert "Traceback" not in out
+    finally:
+        served.kill()
+
+
+# --- starting and stopping ----------------------------------------------------------------------
+
+
+@needs_extra
+async def test_ctrl_c_stops_the_server_and_its_tutors(tmp_path):
+    import aiohttp
+
+    port = free_port()
+    served = Served(tmp_path, "open", "perceptron-rule", "--port", str(port))
+    try:
+        page = await asyncio.to_thread(served.wait_for_page, port)
+        assert "<title>dl-tutor: perceptron-rule</title>" in page
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as websocket:
+                lesson = load_course(default_lessons_dir()).find("perceptron-rule")[0]
+                await read_until(websocket, [lesson.title])
+
+                async def drain() -> None:  # answer the server's close as a browser would
+                    async for _ in websocket:
+                        pass
+
+                reader = asyncio.create_task(drain())
+                status = await asyncio.to_thread(served.interrupt)
+                await asyncio.wait_for(reader, timeout=10)
+        out = served.output()
+        assert status == 0, out
+        assert "web server stopped" in out
+        assert "Traceback" not in out, out
+    finally:
+        served.kill()
+
+
+@needs_extra
+def test_a_host_beyond_this_machine_is_warned_about_before_binding(tmp_path):
+    port = free_port()
+    served = Served(tmp_path, "--host", "0.0.0.0", "--port", str(port))
+    try:
+        out = served.wait_for_output("Ctrl+C")
+        warning = f"anyone who can reach port {port} of this machine gets a tutor running as you"
+        assert warning in out
+        assert out.index(warning) < out.index("dl-tutor is serving")
+        assert "Traceback" not in out
+    finally:
+        served.kill()
+
+
+@needs_extra
+def test_a_port_in_use_exits_2_with_one_line(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "tutor", "--web", "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+            env={**os.environ, "DL_TUTOR_HOME": str(tmp_path)},
+        )
+    assert done.returncode == 2, done
+    assert done.stderr.strip().splitlines() == [
+        f"dl-tutor: port {port} is already in use (another dl-tutor --web?). Try --port {port + 1}."
+    ]
+    assert "dl-tutor is serving" not in done.stdout
+
+
+@pytest.mark.parametrize("port", [0, -1, 70000])
+def test_a_bad_port_number_exits_2_with_one_line(port, capsys):
+    args = argparse.Namespace(host="127.0.0.1", port=port, backend="numpy", lessons=None, colors=None)
+    assert web.serve(args, None) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"dl-tutor: --port {port} is not a port number (1 to 65535); try --port 8000."]
+
+
+def test_without_the_web_extra_the_way_to_install_it_is_given(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "textual_serve", None)
+    monkeypatch.setitem(sys.modules, "textual_serve.server", None)
+    args = argparse.Namespace(host="127.0.0.1", port=8000, backend="numpy", lessons=None, colors=None)
+    assert web.serve(args, None) == 2
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        "dl-tutor: --web needs the web extra: pip install 'dl-tutor[web]'"
+    ]
+    assert captured.out == ""
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+def test_served_by_web_recognises_textual_serves_children(monkeypatch):
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    assert not web.served_by_web()
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")
+    assert web.served_by_web()
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.linux_driver:LinuxDriver")
+    assert not web.served_by_web()
+
+
+def test_app_command_runs_this_python_with_the_apps_options(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    lessons = tmp_path / "my course"
+    args = argparse.Namespace(backend="numpy", lessons=lessons, colors="16")
+    assert shlex.split(web.app_command(args, "perceptron-rule")) == [
+        sys.executable, "-m", "tutor", "--backend", "numpy", "--lessons", str(lessons.resolve()),
+        "--colors", "16", "open", "perceptron-rule",
+    ]
+    args = argparse.Namespace(backend="auto", lessons=None, colors=None)
+    assert shlex.split(web.app_command(args, None)) == [
+        sys.executable, "-m", "tutor", "--backend", "auto", "run",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("::1", True), ("[::1]", True), ("localhost", True), ("127.0.0.2", True),
+     ("0.0.0.0", False), ("::", False), ("192.168.1.5", False), ("gpu-box", False)],
+)
+def test_is_loopback(host, loopback):
+    assert web.is_loopback(host) is loopback
+
+
+def test_ssh_forward_command_names_the_port_on_both_ends():
+    assert web.ssh_forward_command("127.0.0.1", 8123).startswith("ssh -L 8123:127.0.0.1:8123 ")
+    assert web.ssh_forward_command("0.0.0.0", 8123).startswith("ssh -L 8123:127.0.0.1:8123 ")
+    assert web.ssh_forward_command("localhost", 8123).startswith("ssh -L 8123:localhost:8123 ")
+    assert web.ssh_forward_command("::1", 8123).startswith("ssh -L 8123:[::1]:8123 ")
+
+
+def test_app_command_keeps_a_chosen_frame_rate(monkeypatch):
+    # textual-serve sets TEXTUAL_FPS=60 for every app; --low-bandwidth's cap must survive that.
+    monkeypatch.setenv("TEXTUAL_FPS", "8")
+    args = argparse.Namespace(backend="numpy", lessons=None, colors=None)
+    assert shlex.split(web.app_command(args, None))[:2] == ["TEXTUAL_FPS=8", sys.executable]
+
+
+def tab_process_environments(server_pid: int) -> list[dict[str, str]]:
+    """The environments of the `python -m tutor ... run` processes in the server's process group."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            pgid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[2])
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if pgid == server_pid and b"tutor" in argv and b"run" in argv and b"--web" not in argv:
+            found.append(dict(item.decode().split("=", 1) for item in environ if b"=" in item))
+    return found
+
+
+@needs_extra
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+async def test_low_bandwidth_reaches_the_tab_s_tutor(tmp_path):
+    """The app of a tab runs at the low-bandwidth frame rate, not textual-serve's 60."""
+    import aiohttp
+
+    port = free_port()
+    served = Served(tmp_path, "--low-bandwidth", "--port", str(port))
+    try:
+        await asyncio.to_thread(served.wait_for_page, port)
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as websocket:
+                await read_until(websocket, [load_course(default_lessons_dir()).lessons[0].title])
+                environments = tab_process_environments(served.process.pid)
+        assert len(environments) == 1, environments
+        assert environments[0]["TEXTUAL_FPS"] == "8"
+        assert environments[0]["DL_TUTOR_LOW_BANDWIDTH"] == "1"
+        assert environments[0]["TEXTUAL_DRIVER"] == web.WEB_DRIVER
+    finally:
+        served.kill()
