@@ -351,3 +351,74 @@ def test_default_home_uses_platformdirs(tmp_path: Path, monkeypatch: pytest.Monk
     assert default_home() == tmp_path / "xdg" / "dl-tutor"
     assert calls == [("dl-tutor", False)]
     assert (tmp_path / "xdg" / "dl-tutor").is_dir()
+
+
+# --------------------------------------------------------------------------- two tutors, one file
+
+
+def test_two_tutors_on_one_file_keep_each_others_work(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    first, second = ProgressStore(path), ProgressStore(path)
+    mine, _ = first.load()
+    theirs, _ = second.load()
+
+    mine.visit("intro", "start")
+    mine.record_answer("intro", "q1", False, "3")
+    first.save(mine, merge=True)
+
+    theirs.visit("intro", "middle")
+    theirs.record_answer("intro", "q1", True, "4")
+    theirs.visit("gates", "and")
+    second.save(theirs, merge=True)  # folds in the first tutor's save
+
+    on_disk, _ = ProgressStore(path).load()
+    intro = on_disk.lessons["intro"]
+    assert intro.visited == ["middle", "start"]
+    q1 = intro.questions["q1"]
+    assert (q1.attempts, q1.correct, q1.first_try, q1.last_answer) == (2, True, True, "4")
+    assert "gates" in on_disk.lessons and on_disk.last_lesson == "gates"
+
+    mine.record_answer("intro", "q2", True, "yes")
+    first.save(mine, merge=True)  # the first tutor now learns of the second's work
+    on_disk, _ = ProgressStore(path).load()
+    assert on_disk.lessons["intro"].questions["q1"].attempts == 2  # counted once, not twice
+    assert on_disk.lessons["intro"].questions["q2"].correct
+    assert "gates" in on_disk.lessons and on_disk.last_lesson == "intro"
+    assert mine.lessons["intro"].questions["q1"].correct  # the app's own copy caught up
+
+
+def test_attempts_add_up_when_both_tutors_answer_the_same_question(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    first, second = ProgressStore(path), ProgressStore(path)
+    mine, _ = first.load()
+    mine.record_answer("intro", "q1", False, "1")
+    first.save(mine, merge=True)
+    theirs, _ = second.load()  # both start from one attempt
+    mine.record_answer("intro", "q1", False, "2")
+    first.save(mine, merge=True)
+    theirs.record_answer("intro", "q1", False, "5")
+    theirs.record_answer("intro", "q1", True, "4")
+    second.save(theirs, merge=True)
+    q1 = ProgressStore(path).load()[0].lessons["intro"].questions["q1"]
+    assert (q1.attempts, q1.correct, q1.first_try, q1.last_answer) == (4, True, False, "4")
+
+
+def test_a_reset_is_not_undone_by_merging(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    progress, _ = store.load()
+    progress.visit("intro", "start")
+    store.save(progress, merge=True)
+    progress.reset()
+    store.save(progress)  # what `dl-tutor progress --reset` does: no merge
+    assert ProgressStore(path).load()[0].lessons == {}
+
+
+def test_merging_ignores_a_damaged_file(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    progress, _ = store.load()
+    path.write_text("{ not json", encoding="utf-8")
+    progress.visit("intro", "start")
+    store.save(progress, merge=True)
+    assert ProgressStore(path).load()[0].lessons["intro"].visited == ["start"]

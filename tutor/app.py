@@ -89,7 +89,7 @@ class TutorApp(App):
     def save_progress(self) -> None:
         """Write progress; on failure keep it in memory and warn once."""
         try:
-            self.store.save(self.progress)
+            self.store.save(self.progress, merge=True)
         except ProgressSaveError as error:
             if not self._save_failed:
                 self.notify(str(error), severity="warning", timeout=10)

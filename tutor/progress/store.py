@@ -26,6 +26,7 @@ __all__ = [
     "ProgressSaveError",
     "ProgressStore",
     "default_home",
+    "merge_progress",
 ]
 
 #: The version written to (and expected in) progress files.
@@ -265,6 +266,47 @@ class Progress:
         return cls(version=version, last_lesson=last_lesson, lessons=lessons)
 
 
+def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
+    """Fold into `ours` what another copy of the app saved since both read `base`.
+
+    Two tutors can share one progress file (two browser tabs, a terminal and a tab). Each saves
+    its own copy, so without a merge the last save would wipe the other's work. Steps seen and
+    lessons completed are united; attempts add up (each side's new attempts count once, `base`
+    tells which are new); a question is right if either side got it right; the latest answer is
+    ours unless only the other side answered. `last_lesson` stays ours (this learner acted last).
+    """
+    for lesson_id, their_record in theirs.lessons.items():
+        our_record = ours.lessons.get(lesson_id)
+        if our_record is None:
+            ours.lessons[lesson_id] = their_record
+            continue
+        base_record = base.lessons.get(lesson_id)
+        our_record.visited.extend(s for s in their_record.visited if s not in our_record.visited)
+        our_record.completed = our_record.completed or their_record.completed
+        if our_record.step is None:
+            our_record.step = their_record.step
+        for question_id, their_q in their_record.questions.items():
+            our_q = our_record.questions.get(question_id)
+            if our_q is None:
+                our_record.questions[question_id] = their_q
+                continue
+            base_q = base_record.questions.get(question_id) if base_record else None
+            before = base_q.attempts if base_q else 0
+            their_new = max(0, their_q.attempts - before)
+            if their_new == 0:
+                continue
+            we_answered = our_q.attempts > before
+            our_q.attempts += their_new
+            if not we_answered:
+                our_q.last_answer = their_q.last_answer
+                our_q.first_try = their_q.first_try
+            elif before == 0:
+                our_q.first_try = our_q.first_try or their_q.first_try
+            our_q.correct = our_q.correct or their_q.correct
+    if ours.last_lesson is None:
+        ours.last_lesson = theirs.last_lesson
+
+
 # --------------------------------------------------------------------------- storage
 
 
@@ -338,6 +380,8 @@ class ProgressStore:
     def __init__(self, path: Path | None = None) -> None:
         """Use `path`, or the default location when None."""
         self.path: Path = Path(path) if path is not None else default_home() / "progress.json"
+        self._base: dict[str, Any] = Progress().to_dict()
+        """What the file held when this store last read or wrote it (for `save(merge=True)`)."""
 
     def _remove_stray_temp_files(self) -> None:
         """Delete `.progress-*.tmp` files left by a writer that was killed mid-write."""
@@ -407,15 +451,22 @@ class ProgressStore:
             )
         except (ProgressFormatError, ValueError) as error:
             return Progress(), self._set_aside(_one_line(str(error)))
+        self._base = progress.to_dict()
         return progress, None
 
-    def save(self, progress: Progress) -> None:
+    def save(self, progress: Progress, *, merge: bool = False) -> None:
         """Write `progress` atomically (temp file + fsync + os.replace + directory fsync).
+
+        With `merge` (the app), what another copy of the app saved to the file since this store
+        last read or wrote it is first folded into `progress` (see `merge_progress`), so two
+        tutors on one file do not wipe each other's work. A reset saves without merging.
 
         Raises:
             ProgressSaveError: when writing fails; the old file is left intact and no temp
                 file is left behind.
         """
+        if merge:
+            self._merge_from_disk(progress)
         text = _serialise(progress)
         try:
             _atomic_write_text(self.path, text)
@@ -424,6 +475,16 @@ class ProgressStore:
                 f"Could not save progress to {self.path}: {_os_reason(error)}. "
                 "Your progress is kept in memory for this session."
             ) from error
+        self._base = progress.to_dict()
+
+    def _merge_from_disk(self, progress: Progress) -> None:
+        """Fold the file's changes since our last read or write into `progress` (if any)."""
+        try:
+            disk = Progress.from_dict(json.loads(self.path.read_bytes().decode("utf-8")))
+        except (OSError, ValueError, RecursionError):  # missing or damaged: our copy is the truth
+            return
+        if disk.to_dict() != self._base:
+            merge_progress(progress, disk, Progress.from_dict(self._base))
 
     def export_text(self, text: str, path: Path) -> None:
         """Write a report (e.g. Markdown) to `path` atomically; ProgressSaveError when it fails."""
