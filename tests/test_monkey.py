@@ -8,6 +8,7 @@ afterwards and its progress file must still load. Bounded: a handful of seconds 
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -29,6 +30,9 @@ KEYS = [
     "question_mark", "escape_help",
 ]
 SIZES = [(80, 24), (100, 30), (120, 40), (200, 60)]
+#: Presses per lesson: 30 in CI (810 in all, about two minutes on 2 cores); a soak run sets
+#: DL_TUTOR_MONKEY_PRESSES, e.g. to 150 for about four thousand.
+PRESSES = int(os.environ.get("DL_TUTOR_MONKEY_PRESSES", "30"))
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
@@ -37,7 +41,7 @@ async def test_monkey_keeps_every_lesson_alive(tmp_path: Path, lesson_id: str) -
     app = make_app(home=tmp_path, open_lesson=lesson_id)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        for turn in range(30):
+        for turn in range(PRESSES):
             key = rng.choice(KEYS)
             if key == "escape_help":
                 # `?` opens help; escape closes it again (escape on the lesson would leave it).
