@@ -26,9 +26,10 @@ class HomeScreen(Screen):
     DEFAULT_CSS = """
     HomeScreen #title { height: auto; padding: 0 1; background: $panel; }
     HomeScreen #map-body { height: 1fr; }
-    HomeScreen #map { width: 1fr; height: 1fr; min-width: 40; border: round $panel-lighten-2; }
+    HomeScreen #map { width: 3fr; height: 1fr; min-width: 40; max-width: 72; border: round $panel-lighten-2;
+                      text-wrap: nowrap; text-overflow: ellipsis; }
     HomeScreen #map:focus { border: round $accent; }
-    HomeScreen #details { width: 1fr; height: 1fr; padding: 0 1; border: round $panel-lighten-2; }
+    HomeScreen #details { width: 2fr; height: 1fr; padding: 0 1; border: round $panel-lighten-2; }
     """
 
     BINDINGS = [
@@ -106,7 +107,9 @@ class HomeScreen(Screen):
         else:
             mark = ("·", "dim")
         score = f"{correct}/{total}" if total else "—"
-        return Text.assemble(" ", mark, f" {number:>2}. ", lesson.title, (f"   {score}", "dim"))
+        # One line per lesson (the map's CSS does not wrap): the score sits before the title, so
+        # a title too long for the column ends in "…" (the details pane shows it whole).
+        return Text.assemble(" ", mark, f" {number:>2}. ", (f"{score:>5}  ", "dim"), lesson.title)
 
     def _show_details(self) -> None:
         option_list = self.query_one("#map", OptionList)
