@@ -295,7 +295,7 @@ async def test_unsaveable_progress_keeps_going(tmp_path: Path, monkeypatch) -> N
 
     app = make_app(home=tmp_path, open_lesson=LESSON)
 
-    def fail(progress) -> None:
+    def fail(progress, **options) -> None:
         raise ProgressSaveError("Could not save progress to X: read-only. Kept in memory.")
 
     monkeypatch.setattr(app.store, "save", fail)
