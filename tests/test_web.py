@@ -462,3 +462,12 @@ async def test_low_bandwidth_reaches_the_tab_s_tutor(tmp_path):
         assert environments[0]["TEXTUAL_DRIVER"] == web.WEB_DRIVER
     finally:
         served.kill()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy is installed here")
+def test_web_with_cupy_and_no_gpu_fails_before_serving(capsys) -> None:
+    from tutor.cli import main
+
+    assert main(["--web", "--backend", "cupy", "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "CuPy" in err[0] and "--backend numpy" in err[0]

@@ -288,9 +288,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             _error(message)
             return EXIT_USAGE
         lesson_id = lesson.id
+    from tutor.backend import BackendError, select_backend
+
     if getattr(args, "web", False):
         from tutor.web import serve
 
+        if args.backend == "cupy":  # fail here, once, rather than in every browser tab
+            try:
+                select_backend("cupy")
+            except BackendError as error:
+                _error(f"{error} Use --backend numpy or --backend auto.")
+                return EXIT_USAGE
         return serve(args, lesson_id)
     from tutor.web import served_by_web  # a browser tab's app reads keys from a pipe, not a tty
 
@@ -298,8 +306,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         _error("the tutor needs an interactive terminal (over SSH, connect with `ssh -t`); "
                "try `dl-tutor list` or `dl-tutor doctor`.")
         return EXIT_USAGE
-    from tutor.backend import BackendError, select_backend
-
     try:
         backend = select_backend(args.backend)
     except BackendError as error:
