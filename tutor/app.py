@@ -16,6 +16,7 @@ from tutor.backend import Backend, select_backend
 from tutor.content import Course, Lesson, load_course
 from tutor.paths import default_lessons_dir
 from tutor.progress import Progress, ProgressSaveError, ProgressStore
+from tutor.scenes.base import Scene
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
@@ -72,16 +73,15 @@ class TutorApp(App):
         if self.stop_signal is not None:
             return  # already quitting
         self.stop_signal = sig
-        if sig == signal.SIGHUP:
-            # The terminal is gone: writing to it would fail, so send all output nowhere.
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                try:
-                    os.dup2(devnull, fd)
-                except OSError:
-                    pass
-            os.close(devnull)
         self.save_progress()
+        if sig == signal.SIGHUP:
+            # The terminal is gone, so there is nothing to restore: keep the work (a training
+            # checkpoint) and end now. Textual's orderly exit can hang here, because the kernel
+            # sends SIGCONT with the hang-up and Textual's SIGCONT handler writes to the terminal.
+            for screen in self.screen_stack:
+                for scene in screen.query(Scene):
+                    scene.save_before_exit()
+            os._exit(128 + sig)
         self.exit(return_code=128 + sig)
 
     # --- progress -------------------------------------------------------------------------------

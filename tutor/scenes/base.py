@@ -94,6 +94,10 @@ class Scene(Widget, can_focus=True):
         """The frame shown on mount and after `reset` (0 unless a scene starts finished)."""
         return 0
 
+    def save_before_exit(self) -> None:
+        """Keep whatever long work the scene holds (a training run's checkpoint) before the
+        process ends at once, e.g. on a hang-up; the default scene has nothing to keep."""
+
     # --- transport actions ----------------------------------------------------------------------
 
     def step_forward(self) -> None:

@@ -289,6 +289,9 @@ class _Run:
         self._paused = False
         self.discard = False
         """True when the run is thrown away (reset, a new run): no checkpoint is saved."""
+        self.abandoned = False
+        """True once the scene has let go of the run (its messages would be ignored): the thread
+        saves what it must and ends, without computing results nobody will see."""
         self.finished = threading.Event()
         """Set when the worker thread has ended (after saving any checkpoint)."""
         self.saved: Path | None = None
@@ -547,11 +550,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
     def on_unmount(self) -> None:
         """Leaving the lesson or quitting: stop the trainer after its batch and let it save a
         checkpoint (waiting a moment, so a quitting app does not exit before it is written)."""
-        run = self._run
-        self._stop_run(discard=False)
-        if run is None or run.trainer is None or self._app is None:
+        run = self.save_before_exit()
+        if run is None or self._app is None:
             return
-        run.finished.wait(UNMOUNT_SAVE_SECONDS)
         if run.saved is None or run.saved.name != stopped_path(self.model_name).name:
             return
         note = (f"Training stopped; checkpoint saved to {short_path(run.saved)}. "
@@ -560,6 +561,16 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             self._app.notify(note, timeout=8)
         elif isinstance(getattr(self._app, "exit_notes", None), list):
             self._app.exit_notes.append(note)
+
+    def save_before_exit(self) -> _Run | None:
+        """Stop the run after its batch and wait (a few seconds at most) for its checkpoint;
+        returns the run, or None when nothing was training."""
+        run = self._run
+        self._stop_run(discard=False)
+        if run is None or run.trainer is None:
+            return None
+        run.finished.wait(UNMOUNT_SAVE_SECONDS)
+        return run
 
     # --- the transport ------------------------------------------------------------------------
 
@@ -732,6 +743,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         run, self._run = self._run, None
         if run is not None:
             run.discard = discard
+            run.abandoned = True
             run.stop()
         if self.is_attached:
             try:
@@ -810,7 +822,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             posted = 0.0
             post_seconds = LOW_BANDWIDTH_POST_SECONDS if low_bandwidth() else POST_SECONDS
             for record in trainer.run():
-                if worker.is_cancelled:
+                if worker.is_cancelled or run.abandoned:
                     trainer.stop()
                 if isinstance(record, BatchRecord):
                     losses.append((record.epoch + record.batch / record.batches, record.loss))
@@ -824,7 +836,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
                     continue
                 self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
                 posted = time.monotonic()
-            if done is None or (worker.is_cancelled and run.discard):
+            gone = worker.is_cancelled or run.abandoned
+            if done is None or (gone and run.discard):
                 return
             stopped = done.reason == "stopped"
             if stopped and trainer.epoch == 0 and trainer.batch == 0:
@@ -838,7 +851,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
                     stopped_path(config.model).unlink(missing_ok=True)
             except OSError as error:
                 save_error = f"could not save {short_path(path)}: {error.strerror or error}"
-            if worker.is_cancelled:  # the lesson was left or the app is quitting: saved, done
+            if gone or worker.is_cancelled or run.abandoned:  # the lesson was left or the app quits
                 return
             self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
             kept = None
@@ -853,7 +866,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             results = compute_results(
                 trainer.model, np.asarray(digits.test_images[: len(trainer.test_images)]),
                 np.asarray(digits.test_labels[: len(trainer.test_images)]), name=config.model, source=source,
-                cancelled=lambda: worker.is_cancelled,
+                cancelled=lambda: worker.is_cancelled or run.abandoned,
             )
             if results is not None:
                 self.post_message(self.ResultsReady(run.id, results))
