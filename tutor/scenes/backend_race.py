@@ -166,8 +166,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
     def reset_state(self) -> None:
         """Stop any race, forget its results and go back to the lesson's settings."""
         self._cancel()
-        what = self.params.get("what", "train")
-        self.what: str = what if what in WHAT_TITLES else "train"
+        self.what: str = self.choice_param("what", WHAT_TITLES, "train")
         batches = self.params.get("batches") or list(DEFAULT_BATCHES)
         try:
             cleaned = sorted({min(MAX_BATCH, max(1, int(b))) for b in batches})

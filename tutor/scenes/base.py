@@ -94,6 +94,35 @@ class Scene(Widget, can_focus=True):
         """The frame shown on mount and after `reset` (0 unless a scene starts finished)."""
         return 0
 
+    # --- lesson parameters ------------------------------------------------------------------------
+    # `check-lessons` reports parameters of the wrong kind; these keep a scene running anyway.
+
+    def int_param(self, name: str, default: int, low: int | None = None, high: int | None = None) -> int:
+        """Parameter `name` as a whole number within [low, high], or `default` if it is not one."""
+        try:
+            value = int(self.params.get(name, default))
+        except (TypeError, ValueError, OverflowError):
+            value = default
+        if low is not None:
+            value = max(low, value)
+        return value if high is None else min(high, value)
+
+    def float_param(self, name: str, default: float) -> float:
+        """Parameter `name` as a finite number, or `default` if it is not one."""
+        try:
+            value = float(self.params.get(name, default))
+        except (TypeError, ValueError, OverflowError):
+            return default
+        return value if math.isfinite(value) else default
+
+    def choice_param(self, name: str, choices: Any, default: Any) -> Any:
+        """Parameter `name` when it is one of `choices` (a collection), else `default`."""
+        value = self.params.get(name, default)
+        try:
+            return value if value in choices else default
+        except TypeError:  # an unhashable value tested against a dict or set
+            return default
+
     def save_before_exit(self) -> None:
         """Keep whatever long work the scene holds (a training run's checkpoint) before the
         process ends at once, e.g. on a hang-up; the default scene has nothing to keep."""

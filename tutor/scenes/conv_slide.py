@@ -246,17 +246,10 @@ and bias, so the whole map looks for the same pattern.
 
     def reset_state(self) -> None:
         """Back to the lesson's mode, kernel, bias, digit and cursor."""
-        mode = self.params.get("mode", "slide")
-        self.mode: str = mode if mode in MODES else "slide"
+        self.mode: str = self.choice_param("mode", MODES, "slide")
         self.editable: bool = bool(self.params.get("editable", False)) and self.mode == "slide"
-        try:
-            self.step_size = float(self.params.get("step_size", 0.5))
-        except (TypeError, ValueError):
-            self.step_size = 0.5
-        try:
-            self.bias = float(self.params.get("bias", 0.0))
-        except (TypeError, ValueError):
-            self.bias = 0.0
+        self.step_size = self.float_param("step_size", 0.5)
+        self.bias = self.float_param("bias", 0.0)
         name = self.params.get("kernel", "vertical edge")
         self.kernel_name: str = name if name in KERNELS or name == "custom" else "vertical edge"
         self.kernel: np.ndarray = self._initial_kernel()
@@ -266,19 +259,10 @@ and bias, so the whole map looks for the same pattern.
         else:
             self.maps_names = MAPS_DEFAULT
         self.cursor: tuple[int, int] = (2, 2)
-        try:
-            self.channels = max(2, min(3, int(self.params.get("channels", 2))))
-        except (TypeError, ValueError):
-            self.channels = 2
-        try:
-            self.seed = int(self.params.get("seed", 0))
-        except (TypeError, ValueError):
-            self.seed = 0
+        self.channels = self.int_param("channels", 2, 2, 3)
+        self.seed = self.int_param("seed", 0)
         self._make_toy()
-        try:
-            self.index = max(0, int(self.params.get("index", 0)))
-        except (TypeError, ValueError):
-            self.index = 0
+        self.index = self.int_param("index", 0, 0)
         if self.image is not None or self.error or self.is_mounted:
             self.load()
 

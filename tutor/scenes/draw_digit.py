@@ -294,12 +294,8 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
         """Back to the lesson's start: a blank canvas or its test digit; reseed `t`."""
         self.show_preprocessed = bool(self.params.get("show_preprocessed", True))
         self.preprocess = bool(self.params.get("preprocess", True))
-        start = self.params.get("start", "blank")
-        self.start = start if start in ("blank", "test-digit") else "blank"
-        try:
-            self.start_index = max(0, int(self.params.get("test_index", 0)))
-        except (TypeError, ValueError):
-            self.start_index = 0
+        self.start = self.choice_param("start", ("blank", "test-digit"), "blank")
+        self.start_index = self.int_param("test_index", 0, 0)
         self._rng = np.random.default_rng(TEST_DIGIT_SEED)
         if self.is_mounted:
             self._apply_start()

@@ -448,14 +448,9 @@ each part makes of it.
 
     def reset_state(self) -> None:
         """Back to the lesson's view, source and digit."""
-        view = self.params.get("view", "filters")
-        self.view: str = view if view in VIEWS else "filters"
-        source = self.params.get("source", "shipped")
-        self.source: str = source if source in SOURCES else "shipped"
-        try:
-            self.start = max(0, int(self.params.get("index", 0)))
-        except (TypeError, ValueError):
-            self.start = 0
+        self.view: str = self.choice_param("view", VIEWS, "filters")
+        self.source: str = self.choice_param("source", SOURCES, "shipped")
+        self.start = self.int_param("index", 0, 0)
         self._digit_position = self.start
         self._mistake_position = 0
         if self.is_mounted and (self.which != self.source or self.model is None or self.digits is None):

@@ -367,10 +367,8 @@ model definition.
 
     def reset_state(self) -> None:
         """Back to the lesson's model and view."""
-        model = self.params.get("model", "lenet")
-        self.model_name: str = model if model in MODELS else "lenet"
-        view = self.params.get("view", "walk")
-        self.view: str = view if view in VIEWS else "walk"
+        self.model_name: str = self.choice_param("model", MODELS, "lenet")
+        self.view: str = self.choice_param("view", VIEWS, "walk")
         self.start_layer: str = str(self.params.get("layer", "input"))
         self._build()
 

@@ -108,18 +108,10 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 
     def reset_state(self) -> None:
         """Back to the lesson's digit, kind, mode and shift; retry loading after a failure."""
-        kind = self.params.get("kind", "max")
-        self.kind: str = kind if kind in KINDS else "max"
-        mode = self.params.get("mode", "animate")
-        self.mode: str = mode if mode in MODES else "animate"
-        try:
-            self.index = max(0, int(self.params.get("index", 0)))
-        except (TypeError, ValueError):
-            self.index = 0
-        try:
-            self.shift = max(0, min(MAX_SHIFT, int(self.params.get("shift", 1))))
-        except (TypeError, ValueError):
-            self.shift = 1
+        self.kind: str = self.choice_param("kind", KINDS, "max")
+        self.mode: str = self.choice_param("mode", MODES, "animate")
+        self.index = self.int_param("index", 0, 0)
+        self.shift = self.int_param("shift", 1, 0, MAX_SHIFT)
         self._positions: dict[str, int] = {}
         if self.digits is None and self.error:
             self.load()

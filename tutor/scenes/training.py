@@ -464,22 +464,19 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         """Stop any run and go back to the lesson's settings, the idle state and its view."""
         self._stop_run()
         p = self.params
-        model = p.get("model", "mlp-30-sigmoid")
-        self.model_name: str = model if model in MODELS else "mlp-30-sigmoid"
-        optimizer = p.get("optimizer", "adam")
-        self.optimizer: str = optimizer if optimizer in DEFAULT_LR else "adam"
+        self.model_name: str = self.choice_param("model", MODELS, "mlp-30-sigmoid")
+        self.optimizer: str = self.choice_param("optimizer", DEFAULT_LR, "adam")
         self.lr: float = _positive(p.get("lr"), DEFAULT_LR[self.optimizer])
-        self.epochs: int = max(1, min(MAX_EPOCHS, _int(p.get("epochs"), 1 if self.model_name == "lenet" else 3)))
-        self.batch_size: int = max(1, min(60000, _int(p.get("batch_size"), 64)))
+        self.epochs: int = self.int_param("epochs", 1 if self.model_name == "lenet" else 3, 1, MAX_EPOCHS)
+        self.batch_size: int = self.int_param("batch_size", 64, 1, 60000)
         target = p.get("target_accuracy", 0)
         self.target: float = float(target) if isinstance(target, (int, float)) and 0 < target < 1 else 0.0
-        self.train_limit: int = max(0, _int(p.get("train_limit"), 0))
-        self.test_limit: int = max(0, _int(p.get("test_limit"), 0))
-        self.seed: int = _int(p.get("seed"), 0)
-        self.shift: int = max(0, min(4, _int(p.get("shift"), 0)))
+        self.train_limit: int = self.int_param("train_limit", 0, 0)
+        self.test_limit: int = self.int_param("test_limit", 0, 0)
+        self.seed: int = self.int_param("seed", 0)
+        self.shift: int = self.int_param("shift", 0, 0, 4)
         """Pixels each training image may be moved at random (augmentation); 0 = plain MNIST."""
-        view = p.get("view", "train")
-        self.view: str = view if view in VIEWS else "train"
+        self.view: str = self.choice_param("view", VIEWS, "train")
         self.editable: bool = bool(p.get("editable", True))
         self.picked: int = 0
         self._controls_wanted = False
@@ -1120,11 +1117,6 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 
 
 # --- small helpers -----------------------------------------------------------------------------------
-
-
-def _int(value: Any, default: int) -> int:
-    """`value` as an int when it is one (not a bool), else `default`."""
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _positive(value: Any, default: float) -> float:

@@ -84,36 +84,24 @@ usually get out of it.
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.hidden = self._int_param("hidden", 2, 1, MAX_HIDDEN)
+        self.hidden = self.int_param("hidden", 2, 1, MAX_HIDDEN)
         loss = self.params.get("loss", "mse")
         self.loss: str = loss if loss in ("mse", "ce") else "mse"
         self.lr: float = self._lr_param()
-        self.epochs = self._int_param("epochs", 5000, 1, MAX_EPOCHS)
+        self.epochs = self.int_param("epochs", 5000, 1, MAX_EPOCHS)
         self.message = ""
         self.reset_state()
 
     # --- parameters -----------------------------------------------------------------------------
 
-    def _int_param(self, name: str, default: int, low: int, high: int) -> int:
-        try:
-            value = int(self.params.get(name, default))
-        except (TypeError, ValueError, OverflowError):
-            value = default
-        return max(low, min(high, value))
-
     def _lr_param(self) -> float:
-        default = mlp.DEFAULT_LR[self.loss]
-        try:
-            lr = float(self.params.get("lr", default))
-        except (TypeError, ValueError):
-            return default
-        return lr if math.isfinite(lr) else default
+        return self.float_param("lr", mlp.DEFAULT_LR[self.loss])
 
     # --- state ----------------------------------------------------------------------------------
 
     def reset_state(self) -> None:
         """Back to the lesson's seed, trained."""
-        self.train(self._int_param("seed", mlp.GOOD_SEED, 0, 2**31 - 1))
+        self.train(self.int_param("seed", mlp.GOOD_SEED, 0, 2**31 - 1))
 
     def train(self, seed: int) -> None:
         """Train from `seed` and keep every record (the frames)."""
