@@ -243,8 +243,7 @@ async def test_pause_resume_stop_and_continue(digits: Any) -> None:
         assert f"batch {scene.last.batch}/125" in state  # 1,000 images in batches of 8
         assert "img/s (numpy) · ETA" in state and "space resume · s stop" in state
         trainer = scene._run.trainer
-        await _until(pilot, lambda: trainer.paused)
-        await pilot.pause(0.3)
+        await _until(pilot, lambda: trainer.held)  # the batch in flight has finished
         held = trainer.batch, trainer.epoch
         await pilot.pause(0.3)
         assert (trainer.batch, trainer.epoch) == held  # nothing moves while paused

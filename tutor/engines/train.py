@@ -275,6 +275,7 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._held = threading.Event()
 
     # -- control from any thread ------------------------------------------------------------
 
@@ -295,6 +296,11 @@ class Trainer:
     def paused(self) -> bool:
         """Whether the loop is held by `pause()`."""
         return not self._running.is_set()
+
+    @property
+    def held(self) -> bool:
+        """Whether the loop is waiting at a pause, with no batch in flight."""
+        return self._held.is_set()
 
     @property
     def stopping(self) -> bool:
@@ -351,8 +357,10 @@ class Trainer:
             while self.batch < batches:
                 if not self._running.is_set():
                     paused_at = time.perf_counter()
+                    self._held.set()
                     while not self._running.wait(0.1):
                         pass
+                    self._held.clear()
                     pause = time.perf_counter() - paused_at
                     started += pause
                     epoch_start += pause
