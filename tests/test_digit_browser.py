@@ -10,7 +10,6 @@ import pytest
 from textual.widgets import Static
 
 from tutor.engines import mnist
-from tutor.scenes import digit_browser
 from tutor.scenes.digit_browser import DigitBrowserScene
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.image import HalfBlockImage

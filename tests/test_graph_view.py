@@ -16,7 +16,6 @@ from textual.widgets import Static
 
 from tutor.engines.autograd import (
     Graph,
-    GraphNode,
     Value,
     reuse_example,
     seed_chain_example,

@@ -323,7 +323,6 @@ class Model:
         """
         caches: list[tuple] = []
         self.activations = {}
-        xp = self.xp
         # Inside, image batches travel as (C, H, W, N), batch last: a convolution's matrix
         # product lands in that layout with no transpose, and the im2col copies move long
         # contiguous runs. Flatten turns back to (N, D) for the dense layers.

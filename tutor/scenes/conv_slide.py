@@ -34,7 +34,7 @@ from textual.widgets import Static
 from tutor.engines.conv import KERNEL_NOTES, KERNELS, CellRecord, conv2d_loop, conv_cell
 from tutor.engines.neuron import fmt
 from tutor.scenes.base import Scene
-from tutor.scenes.data import load_digits_or_reason
+from tutor.scenes.data import data_failure_text, load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage, render_rows
 
 #: The modes a lesson may ask for.
@@ -52,11 +52,6 @@ WIDE_WIDTH = 62
 #: Weights stay within [-WEIGHT_LIMIT, WEIGHT_LIMIT] while editing.
 WEIGHT_LIMIT = 9.0
 
-#: How to go on when the digits cannot be loaded.
-WAY_FORWARD = (
-    "Press r to try again; if that fails, reinstall dl-tutor "
-    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
-)
 
 #: Kernel names cut to fit the 7-column side panel of the narrow layout.
 SHORT_NAMES: dict[str, tuple[str, ...]] = {
@@ -495,11 +490,7 @@ and bias, so the whole map looks for the same pattern.
             self.query_one(f"#{part}").display = part in shown
         status = self.query_one("#cs-status", Static)
         if failed:
-            text = Text()
-            text.append("The MNIST digits could not be loaded.\n", style="bold")
-            text.append((self.error or "No data.") + "\n")
-            text.append(WAY_FORWARD)
-            status.update(text)
+            status.update(data_failure_text(self.error))
             return
         {"slide": self._show_slide, "maps": self._show_maps, "channels": self._show_channels}[self.mode](position)
 

@@ -20,7 +20,6 @@ from tutor.engines.descent import (
     ONE_X, ONE_Z, DescentStep, check_learning_rate, describe_run, gradient_descent, linear_predict,
     one_weight_cost, one_weight_grad, tangent_line,
 )
-from tutor.engines.neuron import fmt
 from tutor.quiz import AnswerFormatError, parse_number
 from tutor.scenes.base import Scene
 from tutor.widgets.plot import Plot

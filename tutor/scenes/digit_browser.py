@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from tutor.engines import mnist
 from tutor.scenes.base import Scene
-from tutor.scenes.data import load_digits_or_reason
+from tutor.scenes.data import data_failure_text, load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
 
@@ -41,11 +41,6 @@ JUMP = 100
 #: Bins of the pixel-value histogram.
 HIST_BINS = 16
 
-#: How to go on when the data cannot be loaded.
-WAY_FORWARD = (
-    "Press r to try again; if that fails, reinstall dl-tutor "
-    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
-)
 
 
 _load = load_digits_or_reason
@@ -203,11 +198,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         if self.digits is None:
             image.display = False
             plot.display = False
-            text = Text()
-            text.append("The MNIST digits could not be loaded.\n", style="bold")
-            text.append((self.error or "No data.") + "\n")
-            text.append(WAY_FORWARD)
-            status.update(text)
+            status.update(data_failure_text(self.error))
             return
         image.display = self.view in ("digits", "means")
         plot.display = self.view in ("counts", "histogram")

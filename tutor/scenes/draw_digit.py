@@ -38,6 +38,7 @@ from textual.widgets import Static
 from tutor.engines import mnist
 from tutor.engines.preprocess import PreprocessRecord, mnist_preprocess
 from tutor.scenes.base import Scene
+from tutor.scenes.data import load_shipped_lenet_or_reason
 from tutor.widgets.digit_canvas import DigitCanvas
 from tutor.widgets.image import HalfBlockImage
 
@@ -62,11 +63,6 @@ V_ROWS = 2
 #: The seed of the random test digits `t` shows.
 TEST_DIGIT_SEED = 0
 
-#: How to go on when the model cannot be used (added when the error does not say it already).
-MODEL_WAY_FORWARD = (
-    "Reinstall dl-tutor (pip install --force-reinstall dl-tutor), "
-    "or train your own with `dl-tutor train lenet --save PATH`."
-)
 
 KEYS = (
     "mouse: drag to draw, right button erases · keys: arrows move, space pen down/up, "
@@ -77,18 +73,12 @@ KEYS = (
 
 def load_model(name: str = "shipped") -> tuple[Any, str]:
     """The trained network: ``(model, "")``, or ``(None, one line saying why and what to do)``."""
-    try:
-        from tutor.engines import model as model_engine
-
-        return model_engine.load_shipped_lenet(), ""
-    except Exception as exc:  # ImportError, ModelError, OSError, ValueError: say it, never crash
-        lines = str(exc).strip().splitlines()
-        reason = lines[0] if lines else type(exc).__name__
-        if "dl-tutor train" not in reason:
-            reason = f"{reason.rstrip('.')}. {MODEL_WAY_FORWARD}"
-        if reason.lower().startswith("the shipped"):
-            return None, reason[0].upper() + reason[1:]
-        return None, f"No trained LeNet-5 to ask: {reason}"
+    model, reason = load_shipped_lenet_or_reason()
+    if model is not None:
+        return model, ""
+    if reason.lower().startswith("the shipped"):
+        return None, reason[0].upper() + reason[1:]
+    return None, f"No trained LeNet-5 to ask: {reason}"
 
 
 def top_two(probs: np.ndarray) -> tuple[int, int]:

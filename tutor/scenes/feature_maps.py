@@ -48,6 +48,7 @@ from textual.worker import get_current_worker
 from tutor.engines import mnist
 from tutor.engines.preprocess import resize
 from tutor.scenes.base import Scene
+from tutor.scenes.data import DATA_WAY_FORWARD, first_line, load_shipped_lenet_or_reason
 from tutor.scenes.draw_digit import horizontal_bars, top_two
 from tutor.widgets.image import HalfBlockImage, render_rows
 
@@ -72,10 +73,6 @@ MODEL_WAY_FORWARD = (
     "own with `dl-tutor train lenet` and press s."
 )
 
-DATA_WAY_FORWARD = (
-    "Press r to try again; if that fails, reinstall dl-tutor "
-    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
-)
 
 
 # --- networks ---------------------------------------------------------------------------------
@@ -88,22 +85,10 @@ def mine_path() -> Path:
     return default_model_path("lenet")
 
 
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
-
 def load_shipped(xp: Any = np) -> tuple[Any, str]:
     """The shipped LeNet-5: ``(model, "")`` or ``(None, one line saying why and what to do)``."""
-    try:
-        from tutor.engines import model as model_engine
-
-        return model_engine.load_shipped_lenet(xp=xp), ""
-    except Exception as exc:  # ImportError, ModelError, OSError: say it, never crash
-        reason = _first_line(exc)
-        if "dl-tutor train" not in reason:
-            reason = f"{reason.rstrip('.')}. {MODEL_WAY_FORWARD}"
-        return None, reason[0].upper() + reason[1:]
+    model, reason = load_shipped_lenet_or_reason(xp, MODEL_WAY_FORWARD)
+    return model, reason[:1].upper() + reason[1:]
 
 
 def load_mine(xp: Any = np) -> tuple[Any, str]:
@@ -116,7 +101,7 @@ def load_mine(xp: Any = np) -> tuple[Any, str]:
 
         return model_engine.Model.load(path, xp=xp, expect=model_engine.LENET5), ""
     except Exception as exc:  # ModelError and friends: fall back, say why
-        return None, f"your model cannot be used ({_first_line(exc)})"
+        return None, f"your model cannot be used ({first_line(exc)})"
 
 
 def load_network(source: str, xp: Any = np) -> tuple[Any, str, str, str]:
@@ -473,7 +458,7 @@ each part makes of it.
             try:
                 self.digits, self.data_error = mnist.load_digits(), ""
             except Exception as exc:  # DataError, OSError: say it
-                self.digits, self.data_error = None, _first_line(exc)
+                self.digits, self.data_error = None, first_line(exc)
 
     @property
     def count(self) -> int:

@@ -132,7 +132,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
                                      style="green")
                 self.stage = "product"
             else:
-                self.feedback = Text(f"✗ Not the local gradient of this gate; try again (ctrl+t for a hint).",
+                self.feedback = Text("✗ Not the local gradient of this gate; try again (ctrl+t for a hint).",
                                      style="red")
         else:
             if close_enough(answer, step.contribution):

@@ -27,7 +27,7 @@ from textual.widgets import Static
 
 from tutor.engines.pooling import PoolStep, compare_pooled, pool_steps, shift_image, vertical_edge_map
 from tutor.scenes.base import Scene
-from tutor.scenes.data import load_digits_or_reason
+from tutor.scenes.data import data_failure_text, load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 
 #: The modes `v` switches between.
@@ -42,10 +42,6 @@ MAX_SHIFT = 4
 #: Window size and stride.
 SIZE = STRIDE = 2
 
-WAY_FORWARD = (
-    "Press r to try again; if that fails, reinstall dl-tutor "
-    "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
-)
 
 
 _load = load_digits_or_reason
@@ -219,11 +215,7 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
         self.set_class(self.mode == "animate", "-animate")
         if self.digits is None:
             self.query_one("#pl-detail", Static).update("")
-            text = Text()
-            text.append("The MNIST digits could not be loaded.\n", style="bold")
-            text.append((self.error or "No data.") + "\n")
-            text.append(WAY_FORWARD)
-            status.update(text)
+            status.update(data_failure_text(self.error))
             return
         if self.mode == "animate":
             self._show_animate(position)

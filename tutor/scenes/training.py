@@ -59,6 +59,7 @@ from tutor.engines.train import (
     load_checkpoint,
 )
 from tutor.scenes.base import Scene
+from tutor.scenes.data import first_line
 from tutor.terminal import low_bandwidth
 from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
 from tutor.widgets.gallery import Mistake, MistakeGallery, find_mistakes
@@ -759,7 +760,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         try:
             checkpoint = load_checkpoint(path, xp=self.backend.xp)
         except (ModelError, OSError, ValueError) as error:
-            self.note = f"A stopped run in {short_path(path)} cannot be read ({_first_line(error)}); space starts afresh."
+            self.note = f"A stopped run in {short_path(path)} cannot be read ({first_line(error)}); space starts afresh."
             self._redraw()
             return
         if checkpoint.config.model != self.model_name:
@@ -802,7 +803,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         try:
             digits = load_data()
         except (mnist.DataError, OSError, ValueError) as error:
-            self.post_message(self.RunFailed(run.id, _first_line(error)))
+            self.post_message(self.RunFailed(run.id, first_line(error)))
             return
         try:
             trainer = Trainer(
@@ -868,7 +869,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             if results is not None:
                 self.post_message(self.ResultsReady(run.id, results))
         except Exception as error:  # noqa: BLE001 - a broken run is one sentence, never a crash
-            self.post_message(self.RunFailed(run.id, _first_line(error)))
+            self.post_message(self.RunFailed(run.id, first_line(error)))
 
     def _results_thread(self, run: _Run, name: str, test_limit: int, xp: Any) -> None:
         """Find a trained model and compute its results on the test digits."""
@@ -887,7 +888,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             if results is not None:
                 self.post_message(self.ResultsReady(run.id, results))
         except Exception as error:  # noqa: BLE001
-            self.post_message(self.RunFailed(run.id, _first_line(error)))
+            self.post_message(self.RunFailed(run.id, first_line(error)))
 
     # --- messages, on the UI thread ---------------------------------------------------------------
 
@@ -1138,7 +1139,3 @@ def _step(options: tuple, value: float, direction: int) -> Any:
     return next((o for o in reversed(options) if o < value - 1e-12), options[0])
 
 
-def _first_line(error: BaseException) -> str:
-    """One line for an exception: its message's first line, or its type."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -700,7 +700,6 @@ def layout_graph(
     if graph is None or not graph.nodes:
         return GraphLayout((), (), {}, mode)
     highlight = frozenset(highlight)
-    nodes = {n.id: n for n in graph.nodes}
     columns = assign_columns(graph)
     pad = 0 if (compact or tight) else 1
     border = 0 if compact else 1
