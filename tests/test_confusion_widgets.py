@@ -16,7 +16,8 @@ from tutor.widgets.confusion import (
     render_confusion,
     top_confusions,
 )
-from tutor.widgets.gallery import ITEM_WIDTH, MistakeGallery, find_mistakes, format_share, thumbnail
+from tutor.engines.mistakes import find_mistakes, format_share
+from tutor.widgets.gallery import ITEM_WIDTH, MistakeGallery, thumbnail
 from tutor.widgets.image import HalfBlockImage
 
 

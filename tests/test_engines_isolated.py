@@ -36,7 +36,7 @@ def loaded_modules(code: str, tmp_path: Path) -> dict[str, bool]:
 
 def test_engines_load_neither_textual_nor_rich(tmp_path: Path) -> None:
     modules = loaded_modules(
-        "import tutor.engines, tutor.engines.neuron, tutor.engines.mnist\n"
+        "import tutor.engines, tutor.engines.neuron, tutor.engines.mnist, tutor.engines.mistakes\n"
         "from tutor.engines.neuron import truth_table, which_gate_problem\n"
         "import numpy\n"
         "truth_table([1, 1], 1.5, gate='AND')\n"

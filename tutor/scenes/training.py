@@ -62,7 +62,8 @@ from tutor.scenes.base import Scene
 from tutor.scenes.data import first_line
 from tutor.terminal import low_bandwidth
 from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
-from tutor.widgets.gallery import Mistake, MistakeGallery, find_mistakes
+from tutor.engines.mistakes import Mistake, find_mistakes
+from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
 
 #: The models the scene can train, in the order `[ ]` cycles through them.
