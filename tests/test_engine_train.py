@@ -97,10 +97,18 @@ def test_pause_holds_the_loop_until_resume() -> None:
     next(run)
     trainer.pause()
     assert trainer.paused
-    threading.Timer(0.3, trainer.resume).start()
-    started = time.perf_counter()
-    next(run)
-    assert time.perf_counter() - started >= 0.25
+    done_before = trainer.batch
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(next(run)))
+    waiter.start()
+    for _ in range(1000):  # until the loop reaches the pause (a guard against a hang, not a timing)
+        if trainer.held:
+            break
+        time.sleep(0.01)
+    assert trainer.held and got == [] and trainer.batch == done_before  # held: no batch ran
+    trainer.resume()
+    waiter.join(10)
+    assert got and trainer.batch > done_before and not trainer.held
     trainer.stop()
     assert list(run)[-1].reason == "stopped"
 
