@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.scene_host import at_step
 from tutor.app import make_app
 
 SIZES = [(80, 24), (120, 40)]
@@ -51,20 +52,6 @@ def test_too_small(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(make_app(home=tmp_path), terminal_size=(70, 20))
 
 
-def _at_step(lesson_id: str, step_id: str, keys: tuple[str, ...] = ()):
-    """A run_before that shows one step of a lesson and presses keys on it."""
-
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step_id))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause()
-
-    return run_before
-
-
 PERCEPTRON_SCENES = {
     # The seed's OR gate: w = [0.5, 0.5], b = -0.25, all four right, the arrow of w.
     "or-by-hand": ("perceptron-boundary", "or-by-hand", ()),
@@ -82,7 +69,7 @@ PERCEPTRON_SCENES = {
 def test_perceptron_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = PERCEPTRON_SCENES[name]
     app = make_app(home=tmp_path, open_lesson=lesson_id)
-    assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)
 
 
 DESCENT_SCENES = {
@@ -108,7 +95,7 @@ DESCENT_SCENES = {
 def test_descent_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = DESCENT_SCENES[name]
     app = make_app(home=tmp_path, open_lesson=lesson_id)
-    assert snap_compare(app, run_before=_at_step(lesson_id, step_id, keys), terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)
 
 
 BACKPROP_SCENES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, course_with, shown_text
+from tests.scene_host import SceneHost, at_step, course_with, shown_text
 from tutor.engines.model import LENET5, MODELS, Conv, Dense, Flatten, ModelSpec, Pool, summary, total_params
 from tutor.quiz.predict import GENERATORS, generate
 from tutor.scenes.lenet_summary import (
@@ -235,12 +235,4 @@ def test_snapshots(snap_compare, tmp_path: Path, look: str, size: tuple[int, int
     step, keys = LOOKS[look]
     app = make_app(course_with(tmp_path, [("images", "Images", ["lenet-architecture"])]), home=tmp_path / "home", open_lesson="lenet-architecture")
 
-    async def run_before(pilot) -> None:
-        screen = pilot.app.screen
-        await screen.show_step(screen.lesson.step_index(step))
-        await pilot.pause()
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=size)
+    assert snap_compare(app, run_before=at_step(step, keys), terminal_size=size)
