@@ -29,11 +29,11 @@ from tutor.scenes.feature_maps import (
     choose_c3_layout,
     choose_filters_layout,
     confusion_text,
-    evaluate,
     grid,
     side_by_side,
     tile_lines,
 )
+from tutor.engines.train import evaluate_in_batches as evaluate
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.image import HalfBlockImage
 

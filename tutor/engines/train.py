@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -168,6 +168,43 @@ def evaluate(model: Model, images: Any, labels: Any, batch: int = 1000) -> tuple
     pred = np.concatenate(preds)
     truth = np.asarray(to_numpy(labels)).astype(np.int64)
     return float((pred == truth).mean()), pred, np.concatenate(probs).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A network's answers on a set of test digits.
+
+    Attributes:
+        predictions: (N,) the most probable digit for each image.
+        probs: (N, 10) the probabilities.
+        wrong: indices of the misclassified images, in order.
+        confusion: (10, 10) counts, row = true digit, column = the network's answer.
+        accuracy: share of right answers.
+    """
+
+    predictions: np.ndarray
+    probs: np.ndarray
+    wrong: np.ndarray
+    confusion: np.ndarray
+    accuracy: float
+
+
+def evaluate_in_batches(
+    model: Any, images: Any, labels: Any, batch: int = 500, cancelled: Callable[[], bool] | None = None,
+) -> Evaluation | None:
+    """Run `model.predict_proba` over `images` (N, 28, 28) a batch at a time, so a scene's worker
+    can give up between batches: None when `cancelled()` turns true."""
+    parts = []
+    for start in range(0, len(images), batch):
+        if cancelled is not None and cancelled():
+            return None
+        parts.append(np.asarray(model.predict_proba(images[start : start + batch]), dtype=np.float64))
+    probs = np.concatenate(parts) if parts else np.zeros((0, 10))
+    predictions = np.argmax(probs, axis=1) if len(probs) else np.zeros(0, dtype=np.int64)
+    truth = np.asarray(to_numpy(labels)).astype(np.int64)
+    wrong = np.flatnonzero(predictions != truth)
+    accuracy = float(np.mean(predictions == truth)) if len(truth) else 0.0
+    return Evaluation(predictions, probs, wrong, confusion_matrix(truth, predictions), accuracy)
 
 
 def _accuracy(model: Model, images: Any, labels: Any, batch: int = 500, stop: threading.Event | None = None) -> float | None:

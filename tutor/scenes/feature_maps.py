@@ -47,6 +47,8 @@ from textual.worker import get_current_worker
 
 from tutor.engines import mnist
 from tutor.engines.preprocess import resize
+from tutor.engines.layers import softmax
+from tutor.engines.train import Evaluation, evaluate_in_batches
 from tutor.scenes.base import Scene
 from tutor.scenes.data import DATA_WAY_FORWARD, first_line, load_shipped_lenet_or_reason
 from tutor.scenes.draw_digit import horizontal_bars, top_two
@@ -126,25 +128,6 @@ def load_network(source: str, xp: Any = np) -> tuple[Any, str, str, str]:
 # --- reading the whole test set once ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """The network's answers on the test set.
-
-    Attributes:
-        predictions: (N,) the most probable digit for each test image.
-        probs: (N, 10) the probabilities.
-        wrong: indices of the misclassified images, in test-set order.
-        confusion: (10, 10) counts, row = true digit, column = the network's answer.
-        accuracy: share of right answers.
-    """
-
-    predictions: np.ndarray
-    probs: np.ndarray
-    wrong: np.ndarray
-    confusion: np.ndarray
-    accuracy: float
-
-
 #: model -> its Evaluation on the test images (computed once per model and session).
 _EVALUATIONS: "weakref.WeakKeyDictionary[Any, Evaluation]" = weakref.WeakKeyDictionary()
 
@@ -164,30 +147,6 @@ def _worker_model(model: Any) -> Any:
         twin.params = dict(model.params)
         return twin
     return model
-
-
-def evaluate(model: Any, images: np.ndarray, labels: np.ndarray, batch: int = 500, cancelled: Any = None) -> Evaluation | None:
-    """Run `model` over `images` (N, 28, 28) uint8 in batches; None when `cancelled()` turns true."""
-    from tutor.engines.train import confusion_matrix
-
-    parts = []
-    for start in range(0, len(images), batch):
-        if cancelled is not None and cancelled():
-            return None
-        parts.append(np.asarray(model.predict_proba(images[start : start + batch]), dtype=np.float64))
-    probs = np.concatenate(parts) if parts else np.zeros((0, 10))
-    predictions = np.argmax(probs, axis=1)
-    truth = np.asarray(labels).astype(np.int64)
-    wrong = np.flatnonzero(predictions != truth)
-    accuracy = float(np.mean(predictions == truth)) if len(truth) else 0.0
-    return Evaluation(predictions, probs, wrong, confusion_matrix(truth, predictions), accuracy)
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    """Probabilities (10,) from output scores (10,)."""
-    shifted = np.asarray(scores, dtype=np.float64) - np.max(scores)
-    e = np.exp(shifted)
-    return e / e.sum()
 
 
 # --- drawing maps as blocks of lines -----------------------------------------------------------
@@ -567,7 +526,7 @@ each part makes of it.
 
         def run() -> None:
             worker = get_current_worker()
-            result = evaluate(worker_model, images, labels, cancelled=lambda: worker.is_cancelled)
+            result = evaluate_in_batches(worker_model, images, labels, cancelled=lambda: worker.is_cancelled)
             if result is not None and not worker.is_cancelled:
                 self.app.call_from_thread(self._evaluated, model, result)
 
@@ -670,7 +629,7 @@ each part makes of it.
             text.append(f"{self.view}  ", style="bold")
         if index is not None:
             label = int(self.digits.test_labels[index])
-            probs = softmax(self.feature_maps(index)["output"])
+            probs = softmax(np.asarray(self.feature_maps(index)["output"], dtype=np.float64)[None])[0]
             text.append(f"test #{index}: a {label} · ")
             text.append_text(describe_guess(probs, label, self.wide))
         elif self.view == "confusion" and self.evaluation is not None:
@@ -754,7 +713,7 @@ each part makes of it.
         return paint
 
     def _show_probs(self, index: int | None) -> tuple[Any, Text]:
-        probs = softmax(self.feature_maps(index)["output"])
+        probs = softmax(np.asarray(self.feature_maps(index)["output"], dtype=np.float64)[None])[0]
         label = int(self.digits.test_labels[index])
         first, second = top_two(probs)
         words = Text()

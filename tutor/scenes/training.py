@@ -55,7 +55,7 @@ from tutor.engines.train import (
     EpochRecord,
     TrainConfig,
     Trainer,
-    confusion_matrix,
+    evaluate_in_batches,
     load_checkpoint,
 )
 from tutor.scenes.base import Scene
@@ -164,18 +164,14 @@ def compute_results(
     cancelled: Callable[[], bool] = lambda: False, batch: int = EVAL_BATCH,
 ) -> Results | None:
     """Classify `images` (N, 28, 28) uint8 in chunks; None if `cancelled()` turns true meanwhile."""
-    chunks = []
-    for start in range(0, len(images), batch):
-        if cancelled():
-            return None
-        chunks.append(model.predict_proba(images[start : start + batch]))
-    probs = np.concatenate(chunks) if chunks else np.zeros((0, 10))
-    preds = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=np.int64)
+    evaluation = evaluate_in_batches(model, images, labels, batch, cancelled)
+    if evaluation is None:
+        return None
     truth = np.asarray(labels).astype(np.int64)
-    accuracy = float((preds == truth).mean()) if len(truth) else 0.0
     return Results(
-        model=name, source=source, accuracy=accuracy, matrix=confusion_matrix(truth, preds),
-        mistakes=find_mistakes(truth, preds, probs, images, limit=GALLERY_SIZE), count=len(truth),
+        model=name, source=source, accuracy=evaluation.accuracy, matrix=evaluation.confusion,
+        mistakes=find_mistakes(truth, evaluation.predictions, evaluation.probs, images, limit=GALLERY_SIZE),
+        count=len(truth),
     )
 
 
