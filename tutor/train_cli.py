@@ -9,6 +9,7 @@ continues exactly; a second Ctrl+C stops at once without saving.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
@@ -59,7 +60,10 @@ def stopped_runs() -> list[str]:
     return [model for model in MODEL_CHOICES if stopped_model_path(model).is_file()]
 
 
-def _fmt_seconds(seconds: float) -> str:
+def format_seconds(seconds: float) -> str:
+    """m:ss for an ETA or a duration ("-:--" when unknown)."""
+    if not math.isfinite(seconds):
+        return "-:--"
     seconds = max(0, int(round(seconds)))
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -79,7 +83,7 @@ class _Progress:
         line = (
             f"\repoch {record.epoch + 1}/{epochs} [{'#' * done}{'.' * (width - done)}] "
             f"loss {record.loss:.4f}  acc {100 * record.accuracy:5.1f}%  "
-            f"{record.images_per_second:,.0f} img/s  ETA {_fmt_seconds(record.eta_seconds)}"
+            f"{record.images_per_second:,.0f} img/s  ETA {format_seconds(record.eta_seconds)}"
         )
         self.stream.write(line[:200].ljust(100))
         self.stream.flush()

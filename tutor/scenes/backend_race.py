@@ -29,6 +29,7 @@ from textual.widgets import Static
 
 from tutor.engines import timing
 from tutor.scenes.base import Scene
+from tutor.scenes.draw_digit import horizontal_bar
 
 #: What each `what` times, for the title.
 WHAT_TITLES: dict[str, str] = {
@@ -41,8 +42,6 @@ DEFAULT_BATCHES: tuple[int, ...] = (1, 16, 64, 256)
 MAX_BATCH = 4096
 #: Timed calls per measurement when the lesson gives no `repeats` (after one warm-up call).
 DEFAULT_REPEATS: dict[str, int] = {"conv": 5, "train": 3}
-#: Partial blocks for bars, in eighths.
-EIGHTHS = " ▏▎▍▌▋▊▉"
 #: Column widths of the table: batch, backend, images/s, ratio.
 BATCH_W, NAME_W, RATE_W, RATIO_W = 5, 5, 10, 6
 
@@ -54,9 +53,7 @@ def bar(value: float, top: float, width: int) -> str:
     """
     if width <= 0 or top <= 0 or not math.isfinite(value) or value <= 0:
         return ""
-    eighths = max(1, round(min(1.0, value / top) * width * 8))
-    full, part = divmod(eighths, 8)
-    return "█" * full + (EIGHTHS[part] if part else "")
+    return horizontal_bar(max(value / top, 1 / (8 * width)), width).rstrip()
 
 
 def format_rate(rate: float) -> str:

@@ -28,7 +28,6 @@ the UI never waits for it.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import threading
 import time
@@ -61,6 +60,7 @@ from tutor.engines.train import (
 from tutor.scenes.base import Scene
 from tutor.scenes.data import first_line
 from tutor.terminal import low_bandwidth
+from tutor.train_cli import format_seconds
 from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
 from tutor.engines.mistakes import Mistake, find_mistakes
 from tutor.widgets.gallery import MistakeGallery
@@ -240,14 +240,6 @@ def describe_model(name: str) -> list[str]:
             lines.append(f"{row.name:<6} {in_shape[0]} x {units} + {units} = {row.params:,}")
     hidden = next((row.activation for row in rows if row.params and row.activation != "softmax"), "")
     return ["-".join(str(s) for s in sizes) + f" {hidden}: {total:,} parameters", *lines]
-
-
-def format_seconds(seconds: float) -> str:
-    """m:ss for an ETA or a duration."""
-    if not math.isfinite(seconds):
-        return "-:--"
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def epoch_table(epochs: list[EpochRecord] | tuple[EpochRecord, ...], target: float = 0.0, timing: bool = True) -> Text:
