@@ -212,11 +212,6 @@ def test_param_count_generator() -> None:
         assert v["per_map"] == int(v["channels"]) * int(v["kernel"]) ** 2 + 1
 
 
-def test_generators_registered() -> None:
-    assert predict.GENERATORS["conv.cell_output"] == "tutor.engines.conv:cell_output_problem"
-    assert predict.GENERATORS["conv.param_count"] == "tutor.engines.conv:param_count_problem"
-
-
 def test_engine_loads_no_ui(tmp_path) -> None:
     import json
     import os

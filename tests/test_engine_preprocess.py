@@ -24,7 +24,7 @@ from tutor.engines.preprocess import (
     mnist_preprocess,
     resize,
 )
-from tutor.quiz.predict import GENERATORS, generate
+from tutor.quiz.predict import generate
 
 _REPO = Path(__file__).resolve().parent.parent
 
@@ -191,8 +191,6 @@ def test_brush_line_has_no_gaps() -> None:
 
 
 def test_generators_are_registered_and_consistent() -> None:
-    assert GENERATORS["preprocess.box_size"] == "tutor.engines.preprocess:box_size_problem"
-    assert GENERATORS["preprocess.centre_shift"] == "tutor.engines.preprocess:centre_shift_problem"
     for seed in range(30):
         g = generate("preprocess.box_size", seed)
         h, w = g.values["height"], g.values["width"]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,19 +37,54 @@ def loaded_modules(code: str, tmp_path: Path) -> dict[str, bool]:
     return json.loads(line.removeprefix("MODULES="))
 
 
-def test_engines_load_neither_textual_nor_rich(tmp_path: Path) -> None:
+#: Packages no engine may load: the UI stack, and CuPy (only the GPU backend loads it, on demand).
+FORBIDDEN = ("textual", "rich", "plotext", "textual_plotext", "cupy")
+
+
+def engine_modules() -> list[str]:
+    """Every module under `tutor/engines/`, found on disk so that a new engine is covered too."""
+    engines = REPO / "tutor" / "engines"
+    return sorted(
+        info.name
+        for info in pkgutil.walk_packages([str(engines)], prefix="tutor.engines.")
+    )
+
+
+ENGINE_MODULES = engine_modules()
+
+
+def test_engine_modules_are_discovered() -> None:
+    """Guard the discovery itself: an empty list would make the isolation test vacuous."""
+    assert {"tutor.engines.neuron", "tutor.engines.mnist", "tutor.engines.train"} <= set(
+        ENGINE_MODULES
+    )
+
+
+@pytest.mark.parametrize("module", ENGINE_MODULES)
+def test_engine_module_loads_no_ui_and_no_cupy(module: str, tmp_path: Path) -> None:
+    """Importing any one engine module, alone in a fresh interpreter, loads none of FORBIDDEN."""
     modules = loaded_modules(
-        "import tutor.engines, tutor.engines.neuron, tutor.engines.mnist, tutor.engines.mistakes\n"
-        "from tutor.engines.neuron import truth_table, which_gate_problem\n"
+        f"import importlib\nimportlib.import_module({module!r})\n", tmp_path
+    )
+    loaded = sorted(name for name in FORBIDDEN if modules[name])
+    assert loaded == [], f"importing {module} loaded {', '.join(loaded)}"
+
+
+def test_running_the_engines_loads_no_ui(tmp_path: Path) -> None:
+    """Calling engine code, not just importing it, stays UI-free: every registered generator
+    runs once, plus the neuron helpers the first lesson uses."""
+    modules = loaded_modules(
         "import numpy\n"
+        "from tutor.engines.neuron import truth_table, which_gate_problem\n"
+        "from tutor.quiz.predict import generate, generator_names\n"
         "truth_table([1, 1], 1.5, gate='AND')\n"
-        "which_gate_problem(numpy.random.default_rng(0))\n",
+        "which_gate_problem(numpy.random.default_rng(0))\n"
+        "for name in generator_names():\n"
+        "    generate(name, 0)\n",
         tmp_path,
     )
-    assert modules["textual"] is False
-    assert modules["rich"] is False
-    assert modules["plotext"] is False
-    assert modules["cupy"] is False
+    loaded = sorted(name for name in FORBIDDEN if modules[name])
+    assert loaded == [], f"running the engines loaded {', '.join(loaded)}"
 
 
 def test_mnist_checksums_without_ui(tmp_path: Path) -> None:

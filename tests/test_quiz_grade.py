@@ -155,10 +155,6 @@ def test_instantiate_predict_needs_generator() -> None:
 
 def test_generator_registry(fake_generators: None) -> None:
     assert "neuron.threshold_output" in generator_names()
-    assert (
-        predict.GENERATORS["neuron.threshold_output"]
-        == "tutor.engines.neuron:threshold_output_problem"
-    )
     assert "test.product" in generator_names()
     generated = generate("test.vector", 3, {})
     assert generated.kind == "vector" and generated == generate("test.vector", 3, None)
