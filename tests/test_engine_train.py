@@ -74,8 +74,9 @@ def test_stop_from_another_thread_and_resume_exactly(tmp_path) -> None:
     first = Trainer(config, TRAIN, TEST)
     for record in first.run():
         if isinstance(record, BatchRecord) and record.epoch == 0 and record.batch == 4:
-            threading.Thread(target=first.stop).start()
-            time.sleep(0.05)
+            stopper = threading.Thread(target=first.stop)
+            stopper.start()
+            stopper.join()  # stopped from another thread, before the loop asks for its next batch
         last = record
     assert last.reason == "stopped" and (first.epoch, first.batch) == (0, 4)
     path = tmp_path / "ck.npz"

@@ -19,7 +19,7 @@ import pytest
 from tests.scene_host import SceneHost, course_with, shown_text
 from tutor.engines import mnist
 from tutor.engines.model import Model
-from tutor.engines.train import EpochRecord, TrainConfig, Trainer, evaluate
+from tutor.engines.train import BatchRecord, EpochRecord, TrainConfig, Trainer, evaluate
 from tutor.scenes import training
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.scenes.training import (
@@ -63,6 +63,47 @@ def digits(real_digits: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     SESSION_RESULTS.clear()
     yield real_digits
     SESSION_RESULTS.clear()
+
+
+class SteppedTrainer(Trainer):
+    """A Trainer that waits after every progress record it yields until the test calls
+    `step()` (or `stop()`), so a test meets the run mid-way however fast the machine is.
+
+    The wait sits between records, outside the real `pause()`/`resume()` control, so tests
+    still see what the scene's own pause does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._go = threading.Semaphore(0)
+        self._waiting = threading.Event()
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the run is waiting for `step()` after a record."""
+        return self._waiting.is_set()
+
+    def step(self) -> None:
+        """Let the run go on to its next record."""
+        self._go.release()
+
+    def stop(self) -> None:
+        """Stop after the current batch, waiting or not."""
+        super().stop()
+        self._go.release()
+
+    def run(self):  # type: ignore[override]
+        for record in super().run():
+            yield record
+            if isinstance(record, BatchRecord):
+                self._waiting.set()
+                self._go.acquire()
+                self._waiting.clear()
+
+
+@pytest.fixture
+def stepped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run the scene starts waits after each progress record until the test moves it."""
+    monkeypatch.setattr(training, "Trainer", SteppedTrainer)
 
 
 async def _until(pilot: Any, condition: Any, timeout: float = 15.0) -> None:
@@ -230,30 +271,33 @@ async def test_target_accuracy_stops_early(digits: Any) -> None:
         assert "✓" in shown_text(scene.query_one("#tr-epochs"))
 
 
-async def test_pause_resume_stop_and_continue(digits: Any) -> None:
+async def test_pause_resume_stop_and_continue(digits: Any, stepped: None) -> None:
     scene = TrainingScene(dict(LONG))
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         scene.toggle_play()
-        await _until(pilot, lambda: scene.state == "training" and scene.last is not None)
+        await _until(pilot, lambda: scene._run.trainer is not None and scene._run.trainer.waiting
+                     and scene.last is not None)
+        trainer = scene._run.trainer
+        assert scene.state == "training"
         scene.toggle_play()
-        assert scene.state == "paused" and not scene.playing
+        assert scene.state == "paused" and not scene.playing and trainer.paused
         state = _state(scene)
         assert "‖ paused" in state and "epoch 1/40" in state
         assert f"batch {scene.last.batch}/125" in state  # 1,000 images in batches of 8
         assert "img/s (numpy) · ETA" in state and "space resume · s stop" in state
-        trainer = scene._run.trainer
-        await _until(pilot, lambda: trainer.held)  # the batch in flight has finished
+        trainer.step()  # the run goes on only to the pause, and holds there
+        await _until(pilot, lambda: trainer.held)
         held = trainer.batch, trainer.epoch
-        await pilot.pause(0.3)
-        assert (trainer.batch, trainer.epoch) == held  # nothing moves while paused
+        await pilot.pause()
+        assert (trainer.batch, trainer.epoch) == held and trainer.held  # nothing moves while paused
         # settings are locked during a run
         lr = scene.lr
         await pilot.press("down", "down", "down", "right_square_bracket")
         assert scene.lr == lr
         scene.toggle_play()
         assert scene.state == "training" and scene.playing
-        await _until(pilot, lambda: (trainer.batch, trainer.epoch) != held)
+        await _until(pilot, lambda: (trainer.batch, trainer.epoch) != held and trainer.waiting)
         scene.action_stop()  # what `s` does; the worker answers within a batch
         assert scene.state == "stopping" and "stopping after this batch" in _state(scene)
         await _until(pilot, lambda: scene.state == "stopped")
@@ -271,6 +315,7 @@ async def test_pause_resume_stop_and_continue(digits: Any) -> None:
         resumed = scene._run
         await _until(pilot, lambda: resumed.trainer is not None and len(scene.losses) > losses_before)
         assert resumed.trainer.model is checkpoint.model
+        assert (resumed.trainer.epoch, resumed.trainer.batch) > (checkpoint.epoch, checkpoint.batch)
         # the continued run goes on from where the stopped one was
         assert scene.losses[losses_before][0] >= scene.losses[losses_before - 1][0]
         await pilot.press("x")  # `s` and `x` both stop
@@ -309,12 +354,12 @@ def test_progress_messages_coalesce() -> None:
     assert not newer.can_replace(TrainingScene.RunFailed(3, "x"))
 
 
-async def test_a_new_run_replaces_the_old_one(digits: Any) -> None:
+async def test_a_new_run_replaces_the_old_one(digits: Any, stepped: None) -> None:
     scene = TrainingScene(dict(LONG))
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         scene.toggle_play()
-        await _until(pilot, lambda: scene._run.trainer is not None)
+        await _until(pilot, lambda: scene._run.trainer is not None and scene._run.trainer.waiting)
         first = scene._run
         scene.reset()  # `r` stops the run and forgets it
         await pilot.pause()
@@ -323,7 +368,9 @@ async def test_a_new_run_replaces_the_old_one(digits: Any) -> None:
         assert scene.state == "idle" and scene.losses == ()  # its late messages changed nothing
 
 
-async def test_quitting_stops_the_worker_and_saves_a_checkpoint(digits: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_quitting_stops_the_worker_and_saves_a_checkpoint(
+    digits: Any, monkeypatch: pytest.MonkeyPatch, stepped: None
+) -> None:
     ended = threading.Event()
     original = TrainingScene._train_thread
 
@@ -340,8 +387,9 @@ async def test_quitting_stops_the_worker_and_saves_a_checkpoint(digits: Any, mon
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         scene.toggle_play()
-        await _until(pilot, lambda: scene.state == "training" and scene.last is not None)
+        await _until(pilot, lambda: scene.last is not None and scene._run.trainer.waiting)
         trainer = scene._run.trainer
+        assert scene.state == "training"
         app.exit()
     assert trainer.stopping
     # Quitting stopped the run after its batch and waited for the checkpoint (10 s guards a hang).
@@ -365,12 +413,13 @@ async def test_quitting_stops_the_worker_and_saves_a_checkpoint(digits: Any, mon
     assert stopped_path("mlp-30-sigmoid").exists()  # the original checkpoint is kept
 
 
-async def test_reset_discards_a_run(digits: Any) -> None:
+async def test_reset_discards_a_run(digits: Any, stepped: None) -> None:
     scene = TrainingScene(dict(LONG))
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         scene.toggle_play()
-        await _until(pilot, lambda: scene.state == "training" and scene.last is not None)
+        await _until(pilot, lambda: scene.last is not None and scene._run.trainer.waiting)
+        assert scene.state == "training"
         run = scene._run
         scene.reset()
         assert await asyncio.to_thread(run.finished.wait, 5.0)
@@ -378,7 +427,7 @@ async def test_reset_discards_a_run(digits: Any) -> None:
     assert not stopped_path("mlp-30-sigmoid").exists()
 
 
-async def test_paused_run_also_ends_on_quit(digits: Any) -> None:
+async def test_paused_run_also_ends_on_quit(digits: Any, stepped: None) -> None:
     scene = TrainingScene(dict(LONG))
     app = SceneHost(scene)
     async with app.run_test(size=(100, 40)) as pilot:
