@@ -52,11 +52,16 @@ def at_step(step_id: str, keys: tuple[str, ...] = (), *, wait_for_workers: bool 
     return run_before
 
 
-def course_with(tmp_path, units: list[tuple[str, str, list[str]]]):
+def course_with(tmp_path, units: list[tuple[str, str, list[str]]], *, prose: bool = False):
     """A course holding only the given shipped lessons, as (unit id, unit title, lesson ids),
-    so a snapshot does not move when other lessons change."""
+    so a snapshot does not move when other lessons change.
+
+    The lessons keep their steps, scenes, parameters and questions; unless `prose` is true,
+    each step's prose is replaced by one fixed sentence under its own heading, so editing a
+    lesson's words does not move a snapshot of its scene either."""
     import shutil
 
+    from tutor.content.loader import load_lesson
     from tutor.paths import default_lessons_dir
 
     course = tmp_path / "course"
@@ -64,11 +69,26 @@ def course_with(tmp_path, units: list[tuple[str, str, list[str]]]):
     for unit_id, title, lessons in units:
         for lesson in lessons:
             shutil.copytree(default_lessons_dir() / lesson, course / lesson)
+            if not prose:
+                loaded = load_lesson(course / lesson, lesson, [])
+                (course / lesson / "lesson.md").write_text("".join(
+                    f"<!-- step: {step.id} -->\n## {step.title}\n\nFixture prose for the step {step.id}.\n\n"
+                    for step in loaded.steps
+                ), encoding="utf-8")
         names = ", ".join(f'"{lesson}"' for lesson in lessons)
         text += f'\n[[units]]\nid = "{unit_id}"\ntitle = "{title}"\nlessons = [{names}]\n'
     course.mkdir(parents=True, exist_ok=True)
     (course / "course.toml").write_text(text, encoding="utf-8")
     return course
+
+
+def lesson_app(tmp_path, lesson_id: str, *, prose: bool = False, **options):
+    """The real app opened on one shipped lesson, alone in a `course_with` course (fixture prose
+    unless `prose`), with its home under `tmp_path`; `options` go to `make_app`."""
+    from tutor.app import make_app
+
+    course = course_with(tmp_path, [("unit", "Unit", [lesson_id])], prose=prose)
+    return make_app(course, home=tmp_path / "home", open_lesson=lesson_id, **options)
 
 
 def force_real_colours(monkeypatch, *widgets: type) -> None:

@@ -1,4 +1,5 @@
-"""Snapshots of the course map and the lesson screen at fixed terminal sizes.
+"""Snapshots of the course map (on the fixture course) and the lesson screen (on single shipped
+lessons with fixture prose, `lesson_app`) at fixed terminal sizes.
 
 Regenerate after an intended change with `pytest tests/test_app_snapshots.py --snapshot-update`
 and look at the SVGs before committing them.
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.scene_host import at_step
+from tests.scene_host import at_step, lesson_app
 from tutor.app import make_app
 
 SIZES = [(80, 24), (120, 40)]
+#: A tiny course of the tests' own: two units, three lessons.
+FIXTURE_COURSE = Path(__file__).resolve().parent / "fixtures" / "course_ok"
 
 
 @pytest.fixture(autouse=True)
@@ -23,13 +26,14 @@ def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_course_map(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(make_app(home=tmp_path), terminal_size=size)
+    """The course map of the fixture course (its counts never change with the shipped one)."""
+    assert snap_compare(make_app(FIXTURE_COURSE, home=tmp_path), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_lesson_scene_step(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:
     """Step 2: the threshold unit after two rows have been computed."""
-    app = make_app(home=tmp_path, open_lesson="artificial-neuron")
+    app = lesson_app(tmp_path, "artificial-neuron")
     assert snap_compare(app, press=["n", "full_stop", "full_stop"], terminal_size=size)
 
 
@@ -44,12 +48,12 @@ def test_lesson_question_feedback(snap_compare, tmp_path: Path, size: tuple[int,
         await pilot.press("enter", "h")
         await pilot.pause()
 
-    app = make_app(home=tmp_path, open_lesson="artificial-neuron")
+    app = lesson_app(tmp_path, "artificial-neuron")
     assert snap_compare(app, run_before=answer_wrong, terminal_size=size)
 
 
 def test_too_small(snap_compare, tmp_path: Path) -> None:
-    assert snap_compare(make_app(home=tmp_path), terminal_size=(70, 20))
+    assert snap_compare(make_app(FIXTURE_COURSE, home=tmp_path), terminal_size=(70, 20))
 
 
 PERCEPTRON_SCENES = {
@@ -68,7 +72,7 @@ PERCEPTRON_SCENES = {
 @pytest.mark.parametrize("name", list(PERCEPTRON_SCENES))
 def test_perceptron_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = PERCEPTRON_SCENES[name]
-    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    app = lesson_app(tmp_path, lesson_id)
     assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)
 
 
@@ -94,7 +98,7 @@ DESCENT_SCENES = {
 @pytest.mark.parametrize("name", list(DESCENT_SCENES))
 def test_descent_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = DESCENT_SCENES[name]
-    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    app = lesson_app(tmp_path, lesson_id)
     assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)
 
 
@@ -120,7 +124,7 @@ BACKPROP_SCENES = {
 @pytest.mark.parametrize("name", list(BACKPROP_SCENES))
 def test_backprop_scenes(snap_compare, tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = BACKPROP_SCENES[name]
-    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    app = lesson_app(tmp_path, lesson_id)
 
     async def run_before(pilot) -> None:
         screen = pilot.app.screen

@@ -19,7 +19,7 @@ from tutor.engines import timing
 from tutor.scenes import backend_race
 from tutor.scenes.backend_race import BackendRaceScene, bar, format_rate, format_ratio, format_seconds
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
-from tests.scene_host import SceneHost
+from tests.scene_host import SceneHost, lesson_app
 
 NUMPY = timing.BackendInfo("numpy", True, "NumPy runs on the CPU.", "x86_64, 2 cores", np)
 NO_CUPY = timing.BackendInfo("cupy", False, NOT_INSTALLED)
@@ -312,7 +312,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_snapshot_numpy_only(snap_compare, calls: list, frozen_clock: None, tmp_path: Path,
                              size: tuple[int, int]) -> None:
-    app = make_app(home=tmp_path, open_lesson="gpu-lenet")
+    app = lesson_app(tmp_path, "gpu-lenet")
     assert snap_compare(app, run_before=_raced("race-train"), terminal_size=size)
 
 
@@ -320,7 +320,7 @@ def test_snapshot_numpy_only(snap_compare, calls: list, frozen_clock: None, tmp_
 def test_snapshot_with_gpu(snap_compare, with_gpu: list, frozen_clock: None, tmp_path: Path,
                            size: tuple[int, int]) -> None:
     gpu = Backend("cupy", FAKE_GPU, "CuPy works on NVIDIA H200, 139.8 GiB.", "NVIDIA H200, 139.8 GiB")
-    app = make_app(home=tmp_path, open_lesson="gpu-lenet", backend=gpu)
+    app = lesson_app(tmp_path, "gpu-lenet", backend=gpu)
     assert snap_compare(app, run_before=_raced("race-train"), terminal_size=size)
 
 
@@ -338,7 +338,6 @@ def test_gpu_lesson_numbers_grade() -> None:
     from tutor.quiz import grade, instantiate
 
     lesson = _lesson("gpu-lenet")
-    assert 4 <= len(lesson.steps) <= 7 and 6 <= len(lesson.questions) <= 12
     right = {"resident-bytes": "47.04", "h200-rate": "409600", "big-batch-ratio": "64"}
     for qid, answer in right.items():
         assert grade(instantiate(lesson.questions[qid]), answer).status == "correct", qid
@@ -353,7 +352,6 @@ def test_where_this_led_uses_the_seed_numbers() -> None:
     from tutor.quiz import grade, instantiate
 
     lesson = _lesson("where-this-led")
-    assert 4 <= len(lesson.steps) <= 6 and 6 <= len(lesson.questions) <= 10
     for qid, answer, wrong in (("alexnet-top5", "15.3", "26.2"), ("runner-up-top5", "26.2", "15.3"),
                                ("params-millions", "60", "6"), ("times-lenet", "972", "97")):
         problem = instantiate(lesson.questions[qid])

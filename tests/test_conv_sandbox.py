@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, at_step, shown_text
+from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.scenes.conv_sandbox import ConvSandboxScene
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 
@@ -162,9 +162,8 @@ def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(SHOTS))
 def test_snapshots(snap_compare, tmp_path: Path, _colour: None, name: str, size: tuple[int, int]) -> None:
-    from tutor.app import make_app
 
     step_id, keys = SHOTS[name]
-    app = make_app(home=tmp_path, open_lesson="stride-padding")
+    app = lesson_app(tmp_path, "stride-padding")
 
     assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)

@@ -13,8 +13,7 @@ import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, at_step, shown_text
-from tutor.app import make_app
+from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.engines import mnist
 from tutor.engines.conv import KERNELS, conv2d_loop, conv_cell
 from tutor.scenes import conv_slide
@@ -298,5 +297,5 @@ SNAPSHOTS = {
 def test_lesson_snapshots(snap_compare, real_colours, tmp_path: Path, name: str,
                           size: tuple[int, int]) -> None:
     step, keys = SNAPSHOTS[name]
-    app = make_app(home=tmp_path, open_lesson="convolution")
+    app = lesson_app(tmp_path, "convolution")
     assert snap_compare(app, run_before=at_step(step, keys), terminal_size=size)

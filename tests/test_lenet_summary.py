@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, at_step, course_with, shown_text
+from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.engines.model import LENET5, MODELS, Conv, Dense, Flatten, ModelSpec, Pool, summary, total_params
 from tutor.quiz.predict import generate
 from tutor.scenes.lenet_summary import (
@@ -192,7 +192,6 @@ def test_lesson_passes_the_checker() -> None:
     issues: list = []
     lesson = load_lesson(LESSONS / "lenet-architecture", "lenet-architecture", issues)
     assert issues == [] and lesson is not None
-    assert 5 <= len(lesson.steps) <= 7 and 8 <= len(lesson.questions) <= 12
     kinds = {q.kind for q in lesson.questions.values()}
     assert {"single", "multiple", "number", "vector", "predict"} <= kinds
     answers = {q.answer for q in lesson.questions.values() if q.kind == "number"}
@@ -229,9 +228,8 @@ LOOKS = {
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("look", sorted(LOOKS))
 def test_snapshots(snap_compare, tmp_path: Path, look: str, size: tuple[int, int]) -> None:
-    from tutor.app import make_app
 
     step, keys = LOOKS[look]
-    app = make_app(course_with(tmp_path, [("images", "Images", ["lenet-architecture"])]), home=tmp_path / "home", open_lesson="lenet-architecture")
+    app = lesson_app(tmp_path, "lenet-architecture")
 
     assert snap_compare(app, run_before=at_step(step, keys), terminal_size=size)

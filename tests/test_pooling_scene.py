@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, at_step, shown_text
+from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.engines import mnist
 from tutor.engines.pooling import compare_pooled, pool2d, shift_image, vertical_edge_map
 from tutor.scenes.pooling import PoolingScene
@@ -186,7 +186,6 @@ def test_lesson_questions_fill_and_grade(lesson_id: str) -> None:
     issues: list = []
     lesson = load_lesson(root / lesson_id, lesson_id, issues)
     assert lesson is not None and not issues
-    assert 4 <= len(lesson.steps) <= 7 and 6 <= len(lesson.questions) <= 12
     kinds = {q.kind for q in lesson.questions.values()}
     assert {"single", "multiple", "number", "vector", "predict"} <= kinds
     for question in lesson.questions.values():
@@ -201,28 +200,6 @@ def test_lesson_questions_fill_and_grade(lesson_id: str) -> None:
             else:
                 response = f"{problem.answer:g}"
             assert grade(problem, response).status == "correct"
-
-
-@pytest.mark.parametrize("lesson_id", ["stride-padding", "pooling"])
-async def test_every_step_opens_and_plays(tmp_path: Path, lesson_id: str) -> None:
-    """Each step of both lessons mounts its scene at 80x24 and survives the scene's keys."""
-    from tutor.app import make_app
-
-    app = make_app(home=tmp_path, open_lesson=lesson_id)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        for index, step in enumerate(screen.lesson.steps):
-            await screen.show_step(index)
-            await pilot.pause()
-            scene = screen.scene
-            assert (scene is None) == (step.scene is None)
-            if scene is not None:
-                scene.focus()
-                await pilot.press("full_stop", "full_stop", "end", "comma", "m", "v", "right_square_bracket")
-                await pilot.press("down", "left_square_bracket", "r")
-                await pilot.pause()
-                assert 0 <= scene.position <= scene.total_frames
 
 
 # --- snapshots on the lesson screen ---------------------------------------------------------------
@@ -249,9 +226,8 @@ def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(SHOTS))
 def test_snapshots(snap_compare, tmp_path: Path, _colour: None, name: str, size: tuple[int, int]) -> None:
-    from tutor.app import make_app
 
     step_id, keys = SHOTS[name]
-    app = make_app(home=tmp_path, open_lesson="pooling")
+    app = lesson_app(tmp_path, "pooling")
 
     assert snap_compare(app, run_before=at_step(step_id, keys), terminal_size=size)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.scene_host import force_real_colours
+from tests.scene_host import force_real_colours, lesson_app
 from tutor.app import make_app
 from tutor.backend import NOT_INSTALLED
 from tutor.engines import mnist
@@ -151,7 +151,7 @@ def _show(step_id: str, keys: tuple[str, ...]):
 @pytest.mark.parametrize("scene", SNAPSHOT_SCENES)
 def test_scene_at_size(snap_compare, tmp_path: Path, scene: str, size: tuple[int, int]) -> None:
     lesson_id, step_id, keys = SCENE_STEPS[scene]
-    app = make_app(home=tmp_path, open_lesson=lesson_id)
+    app = lesson_app(tmp_path, lesson_id)
     assert snap_compare(app, run_before=_show(step_id, keys), terminal_size=size)
 
 

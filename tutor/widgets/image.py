@@ -45,11 +45,18 @@ Mode = Literal["auto", "blocks", "shade", "numbers"]
 Rect = Tuple[int, int, int, int]
 """A pixel rectangle ``(row, col, height, width)``."""
 
-LEVELS = 32
-"""Number of quantised colour levels per palette; index ``LEVELS`` means NaN."""
+LEVELS = 33
+"""Number of quantised colour levels per palette; index ``LEVELS`` means NaN.
 
-LOW_BANDWIDTH_LEVELS = 8
-"""Distinct levels drawn in ``--low-bandwidth`` mode (spread over the same palette)."""
+Odd on purpose: the middle of the range (0 in the diverging palette) and every multiple of 1/32
+of it fall on the centre of a level, never on the edge between two. Values computed to be 0 or
+a simple fraction (a filter whose weights cancel, a map on a blank background) come out a last
+bit above or below it depending on the BLAS build's summation order; centred, they keep one
+colour on every machine, so a picture (and a snapshot of it) does not change with NumPy."""
+
+LOW_BANDWIDTH_LEVELS = 9
+"""Distinct levels drawn in ``--low-bandwidth`` mode (spread over the same palette); odd for
+the same reason as :data:`LEVELS`, and each one is a level of the full palette."""
 
 NAN_LEVEL = LEVELS
 """Quantised index that marks a NaN pixel."""
