@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 
@@ -18,3 +20,25 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.delenv("DL_TUTOR_LOW_BANDWIDTH", raising=False)
     monkeypatch.delenv("TEXTUAL_FPS", raising=False)
     return home
+
+
+#: Modules whose every test belongs to the slow tier: real processes on a terminal, over SSH or
+#: on the web server.
+SLOW_MODULES = {"test_interrupts", "test_ssh", "test_web"}
+#: Modules whose Pilot tests stay in the fast tier: the smoke test of every scene kind, and the
+#: app's own flow (course map, lesson, answer, progress, resume).
+FAST_PILOT_MODULES = {"test_scene_kinds", "test_app_flow"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Sort tests into the two tiers; `pytest -m "not slow"` is the fast one.
+
+    Slow: snapshot tests (they render whole screens), the SLOW_MODULES, and every test that
+    drives the app through Pilot (an `async def` test) outside FAST_PILOT_MODULES; other slow
+    tests carry `@pytest.mark.slow` themselves."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        function = getattr(item, "function", None)
+        pilot = inspect.iscoroutinefunction(function) and module not in FAST_PILOT_MODULES
+        if "snap_compare" in getattr(item, "fixturenames", ()) or module in SLOW_MODULES or pilot:
+            item.add_marker(pytest.mark.slow)

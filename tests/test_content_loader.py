@@ -487,15 +487,12 @@ def test_shipped_course_loads() -> None:
     ids = [lesson.id for lesson in course.lessons]
     assert "artificial-neuron" in ids
     assert len(ids) == len(set(ids))
-    lesson = course.lesson("artificial-neuron")
-    assert [step.id for step in lesson.steps] == [
-        "biology", "threshold-unit", "gates", "xor", "practice", "what-is-missing",
-    ]
-    assert len(lesson.questions) == 10
-    for step in lesson.steps:
-        assert step.title and step.title != step.id, f"step {step.id} has no heading"
-        assert step.prose.strip()
-        assert "<!--" not in step.prose
+    for lesson in course.lessons:
+        for step in lesson.steps:
+            where = f"{lesson.id}: step {step.id}"
+            assert step.title and step.title != step.id, f"{where} has no heading"
+            assert step.prose.strip(), f"{where} has no prose"
+            assert "<!--" not in step.prose, where
 
 
 def _predict_questions() -> list[tuple[str, Question]]:

@@ -503,6 +503,7 @@ def _assert_line(text: str, marks: str = "") -> None:
         assert text[0] in marks, repr(text)
 
 
+@pytest.mark.slow
 @APP
 @given(FIELD_STRINGS)
 def test_question_card_fields_survive_any_text(tmp_path: Path, texts: list[str]) -> None:
@@ -528,6 +529,7 @@ def test_question_card_fields_survive_any_text(tmp_path: Path, texts: list[str])
     assert {qid: record["attempts"] for qid, record in questions.items()} == expected_attempts
 
 
+@pytest.mark.slow
 @APP
 @given(twenty(playground_texts()), st.lists(st.booleans(), min_size=20, max_size=20))
 def test_playground_fields_survive_any_text(
@@ -553,6 +555,7 @@ def test_playground_fields_survive_any_text(
     _session(tmp_path, "playground", drive)
 
 
+@pytest.mark.slow
 @APP
 @given(FIELD_STRINGS)
 def test_drill_field_survives_any_text(tmp_path: Path, texts: list[str]) -> None:
@@ -568,6 +571,7 @@ def test_drill_field_survives_any_text(tmp_path: Path, texts: list[str]) -> None
     _session(tmp_path, "drill", drive)
 
 
+@pytest.mark.slow
 @APP
 @given(FIELD_STRINGS)
 def test_learning_rate_field_survives_any_text(tmp_path: Path, texts: list[str]) -> None:
@@ -588,6 +592,7 @@ def test_learning_rate_field_survives_any_text(tmp_path: Path, texts: list[str])
     _session(tmp_path, "rate", drive)
 
 
+@pytest.mark.slow
 @APP
 @given(FIELD_STRINGS)
 def test_perceptron_predict_field_survives_any_text(tmp_path: Path, texts: list[str]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.answers import learner_texts, wrong_text
 from tutor.content import load_course
 from tutor.content.model import Question
 from tutor.paths import default_lessons_dir
@@ -40,49 +41,6 @@ CASES = _cases()
 def _case_id(case: tuple[str, dict[str, Any]]) -> str:
     name, params = case
     return name + "".join(f"-{key}={value}" for key, value in sorted(params.items()))
-
-
-def _letter(index: int) -> str:
-    return chr(ord("a") + index)
-
-
-def _learner_texts(problem: Problem) -> list[str]:
-    """The answer typed as a learner would (every accepted spelling we care about)."""
-    answer = problem.answer
-    if problem.kind == "number":
-        return [repr(answer)]
-    if problem.kind == "vector":
-        return [", ".join(repr(x) for x in answer)]
-    if problem.kind == "matrix":
-        return ["; ".join(" ".join(repr(x) for x in row) for row in answer)]
-    if problem.kind == "single":
-        return [_letter(answer), str(answer + 1)]
-    if problem.kind == "multiple":
-        return [", ".join(_letter(i) for i in answer)]
-    raise AssertionError(f"unexpected kind {problem.kind!r}")
-
-
-def _wrong_text(problem: Problem) -> str:
-    """A clearly wrong answer of the right shape (well beyond the tolerance)."""
-    answer = problem.answer
-    off = 1000.0 + 2 * problem.tolerance
-    if problem.kind == "number":
-        return repr(answer + off)
-    if problem.kind == "vector":
-        return ", ".join(repr(x + off if i == 0 else x) for i, x in enumerate(answer))
-    if problem.kind == "matrix":
-        return "; ".join(
-            " ".join(repr(x + off if (r, c) == (0, 0) else x) for c, x in enumerate(row))
-            for r, row in enumerate(answer)
-        )
-    if problem.kind == "single":
-        return _letter(next(i for i in range(len(problem.options)) if i != answer))
-    if problem.kind == "multiple":
-        chosen = set(answer)
-        missing = [i for i in range(len(problem.options)) if i not in chosen]
-        chosen = chosen | {missing[0]} if missing else chosen - {min(chosen)}
-        return ", ".join(_letter(i) for i in sorted(chosen))
-    raise AssertionError(f"unexpected kind {problem.kind!r}")
 
 
 def _finite(problem: Problem) -> bool:
@@ -120,11 +78,11 @@ def test_generator_answer_grades_correct(case: tuple[str, dict[str, Any]]) -> No
         else:
             assert _finite(problem), f"{where}: answer {problem.answer!r} is not finite"
 
-        for text in _learner_texts(problem):
+        for text in learner_texts(problem):
             feedback = grade(problem, text)
             assert feedback.status == "correct", (
                 f"{where}: its own answer typed as {text!r} graded {feedback.status}: "
                 f"{feedback.message} (answer {problem.answer!r}, tolerance {problem.tolerance})"
             )
-        wrong = _wrong_text(problem)
+        wrong = wrong_text(problem)
         assert grade(problem, wrong).status == "wrong", f"{where}: {wrong!r} not graded wrong"
