@@ -84,37 +84,40 @@ async def test_one_weight_iterations_match_the_lesson(tmp_path: Path) -> None:
         assert "w ← 0 - 0.05·(-15) = 0.75" in _text(scene, "d1-status")
 
 
-@pytest.mark.parametrize(
-    ("typed", "expect_lr", "message"),
-    [
-        ("0", 0.0, "never moves"),
-        ("-0.1", -0.1, "climbs uphill"),
-        ("1000", 1000.0, "too large"),
-        ("1e7", None, "too large to try"),
-        ("abc", None, "Expected a number"),
-        ("nan", None, "Expected a number"),
-        ("0.3", 0.3, "blew up"),
-        ("0.2", 0.2, "alternate in sign"),
-    ],
-)
-async def test_any_typed_learning_rate_is_safe(tmp_path: Path, typed: str, expect_lr, message: str) -> None:
+#: What a learner may type as a learning rate, what the scene then uses (None: it keeps the one
+#: it had) and what it says.
+TYPED_RATES = [
+    ("0", 0.0, "never moves"),
+    ("-0.1", -0.1, "climbs uphill"),
+    ("1000", 1000.0, "too large"),
+    ("1e7", None, "too large to try"),
+    ("abc", None, "Expected a number"),
+    ("nan", None, "Expected a number"),
+    ("0.3", 0.3, "blew up"),
+    ("0.2", 0.2, "alternate in sign"),
+]
+
+
+async def test_any_typed_learning_rate_is_safe(tmp_path: Path) -> None:
+    """Each rate typed in turn, in one session, as a learner trying them would."""
     app = make_app(home=tmp_path, open_lesson="descent-one-weight")
     async with app.run_test(size=(100, 34)) as pilot:
         scene = await _open(pilot, "learning-rate")
         assert isinstance(scene, Descent1DScene) and scene.lr_input
-        before = scene.lr
-        await pilot.press("l")
-        await pilot.pause()
-        field = scene.query_one("#d1-lr", Input)
-        assert field.has_focus
-        field.value = typed
-        await pilot.press("enter")
-        await pilot.pause()
-        assert scene.lr == (before if expect_lr is None else expect_lr)
-        await pilot.press("end")
-        await pilot.pause()
-        shown = _text(scene, "d1-status") + _text(scene, "d1-message")
-        assert message.lower() in shown.lower(), shown
+        for typed, expect_lr, message in TYPED_RATES:
+            before = scene.lr
+            await pilot.press("l")
+            await pilot.pause()
+            field = scene.query_one("#d1-lr", Input)
+            assert field.has_focus, typed
+            field.value = typed
+            await pilot.press("enter")
+            await pilot.pause()
+            assert scene.lr == (before if expect_lr is None else expect_lr), typed
+            await pilot.press("end")
+            await pilot.pause()
+            shown = _text(scene, "d1-status") + _text(scene, "d1-message")
+            assert message.lower() in shown.lower(), (typed, shown)
 
 
 async def test_preset_rates_step_through(tmp_path: Path) -> None:

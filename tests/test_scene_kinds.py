@@ -43,7 +43,7 @@ MONKEY_KEYS = [
 MONKEY_SIZES = [(80, 24), (100, 30), (120, 40)]
 #: Presses per scene kind (spread over its variants by n/p); a soak run sets
 #: DL_TUTOR_MONKEY_PRESSES, e.g. to 150.
-MONKEY_PRESSES = int(os.environ.get("DL_TUTOR_MONKEY_PRESSES", "20"))
+MONKEY_PRESSES = int(os.environ.get("DL_TUTOR_MONKEY_PRESSES", "12"))
 
 
 async def _step_scene_both_ways(pilot, screen: LessonScreen, where: str) -> None:
