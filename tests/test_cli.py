@@ -125,7 +125,10 @@ def test_list_on_broken_course_exits_1(tmp_path: Path, capsys: pytest.CaptureFix
     assert "Traceback" not in err
 
 
-def test_damaged_progress_file_is_moved_aside(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_reports_a_damaged_progress_file_and_leaves_it(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #14, item 17: `list` only reads; it used to rename the learner's file."""
     damaged = home / "progress.json"
     damaged.write_text("{ this is not json", encoding="utf-8")
     assert main(["list"]) == 0
@@ -135,11 +138,37 @@ def test_damaged_progress_file_is_moved_aside(home: Path, capsys: pytest.Capture
     warning = captured.err.strip()
     assert warning.startswith("dl-tutor: ")
     assert len(warning.splitlines()) == 1
-    assert "could not be read" in warning and "moved to" in warning
-    assert not damaged.exists()
+    assert "could not be read" in warning and "left as it is" in warning
+    assert str(damaged) in warning
+    assert damaged.read_text(encoding="utf-8") == "{ this is not json"
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json"]
+
+
+def test_progress_reset_moves_a_damaged_file_aside(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = home / "progress.json"
+    damaged.write_text("{ this is not json", encoding="utf-8")
+    assert main(["progress", "--reset"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.err.strip().splitlines()) == 1 and "moved to" in captured.err
     (aside,) = home.glob("progress.json.damaged-*")
     assert aside.read_text(encoding="utf-8") == "{ this is not json"
-    assert str(aside) in warning
+    assert str(aside) in captured.err
+    assert ProgressStore().load() == (Progress(), None)
+
+
+def test_progress_export_refuses_a_damaged_file_and_leaves_it(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged = home / "progress.json"
+    damaged.write_text("{ this is not json", encoding="utf-8")
+    target = tmp_path / "report.json"
+    assert main(["progress", "--export", str(target)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Nothing was exported" in err
+    assert not target.exists()  # an empty report would say the learner did nothing
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json"]
 
 
 def test_list_subprocess_imports_neither_textual_nor_numpy(tmp_path: Path) -> None:
@@ -338,6 +367,57 @@ def test_doctor(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.rstrip().endswith("All good.")
 
 
+def test_doctor_reports_a_damaged_progress_file_and_leaves_it(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #14, item 17: `doctor` only reads; it used to rename the learner's file."""
+    damaged = home / "progress.json"
+    damaged.write_bytes(b"\xff\xfe not text")
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "could not be read (it is not UTF-8 text)" in out and "left as it is" in out
+    assert "All good." not in out and "Some checks failed" in out
+    assert damaged.read_bytes() == b"\xff\xfe not text"
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json"]
+
+
+def test_doctor_when_the_data_folder_is_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #14, item 13: `doctor` said "All good." with DL_TUTOR_HOME pointing at a file."""
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file")
+    monkeypatch.setenv("DL_TUTOR_HOME", str(not_a_folder))
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert f"{not_a_folder} is a file, not a folder" in out and "DL_TUTOR_HOME" in out
+    assert "All good." not in out and "Traceback" not in out
+    assert not_a_folder.read_text() == "a file"
+
+
+def test_doctor_when_the_data_folder_is_not_writable(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #14, item 13: `doctor` said "All good." when progress could not be saved."""
+    from tutor.progress import store as store_module
+
+    if os.geteuid() == 0:  # root writes anywhere: simulate the refusal
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(store_module.tempfile, "mkstemp", refuse)
+    else:
+        home.chmod(0o500)
+    try:
+        assert main(["doctor"]) == 1
+    finally:
+        home.chmod(0o700)
+    out = capsys.readouterr().out
+    assert "Permission denied" in out and f"chmod u+w {home}" in out and "DL_TUTOR_HOME" in out
+    assert "All good." not in out
+
+
 def test_doctor_reports_damaged_course(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = _broken_course(tmp_path)
     assert main(["--lessons", str(broken), "doctor"]) == 1
@@ -419,6 +499,39 @@ def test_progress_export_markdown_report(home: Path, tmp_path: Path) -> None:
     assert "| (not in this course) | old-lesson |" in text
     assert "| neuron-parts | 1 | yes | yes | 2 |" in text
     assert "| or-truth-table | 1 | no |  | 1,1,1,1 |" in text
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_progress_export_refuses_what_is_not_a_regular_file(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Issue #14, item 12: `progress --export` replaced links, FIFOs and, as root, devices
+    (`--export /dev/full` left a regular file in /dev; see test_progress for devices)."""
+    ProgressStore().save(sample_progress())
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    target = tmp_path / "report.md"
+    if kind == "symlink":
+        target.symlink_to(precious)
+    else:
+        os.mkfifo(target)
+    assert main(["progress", "--export", str(target)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1 and str(target) in err and "not a regular file" in err
+    assert "exported" not in captured.out
+    assert precious.read_text() == "keep me"
+    assert target.is_symlink() if kind == "symlink" else target.is_fifo()
+
+
+def test_progress_export_has_usual_permissions(home: Path, tmp_path: Path) -> None:
+    ProgressStore().save(sample_progress())
+    old = os.umask(0o022)
+    try:
+        assert main(["progress", "--export", str(tmp_path / "report.json")]) == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "report.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_progress_export_without_progress(tmp_path: Path) -> None:
@@ -544,3 +657,84 @@ def test_app_refuses_a_broken_course_with_the_check_lessons_lines(
         err = capsys.readouterr().err
         assert "has 3 problem(s)" in err and "check-lessons" in err
         assert [line.strip() for line in err.splitlines()[1:4]] == problems
+
+
+# --------------------------------------------------------------------------- quitting the app
+
+
+class _QuitApp:
+    """What `finish_session` reads of a TutorApp that has just returned from `run()`."""
+
+    def __init__(self, store: ProgressStore, stop_signal=None) -> None:
+        self.store = store
+        self.progress = sample_progress()
+        self.stop_signal = stop_signal
+        self.exit_notes: list[str] = []
+        self.return_code = None
+
+
+def _fail_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write of the progress file fails as on a full disk."""
+    from tutor.progress import store as store_module
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_atomic_write_text", full)
+
+
+def test_quitting_after_a_failed_save_rescues_progress_and_exits_1(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue #14, item 15: the session was lost silently, with exit status 0."""
+    import signal
+
+    from tutor.cli import finish_session
+    from tutor.progress import ProgressSaveError
+
+    monkeypatch.chdir(tmp_path)
+    store = ProgressStore()
+    _fail_saves(monkeypatch)
+    with pytest.raises(ProgressSaveError):
+        store.save(sample_progress(), merge=True)  # what the app did during the session
+    assert finish_session(_QuitApp(store, signal.SIGTERM)) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == "Stopped by SIGTERM; your progress could not be saved (see below)."
+    (rescued,) = tmp_path.glob("dl-tutor-progress-rescued-*.json")
+    assert len(err) == 2 and str(rescued) in err[1] and "the disk is full" in err[1]
+    assert json.loads(rescued.read_text()) == sample_progress().to_dict()
+
+
+def test_quitting_normally_says_nothing_more(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tutor.cli import finish_session
+
+    store = ProgressStore()
+    store.save(sample_progress(), merge=True)
+    assert finish_session(_QuitApp(store)) == 0
+    assert capsys.readouterr().err == ""
+
+
+async def test_the_app_s_failed_saves_are_rescued_when_it_quits(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same through the real app: a read-only disk during the session, then `q`."""
+    from tutor.app import make_app
+    from tutor.cli import finish_session
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(home=home, open_lesson="artificial-neuron")
+    _fail_saves(monkeypatch)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")  # the next step: the app saves, and the save fails
+        await pilot.pause()
+        assert app.store.last_save_error is not None
+    assert finish_session(app) == 1
+    err = capsys.readouterr().err
+    (rescued,) = tmp_path.glob("dl-tutor-progress-rescued-*.json")
+    assert str(rescued) in err and len(err.strip().splitlines()) == 1
+    record = json.loads(rescued.read_text())["lessons"]["artificial-neuron"]
+    assert len(record["visited"]) == 2

@@ -214,9 +214,10 @@ def test_os_error_mid_write_is_progress_save_error(
         store.save(Progress())
     message = str(info.value)
     assert message == (
-        f"Could not save progress to {path}: No space left on device. "
+        f"Could not save progress to {path}: the disk is full (No space left on device). "
         "Your progress is kept in memory for this session."
     )
+    assert store.last_save_error is info.value
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert not list(tmp_path.glob(".progress-*.tmp"))
@@ -268,6 +269,7 @@ DAMAGED = [
     b"[" * 100_000 + b"]" * 100_000,
     b'{"version": 99}',
 ]
+DAMAGED_IDS = [f"damaged-{i}" for i in range(len(DAMAGED))]
 
 
 @pytest.mark.parametrize("content", DAMAGED)
@@ -422,3 +424,376 @@ def test_merging_ignores_a_damaged_file(tmp_path: Path) -> None:
     progress.visit("intro", "start")
     store.save(progress, merge=True)
     assert ProgressStore(path).load()[0].lessons["intro"].visited == ["start"]
+
+
+# ------------------------------------------------------------------ two tutors saving at once
+
+RACING_WRITER = """
+import sys, time
+from pathlib import Path
+from tutor.progress import ProgressStore
+path, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ready, go = Path(sys.argv[4]), Path(sys.argv[5])
+store = ProgressStore(path)
+progress, _ = store.load()
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+for i in range(count):
+    progress.record_answer("race", f"{tag}-{i}", True, str(i))
+    progress.record_answer("race", "shared", False, tag)
+    store.save(progress, merge=True)
+"""
+
+
+def test_two_processes_saving_at_the_same_moment_lose_no_answer(tmp_path: Path) -> None:
+    """Issue #14, item 10: without a lock around read-merge-replace, two tutors saving at once
+    lost answers (without it, this test loses some of the 200 and most shared attempts)."""
+    import subprocess
+    import sys
+
+    path, count = tmp_path / "progress.json", 100
+    script = tmp_path / "writer.py"
+    script.write_text(RACING_WRITER, encoding="utf-8")
+    go = tmp_path / "go"
+    env = dict(os.environ, PYTHONPATH=str(Path(store_module.__file__).parents[2]))  # this tutor
+    writers = {
+        tag: subprocess.Popen(
+            [sys.executable, str(script), str(path), tag, str(count), str(tmp_path / tag), str(go)],
+            env=env,
+        )
+        for tag in ("a", "b")
+    }
+    deadline = time.monotonic() + 120  # a hang guard, not a timing threshold
+    while not all((tmp_path / tag).exists() for tag in writers) and time.monotonic() < deadline:
+        assert all(writer.poll() is None for writer in writers.values()), "a writer died early"
+        time.sleep(0.01)
+    go.touch()  # both start saving together
+    assert [writer.wait(timeout=120) for writer in writers.values()] == [0, 0]
+    progress, warning = ProgressStore(path).load()
+    assert warning is None
+    questions = progress.lessons["race"].questions
+    lost = {f"{tag}-{i}" for tag in writers for i in range(count)} - set(questions)
+    assert not lost, f"{len(lost)} of {2 * count} answers were lost"
+    assert questions["shared"].attempts == 2 * count
+    assert not list(tmp_path.glob(".progress-*.tmp"))
+
+
+def test_a_stuck_lock_never_hangs_a_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.05)
+    with open(store.lock_path, "w") as holder:  # another copy of the app, stuck holding it
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        store.save(sample_progress(), merge=True)  # waits LOCK_TIMEOUT, then saves unlocked
+    assert store.load() == (sample_progress(), None)
+    assert store.last_save_error is None
+
+
+def test_saving_without_fcntl_degrades_to_unlocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "fcntl", None)  # as on Windows
+    store = ProgressStore(tmp_path / "progress.json")
+    store.save(sample_progress(), merge=True)
+    assert store.load() == (sample_progress(), None)
+    assert not store.lock_path.exists()
+
+
+def test_an_unopenable_lock_file_degrades_to_unlocked(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "progress.json")
+    store.lock_path.mkdir()  # something that cannot be opened as a lock file
+    store.save(sample_progress(), merge=True)
+    assert store.load() == (sample_progress(), None)
+
+
+# --------------------------------------------------------------------------- read-only loading
+
+
+@pytest.mark.parametrize("content", DAMAGED, ids=DAMAGED_IDS)
+def test_read_only_load_reports_a_damaged_file_and_leaves_it(
+    tmp_path: Path, content: bytes
+) -> None:
+    """Issue #14, item 17: `list` and `doctor` must not rename the learner's file."""
+    path = tmp_path / "progress.json"
+    path.write_bytes(content)
+    stale = tmp_path / ".progress-old.tmp"
+    stale.write_text("{half")
+    os.utime(stale, (0, 0))
+    store = ProgressStore(path)
+    progress, warning = store.load(move_damaged=False)
+    assert progress == Progress()
+    assert warning is not None and "\n" not in warning
+    assert str(path) in warning and "left as it is" in warning
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".progress-old.tmp", "progress.json"]
+
+
+def test_read_only_load_of_a_fifo_does_not_block(tmp_path: Path) -> None:
+    path = tmp_path / "progress.json"
+    os.mkfifo(path)
+    progress, warning = ProgressStore(path).load(move_damaged=False)
+    assert progress == Progress() and warning and "FIFO" in warning
+    assert path.exists() and not path.is_file()
+
+
+# --------------------------------------------------------------------------- byte-order mark
+
+
+def test_a_utf8_byte_order_mark_is_not_damage(tmp_path: Path) -> None:
+    """Issue #14, item 14: a file saved by an editor that writes a BOM was moved aside."""
+    path = tmp_path / "progress.json"
+    text = json.dumps(sample_progress().to_dict(), indent=2)
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    store = ProgressStore(path)
+    assert store.load() == (sample_progress(), None)
+    assert path.exists() and not list(tmp_path.glob("progress.json.damaged-*"))
+    # another tutor's save with a BOM is merged, not ignored
+    mine = Progress()
+    mine.visit("later", "start")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    ProgressStore(path).save(mine, merge=True)
+    on_disk, _ = ProgressStore(path).load()
+    assert set(on_disk.lessons) == {"01-neuron", "02-perceptron", "later"}
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+# --------------------------------------------------------------------------- reasons in words
+
+
+def test_a_json_error_says_where_without_stammering(tmp_path: Path) -> None:
+    """Issue #14, item 13: "...starting at at line 7" (json's message ends with "at")."""
+    path = tmp_path / "progress.json"
+    path.write_text('{\n\n\n\n\n\n  "last_lesson": "unterminated', encoding="utf-8")
+    _, warning = ProgressStore(path).load()
+    assert warning is not None
+    assert "invalid JSON at line 7, column 18: Unterminated string" in warning
+    assert "at at" not in warning and "starting at" not in warning
+
+
+@pytest.mark.parametrize("content", DAMAGED, ids=DAMAGED_IDS)
+def test_no_damage_reason_stammers(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "progress.json"
+    path.write_bytes(content)
+    _, warning = ProgressStore(path).load()
+    assert warning and " at at " not in warning and not warning.rstrip(".").endswith(" at")
+
+
+def test_a_data_folder_that_is_a_file_is_named_not_file_exists(tmp_path: Path) -> None:
+    """Issue #14, item 13: "File exists" was the reason given when DL_TUTOR_HOME is a file."""
+    home = tmp_path / "home"
+    home.write_text("I am a file")
+    store = ProgressStore(home / "progress.json")
+    progress, warning = store.load()
+    assert progress == Progress()
+    assert warning and f"{home} is a file, not a folder" in warning and "\n" not in warning
+    with pytest.raises(ProgressSaveError) as info:
+        store.save(sample_progress())
+    message = str(info.value)
+    assert f"{home} is a file, not a folder" in message and "File exists" not in message
+    assert home.read_text() == "I am a file"
+    with pytest.raises(ProgressSaveError, match="is a file, not a folder"):
+        store.export(sample_progress(), home / "deeper" / "report.json")
+
+
+def test_directory_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert store_module.directory_problem(tmp_path) is None
+    assert store_module.directory_problem(tmp_path / "new" / "folder") is None
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    what, advice = store_module.directory_problem(blocker)
+    assert what == f"{blocker} is a file, not a folder" and "DL_TUTOR_HOME" in advice
+    what, advice = store_module.directory_problem(blocker / "below")
+    assert what == f"{blocker} is a file, not a folder"
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        """A folder the user may not write in (root ignores chmod, so simulate it)."""
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store_module.tempfile, "mkstemp", refuse)
+    what, advice = store_module.directory_problem(tmp_path)
+    assert "Permission denied" in what and "chmod u+w" in advice and "DL_TUTOR_HOME" in advice
+    monkeypatch.undo()
+
+    def full(*args: object, **kwargs: object) -> None:
+        """A full disk: an empty file can still be made, its content cannot be kept."""
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module.os, "fsync", full)
+    what, advice = store_module.directory_problem(tmp_path)
+    assert what == "the disk is full (No space left on device)" and "free some space" in advice
+    assert not list(tmp_path.glob(".progress-*.tmp"))
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _fake_device(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    """Make `os.lstat(target)` answer a character device (a real one is too dangerous to aim at:
+    as root, the old export replaced /dev/full with a regular file)."""
+    import stat as stat_module
+
+    real_lstat = os.lstat
+
+    def lstat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if Path(path) == target:
+            return os.stat_result((stat_module.S_IFCHR | 0o666, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.os, "lstat", lstat)
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder", "device"])
+def test_export_never_replaces_what_is_not_a_regular_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Issue #14, item 12: `progress --export` replaced symlinks, FIFOs and (as root) devices."""
+    store = ProgressStore(tmp_path / "progress.json")
+    target = tmp_path / "report.json"
+    pointed = tmp_path / "precious.txt"
+    pointed.write_text("keep me")
+    if kind == "symlink":
+        target.symlink_to(pointed)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        _fake_device(monkeypatch, target)
+    words = {"symlink": "a symbolic link", "fifo": "a FIFO", "folder": "a folder",
+             "device": "a character device"}[kind]
+    for export in (store.export, lambda _, where: store.export_text("# report", where)):
+        with pytest.raises(store_module.ExportTargetError) as info:
+            export(sample_progress(), target)
+        message = str(info.value)
+        assert "\n" not in message and str(target) in message and words in message
+    assert pointed.read_text() == "keep me"
+    if kind == "symlink":
+        assert target.is_symlink() and target.resolve() == pointed
+    elif kind == "fifo":
+        import stat as stat_module
+
+        assert stat_module.S_ISFIFO(os.lstat(target).st_mode)
+    elif kind == "folder":
+        assert target.is_dir()
+    else:
+        monkeypatch.undo()
+        assert not target.exists()  # nothing was written in its place
+    assert not list(tmp_path.glob(".progress-*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)],
+    ids=["umask-022", "umask-077", "umask-002"],
+)
+def test_exports_get_a_new_file_s_usual_permissions(tmp_path: Path, umask: int, mode: int) -> None:
+    """Issue #14, item 12: exports were private (0600) like the progress file."""
+    store = ProgressStore(tmp_path / "progress.json")
+    old = os.umask(umask)
+    try:
+        store.export(sample_progress(), tmp_path / "report.json")
+        store.export_text("# report", tmp_path / "report.md")
+        store.save(sample_progress())
+    finally:
+        os.umask(old)
+    assert (tmp_path / "report.json").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "report.md").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "progress.json").stat().st_mode & 0o777 == 0o600  # the store stays private
+
+
+def test_export_over_a_regular_file_keeps_its_permissions(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "progress.json")
+    target = tmp_path / "report.json"
+    target.write_text("old report")
+    target.chmod(0o640)
+    store.export(sample_progress(), target)
+    assert Progress.from_dict(json.loads(target.read_text())) == sample_progress()
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_backup_is_private_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module.time, "strftime", lambda fmt: "20240101-120000")
+    store = ProgressStore(tmp_path / "progress.json")
+    first, second = store.backup(sample_progress()), store.backup(Progress())
+    assert first.name == "progress.json.bak-20240101-120000"
+    assert second.name == "progress.json.bak-20240101-120000-1"
+    assert Progress.from_dict(json.loads(first.read_text())) == sample_progress()
+    assert first.stat().st_mode & 0o777 == 0o600
+
+
+# ------------------------------------------------------------------ quitting after a failed save
+
+
+def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write of the progress file fails as on a full disk (other files can still be made)."""
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_atomic_write_text", full)
+
+
+def test_save_at_exit_is_quiet_when_everything_is_saved(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "progress.json")
+    assert store.save_at_exit(sample_progress()) == (True, None)  # nothing to save: no write
+    store.save(sample_progress())
+    assert store.save_at_exit(sample_progress()) == (True, None)
+
+
+def test_save_at_exit_rescues_progress_a_full_disk_would_lose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #14, item 15: quitting after a failed save lost the session silently."""
+    path = tmp_path / "data" / "progress.json"
+    store = ProgressStore(path)
+    store.save(Progress())
+    before = path.read_bytes()
+    _disk_full(monkeypatch)
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    with pytest.raises(ProgressSaveError):
+        store.save(sample_progress(), merge=True)
+    assert store.last_save_error is not None
+    saved, note = store.save_at_exit(sample_progress())
+    assert not saved and note is not None and "\n" not in note
+    (rescued,) = here.glob("dl-tutor-progress-rescued-*.json")
+    assert str(rescued) in note and str(path) in note and "the disk is full" in note
+    assert Progress.from_dict(json.loads(rescued.read_text())) == sample_progress()
+    assert rescued.stat().st_mode & 0o777 == 0o600
+    assert path.read_bytes() == before  # the old file is intact
+    # a second rescue in the same second gets a new name, never replacing the first
+    assert store.rescue(Progress()) not in (None, rescued)
+
+
+def test_save_at_exit_saves_when_the_disk_recovered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "progress.json"
+    store = ProgressStore(path)
+    _disk_full(monkeypatch)
+    with pytest.raises(ProgressSaveError):
+        store.save(sample_progress(), merge=True)
+    monkeypatch.undo()  # space was freed before the learner quit
+    saved, note = store.save_at_exit(sample_progress())
+    assert saved and note == f"Progress saved to {path} (an earlier save had failed)."
+    assert store.load() == (sample_progress(), None)
+    assert store.last_save_error is None
+
+
+def test_save_at_exit_says_when_nothing_could_be_rescued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setattr(store_module, "rescue_folders", lambda: [blocker])
+    store = ProgressStore(tmp_path / "progress.json")
+    _disk_full(monkeypatch)
+    with pytest.raises(ProgressSaveError):
+        store.save(sample_progress(), merge=True)
+    saved, note = store.save_at_exit(sample_progress())
+    assert not saved and note is not None and "\n" not in note
+    assert "is lost" in note and "dl-tutor doctor" in note

@@ -12,13 +12,13 @@ import difflib
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor import __version__
 
 if TYPE_CHECKING:
+    from tutor.app import TutorApp
     from tutor.content import Course, Lesson
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -58,7 +58,7 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 def _web_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    """`--web`, `--host`, `--port`: serve the app to a browser (the course map or `open LESSON`)."""
+    """`--web`, `--host`, `--port`, `--token`, `--max-sessions`: serve the app to a browser."""
     group = parser.add_argument_group("in a browser (needs the web extra: pip install 'dl-tutor[web]')")
     group.add_argument(
         "--web", action="store_true", default=argparse.SUPPRESS if suppress else False,
@@ -72,6 +72,15 @@ def _web_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     group.add_argument(
         "--port", type=int, default=argparse.SUPPRESS if suppress else WEB_PORT,
         help=f"port to listen on with --web (default: {WEB_PORT})",
+    )
+    group.add_argument(
+        "--token", default=argparse.SUPPRESS if suppress else None,
+        help="the secret a browser needs with --web (default: $DL_TUTOR_WEB_TOKEN, else a new"
+        " random one, printed in the link); other users see --token in `ps`, so prefer the variable",
+    )
+    group.add_argument(
+        "--max-sessions", type=int, metavar="N", default=argparse.SUPPRESS if suppress else None,
+        help="most browser tabs running a tutor at once with --web (default: 4)",
     )
 
 
@@ -159,7 +168,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     course = _load_course(args)
     if course is None:
         return EXIT_PROBLEMS
-    progress, warning = ProgressStore().load()
+    progress, warning = ProgressStore().load(move_damaged=False)  # read-only: report, move nothing
     if warning:
         _error(warning)
     print(course.title)
@@ -221,14 +230,18 @@ def cmd_check_lessons(args: argparse.Namespace) -> int:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     """Reset (with a backup) or export the progress file."""
-    from tutor.progress import ProgressSaveError, ProgressStore
+    from tutor.progress import ExportTargetError, ProgressSaveError, ProgressStore
 
     store = ProgressStore()
-    progress, warning = store.load()
+    exporting = args.export is not None
+    progress, warning = store.load(move_damaged=not exporting)  # an export only reads
+    if warning and exporting:  # an empty report would claim that nothing was done
+        _error(f"{warning} Nothing was exported.")
+        return EXIT_PROBLEMS
     if warning:
         _error(warning)
     try:
-        if args.export is not None:
+        if exporting:
             if args.export.suffix.lower() in (".md", ".markdown"):
                 from tutor.progress.report import markdown_report
 
@@ -251,13 +264,12 @@ def cmd_progress(args: argparse.Namespace) -> int:
                 lesson_id = args.reset
         else:
             lesson_id = None
-        backup = None
-        if store.path.is_file():
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = store.path.with_name(f"{store.path.name}.bak-{stamp}")
-            store.export(progress, backup)
+        backup = store.backup(progress) if store.path.is_file() else None
         progress.reset(lesson_id)
         store.save(progress)
+    except ExportTargetError as error:
+        _error(str(error))
+        return EXIT_USAGE
     except ProgressSaveError as error:
         _error(str(error))
         return EXIT_PROBLEMS
@@ -315,14 +327,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     app = make_app(_lessons_path(args), backend=backend, open_lesson=lesson_id, handle_signals=True)
     app.run()
+    return finish_session(app)
+
+
+def finish_session(app: "TutorApp") -> int:
+    """Once the app has returned and the terminal is restored: make sure the progress is on disk,
+    print the app's exit notes, and return the exit status.
+
+    A save that failed during the session (a full or read-only disk) is retried, and if it fails
+    again the progress is rescued to another folder (`ProgressStore.save_at_exit`): the learner
+    is told where in one line, and the exit status is 1 rather than 0."""
+    saved, progress_note = app.store.save_at_exit(app.progress)
     if app.stop_signal is not None and app.stop_signal != signal.SIGHUP:
-        app.exit_notes.insert(0, f"Stopped by {app.stop_signal.name}; your progress is saved.")
+        kept = "your progress is saved" if saved else "your progress could not be saved (see below)"
+        app.exit_notes.insert(0, f"Stopped by {app.stop_signal.name}; {kept}.")
+    if progress_note:
+        app.exit_notes.append(progress_note)
     for note in app.exit_notes:
         try:
             print(note, file=sys.stderr)
         except OSError:  # the terminal went away (SIGHUP)
             break
-    return app.return_code or EXIT_OK
+    return app.return_code or (EXIT_OK if saved else EXIT_PROBLEMS)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
     from tutor.content import CourseError, load_course
     from tutor.engines.mnist import verify_checksums
     from tutor.paths import mnist_dir
-    from tutor.progress import ProgressStore, default_home
+    from tutor.progress import ProgressStore, default_home, directory_problem
     from tutor.terminal import color_system, low_bandwidth, terminal_size
 
     ok = True
@@ -65,16 +65,26 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
                      " animations held while hidden")
 
     home = default_home()
-    writable = os.access(home, os.W_OK) if home.exists() else False
-    lines.append(f"  Data dir    {home} ({'writable' if writable else 'NOT writable: progress is kept in memory only'})")
-    store = ProgressStore()
-    if store.path.is_file():
-        progress, warning = store.load()
-        if warning:
-            lines.append(f"              {warning}")
-        lines.append(f"  Progress    {store.path} ({len(progress.lessons)} lessons started)")
+    problem = directory_problem(home)  # really writes a temporary file: permissions can mislead
+    if problem is None:
+        lines.append(f"  Data dir    {home} (writable)")
     else:
-        lines.append(f"  Progress    {store.path} (none yet)")
+        ok = False
+        what, advice = problem
+        lines.append(f"  Data dir    {home} PROBLEM: {what}; progress cannot be saved there")
+        lines.append(f"              To fix it: {advice}.")
+    store = ProgressStore()
+    if problem is None or home.is_dir():
+        # Read-only: a damaged file is reported and left where it is (the app moves it aside).
+        progress, warning = store.load(move_damaged=False)
+        if warning:
+            ok = False
+            lines.append(f"  Progress    {store.path} PROBLEM:")
+            lines.append(f"              {warning}")
+        elif store.path.exists():
+            lines.append(f"  Progress    {store.path} ({len(progress.lessons)} lessons started)")
+        else:
+            lines.append(f"  Progress    {store.path} (none yet)")
 
     try:
         course = load_course(lessons)

@@ -1,11 +1,12 @@
 """The learner's progress, persisted as JSON in the user's data directory.
 
-Keyed by lesson and question ids (never positions), written atomically, and a damaged file is
-moved aside and reported rather than lost. Importing this package imports neither NumPy nor
-Textual.
+Keyed by lesson and question ids (never positions), written atomically under a lock (several
+tutors may share one file), and a damaged file is moved aside and reported rather than lost.
+Importing this package imports neither NumPy nor Textual.
 """
 
 from tutor.progress.store import (
+    ExportTargetError,
     LessonRecord,
     Progress,
     ProgressFormatError,
@@ -13,9 +14,11 @@ from tutor.progress.store import (
     ProgressStore,
     QuestionRecord,
     default_home,
+    directory_problem,
 )
 
 __all__ = [
+    "ExportTargetError",
     "LessonRecord",
     "Progress",
     "ProgressFormatError",
@@ -23,4 +26,5 @@ __all__ = [
     "ProgressStore",
     "QuestionRecord",
     "default_home",
+    "directory_problem",
 ]

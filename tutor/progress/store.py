@@ -4,28 +4,47 @@ Progress is keyed by lesson, step and question *ids*, never by position, so reor
 extending the course never corrupts it; records for lessons or questions that no longer exist
 are kept (the content may come back). Saving writes a temporary file in the same directory,
 fsyncs it and `os.replace`s it over the old one, so a crash mid-write leaves the old file. A
-damaged file is moved aside with a timestamp and reported in one line, never silently lost.
+damaged file is moved aside with a timestamp and reported in one line, never silently lost
+(read-only callers such as `dl-tutor list` only report it and leave it where it is).
+
+Several tutors may share one file (two browser tabs, a terminal and a tab): each save reads the
+file, folds in what the others saved and replaces it, holding an advisory lock
+(`progress.json.lock`, `fcntl.flock`) so two such read-merge-replace cycles never interleave.
+The lock is given up after LOCK_TIMEOUT seconds (the save then goes ahead unlocked, as it would
+on a platform without `fcntl`), so a stuck lock never hangs the app.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import re
+import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: saves go unlocked (see LOCK_TIMEOUT)
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "FORMAT_VERSION",
     "QuestionRecord",
     "LessonRecord",
     "Progress",
+    "ExportTargetError",
     "ProgressFormatError",
     "ProgressSaveError",
     "ProgressStore",
     "default_home",
+    "directory_problem",
     "merge_progress",
 ]
 
@@ -37,6 +56,14 @@ TEMP_SUFFIX = ".tmp"
 #: Stray temporary files older than this (seconds) are removed by `ProgressStore.load`; younger
 #: ones may belong to another running copy of the app that is writing right now.
 STALE_TEMP_SECONDS = 60.0
+#: Suffix of the lock file beside the progress file (`progress.json.lock`); it is never removed.
+LOCK_SUFFIX = ".lock"
+#: Seconds a save waits for another copy of the app to release the lock before going ahead
+#: unlocked (a lock is held for milliseconds; this only bounds a stuck holder, e.g. a hung disk).
+LOCK_TIMEOUT = 2.0
+#: Name of the file `ProgressStore.save_at_exit` rescues unsaved progress to, in the first
+#: folder of `rescue_folders()` that takes it.
+RESCUE_NAME = "dl-tutor-progress-rescued"
 
 
 class ProgressFormatError(ValueError):
@@ -47,17 +74,90 @@ class ProgressSaveError(OSError):
     """Progress could not be written; the message is one line saying where and why."""
 
 
+class ExportTargetError(ProgressSaveError):
+    """An export was refused because something other than a regular file is at the target
+    (a symbolic link, a FIFO, a device, a folder); nothing was written or replaced."""
+
+
 def _one_line(text: str, limit: int = 160) -> str:
     """Collapse whitespace and newlines and shorten, for one-line messages."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _os_reason(error: BaseException) -> str:
-    """A short human reason for an OS-level error."""
-    if isinstance(error, OSError) and error.strerror:
-        return _one_line(error.strerror)
-    return _one_line(str(error) or type(error).__name__)
+def _blocking_file(path: Path) -> Path | None:
+    """The nearest of `path` and its ancestors that exists but is not a folder, if any."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists():
+                return None if candidate.is_dir() else candidate
+        except OSError:
+            return None
+    return None
+
+
+def _os_reason(error: BaseException, path: Path | None = None, *, writing: bool = True) -> str:
+    """A short human reason for an OS-level error on `path` (the file written, or read when not
+    `writing`): what it means, with the system's own words kept to search for."""
+    if not isinstance(error, OSError):
+        return _one_line(str(error) or type(error).__name__)
+    words = _one_line(error.strerror or str(error) or type(error).__name__)
+    code = error.errno
+    folder = path.parent if path is not None else None
+    if code in (errno.EEXIST, errno.ENOTDIR) and path is not None:
+        blocker = _blocking_file(folder)
+        if blocker is not None:
+            return f"{blocker} is a file, not a folder"
+    if code == errno.ENOSPC:
+        return f"the disk is full ({words})"
+    if code == getattr(errno, "EDQUOT", None):
+        return f"your disk quota is used up ({words})"
+    if code == errno.EROFS:
+        return f"the disk is mounted read-only ({words})"
+    if code in (errno.EACCES, errno.EPERM) and folder is not None and writing:
+        return f"{words}: you may not write in {folder}"
+    return words
+
+
+_JSON_POSITION_WORDS = re.compile(r"\s+(?:starting\s+)?at$")
+
+
+def _json_reason(error: json.JSONDecodeError) -> str:
+    """"invalid JSON at line L, column C: what" (json's own message ends with a dangling "at",
+    e.g. "Unterminated string starting at", which expects the position after it)."""
+    what = _JSON_POSITION_WORDS.sub("", _one_line(error.msg))
+    return f"invalid JSON at line {error.lineno}, column {error.colno}: {what}"
+
+
+def _file_kind(mode: int) -> str:
+    """What a non-regular file is, in words, from its `st_mode`."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _umask() -> int:
+    """The process's umask (read from /proc where possible: setting it to read it is racy)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # --------------------------------------------------------------------------- records
@@ -310,6 +410,51 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
 # --------------------------------------------------------------------------- storage
 
 
+def _parse(raw: bytes) -> Progress:
+    """Progress from a file's bytes; a UTF-8 byte-order mark (Windows editors add one) is fine.
+
+    Raises:
+        UnicodeDecodeError, RecursionError, json.JSONDecodeError, ProgressFormatError.
+    """
+    return Progress.from_dict(json.loads(raw.decode("utf-8-sig")))
+
+
+def directory_problem(directory: Path) -> tuple[str, str] | None:
+    """Whether progress can be saved in `directory`: None, or (what is wrong, what to do).
+
+    Really creates and removes a temporary file there (permissions alone do not tell: a
+    read-only disk, a full one, root on a network share)."""
+    directory = Path(directory)
+    blocker = _blocking_file(directory)
+    if blocker is not None:
+        return (
+            f"{blocker} is a file, not a folder",
+            "move that file away, or set DL_TUTOR_HOME to a folder you can write to",
+        )
+    probe = directory / "progress.json"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+        try:
+            os.write(fd, b"{}\n")  # an empty file fits on a full disk; its content may not
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError as error:
+        reason = _os_reason(error, probe)
+        if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", None)):
+            return reason, "free some space on that disk, or set DL_TUTOR_HOME to another folder"
+        if error.errno == errno.EROFS:
+            return reason, "set DL_TUTOR_HOME to a folder on a disk you can write to"
+        return (
+            reason,
+            f"make it writable (chmod u+w {directory}), or set DL_TUTOR_HOME to a folder you "
+            "can write to",
+        )
+    return None
+
+
 def default_home() -> Path:
     """The data directory: `$DL_TUTOR_HOME` if set, else the platform's user data directory.
 
@@ -344,16 +489,19 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def _atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     """Write `text` to `path` atomically: temp file in the same dir, fsync, os.replace.
 
-    On failure the old file is untouched, the temp file is removed and the OSError is
-    re-raised.
+    The file is private (0600, as `tempfile.mkstemp` makes it) unless `mode` gives its
+    permission bits. On failure the old file is untouched, the temp file is removed and the
+    OSError is re-raised.
     """
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     try:
+        if mode is not None:
+            os.chmod(temp_name, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -374,6 +522,20 @@ def _serialise(progress: Progress) -> str:
     return json.dumps(progress.to_dict(), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
+def rescue_folders() -> list[Path]:
+    """Where `ProgressStore.rescue` tries to write, in order: the current folder (where the
+    learner will look), the home folder, then the temporary folder."""
+    folders: list[Path] = []
+    for get in (Path.cwd, Path.home, lambda: Path(tempfile.gettempdir())):
+        try:
+            folder = get()
+        except (OSError, RuntimeError):  # a deleted current folder, no home
+            continue
+        if folder not in folders:
+            folders.append(folder)
+    return folders
+
+
 class ProgressStore:
     """Loads and saves Progress at one path (default `default_home() / "progress.json"`)."""
 
@@ -382,6 +544,53 @@ class ProgressStore:
         self.path: Path = Path(path) if path is not None else default_home() / "progress.json"
         self._base: dict[str, Any] = Progress().to_dict()
         """What the file held when this store last read or wrote it (for `save(merge=True)`)."""
+        self.last_save_error: ProgressSaveError | None = None
+        """Why the latest `save` failed, or None when it succeeded (or none ran): while it is
+        set, some progress exists only in memory (see `save_at_exit`)."""
+        self._last_save_reason = ""
+
+    @property
+    def lock_path(self) -> Path:
+        """The lock file beside the progress file (`progress.json.lock`)."""
+        return self.path.with_name(self.path.name + LOCK_SUFFIX)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[bool]:
+        """Hold the exclusive lock on `lock_path` for one read-merge-replace; yields whether it
+        is held. Without `fcntl`, without a lock file (a missing or read-only folder) or after
+        LOCK_TIMEOUT seconds of waiting, the body runs unlocked rather than not at all."""
+        if fcntl is None:
+            yield False
+            return
+        flags = os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+        try:  # read-write: NFS emulates flock with byte-range locks, which need it
+            fd = os.open(self.lock_path, flags | os.O_RDWR, 0o644)
+        except PermissionError:  # another user's lock file: a read-only one locks on local disks
+            try:
+                fd = os.open(self.lock_path, flags | os.O_RDONLY)
+            except OSError:
+                yield False
+                return
+        except OSError:
+            yield False
+            return
+        try:
+            held = False
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = True
+                    break
+                except BlockingIOError:  # another copy of the app holds it
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.005)
+                except OSError:  # e.g. ENOLCK on a network file system without locks
+                    break
+            yield held
+        finally:
+            os.close(fd)  # closing the descriptor releases the lock
 
     def _remove_stray_temp_files(self) -> None:
         """Delete `.progress-*.tmp` files left by a writer that was killed mid-write."""
@@ -397,16 +606,20 @@ class ProgressStore:
             except OSError:
                 pass
 
-    def _damaged_path(self) -> Path:
-        """A free name `progress.json.damaged-YYYYmmdd-HHMMSS[-N]` beside the file."""
+    def _free_name(self, kind: str) -> Path:
+        """A free name `progress.json.<kind>-YYYYmmdd-HHMMSS[-N]` beside the file."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        base = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        base = self.path.with_name(f"{self.path.name}.{kind}-{stamp}")
         candidate = base
         counter = 1
-        while candidate.exists():
+        while candidate.exists() or candidate.is_symlink():
             candidate = base.with_name(f"{base.name}-{counter}")
             counter += 1
         return candidate
+
+    def _damaged_path(self) -> Path:
+        """A free name `progress.json.damaged-YYYYmmdd-HHMMSS[-N]` beside the file."""
+        return self._free_name("damaged")
 
     def _set_aside(self, reason: str) -> str:
         """Move the damaged file aside and return the one-line warning."""
@@ -416,41 +629,78 @@ class ProgressStore:
         except OSError as error:
             return (
                 f"Your progress file {self.path} could not be read ({reason}) nor moved aside "
-                f"({_os_reason(error)}); starting with fresh progress for this session."
+                f"({_os_reason(error, target)}); starting with fresh progress for this session."
             )
         return (
             f"Your progress file could not be read ({reason}); it was moved to {target} "
             "and fresh progress was started."
         )
 
-    def load(self) -> tuple[Progress, str | None]:
+    def _damaged(self, reason: str, move_damaged: bool) -> str:
+        """The one-line warning for a file that cannot be read, moving it aside if asked."""
+        if move_damaged:
+            return self._set_aside(reason)
+        return (
+            f"Your progress file {self.path} could not be read ({reason}); it was left as it "
+            "is: repair it, or start the tutor, which moves it aside and starts fresh progress."
+        )
+
+    def load(self, *, move_damaged: bool = True) -> tuple[Progress, str | None]:
         """Read the progress file.
+
+        Args:
+            move_damaged: True for the app (and `progress --reset`): a damaged file is moved
+                aside so that the next save does not replace it. False for read-only commands
+                (`list`, `doctor`, `progress --export`): nothing on disk changes, not even a
+                stray temporary file or the lock file.
 
         Returns:
             (progress, warning): a missing file gives fresh Progress and no warning; a damaged
-            or unreadable file is moved aside to `progress.json.damaged-<timestamp>` and gives
-            fresh Progress plus a one-line warning naming where the old file went.
+            or unreadable file gives fresh Progress plus a one-line warning, which says where
+            the file went (`progress.json.damaged-<timestamp>`) or that it was left in place.
         """
+        if not move_damaged:
+            return self._read(move_damaged=False)
         self._remove_stray_temp_files()
+        with self._locked():
+            return self._read(move_damaged=True)
+
+    def _read(self, move_damaged: bool) -> tuple[Progress, str | None]:
+        """`load` without the lock and the clean-up."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return Progress(), None
+        except OSError as error:
+            reason = _os_reason(error, self.path, writing=False)
+            if error.errno == errno.ENOTDIR:  # the data folder is a file: nothing to move aside
+                return Progress(), (
+                    f"Progress cannot be read or saved: {reason}. Move that file away or set "
+                    "DL_TUTOR_HOME to a folder; until then progress is kept in memory only."
+                )
+            return Progress(), self._damaged(reason, move_damaged)
+        if not stat.S_ISREG(info.st_mode):  # reading a FIFO would block forever
+            return Progress(), self._damaged(
+                f"it is {_file_kind(info.st_mode)}, not a regular file", move_damaged
+            )
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return Progress(), None
         except OSError as error:
-            return Progress(), self._set_aside(_os_reason(error))
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            progress = Progress.from_dict(data)
-        except UnicodeDecodeError:
-            return Progress(), self._set_aside("it is not UTF-8 text")
-        except RecursionError:
-            return Progress(), self._set_aside("it is nested too deeply")
-        except json.JSONDecodeError as error:
-            return Progress(), self._set_aside(
-                f"invalid JSON: {_one_line(error.msg)} at line {error.lineno}"
+            return Progress(), self._damaged(
+                _os_reason(error, self.path, writing=False), move_damaged
             )
+        try:
+            progress = _parse(raw)
+        except UnicodeDecodeError:
+            return Progress(), self._damaged("it is not UTF-8 text", move_damaged)
+        except RecursionError:
+            return Progress(), self._damaged("it is nested too deeply", move_damaged)
+        except json.JSONDecodeError as error:
+            return Progress(), self._damaged(_json_reason(error), move_damaged)
         except (ProgressFormatError, ValueError) as error:
-            return Progress(), self._set_aside(_one_line(str(error)))
+            return Progress(), self._damaged(_one_line(str(error)), move_damaged)
         self._base = progress.to_dict()
         return progress, None
 
@@ -459,51 +709,157 @@ class ProgressStore:
 
         With `merge` (the app), what another copy of the app saved to the file since this store
         last read or wrote it is first folded into `progress` (see `merge_progress`), so two
-        tutors on one file do not wipe each other's work. A reset saves without merging.
+        tutors on one file do not wipe each other's work. The read, the merge and the replace
+        happen under the file's lock, so two saves at the same moment cannot interleave. A
+        reset saves without merging. `last_save_error` records whether this save failed.
 
         Raises:
             ProgressSaveError: when writing fails; the old file is left intact and no temp
                 file is left behind.
         """
-        if merge:
-            self._merge_from_disk(progress)
-        text = _serialise(progress)
         try:
-            _atomic_write_text(self.path, text)
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # so the lock file can exist
+        except OSError:
+            pass  # the write below fails too and says why
+        try:
+            with self._locked():
+                if merge:
+                    self._merge_from_disk(progress)
+                _atomic_write_text(self.path, _serialise(progress))
         except OSError as error:
-            raise ProgressSaveError(
-                f"Could not save progress to {self.path}: {_os_reason(error)}. "
+            self._last_save_reason = _os_reason(error, self.path)
+            self.last_save_error = ProgressSaveError(
+                f"Could not save progress to {self.path}: {self._last_save_reason}. "
                 "Your progress is kept in memory for this session."
-            ) from error
+            )
+            raise self.last_save_error from error
         self._base = progress.to_dict()
+        self.last_save_error = None
 
     def _merge_from_disk(self, progress: Progress) -> None:
         """Fold the file's changes since our last read or write into `progress` (if any)."""
         try:
-            disk = Progress.from_dict(json.loads(self.path.read_bytes().decode("utf-8")))
+            disk = _parse(self.path.read_bytes())
         except (OSError, ValueError, RecursionError):  # missing or damaged: our copy is the truth
             return
         if disk.to_dict() != self._base:
             merge_progress(progress, disk, Progress.from_dict(self._base))
 
-    def export_text(self, text: str, path: Path) -> None:
-        """Write a report (e.g. Markdown) to `path` atomically; ProgressSaveError when it fails."""
-        target = Path(path)
-        try:
-            _atomic_write_text(target, text)
-        except OSError as error:
-            raise ProgressSaveError(f"Could not export progress to {target}: {_os_reason(error)}.") from error
+    def save_at_exit(self, progress: Progress) -> tuple[bool, str | None]:
+        """The app's last word on its progress, once its screen is gone.
 
-    def export(self, progress: Progress, path: Path) -> None:
-        """Write `progress` as a JSON report to `path`, atomically (same format as the store).
+        When the latest save failed (a full or read-only disk), save once more (the problem
+        may be gone), and if that fails too, `rescue` the progress to another folder.
 
-        Raises:
-            ProgressSaveError: when writing fails; an existing file at `path` is left intact.
+        Returns:
+            (saved, note): `saved` is False when this session's progress is not in the progress
+            file; `note` is None when there is nothing to say, else one line for the learner
+            that says where the progress is and what to do.
         """
-        target = Path(path)
+        if self.last_save_error is None:
+            return True, None
+        try:
+            self.save(progress, merge=True)
+        except ProgressSaveError:
+            pass
+        else:
+            return True, f"Progress saved to {self.path} (an earlier save had failed)."
+        reason = self._last_save_reason
+        rescued = self.rescue(progress)
+        if rescued is not None:
+            return False, (
+                f"Your progress could not be saved to {self.path} ({reason}); this session's "
+                f"progress was rescued to {rescued}: once that is fixed, copy it there "
+                f"(cp '{rescued}' '{self.path}')."
+            )
+        folders = ", ".join(str(folder) for folder in rescue_folders()) or "any folder"
+        return False, (
+            f"Your progress could not be saved to {self.path} ({reason}) nor rescued to "
+            f"{folders}: this session's progress is lost. Free some space or fix the "
+            "folder's permissions (`dl-tutor doctor` checks) before the next session."
+        )
+
+    def rescue(self, progress: Progress) -> Path | None:
+        """Write `progress` to a new private file `dl-tutor-progress-rescued-<timestamp>.json`
+        in the first of `rescue_folders()` that takes it; its path, or None when none did.
+        Never replaces anything (the file is created exclusively, links are not followed)."""
+        text = _serialise(progress)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        for folder in rescue_folders():
+            for counter in range(100):
+                suffix = f"-{counter}" if counter else ""
+                target = folder / f"{RESCUE_NAME}-{stamp}{suffix}.json"
+                try:
+                    fd = os.open(target, flags, 0o600)
+                except FileExistsError:
+                    continue
+                except OSError:
+                    break
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                        handle.write(text)
+                        handle.flush()
+                        os.fsync(handle.fileno())
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.unlink(target)
+                    break
+                return target
+        return None
+
+    def backup(self, progress: Progress) -> Path:
+        """Write `progress` to a new `progress.json.bak-<timestamp>` beside the file (private,
+        like the progress file) and return its path; ProgressSaveError when that fails."""
+        target = self._free_name("bak")
         try:
             _atomic_write_text(target, _serialise(progress))
         except OSError as error:
             raise ProgressSaveError(
-                f"Could not export progress to {target}: {_os_reason(error)}."
+                f"Could not back up progress to {target}: {_os_reason(error, target)}."
             ) from error
+        return target
+
+    def export_text(self, text: str, path: Path) -> None:
+        """Write a report (e.g. Markdown) to `path` atomically.
+
+        The report gets the permissions of any new file (0666 less the umask; an existing
+        file's own permissions are kept). Only a regular file is ever replaced.
+
+        Raises:
+            ExportTargetError: something else is at `path` (a link, a FIFO, a device, a folder).
+            ProgressSaveError: when writing fails; an existing file at `path` is left intact.
+        """
+        target = Path(path)
+        mode = _export_mode(target)
+        try:
+            _atomic_write_text(target, text, mode=mode)
+        except OSError as error:
+            raise ProgressSaveError(
+                f"Could not export progress to {target}: {_os_reason(error, target)}."
+            ) from error
+
+    def export(self, progress: Progress, path: Path) -> None:
+        """Write `progress` as a JSON report to `path`, atomically (same format as the store),
+        as `export_text` does."""
+        self.export_text(_serialise(progress), path)
+
+
+def _export_mode(target: Path) -> int:
+    """The permission bits for a report written to `target`: those of the regular file already
+    there, else 0666 less the umask (what `cp` or a shell redirection gives a new file).
+
+    Raises:
+        ExportTargetError: what is at `target` is not a regular file (links are not followed:
+            replacing one would swap a regular file in for what it points to).
+    """
+    try:
+        info = os.lstat(target)
+    except OSError:  # nothing there (or an unreachable folder: the write says why)
+        return 0o666 & ~_umask()
+    if not stat.S_ISREG(info.st_mode):
+        raise ExportTargetError(
+            f"Not exporting to {target}: it is {_file_kind(info.st_mode)}, not a regular file "
+            "(an export only ever replaces a regular file). Choose another file name."
+        )
+    return stat.S_IMODE(info.st_mode) & 0o777
