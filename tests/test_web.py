@@ -1,7 +1,8 @@
 """`dl-tutor --web`: the tutor served to a browser by textual-serve.
 
 The server runs as a real `python -m tutor --web` process on loopback; the tests fetch its page and
-open the websocket the page's script opens, as a browser tab would.
+open the websocket the page's script opens, as a browser tab would, with the token the server
+printed in its link (as another local account would, without it).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -62,11 +64,14 @@ class Served:
     page: str = ""
     """The page it served first (set by the module's fixture)."""
     port: int = 0
-    """The port it listens on (set by the module's fixture)."""
+    """The port it listens on (set by the module's fixture and by `wait_for_page`)."""
+    token: str = ""
+    """The token in the link it printed (set by `wait_for_page`)."""
 
     def __init__(self, tmp: Path, *options: str, env: dict[str, str] | None = None) -> None:
         self.log = tmp / f"server-{time.monotonic_ns()}.log"
         full_env = {**os.environ, "DL_TUTOR_HOME": str(tmp / "home"), "DL_TUTOR_BACKEND": "numpy"}
+        full_env.pop(web.TOKEN_ENV, None)  # a random token, unless a test sets one
         full_env.update(env or {})
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
@@ -101,14 +106,24 @@ class Served:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8", errors="replace")
 
+    def url(self, path: str = "/", scheme: str = "http", **query: object) -> str:
+        """The address of `path` on this server, with its token (and `query`) in the query string."""
+        pairs = "".join(f"&{name}={value}" for name, value in query.items())
+        return f"{scheme}://127.0.0.1:{self.port}{path}?token={quote(self.token, safe='')}{pairs}"
+
     def wait_for_page(self, port: int) -> str:
-        """Poll http://127.0.0.1:port/ until it answers 200; return the page."""
+        """Read the token from the link the server printed, then GET the page; return it."""
+        self.port = port
+        out = self.wait_for_output("Press Ctrl+C")
+        found = re.search(rf"http://127\.0\.0\.1:{port}/\?token=(\S+)", out)
+        assert found, f"no link with a token was printed:\n{out}"
+        self.token = unquote(found.group(1))
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"the server exited with {self.process.returncode}:\n{self.output()}")
             try:
-                status, body = self.get(f"http://127.0.0.1:{port}/")
+                status, body = self.get(self.url())
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
                 continue
@@ -174,7 +189,6 @@ def server(tmp_path_factory: pytest.TempPathFactory):
                     env={"SSH_CONNECTION": "10.0.0.2 50000 10.0.0.1 22"})
     try:
         served.page = served.wait_for_page(port)
-        served.port = port
         yield served
     finally:
         served.kill()
@@ -185,10 +199,12 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 def test_startup_prints_the_address_and_the_ssh_forward(server):
     out = server.wait_for_output("Ctrl+C")
-    port = server.port
-    assert f"dl-tutor is serving the course map at http://127.0.0.1:{port}" in out
+    port, token = server.port, server.token
+    assert f"dl-tutor is serving the course map at http://127.0.0.1:{port}/?token={token}\n" in out
     assert f"From your laptop: ssh -L {port}:127.0.0.1:{port} " in out
-    assert f"then open http://localhost:{port}" in out
+    assert f"then open http://localhost:{port}/?token={token}\n" in out
+    assert len(token) >= 32 and token != web.new_token()  # random, made at this start
+    assert "up to 4 tabs" in out
     assert "Traceback" not in out
 
 
@@ -212,16 +228,124 @@ def test_page_is_titled_dl_tutor_and_needs_no_internet(server):
 
 def test_page_addresses_follow_the_address_the_browser_used(server):
     # `ssh -L 9000:127.0.0.1:PORT` leaves the browser's Host header at localhost:9000.
-    status, page = server.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "localhost:9000"})
+    status, page = server.get(server.url(), headers={"Host": "localhost:9000"})
     assert status == 200
     assert 'data-session-websocket-url="ws://localhost:9000/ws"' in page
     assert 'href="http://localhost:9000/static/css/xterm.css"' in page
 
 
 def test_requests_for_another_site_are_refused(server):
-    status, body = server.get(f"http://127.0.0.1:{server.port}/", headers={"Host": "evil.example"})
+    status, body = server.get(server.url(), headers={"Host": "evil.example"})
     assert status == 403
     assert "localhost" in body
+
+
+# --- the token ----------------------------------------------------------------------------------
+
+
+def test_the_page_without_the_token_is_refused_with_the_way_in(server):
+    status, body = server.get(f"http://127.0.0.1:{server.port}/")
+    assert status == 403
+    assert body.splitlines() == [
+        "dl-tutor: this tutor needs its token. Open the whole link `dl-tutor --web` printed"
+        f" when it started: http://127.0.0.1:{server.port}/?token=..."
+    ]
+    assert server.get(f"http://127.0.0.1:{server.port}/download/anything")[0] == 403
+
+
+@pytest.mark.parametrize(
+    "wrong", ["", "x", "not-the-token", "a" * 400, "%C3%A9t%C3%A9"],
+    ids=["empty", "short", "other", "long", "non-ascii"],
+)
+def test_a_wrong_token_is_refused(server, wrong):
+    status, body = server.get(f"http://127.0.0.1:{server.port}/?token={wrong}")
+    assert status == 403
+    assert body.startswith("dl-tutor: wrong token.")
+    # a token that only begins like the right one is wrong too
+    assert server.get(f"http://127.0.0.1:{server.port}/?token={server.token[:-1]}")[0] == 403
+
+
+def tutor_pids(server_pid: int) -> set[int]:
+    """The `python -m tutor ... run` processes the server started (none off Linux)."""
+    return {pid for pid, _ in tab_processes(server_pid)}
+
+
+async def test_a_websocket_without_the_token_starts_no_tutor(server):
+    import aiohttp
+
+    before = tutor_pids(server.process.pid)
+    base = f"ws://127.0.0.1:{server.port}/ws?width=80&height=24"
+    forged = aiohttp.CookieJar(unsafe=True)
+    forged.update_cookies({web.cookie_name(server.port): "0" * 64})
+    for url, jar in [(base, None), (f"{base}&token=wrong", None), (base, forged)]:
+        async with aiohttp.ClientSession(cookie_jar=jar) as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                async with session.ws_connect(url):
+                    pass
+        assert refused.value.status == 403, url
+    assert tutor_pids(server.process.pid) <= before  # nothing new started
+
+
+async def test_the_link_sets_a_cookie_that_lets_reloads_and_the_tab_in(server):
+    import aiohttp
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(server.url()) as response:  # the link, as printed
+            assert response.status == 200
+            cookie = response.headers["Set-Cookie"]
+        assert cookie.startswith(f"{web.cookie_name(server.port)}=")
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+        assert server.token not in cookie  # the cookie holds a digest, not the token
+        async with session.get(f"http://127.0.0.1:{server.port}/") as response:  # a reload
+            assert response.status == 200
+        # the page's script opens its websocket without the token: the cookie carries it
+        url = f"ws://127.0.0.1:{server.port}/ws?width=100&height=30"
+        async with session.ws_connect(url, origin=f"http://127.0.0.1:{server.port}") as websocket:
+            await read_until(websocket, [load_course(default_lessons_dir()).lessons[0].title])
+
+
+# --- malformed requests and /static/ -------------------------------------------------------------
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    """Send `request` as is; return the response's status line and headers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer
+
+
+def test_malformed_requests_get_400_and_one_line_not_a_traceback(server):
+    token = server.token
+    requests = [
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Without Colon\r\n\r\n",
+        b"GET /?token=" + token.encode() + b" HTTP/1.1\r\nHost: [\r\n\r\n",
+        b"GET /ws?token=" + token.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://[\r\n"
+        b"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    ]
+    for request in requests:
+        answer = raw_request(server.port, request)
+        assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"400", (request, answer)
+    out = server.output()
+    assert "answered 400 to a malformed request from 127.0.0.1" in out
+    assert "Traceback" not in out, out
+    assert server.process.poll() is None  # still serving
+
+
+def test_static_is_not_listed(server):
+    for path in ("/static/", "/static", "/static/js/", f"/static/?token={server.token}"):
+        status, body = server.get(f"http://127.0.0.1:{server.port}{path}")
+        assert status in (403, 404), (path, status)
+        assert "Index of" not in body and "textual.js" not in body, body
+    # the page's own script is still served (without the token: it is no secret)
+    assert server.get(f"http://127.0.0.1:{server.port}/static/js/textual.js")[0] == 200
 
 
 # --- a browser tab ------------------------------------------------------------------------------
@@ -232,10 +356,15 @@ async def test_a_browser_tab_gets_a_running_tutor_that_takes_keys(server):
 
     course = load_course(default_lessons_dir())
     needles = [course.title[:20], course.lessons[0].title]
-    url = f"ws://127.0.0.1:{server.port}/ws?width=120&height=40"
+    url = server.url("/ws", scheme="ws", width=120, height=40)
     origin = f"http://127.0.0.1:{server.port}"
     async with aiohttp.ClientSession() as session:
         async with session.ws_connect(url, origin=origin) as websocket:
+            # malformed messages are ignored: the session goes on, and nothing is printed
+            for junk in ["not json", "[]", "{}", '["resize", "big"]', '["resize", {"width": "x"}]',
+                         '["stdin", 3]', '["stdin", "\\ud800"]', '["nonsense", 1]']:
+                await websocket.send_str(junk)
+            await websocket.send_bytes(b"\x00binary")
             await websocket.send_str(json.dumps(["resize", {"width": 120, "height": 40}]))
             await read_until(websocket, needles)
             # Ctrl+C in the tab quits the app, and the server then ends the session.
@@ -256,7 +385,7 @@ async def test_a_browser_tab_gets_a_running_tutor_that_takes_keys(server):
 async def test_a_page_from_another_site_cannot_open_a_tutor(server):
     import aiohttp
 
-    url = f"ws://127.0.0.1:{server.port}/ws"
+    url = server.url("/ws", scheme="ws")
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             async with session.ws_connect(url, origin="http://evil.example"):
@@ -276,7 +405,7 @@ async def test_a_tab_whose_tutor_cannot_start_is_ended_and_the_reason_printed(tm
         await asyncio.to_thread(served.wait_for_page, port)
         shutil.rmtree(course)  # the server checked the course; the tab's tutor will not find it
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws") as websocket:
+            async with session.ws_connect(served.url("/ws", scheme="ws")) as websocket:
 
                 async def until_closed() -> None:
                     async for _ in websocket:
@@ -300,12 +429,14 @@ async def test_ctrl_c_stops_the_server_and_its_tutors(tmp_path):
     import aiohttp
 
     port = free_port()
-    served = Served(tmp_path, "open", "perceptron-rule", "--port", str(port))
+    served = Served(tmp_path, "open", "perceptron-rule", "--port", str(port), "--token", "chosen/token 1")
     try:
         page = await asyncio.to_thread(served.wait_for_page, port)
+        assert served.token == "chosen/token 1"  # --token, printed quoted in the link
+        assert f"http://127.0.0.1:{port}/?token=chosen%2Ftoken%201\n" in served.output()
         assert "<title>dl-tutor: perceptron-rule</title>" in page
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as websocket:
+            async with session.ws_connect(served.url("/ws", scheme="ws", width=100, height=30)) as websocket:
                 lesson = load_course(default_lessons_dir()).find("perceptron-rule")[0]
                 await read_until(websocket, [lesson.title])
 
@@ -325,14 +456,56 @@ async def test_ctrl_c_stops_the_server_and_its_tutors(tmp_path):
 
 
 @needs_extra
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+async def test_the_tab_after_max_sessions_is_told_why_and_starts_no_tutor(tmp_path):
+    import aiohttp
+
+    port = free_port()
+    served = Served(tmp_path, "--max-sessions", "1", "--port", str(port))
+    full = (
+        "dl-tutor: 1 tab is already running a tutor here, the most --max-sessions 1 allows."
+        " Close one of them and reload this page, or restart dl-tutor --web with"
+        " --max-sessions 2 or more."
+    )
+    try:
+        await asyncio.to_thread(served.wait_for_page, port)
+        assert "(1 tab; --max-sessions)" in served.output()
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(served.url("/ws", scheme="ws", width=100, height=30)) as first:
+                await read_until(first, [load_course(default_lessons_dir()).lessons[0].title])
+                # the next tab's page says why, and its websocket starts nothing
+                status, body = await asyncio.to_thread(served.get, served.url())
+                assert (status, body) == (503, full)
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    async with session.ws_connect(served.url("/ws", scheme="ws")):
+                        pass
+                assert refused.value.status == 503
+                assert len(tab_processes(served.process.pid)) == 1
+        out = await asyncio.to_thread(
+            served.wait_for_output, "refused a tab: 1 already running, the most --max-sessions allows."
+        )
+        assert "Traceback" not in out
+        # once the first tab has gone, a new one gets the page (after its tutor exits)
+        status, _ = await asyncio.to_thread(served.get, served.url())
+        assert status == 200
+    finally:
+        served.kill()
+
+
+@needs_extra
 def test_a_host_beyond_this_machine_is_warned_about_before_binding(tmp_path):
     port = free_port()
     served = Served(tmp_path, "--host", "0.0.0.0", "--port", str(port))
     try:
         out = served.wait_for_output("Ctrl+C")
-        warning = f"anyone who can reach port {port} of this machine gets a tutor running as you"
+        warning = (
+            f"anyone who can reach port {port} of this machine and has the link below gets a tutor"
+            " running as you"
+        )
         assert warning in out
+        assert "every tab shares your progress (one progress file, not one per learner)" in out
         assert out.index(warning) < out.index("dl-tutor is serving")
+        assert re.search(rf"dl-tutor is serving the course map at http://\S+:{port}/\?token=\S{{32}}", out)
         assert "Traceback" not in out
     finally:
         served.kill()
@@ -362,6 +535,48 @@ def test_a_bad_port_number_exits_2_with_one_line(port, capsys):
     assert web.serve(args, None) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"dl-tutor: --port {port} is not a port number (1 to 65535); try --port 8000."]
+
+
+def test_an_empty_token_exits_2_with_one_line(monkeypatch, capsys):
+    from tutor.cli import main
+
+    monkeypatch.delenv(web.TOKEN_ENV, raising=False)
+    assert main(["--web", "--token", " ", "--port", "1"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "dl-tutor: --token is empty; give a secret of your own (16 characters or more),"
+        " or leave it out for a random one."
+    ]
+    monkeypatch.setenv(web.TOKEN_ENV, "")
+    assert main(["--web", "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"dl-tutor: {web.TOKEN_ENV} is empty;")
+
+
+@pytest.mark.parametrize("argv", [["--web", "--max-sessions", "0"], ["open", "perceptron-rule", "--web", "--max-sessions", "-1"]])
+def test_max_sessions_below_1_exits_2_with_one_line(argv, capsys):
+    from tutor.cli import main
+
+    assert main([*argv, "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dl-tutor: --max-sessions ")
+    assert err[0].endswith("allows no tab; give 1 or more, e.g. --max-sessions 4.")
+
+
+def test_token_matches_only_the_token():
+    token = web.new_token()
+    assert web.token_matches(token, token)
+    assert not web.token_matches(None, token)
+    assert not web.token_matches("", token)
+    assert not web.token_matches(token[:-1], token)
+    assert not web.token_matches(token + "x", token)
+    assert not web.token_matches("\ud800é", token)  # any text from a query string: no error
+    assert web.new_token() != token
+
+
+def test_page_url_carries_the_token_quoted():
+    assert web.page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert web.page_url("127.0.0.1", 8000, "a/b c") == "http://127.0.0.1:8000/?token=a%2Fb%20c"
+    assert web.page_url("::1", 8000, "t") == "http://[::1]:8000/?token=t"
 
 
 def test_without_the_web_extra_the_way_to_install_it_is_given(monkeypatch, capsys):
@@ -427,7 +642,14 @@ def test_app_command_keeps_a_chosen_frame_rate(monkeypatch):
 
 def tab_process_environments(server_pid: int) -> list[dict[str, str]]:
     """The environments of the `python -m tutor ... run` processes in the server's process group."""
+    return [environment for _, environment in tab_processes(server_pid)]
+
+
+def tab_processes(server_pid: int) -> list[tuple[int, dict[str, str]]]:
+    """(pid, environment) of each `python -m tutor ... run` process in the server's process group."""
     found = []
+    if not Path("/proc/self/environ").exists():
+        return found
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -438,7 +660,7 @@ def tab_process_environments(server_pid: int) -> list[dict[str, str]]:
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile
         if pgid == server_pid and b"tutor" in argv and b"run" in argv and b"--web" not in argv:
-            found.append(dict(item.decode().split("=", 1) for item in environ if b"=" in item))
+            found.append((int(proc.name), dict(item.decode().split("=", 1) for item in environ if b"=" in item)))
     return found
 
 
@@ -449,17 +671,19 @@ async def test_low_bandwidth_reaches_the_tab_s_tutor(tmp_path):
     import aiohttp
 
     port = free_port()
-    served = Served(tmp_path, "--low-bandwidth", "--port", str(port))
+    served = Served(tmp_path, "--low-bandwidth", "--port", str(port), env={web.TOKEN_ENV: "from-the-env"})
     try:
         await asyncio.to_thread(served.wait_for_page, port)
+        assert served.token == "from-the-env"
         async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as websocket:
+            async with session.ws_connect(served.url("/ws", scheme="ws", width=100, height=30)) as websocket:
                 await read_until(websocket, [load_course(default_lessons_dir()).lessons[0].title])
                 environments = tab_process_environments(served.process.pid)
         assert len(environments) == 1, environments
         assert environments[0]["TEXTUAL_FPS"] == "8"
         assert environments[0]["DL_TUTOR_LOW_BANDWIDTH"] == "1"
         assert environments[0]["TEXTUAL_DRIVER"] == web.WEB_DRIVER
+        assert web.TOKEN_ENV not in environments[0]  # the tab's tutor is not told the token
     finally:
         served.kill()
 
