@@ -261,8 +261,100 @@ def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytes
     _write_set(tmp_path / "data", sums=True)
     (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
     monkeypatch.setattr(mnist, "mnist_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(mnist, "shipped_mnist_dir", lambda: tmp_path / "data")
     with pytest.raises(DataError) as caught:
         load_digits(cache_dir=tmp_path / "cache")
     message = str(caught.value)
     assert FILES[0] in message and "is damaged (checksum mismatch)" in message
     assert message.endswith("reinstall dl-tutor (pip install --force-reinstall dl-tutor)")
+
+
+def test_damage_in_the_learners_data_dir_never_says_reinstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `dl-tutor --data-dir` sets DL_TUTOR_DATA_DIR, so mnist_dir() *is* the learner's folder.
+    import tutor.engines.mnist as mnist
+
+    _write_set(tmp_path / "data", sums=True)
+    (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
+    monkeypatch.setenv("DL_TUTOR_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(DataError) as caught:
+        load_digits(cache_dir=tmp_path / "cache")
+    message = str(caught.value)
+    assert FILES[0] in message and "check the file or download it again" in message and "reinstall" not in message
+    checks = mnist.verify_checksums(tmp_path / "data")
+    assert not checks[0].ok and "reinstall" not in checks[0].message and "check the file" in checks[0].message
+
+
+def _gzip_of_zeros(header: bytes, megabytes: int) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(header)]
+    block = b"\0" * 2**20
+    parts += [packer.compress(block) for _ in range(megabytes)]
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def test_a_small_gzip_that_inflates_past_its_header_is_refused_early(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = tmp_path / "bomb.gz"
+    # The header promises 100 images; the stream inflates to 512 MB from about half a megabyte.
+    path.write_bytes(_gzip_of_zeros(struct.pack(">IIII", 0x803, 100, 28, 28), 512))
+    assert path.stat().st_size < 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match="trailing bytes") as caught:
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "bomb.gz" in str(caught.value) and "\n" not in str(caught.value)
+    assert peak < 8 * 2**20  # only what the header promised (and gzip's buffers) was ever held
+
+
+@pytest.mark.parametrize(
+    "header,match",
+    [
+        (struct.pack(">IIII", 0x803, 10_000_000, 28, 28), "promises 10,000,000 images"),
+        (struct.pack(">IIII", 0x803, 900_000, 200, 200), "MB of pixels"),
+        (struct.pack(">IIII", 0x803, 10, 0, 28), "image size 0x28"),
+        (struct.pack(">IIII", 0x803, 10, 100_000, 28), "image size 100000x28"),
+        (struct.pack(">II", 0x801, 2_000_000_000), "promises 2,000,000,000 labels"),
+    ],
+)
+def test_absurd_headers_are_refused_before_reading(tmp_path: Path, header: bytes, match: str) -> None:
+    path = tmp_path / "huge-idx.gz"
+    path.write_bytes(gzip.compress(header + b"\0" * 64))
+    with pytest.raises(DataError, match=match) as caught:
+        read_idx(path)
+    assert "huge-idx.gz" in str(caught.value)
+
+
+def test_labels_where_images_belong_are_named(tmp_path: Path) -> None:
+    _write_set(tmp_path / "data")
+    (tmp_path / "data" / FILES[0]).write_bytes((tmp_path / "data" / FILES[1]).read_bytes())
+    with pytest.raises(DataError, match="holds labels where images are expected") as caught:
+        load_digits(tmp_path / "data", cache_dir=tmp_path / "cache")
+    assert FILES[0] in str(caught.value)
+
+
+def test_short_and_long_plain_files_are_refused(tmp_path: Path) -> None:
+    payload = _idx_labels(np.arange(10, dtype=np.uint8))
+    (tmp_path / "short").write_bytes(payload[:-1])
+    (tmp_path / "long").write_bytes(payload + b"\x01")
+    with pytest.raises(DataError, match="truncated: 17 bytes, header says 18"):
+        read_idx(tmp_path / "short")
+    with pytest.raises(DataError, match="trailing bytes"):
+        read_idx(tmp_path / "long")
+    (tmp_path / "exact").write_bytes(payload)
+    np.testing.assert_array_equal(read_idx(tmp_path / "exact"), np.arange(10))
+
+
+def test_a_fifo_is_not_opened(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo-idx"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_idx(fifo)  # opening it would block forever

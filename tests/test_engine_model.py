@@ -144,7 +144,7 @@ def test_damaged_model_files_give_one_sentence(tmp_path) -> None:
         Model.load(tmp_path / "missing.npz")
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip at all")
-    with pytest.raises(ModelError, match="not a readable model file"):
+    with pytest.raises(ModelError, match="junk.npz: not a dl-tutor model file"):
         Model.load(junk)
     plain = tmp_path / "plain.npz"
     np.savez(plain, a=np.zeros(3))
@@ -166,3 +166,109 @@ def test_a_model_of_another_version_is_named_as_such(tmp_path) -> None:
     old.save(path)
     with pytest.raises(ModelError, match="another version"):
         Model.load(path, expect=LENET5)
+
+
+# --- saving: atomic, never over anything but a regular file (issue #14) ------------------------------
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch) -> None:
+    from tutor.engines.model import SaveError
+
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"the earlier model")
+
+    def disk_full(handle, **arrays):
+        handle.write(b"PK\x03\x04 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    with pytest.raises(SaveError, match="m.npz: could not be written \\(No space left on device\\)"):
+        Model(MODELS["mlp-30-sigmoid"]).save(path)
+    assert path.read_bytes() == b"the earlier model"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_an_interrupted_save_leaves_no_temporary(tmp_path, monkeypatch) -> None:
+    def interrupted(handle, **arrays):
+        handle.write(b"PK")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Model(MODELS["mlp-30-sigmoid"]).save(tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_what_is_not_a_regular_file(tmp_path) -> None:
+    import os
+    import stat
+
+    from tutor.engines.model import SaveError, check_save_path
+
+    model = Model(MODELS["mlp-30-sigmoid"])
+    target = tmp_path / "target.txt"
+    target.write_text("keep")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.npz"
+    os.mkfifo(fifo)
+    for path, match in ((tmp_path, "is a folder"), (link, "symbolic link"), (fifo, "not a regular file"),
+                        (target / "m.npz", "is a file, not a folder")):
+        with pytest.raises(SaveError, match=match):
+            model.save(path)
+        with pytest.raises(SaveError, match=match):
+            check_save_path(path)
+    assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode) and target.read_text() == "keep"
+    with pytest.raises(SaveError, match="free on its disk"):
+        check_save_path(tmp_path / "ok.npz", size_hint=2**62)
+    check_save_path(tmp_path / "new" / "ok.npz")
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []  # the probe is gone
+    model.save(tmp_path / "new" / "ok.npz")
+    assert Model.load(tmp_path / "new" / "ok.npz").parameter_count() == model.parameter_count()
+
+
+def test_stopped_path_sits_beside_the_model() -> None:
+    from pathlib import Path
+
+    from tutor.engines.model import stopped_path_for
+
+    assert stopped_path_for("runs/best.npz") == Path("runs/best-stopped.npz")
+    assert stopped_path_for("runs/best") == Path("runs/best-stopped")
+    assert stopped_path_for("runs/best-stopped.npz") == Path("runs/best-stopped.npz")
+
+
+@pytest.mark.parametrize(
+    "layers,match",
+    [
+        ([{"kind": "dense", "name": "d", "units": -3}], "whole number"),
+        ([{"kind": "dense", "name": "d", "units": True}], "whole number"),
+        ([{"kind": "conv", "name": "c", "filters": 6, "kernel": 5, "activation": "exec"}], "unknown activation"),
+        ([{"kind": "pool", "name": "p", "mode": "median"}], "avg or max"),
+        ([{"kind": "flatten", "name": "f"}, {"kind": "dense", "name": "d", "units": 100_000}], "more than dl-tutor"),
+        ([{"kind": "flatten"}], "no layer has parameters"),
+        ("layers", "list of layers"),
+        ([["dense"]], "must be an object"),
+    ],
+)
+def test_absurd_model_descriptions_are_refused(layers, match) -> None:
+    import json
+
+    text = json.dumps({"name": "x", "input_shape": [1, 28, 28], "layers": layers})
+    with pytest.raises(ModelError, match=match):
+        ModelSpec.from_json(text)
+    for shape in ([1, 28], [1, -28, 28], [1, 28, "28"]):
+        with pytest.raises(ModelError, match="input_shape"):
+            ModelSpec.from_json(json.dumps({"name": "x", "input_shape": shape, "layers": [{"kind": "flatten"}]}))
+
+
+def test_damaged_shipped_weights_say_reinstall(tmp_path, monkeypatch) -> None:
+    from tutor.engines import model as model_engine
+
+    broken = tmp_path / "lenet5.npz"
+    broken.write_bytes(model_engine.shipped_lenet_path().read_bytes()[:1000])
+    monkeypatch.setattr(model_engine, "shipped_lenet_path", lambda: broken)
+    with pytest.raises(ModelError) as caught:
+        model_engine.load_shipped_lenet()
+    message = str(caught.value)
+    assert str(broken) in message and "reinstall dl-tutor" in message and "delete it" not in message
+    assert message.count("; reinstall dl-tutor (") == 1 and "\n" not in message

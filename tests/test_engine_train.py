@@ -122,6 +122,24 @@ def test_bad_settings_get_one_sentence() -> None:
         ({"batch_size": 0}, "batch size"),
         ({"lr": -1.0}, "positive"),
         ({"target_accuracy": 99.0}, "between 0 and 1"),
+        ({"epochs": 1_000_001}, "at most 1,000"),
+        ({"epochs": 2.5}, "whole number"),
+        ({"epochs": True}, "whole number"),
+        ({"batch_size": 10**9}, "batch size"),
+        ({"lr": 1e300}, "no larger than 10"),
+        ({"lr": float("nan")}, "positive"),
+        ({"lr": float("inf")}, "positive"),
+        ({"lr": "0.1"}, "positive"),
+        ({"momentum": 1.0}, "momentum"),
+        ({"lr_decay": 0.0}, "lr_decay"),
+        ({"seed": -1}, "seed must be a whole number from 0 to 4294967295"),
+        ({"seed": 2**32}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"shift": -1}, "shift"),
+        ({"train_limit": -5}, "train_limit"),
+        ({"test_limit": 0}, "test_limit"),
+        ({"report_seconds": -1.0}, "report_seconds"),
+        ({"target_accuracy": float("nan")}, "between 0 and 1"),
     ]:
         with pytest.raises(ValueError, match=match):
             TrainConfig(**kwargs).check()
@@ -130,8 +148,35 @@ def test_bad_settings_get_one_sentence() -> None:
 def test_damaged_checkpoint(tmp_path) -> None:
     path = tmp_path / "broken.npz"
     path.write_bytes(b"\x00" * 20)
-    with pytest.raises(ModelError):
+    with pytest.raises(ModelError, match="broken.npz: not a dl-tutor model file"):
         load_checkpoint(path)
+    # every other damage: tests/test_damaged_files.py
+
+
+def test_empty_or_misshaped_sets_are_refused() -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=1)
+    with pytest.raises(ValueError, match="the test set holds no images, so the model cannot be tested"):
+        Trainer(config, TRAIN, (TEST[0][:0], TEST[1][:0]))
+    with pytest.raises(ValueError, match="training set holds no images"):
+        Trainer(config, (TRAIN[0][:0], TRAIN[1][:0]), TEST)
+    with pytest.raises(ValueError, match="must be 28x28 pixels"):
+        Trainer(config, (TRAIN[0][:, :20, :20], TRAIN[1]), TEST)
+    with pytest.raises(ValueError, match="7 labels for 320 images"):
+        Trainer(config, (TRAIN[0], TRAIN[1][:7]), TEST)
+
+
+def test_a_checkpoint_past_the_end_of_this_data_is_refused(tmp_path) -> None:
+    config = TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=32, report_seconds=0)
+    trainer = Trainer(config, TRAIN, TEST)
+    for record in trainer.run():
+        if trainer.batch == 9:
+            trainer.stop()
+    trainer.save_checkpoint(tmp_path / "ck.npz")
+    checkpoint = load_checkpoint(tmp_path / "ck.npz")
+    with pytest.raises(ValueError, match="stopped at batch 9 of an epoch, but this data set has 2 batches"):
+        Trainer(config, (TRAIN[0][:64], TRAIN[1][:64]), TEST, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="holds a mlp-30-sigmoid network, not lenet"):
+        Trainer(TrainConfig(model="lenet"), TRAIN, TEST, checkpoint=checkpoint)
 
 
 def test_evaluate_and_confusion_matrix() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -68,6 +69,12 @@ def test_default_save_path_is_in_the_data_folder(tmp_path: Path, capsys: pytest.
         (["--target", "5"], 2, "between 0 and 1"),
         (["--batch-size", "0"], 2, "batch size"),
         (["--lr", "-1"], 2, "positive"),
+        (["--lr", "1e300"], 2, "no larger than 10"),
+        (["--lr", "nan"], 2, "positive"),
+        (["--epochs", "1000001"], 2, "at most 1,000"),
+        (["--seed", "-1"], 2, "the seed must be a whole number from 0 to 4294967295"),
+        (["--seed", str(2**32)], 2, "the seed must be a whole number from 0 to 4294967295"),
+        (["--train-limit", "-5"], 2, "train_limit"),
         (["--resume", "/nonexistent/x.npz"], 1, "no such model file"),
     ],
 )
@@ -109,13 +116,251 @@ def test_signal_saves_a_checkpoint_that_resumes(tmp_path: Path, sig: int) -> Non
     proc.send_signal(sig)
     rest = proc.stderr.read()
     assert proc.wait(timeout=60) == 0, rest
-    assert "checkpoint saved" in rest and "--resume" in rest
-    checkpoint = load_checkpoint(out)
+    stopped = tmp_path / "ck-stopped.npz"  # beside --save, never over it
+    assert f"checkpoint saved to {stopped}" in rest and "--resume" in rest and not out.exists()
+    checkpoint = load_checkpoint(stopped)
     assert checkpoint.epoch * 47 + checkpoint.batch > 0 and checkpoint.optimizer_state
     resumed = subprocess.run(
-        [*cmd[:-4], "--epochs", str(checkpoint.epoch + 1), "--resume", str(out), "--save", str(out)],
+        [*cmd[:-4], "--epochs", str(checkpoint.epoch + 1), "--resume", str(stopped), "--save", str(out)],
         capture_output=True, text=True, env=env, timeout=120,
     )
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming at epoch {checkpoint.epoch + 1}, batch {checkpoint.batch}" in resumed.stderr
-    assert "done: test accuracy" in resumed.stderr
+    assert "done: test accuracy" in resumed.stderr and out.is_file()
+    assert not stopped.exists()  # the finished run supersedes the checkpoint it continued
+
+
+# --- where results go, and what protects them (issue #14) ------------------------------------------
+
+
+def _no_temporary_files(*folders: Path) -> None:
+    for folder in folders:
+        left = [p.name for p in folder.iterdir() if ".tmp" in p.name or p.name.endswith(".probe")]
+        assert not left, left
+
+
+def _one_line(err: str) -> str:
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_save_to_a_folder_is_refused_before_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["train", "lenet", "--data-dir", str(data), "--save", str(folder)]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert f"{folder} is a folder: give a file name in it" in err and "training" not in err
+    assert list(folder.iterdir()) == [] and not any(p.name.endswith(".npz") for p in tmp_path.iterdir())
+
+
+def test_save_under_a_file_names_the_file_not_file_exists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    assert main(["train", "lenet", "--data-dir", str(data), "--save", str(blocker / "m.npz")]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert f"{blocker} is a file, not a folder" in err and "File exists" not in err
+    assert blocker.read_text() == "mine"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_save_into_an_unwritable_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert main(["train", "lenet", "--data-dir", str(data), "--save", str(locked / "m.npz")]) == 2
+    finally:
+        locked.chmod(0o700)
+    assert "Permission denied" in _one_line(capsys.readouterr().err)
+
+
+def test_save_where_nothing_can_be_written_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import tempfile
+
+    data = write_set(tmp_path / "tiny", 64, 16)
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert main(["train", "lenet", "--data-dir", str(data), "--save", str(tmp_path / "m.npz")]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert f"cannot write in {tmp_path} (Read-only file system)" in err
+
+
+def test_a_full_disk_at_the_end_saves_to_a_rescue_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    out_dir = tmp_path / "out"
+    out = out_dir / "m.npz"
+    out_dir.mkdir()
+    out.write_bytes(b"the user's earlier model")
+    real_savez, calls = np.savez, []
+
+    def disk_full_once(handle, **arrays):  # the first model save writes half, then the disk is full
+        calls.append("spec" in arrays)
+        if calls.count(True) == 1 and "spec" in arrays:
+            handle.write(b"PK\x03\x04 half a file")
+            raise OSError(28, "No space left on device")
+        return real_savez(handle, **arrays)
+
+    monkeypatch.setattr(np, "savez", disk_full_once)
+    code = main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "1", "--save", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    rescued = list((Path(os.environ["DL_TUTOR_HOME"]) / "models").glob("mlp-30-sigmoid-rescued-*.npz"))
+    assert len(rescued) == 1
+    assert f"could not save the model: {out}: could not be written (No space left on device); saved it to {rescued[0]} instead" in err
+    assert out.read_bytes() == b"the user's earlier model"
+    Model.load(rescued[0], expect=MODELS["mlp-30-sigmoid"])
+    _no_temporary_files(out_dir, rescued[0].parent)
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
+def test_save_never_replaces_a_link_a_fifo_or_a_device(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       kind: str) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    if kind == "symlink":
+        path = tmp_path / "link.npz"
+        path.symlink_to(target)
+    elif kind == "fifo":
+        path = tmp_path / "pipe.npz"
+        os.mkfifo(path)
+    else:
+        path = Path(os.devnull)
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "1", "--save", str(path)]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert str(path) in err and ("symbolic link" in err or "not a regular file" in err)
+    assert target.read_text() == "keep me"
+    if kind == "symlink":
+        assert path.is_symlink()
+    elif kind == "fifo":
+        assert stat.S_ISFIFO(path.lstat().st_mode)
+    else:
+        assert stat.S_ISCHR(path.stat().st_mode)
+
+
+def _interrupted(monkeypatch: pytest.MonkeyPatch, signals: int = 1, during_save: bool = False) -> None:
+    """Make the next run get `signals` real SIGINTs after its first batch (or one more while it saves)."""
+    from tutor.engines import train as train_module
+
+    original_run, original_save = train_module.Trainer.run, train_module.Trainer.save_checkpoint
+
+    def run(self):
+        for index, record in enumerate(original_run(self)):
+            yield record
+            if index == 0:
+                for _ in range(signals):
+                    os.kill(os.getpid(), signal.SIGINT)
+
+    def save(self, path):
+        if during_save:
+            os.kill(os.getpid(), signal.SIGINT)
+        return original_save(self, path)
+
+    monkeypatch.setattr(train_module.Trainer, "run", run)
+    monkeypatch.setattr(train_module.Trainer, "save_checkpoint", save)
+
+
+def test_ctrl_c_never_replaces_the_finished_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 640, 16)
+    args = ["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--batch-size", "8"]
+    assert main(args) == 0
+    models = Path(os.environ["DL_TUTOR_HOME"]) / "models"
+    finished = (models / "mlp-30-sigmoid.npz").read_bytes()
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        _interrupted(patch)
+        assert main(args) == 0
+    err = capsys.readouterr().err
+    stopped = models / "mlp-30-sigmoid-stopped.npz"
+    assert f"checkpoint saved to {stopped}" in err and f"--resume {stopped}" in err
+    assert (models / "mlp-30-sigmoid.npz").read_bytes() == finished
+    checkpoint = load_checkpoint(stopped)
+    assert 0 < checkpoint.epoch * 80 + checkpoint.batch < 160  # stopped part-way
+    assert main([*args, "--resume", str(stopped)]) == 0
+    err = capsys.readouterr().err
+    assert f"resuming at epoch {checkpoint.epoch + 1}, batch {checkpoint.batch}" in err
+    assert f"saved to {models / 'mlp-30-sigmoid.npz'}" in err
+    assert not stopped.exists()  # the finished run supersedes its own stopped checkpoint
+    assert (models / "mlp-30-sigmoid.npz").read_bytes() == finished  # an exact replay of the same run
+    _no_temporary_files(models)
+
+
+def test_ctrl_c_with_save_writes_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 640, 16)
+    out = tmp_path / "best.npz"
+    out.write_bytes(b"a finished model")
+    _interrupted(monkeypatch)
+    args = ["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--batch-size", "8", "--save", str(out)]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    stopped = tmp_path / "best-stopped.npz"
+    assert f"checkpoint saved to {stopped}" in err and f"--resume {stopped} --epochs 2 --save {out}" in err
+    assert out.read_bytes() == b"a finished model" and load_checkpoint(stopped).epoch < 2
+
+
+def test_a_second_ctrl_c_while_saving_still_saves_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 640, 16)
+    _interrupted(monkeypatch, during_save=True)
+    args = ["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--batch-size", "8"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    stopped = Path(os.environ["DL_TUTOR_HOME"]) / "models" / "mlp-30-sigmoid-stopped.npz"
+    assert f"checkpoint saved to {stopped}" in err and load_checkpoint(stopped).epoch < 2
+    _no_temporary_files(stopped.parent)
+
+
+def test_two_ctrl_c_during_training_stop_at_once_and_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 640, 16)
+    _interrupted(monkeypatch, signals=2)
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--batch-size", "8"]) == 130
+    assert "stopped at once: nothing was saved from this run." in capsys.readouterr().err
+    assert not (Path(os.environ["DL_TUTOR_HOME"]) / "models" / "mlp-30-sigmoid-stopped.npz").exists()
+
+
+# --- data problems in --data-dir -----------------------------------------------------------------
+
+
+def test_damaged_data_dir_says_check_the_file_not_reinstall(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    (data / FILES[0]).write_bytes((data / FILES[0]).read_bytes()[:50])
+    assert main(["train", "lenet", "--data-dir", str(data)]) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert FILES[0] in err and "check the file" in err and "reinstall" not in err
+
+
+def test_no_test_images_is_one_line_not_zero_percent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 0)
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "1"]) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert "test images" in err and "are empty" in err and "0.00%" not in err
+
+
+def test_resume_of_a_file_that_is_not_a_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    for name, content in (("notes.json", b'{"a": 1}\n'), ("noise.npz", os.urandom(4000))):
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert main(["train", "lenet", "--data-dir", str(data), "--resume", str(path)]) == 1
+        err = _one_line(capsys.readouterr().err)
+        assert f"{path}: not a dl-tutor model file" in err and "allow_pickle" not in err and "delete it" in err
+
+
+def test_resume_needs_more_epochs_than_done(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_set(tmp_path / "tiny", 64, 16)
+    out = tmp_path / "m.npz"
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--save", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--resume", str(out)]) == 2
+    assert "has already done 2 epoch(s); give --epochs 3 or more" in _one_line(capsys.readouterr().err)

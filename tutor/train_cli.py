@@ -4,6 +4,12 @@ Prints a one-line progress bar (on a terminal) or one line per epoch (in a log),
 accuracy after every epoch and the total time. The first Ctrl+C (or SIGTERM, or SIGHUP when an
 SSH connection drops) stops after the current batch and saves a checkpoint that `--resume`
 continues exactly; a second Ctrl+C stops at once without saving.
+
+A finished model goes to `--save PATH` (default: models/MODEL.npz in the data folder); a stopped
+run's checkpoint goes beside it as NAME-stopped.npz (models/MODEL-stopped.npz, as in the training
+scene), so an interrupted run never replaces a finished model. The paths are checked before
+training starts; if saving still fails at the end, the result goes to a MODEL-rescued-TIME.npz in
+the data folder (or the temp folder) and the command says where.
 """
 
 from __future__ import annotations
@@ -30,15 +36,16 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.001 for adam, 0.05 for sgd)")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="sgd with momentum 0.9 (default), or adam")
-    p.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0; 0 to 4294967295)")
     p.add_argument("--shift", type=int, default=1, metavar="PIXELS",
                    help="move each training image by up to PIXELS at random (default 1; 0 = off)")
     p.add_argument("--target", type=float, default=None, metavar="ACC",
                    help="stop once the test accuracy reaches ACC (0-1, e.g. 0.99)")
     p.add_argument("--save", type=Path, default=None, metavar="PATH",
-                   help="where to write the trained model (default: models/MODEL.npz in the data folder)")
+                   help="where to write the trained model (default: models/MODEL.npz in the data folder); "
+                        "a run stopped early writes NAME-stopped.npz beside it")
     p.add_argument("--resume", type=Path, default=None, metavar="PATH",
-                   help="continue from a checkpoint written by an earlier run")
+                   help="continue from a checkpoint written by an earlier run (e.g. models/MODEL-stopped.npz)")
     p.add_argument("--train-limit", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
 
 
@@ -85,18 +92,67 @@ class _Progress:
             f"loss {record.loss:.4f}  acc {100 * record.accuracy:5.1f}%  "
             f"{record.images_per_second:,.0f} img/s  ETA {format_seconds(record.eta_seconds)}"
         )
-        self.stream.write(line[:200].ljust(100))
-        self.stream.flush()
+        try:
+            self.stream.write(line[:200].ljust(100))
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
 
     def line(self, text: str) -> None:
-        if self.live:
-            self.stream.write("\r" + " " * 100 + "\r")
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        try:
+            if self.live:
+                self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):  # the terminal went away (SIGHUP over SSH): keep training
+            pass
+
+
+def _say(stream: TextIO, text: str) -> None:
+    """Print one line to `stream`, ignoring a terminal that went away (SIGHUP over SSH)."""
+    try:
+        stream.write(text + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def save_targets(model: str, save: Path | None) -> tuple[Path, Path]:
+    """(where a finished run's model goes, where a stopped run's checkpoint goes).
+
+    Without --save: models/MODEL.npz and models/MODEL-stopped.npz in the data folder (as the
+    training scene). With --save PATH: PATH, and NAME-stopped.npz beside it, so Ctrl+C never
+    replaces a finished model with a half-trained one."""
+    from tutor.engines.model import stopped_path_for
+
+    if save is None:
+        return default_model_path(model), stopped_model_path(model)
+    return save, stopped_path_for(save)
+
+
+def rescue_paths(model: str) -> list[Path]:
+    """Where a run's result goes when its own path cannot be written at the end (a new name each
+    time, never over a finished model): the data folder's models/, then the system's temp folder."""
+    import tempfile
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"{model}-rescued-{stamp}.npz"
+    return [default_model_path(model).with_name(name), Path(tempfile.gettempdir()) / name]
+
+
+def _checkpoint_bytes(model: str, optimizer: str) -> int:
+    """About how large a checkpoint of `model` trained with `optimizer` is (parameters, plus one
+    array per parameter for SGD's velocity or two for Adam's moments, plus room for the rest)."""
+    from tutor.engines.model import MODELS, total_params
+
+    arrays = 1 + (2 if optimizer == "adam" else 1)
+    return 4 * total_params(MODELS[model]) * arrays + 64 * 1024
 
 
 def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
-    """Run the training; exit 0 when done or stopped cleanly, 1 on a problem, 2 on bad options."""
+    """Run the training; exit 0 when done or stopped cleanly (a checkpoint saved), 1 on a problem
+    with the data or a model file or when the result had to be saved elsewhere, 2 on bad options
+    or a path that cannot be written, 130 when a second Ctrl+C stopped at once."""
     err = sys.stderr
     from tutor.engines.train import TrainConfig
 
@@ -108,44 +164,66 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     try:
         config.check()
     except ValueError as error:
-        print(f"dl-tutor train: {error}.", file=err)
+        _say(err, f"dl-tutor train: {error}.")
         return 2
     from tutor.backend import BackendError, select_backend
     from tutor.engines.mnist import DataError, load_digits
-    from tutor.engines.model import ModelError
+    from tutor.engines.model import ModelError, SaveError, check_save_path
     from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer, load_checkpoint
 
+    final_path, stopped_path = save_targets(args.model, args.save)
+    for path in (final_path, stopped_path):
+        try:
+            check_save_path(path, _checkpoint_bytes(args.model, args.optimizer))
+        except SaveError as error:
+            where = "" if args.save is not None else " (the default place; or give --save PATH)"
+            _say(err, f"dl-tutor train: cannot save the model: {error}{where}.")
+            return 2
     try:
         backend = select_backend(args.backend)
     except BackendError as error:
-        print(f"dl-tutor train: {error} Use --backend numpy or --backend auto.", file=err)
+        _say(err, f"dl-tutor train: {error} Use --backend numpy or --backend auto.")
         return 2
     try:
         digits = load_digits(data_dir)
     except DataError as error:
-        print(f"dl-tutor train: {error}", file=err)
+        _say(err, f"dl-tutor train: {error}")
         return 1
     if digits.train_images.shape[1:] != (28, 28):
-        print(f"dl-tutor train: the models expect 28x28 images; this data set has "
-              f"{digits.train_images.shape[1]}x{digits.train_images.shape[2]}.", file=err)
+        _say(err, f"dl-tutor train: the models expect 28x28 images; this data set has "
+                  f"{digits.train_images.shape[1]}x{digits.train_images.shape[2]}.")
         return 1
+    for split, images in (("training", digits.train_images), ("test", digits.test_images)):
+        if len(images) == 0:
+            what = "trained" if split == "training" else "tested"
+            _say(err, f"dl-tutor train: the {split} images of {digits.info.name} are empty, so the model cannot be "
+                      f"{what}: check or replace the files in the data folder.")
+            return 1
     checkpoint = None
     if args.resume is not None:
         try:
             checkpoint = load_checkpoint(args.resume, xp=backend.xp)
         except ModelError as error:
-            print(f"dl-tutor train: {error}", file=err)
+            _say(err, f"dl-tutor train: {error}.")
             return 1
         if checkpoint.config.model != args.model:
-            print(f"dl-tutor train: {args.resume} holds a {checkpoint.config.model} model, not {args.model}.", file=err)
+            _say(err, f"dl-tutor train: {args.resume} holds a {checkpoint.config.model} model, not {args.model}.")
+            return 2
+        if checkpoint.epoch >= args.epochs:
+            _say(err, f"dl-tutor train: {args.resume} has already done {checkpoint.epoch} epoch(s); "
+                      f"give --epochs {checkpoint.epoch + 1} or more to continue it.")
             return 2
         # The recipe comes from the checkpoint; --epochs may extend the run.
         from dataclasses import replace
 
         config = replace(checkpoint.config, epochs=args.epochs, target_accuracy=args.target, report_seconds=0.2)
-    save_path = args.save or default_model_path(args.model)
-    trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels),
-                      xp=backend.xp, checkpoint=checkpoint)
+    try:
+        trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels),
+                          xp=backend.xp, checkpoint=checkpoint)
+    except ValueError as error:
+        source = f"{args.resume}: " if checkpoint is not None else ""
+        _say(err, f"dl-tutor train: {source}{error}.")
+        return 2
     progress = _Progress(err)
     progress.line(
         f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}), "
@@ -156,11 +234,14 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     if checkpoint is not None:
         progress.line(f"resuming at epoch {trainer.epoch + 1}, batch {trainer.batch} of {trainer.batches_per_epoch()}")
 
-    interrupts = {"count": 0}
+    # The first signal stops after the current batch; a second one during training stops at
+    # once. While the result is being saved, signals are only counted: the save is short and
+    # atomic, and what it wrote is always reported.
+    interrupts = {"count": 0, "saving": False}
 
     def on_signal(signum: int, frame: Any) -> None:
         interrupts["count"] += 1
-        if interrupts["count"] > 1:
+        if interrupts["count"] > 1 and not interrupts["saving"]:
             raise KeyboardInterrupt
         trainer.stop()
 
@@ -175,37 +256,80 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     started = time.perf_counter()
     done = None
     try:
-        for record in trainer.run():
-            if isinstance(record, BatchRecord):
-                progress.batch(record, config.epochs)
-            elif isinstance(record, EpochRecord):
-                progress.line(
-                    f"epoch {record.epoch + 1}/{record.epochs}: loss {record.train_loss:.4f}, "
-                    f"train accuracy {100 * record.train_accuracy:.2f}%, test accuracy "
-                    f"{100 * record.test_accuracy:.2f}% ({record.seconds:.1f} s)"
-                )
-            elif isinstance(record, DoneRecord):
-                done = record
-    except KeyboardInterrupt:
-        progress.line("stopped at once: nothing was saved from this run.")
-        return 130
+        try:
+            for record in trainer.run():
+                if isinstance(record, BatchRecord):
+                    progress.batch(record, config.epochs)
+                elif isinstance(record, EpochRecord):
+                    progress.line(
+                        f"epoch {record.epoch + 1}/{record.epochs}: loss {record.train_loss:.4f}, "
+                        f"train accuracy {100 * record.train_accuracy:.2f}%, test accuracy "
+                        f"{100 * record.test_accuracy:.2f}% ({record.seconds:.1f} s)"
+                    )
+                elif isinstance(record, DoneRecord):
+                    done = record
+        except KeyboardInterrupt:
+            kept = f"; {args.resume} is unchanged" if args.resume is not None else ""
+            progress.line(f"stopped at once: nothing was saved from this run{kept}.")
+            return 130
+        interrupts["saving"] = True
+        assert done is not None
+        return _save_result(args, trainer, done, config, final_path, stopped_path, progress,
+                            time.perf_counter() - started)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    assert done is not None
-    try:
-        trainer.save_checkpoint(save_path)
-    except OSError as error:
-        print(f"dl-tutor train: could not save {save_path}: {error.strerror or error}", file=err)
+
+
+def _save_result(
+    args: argparse.Namespace, trainer: Any, done: Any, config: Any, final_path: Path, stopped_path: Path,
+    progress: _Progress, elapsed: float,
+) -> int:
+    """Save a finished run to `final_path` or a stopped one to `stopped_path` (or, when that
+    fails, to a rescue file) and say where; the exit status."""
+    from tutor.engines.model import SaveError
+
+    stopped = done.reason == "stopped"
+    if stopped and trainer.epoch == 0 and trainer.batch == 0:
+        progress.line("stopped before the first batch: nothing to save.")
+        return 0
+    target = stopped_path if stopped else final_path
+    saved, problem = None, ""
+    for path in [target, *rescue_paths(args.model)]:
+        try:
+            trainer.save_checkpoint(path)
+        except OSError as error:  # SaveError, or anything else the disk said
+            problem = problem or (str(error) if isinstance(error, SaveError) else f"{path}: {error.strerror or error}")
+            continue
+        saved = path
+        break
+    if saved is None:
+        progress.line(f"dl-tutor train: could not save the model anywhere: {problem}; free some disk space "
+                      "or give another --save PATH.")
         return 1
-    elapsed = time.perf_counter() - started
-    accuracy = "n/a" if done.test_accuracy is None else f"{100 * done.test_accuracy:.2f}%"
-    if done.reason == "stopped":
+    if not stopped and args.resume is not None:
+        _drop_consumed(Path(args.resume), stopped_path)
+    if saved != target:
+        progress.line(f"dl-tutor train: could not save the model: {problem}; saved it to {saved} instead.")
+    save_option = f" --save {args.save}" if args.save is not None else ""
+    if stopped:
         progress.line(
-            f"stopped at epoch {trainer.epoch + 1}, batch {trainer.batch}; checkpoint saved to {save_path}\n"
-            f"continue with: dl-tutor train {args.model} --resume {save_path} --epochs {config.epochs}"
+            f"stopped at epoch {trainer.epoch + 1}, batch {trainer.batch}; checkpoint saved to {saved}\n"
+            f"continue with: dl-tutor train {args.model} --resume {saved} --epochs {config.epochs}{save_option}"
         )
     else:
+        accuracy = "n/a" if done.test_accuracy is None else f"{100 * done.test_accuracy:.2f}%"
         why = "target accuracy reached" if done.reason == "target" else "done"
-        progress.line(f"{why}: test accuracy {accuracy} after {done.epochs_done} epoch(s), {elapsed:.1f} s; saved to {save_path}")
-    return 0
+        progress.line(f"{why}: test accuracy {accuracy} after {done.epochs_done} epoch(s), {elapsed:.1f} s; "
+                      f"saved to {saved}")
+    return 0 if saved == target else 1
+
+
+def _drop_consumed(resumed: Path, stopped_path: Path) -> None:
+    """A finished run supersedes the stopped run it continued: remove that checkpoint when it is
+    this run's own stopped file (never any other file the user pointed --resume at)."""
+    try:
+        if resumed.resolve() == stopped_path.resolve() and stopped_path.is_file():
+            stopped_path.unlink()
+    except OSError:
+        pass

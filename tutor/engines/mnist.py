@@ -14,14 +14,16 @@ import gzip
 import hashlib
 import math
 import os
+import stat
 import tomllib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from tutor.paths import mnist_dir
+from tutor.paths import mnist_dir, shipped_mnist_dir
 
 FILES: tuple[str, ...] = (
     "train-images-idx3-ubyte.gz",
@@ -64,7 +66,7 @@ def read_sums(folder: Path) -> dict[str, str]:
 def verify_checksums(folder: Path) -> list[FileCheck]:
     """Check each MNIST file in `folder` against its SHA256SUMS entry."""
     sums = read_sums(folder)
-    repair = "reinstall dl-tutor (pip install --force-reinstall dl-tutor) to restore it"
+    repair = _repair(folder)
     results = []
     for name in FILES:
         path = folder / name
@@ -86,6 +88,13 @@ def verify_checksums(folder: Path) -> list[FileCheck]:
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
 CACHE_VERSION = 1
+#: The most images (or labels) one IDX file may hold (MNIST's training set has 60,000).
+MAX_IDX_ITEMS = 1_000_000
+#: The largest image side an IDX file may declare (MNIST: 28).
+MAX_IDX_SIDE = 256
+#: The most pixel bytes one IDX file may declare (MNIST's training images: 47 MB); a header
+#: promising more is refused before anything is inflated.
+MAX_IDX_BYTES = 256 * 2**20
 
 MNIST_CLASS_NAMES: tuple[str, ...] = tuple(str(digit) for digit in range(10))
 FASHION_CLASS_NAMES: tuple[str, ...] = (
@@ -142,8 +151,10 @@ class Digits:
 
 
 def _is_shipped(folder: Path) -> bool:
+    """Whether `folder` is the MNIST shipped inside the package (reinstalling restores it), as
+    opposed to a folder of the learner's own (`--data-dir`), which they must check themselves."""
     try:
-        return folder.resolve() == mnist_dir().resolve()
+        return folder.resolve() == shipped_mnist_dir().resolve()
     except OSError:
         return False
 
@@ -152,52 +163,112 @@ def _repair(folder: Path) -> str:
     return _SHIPPED_REPAIR if _is_shipped(folder) else _USER_REPAIR
 
 
-def read_idx(path: Path | str, *, repair: str = _USER_REPAIR) -> np.ndarray:
+def read_idx(path: Path | str, *, repair: str = _USER_REPAIR, kind: str | None = None) -> np.ndarray:
     """Decode one IDX file, gzipped or plain.
 
-    Magic 0x00000803 gives images (N, rows, cols) uint8; 0x00000801 gives labels (N,) uint8.
-    The header's dimensions must account for exactly the bytes that follow. Any problem
-    (missing, unreadable, bad gzip, wrong magic, truncated or too long) raises DataError
-    naming the file.
+    Magic 0x00000803 gives images (N, rows, cols) uint8; 0x00000801 gives labels (N,) uint8;
+    `kind` ("images" or "labels") demands one of them. The header is read first (from the gzip
+    stream when gzipped) and its sizes checked against MAX_IDX_ITEMS, MAX_IDX_SIDE and
+    MAX_IDX_BYTES; then exactly the bytes it promises are read, so a small file that inflates
+    to gigabytes costs no more than the header allows. Any problem (missing, not a regular file,
+    unreadable, bad gzip, wrong magic, absurd sizes, truncated or too long) raises DataError
+    with one line naming the file.
     """
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            raw = handle.read()
+        info = path.stat()
     except FileNotFoundError:
         raise DataError(f"{path} is missing: {repair}") from None
     except OSError as error:
         raise DataError(f"{path} cannot be read ({error.strerror or error}): {repair}") from None
-    if raw[:2] == b"\x1f\x8b":
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{path} is not a regular file: {repair}")
+    try:
+        handle = path.open("rb")
+    except OSError as error:
+        raise DataError(f"{path} cannot be read ({error.strerror or error}): {repair}") from None
+    with handle:
+        zipped = handle.read(2) == b"\x1f\x8b"
+        handle.seek(0)
+        if not zipped:
+            try:
+                return _decode_idx(handle, path, repair, kind)
+            except OSError as error:
+                raise DataError(f"{path} cannot be read ({error.strerror or error}): {repair}") from None
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
+                return _decode_idx(stream, path, repair, kind)
         except (OSError, EOFError, zlib.error) as error:
             raise DataError(f"{path} is damaged (bad gzip data: {error}): {repair}") from None
-    if len(raw) < 8:
+
+
+def _read_up_to(stream: Any, size: int) -> bytes:
+    """Up to `size` bytes from `stream` (fewer only at its end)."""
+    parts, left = [], size
+    while left:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _decode_idx(stream: Any, path: Path, repair: str, kind: str | None) -> np.ndarray:
+    """The body of `read_idx`: header, size checks, then exactly the promised bytes."""
+    head = _read_up_to(stream, 4)
+    if len(head) < 4:
         raise DataError(f"{path} is damaged (too short for an IDX header): {repair}")
-    magic = int.from_bytes(raw[:4], "big")
+    magic = int.from_bytes(head, "big")
     if magic == IMAGES_MAGIC:
-        ndim = 3
+        ndim, found = 3, "images"
     elif magic == LABELS_MAGIC:
-        ndim = 1
+        ndim, found = 1, "labels"
     else:
         raise DataError(
             f"{path} is not an IDX image or label file (magic 0x{magic:08x}, expected "
             f"0x{IMAGES_MAGIC:08x} or 0x{LABELS_MAGIC:08x}): {repair}"
         )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
+    if kind is not None and found != kind:
+        raise DataError(f"{path} holds {found} where {kind} are expected: {repair}")
+    raw = _read_up_to(stream, 4 * ndim)
+    if len(raw) < 4 * ndim:
         raise DataError(f"{path} is damaged (truncated header): {repair}")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    if ndim == 3 and (dims[1] == 0 or dims[2] == 0):
-        raise DataError(f"{path} is damaged (image size {dims[1]}x{dims[2]}): {repair}")
-    expected = header + math.prod(dims)
-    if len(raw) != expected:
-        what = "truncated" if len(raw) < expected else "trailing bytes"
+    dims = tuple(int.from_bytes(raw[4 * i : 4 + 4 * i], "big") for i in range(ndim))
+    if dims[0] > MAX_IDX_ITEMS:
         raise DataError(
-            f"{path} is damaged ({what}: {len(raw)} bytes, header says {expected}): {repair}"
+            f"{path} is damaged or too large (its header promises {dims[0]:,} {found}, "
+            f"more than the {MAX_IDX_ITEMS:,} dl-tutor reads): {repair}"
         )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims).copy()
+    if ndim == 3 and not (1 <= dims[1] <= MAX_IDX_SIDE and 1 <= dims[2] <= MAX_IDX_SIDE):
+        raise DataError(
+            f"{path} is damaged (image size {dims[1]}x{dims[2]}; dl-tutor reads 1 to {MAX_IDX_SIDE} "
+            f"pixels a side): {repair}"
+        )
+    size = math.prod(dims)
+    if size > MAX_IDX_BYTES:
+        raise DataError(
+            f"{path} is damaged or too large (its header promises {size / 2**20:,.0f} MB of pixels, "
+            f"more than the {MAX_IDX_BYTES // 2**20} MB dl-tutor reads): {repair}"
+        )
+    expected = 4 + 4 * ndim + size
+    data = np.empty(size, dtype=np.uint8)
+    view = memoryview(data)
+    filled = 0
+    while filled < size:
+        count = stream.readinto(view[filled:])
+        if not count:
+            break
+        filled += count
+    if filled < size:
+        raise DataError(
+            f"{path} is damaged (truncated: {4 + 4 * ndim + filled} bytes, header says {expected}): {repair}"
+        )
+    if stream.read(1):
+        raise DataError(
+            f"{path} is damaged (trailing bytes: more than the {expected} bytes its header says): {repair}"
+        )
+    return data.reshape(dims)
 
 
 def _safe_name(value: object) -> bool:
@@ -369,7 +440,8 @@ def load_digits(
             arrays = None
     if arrays is None:
         arrays = {
-            key: read_idx(folder / name, repair=repair) for key, name in zip(_ARRAY_KEYS, info.files)
+            key: read_idx(folder / name, repair=repair, kind=key.split("_")[1])
+            for key, name in zip(_ARRAY_KEYS, info.files)
         }
         _check_arrays(folder, info, arrays, repair)
         if cache_path is not None:

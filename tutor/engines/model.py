@@ -7,14 +7,22 @@ and `Model` builds its weights and its forward and backward passes from the same
 
 Layouts: images are (N, C, H, W); a convolution's filters are (F, C, K, K); a dense layer's
 weights are (D, M) so that out = x·w + b. Parameters are float32 on the backend's `xp`.
-`Model.save` writes an `.npz` (the spec as a JSON string beside the arrays) that `Model.load`
-reads back with `allow_pickle=False`.
+`Model.save` writes an `.npz` (the spec as a JSON string beside the arrays) atomically and only
+over a regular file (`check_save_path` says why not); `Model.load` reads it back with
+`allow_pickle=False` and is the one place that decides whether a model or checkpoint file can be
+used: anything else (missing, empty, cut short, not an archive, wrong shapes or dtypes, too large)
+is a `ModelError` whose message is one line naming the file and what to do.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,19 +42,39 @@ __all__ = [
     "ModelError",
     "ModelSpec",
     "Pool",
+    "SaveError",
     "SummaryRow",
+    "check_save_path",
     "format_summary",
     "layer_shapes",
     "load_shipped_lenet",
     "mlp_spec",
     "shipped_lenet_path",
+    "stopped_path_for",
     "summary",
     "total_params",
 ]
 
 
 class ModelError(Exception):
-    """A model file that cannot be used (missing, damaged, or for another architecture)."""
+    """A model file that cannot be used (missing, damaged, or for another architecture); the
+    message is one line naming the file and, for a damaged one, what to do."""
+
+
+class SaveError(OSError):
+    """A model cannot be written where asked (a folder, a link, a device, no room, no permission);
+    the message is one line naming the path and the reason. An OSError, so a caller that already
+    handles I/O failures handles it too."""
+
+
+#: What to do with a damaged model file, unless the caller knows better.
+DAMAGED_ADVICE = "delete it, or train the model again"
+#: The largest model file `Model.load` reads, on disk and unpacked (LeNet-5 with Adam's state is
+#: under 1 MB): a bigger one is refused before it is read.
+MAX_MODEL_FILE_BYTES = 256 * 2**20
+#: The most parameters a model description may ask for (LeNet-5 has 61,706).
+MAX_MODEL_PARAMS = 20_000_000
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -122,18 +150,68 @@ class ModelSpec:
         """The inverse of `to_json`; raises ModelError on anything unexpected."""
         try:
             data = json.loads(text)
-            layers = tuple(_KINDS[item["kind"]](**item) for item in data["layers"])
-            shape = tuple(int(v) for v in data["input_shape"])
+            if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+                raise ValueError("expected an object with a list of layers")
+            if not 1 <= len(data["layers"]) <= 100:
+                raise ValueError("expected 1 to 100 layers")
+            layers = tuple(_layer_from_json(item) for item in data["layers"])
+            shape = data["input_shape"]
+            if not (isinstance(shape, list) and len(shape) == 3 and all(_whole(v, 1, 4096) for v in shape)):
+                raise ValueError("input_shape must be three positive whole numbers")
+            if not isinstance(data["name"], str):
+                raise ValueError("the name must be a string")
             spec = cls(
-                str(data["name"]), shape, layers,  # type: ignore[arg-type]
+                data["name"], (shape[0], shape[1], shape[2]), layers,
                 float(data.get("input_mean", 0.0)), float(data.get("input_std", 1.0)),
             )
-            if not spec.input_std > 0:
-                raise ValueError("input_std must be positive")
+            if not (math.isfinite(spec.input_mean) and math.isfinite(spec.input_std) and spec.input_std > 0):
+                raise ValueError("input_mean must be finite and input_std positive")
             layer_shapes(spec)  # validates the arithmetic too
-        except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-            raise ModelError(f"the model description is not valid ({error})") from None
+            if not any(isinstance(layer, (Conv, Dense)) for layer in layers):
+                raise ValueError("no layer has parameters")
+            count = total_params(spec)
+            if count > MAX_MODEL_PARAMS:
+                raise ValueError(f"{count:,} parameters, more than dl-tutor handles")
+        except (KeyError, TypeError, ValueError, OverflowError, RecursionError, json.JSONDecodeError) as error:
+            raise ModelError(f"the model description is not valid ({_first_line(error)})") from None
         return spec
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    """Whether `value` is an int (not a bool) in low..high."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _first_line(error: BaseException) -> str:
+    """An exception's message cut to its first line (its type's name when it has none)."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:200] if lines else type(error).__name__
+
+
+#: Per layer kind: its whole-number fields with their (lowest, highest) values.
+_LAYER_INTS: dict[str, dict[str, tuple[int, int]]] = {
+    "conv": {"filters": (1, 4096), "kernel": (1, 64), "stride": (1, 64), "pad": (0, 64)},
+    "pool": {"size": (1, 64)},
+    "flatten": {},
+    "dense": {"units": (1, 1_000_000)},
+}
+
+
+def _layer_from_json(item: object) -> Layer:
+    """One layer of a model description, every field checked (ValueError/TypeError otherwise)."""
+    if not isinstance(item, dict) or item.get("kind") not in _KINDS:
+        raise ValueError(f"a layer must be an object whose kind is one of {', '.join(_KINDS)}")
+    kind = item["kind"]
+    if not isinstance(item.get("name", ""), str):
+        raise ValueError("a layer's name must be a string")
+    for key, (low, high) in _LAYER_INTS[kind].items():
+        if key in item and not _whole(item[key], low, high):
+            raise ValueError(f"{kind} layer field {key} must be a whole number from {low} to {high}")
+    if "activation" in item and item["activation"] not in L.ACTIVATIONS:
+        raise ValueError(f"unknown activation {item['activation']!r}")
+    if kind == "pool" and item.get("mode", "avg") not in ("avg", "max"):
+        raise ValueError("a pool layer's mode must be avg or max")
+    return _KINDS[kind](**item)
 
 
 #: LeNet-5 as the workshop draws it, for 28x28 MNIST digits padded by 2 to the original 32x32.
@@ -430,40 +508,66 @@ class Model:
         return {name: np.asarray(to_numpy(value)) for name, value in self.params.items()}
 
     def save(self, path: Path | str, extra: dict[str, np.ndarray] | None = None) -> None:
-        """Write the spec and parameters (plus `extra` arrays) to an .npz, atomically."""
+        """Write the spec and parameters (plus `extra` arrays) to an .npz, atomically: into a
+        temporary file beside `path` that replaces it once complete, and is removed on any failure
+        (so a full disk or Ctrl+C never leaves a partial file). SaveError when `path` is not a
+        place for a model file (see `check_save_path`) or the write fails."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {f"param:{name}": value for name, value in self.state().items()}
         for name, value in (extra or {}).items():
             arrays[f"extra:{name}"] = np.asarray(value)
         arrays["spec"] = np.array(self.spec.to_json())
-        tmp = path.with_name(path.name + ".tmp.npz")
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-        tmp.replace(path)
+        _refuse_target(path)
+        _make_folder(path)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        except OSError as error:
+            raise SaveError(f"{path}: cannot write in {path.parent} ({_reason(error)})") from None
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)
+                handle.flush()
+                os.fsync(handle.fileno())
+            _keep_mode(tmp, path)
+            _refuse_target(path)  # again, just before replacing: it may have changed meanwhile
+            os.replace(tmp, path)
+        except BaseException as error:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+            if isinstance(error, OSError) and not isinstance(error, SaveError):
+                raise SaveError(f"{path}: could not be written ({_reason(error)})") from None
+            raise
 
     @classmethod
-    def load(cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None) -> Model:
-        """A model from an .npz written by `save` (allow_pickle=False); ModelError otherwise."""
-        model, _ = cls.load_with_extra(path, xp, expect)
+    def load(cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None, advice: str = DAMAGED_ADVICE) -> Model:
+        """A model from an .npz written by `save` (allow_pickle=False); ModelError otherwise, one
+        line naming the file and ending with `advice` when the file is damaged."""
+        model, _ = cls.load_with_extra(path, xp, expect, advice)
         return model
 
     @classmethod
     def load_with_extra(
-        cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None
+        cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None, advice: str = DAMAGED_ADVICE
     ) -> tuple[Model, dict[str, np.ndarray]]:
         """Like `load`, also returning the extra arrays saved beside the parameters."""
         path = Path(path)
+        arrays = _read_npz(path, advice)
+
+        def damaged(what: str) -> ModelError:
+            return ModelError(f"{path}: {what}; {advice}")
+
+        spec_text = arrays.get("spec")
+        if spec_text is None:
+            raise damaged("not a dl-tutor model file (no model description inside)")
+        if spec_text.ndim != 0 or spec_text.dtype.kind != "U":
+            raise damaged("the model description inside is damaged (not a text)")
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-        except FileNotFoundError:
-            raise ModelError(f"{path}: no such model file") from None
-        except (OSError, ValueError, EOFError) as error:
-            raise ModelError(f"{path}: not a readable model file ({error})") from None
-        if "spec" not in arrays:
-            raise ModelError(f"{path}: not a dl-tutor model file (no model description inside)")
-        spec = ModelSpec.from_json(str(arrays["spec"]))
+            spec = ModelSpec.from_json(str(spec_text))
+        except ModelError as error:
+            raise damaged(str(error)) from None
         if expect is not None and spec != expect:
             if spec.name == expect.name:
                 raise ModelError(
@@ -475,12 +579,151 @@ class Model:
         for name, current in model.params.items():
             value = arrays.get(f"param:{name}")
             if value is None or value.shape != tuple(current.shape):
-                raise ModelError(f"{path}: parameter {name} is missing or has the wrong shape")
+                raise damaged(f"parameter {name} is missing or has the wrong shape")
+            if value.dtype.kind != "f":
+                raise damaged(f"parameter {name} holds {value.dtype} values, not floating-point numbers")
             if not np.all(np.isfinite(value)):
-                raise ModelError(f"{path}: parameter {name} holds NaN or infinite values")
+                raise damaged(f"parameter {name} holds NaN or infinite values")
             model.params[name] = xp.asarray(value, dtype=model.dtype)
         extra = {name[6:]: value for name, value in arrays.items() if name.startswith("extra:")}
         return model, extra
+
+
+def _reason(error: BaseException) -> str:
+    """An OS error's reason in words ("Permission denied"), without the errno or the path."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return _first_line(error)
+
+
+def _read_npz(path: Path, advice: str) -> dict[str, np.ndarray]:
+    """Every array of the .npz at `path`, or ModelError with one line naming the file.
+
+    Only a regular file that starts like a zip archive is opened, its unpacked size is checked
+    before anything is unpacked, and any failure to read it (cut short, bad CRC, pickled or
+    non-array members) is reported as damage, never as a NumPy or zipfile traceback."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no such model file") from None
+    except OSError as error:
+        raise ModelError(f"{path}: cannot be read ({_reason(error)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ModelError(f"{path}: is a folder, not a model file; give the path of an .npz file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(f"{path}: not a regular file, so not a model file; give the path of an .npz file")
+    if info.st_size == 0:
+        raise ModelError(f"{path}: the file is empty; {advice}")
+    if info.st_size > MAX_MODEL_FILE_BYTES:
+        raise ModelError(f"{path}: too large for a dl-tutor model file ({info.st_size / 2**20:,.0f} MB); {advice}")
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+                raise ModelError(f"{path}: not a dl-tutor model file (not an .npz archive); {advice}")
+            handle.seek(0)
+            with zipfile.ZipFile(handle) as archive:
+                unpacked = sum(item.file_size for item in archive.infolist())
+            if unpacked > MAX_MODEL_FILE_BYTES:
+                raise ModelError(f"{path}: unpacks to {unpacked / 2**20:,.0f} MB, too large for a model file; {advice}")
+            handle.seek(0)
+            with np.load(handle, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+    except ModelError:
+        raise
+    except zipfile.BadZipFile:
+        raise ModelError(f"{path}: damaged (the archive is cut short or corrupt); {advice}") from None
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no such model file") from None
+    except PermissionError as error:
+        raise ModelError(f"{path}: cannot be read ({_reason(error)})") from None
+    except Exception as error:  # noqa: BLE001 - whatever a damaged archive raises, it is damage
+        raise ModelError(f"{path}: damaged, cannot be read ({_first_line(error)}); {advice}") from None
+    for name, value in arrays.items():
+        if not isinstance(value, np.ndarray):
+            raise ModelError(f"{path}: damaged ({name} is not an array); {advice}")
+    return arrays
+
+
+def _refuse_target(path: Path) -> None:
+    """SaveError unless `path` is missing or a regular file (never replace a folder, a symbolic
+    link, a FIFO or a device node), under folders (not files) where it is missing."""
+    for folder in path.parents:
+        try:
+            if not folder.exists():
+                continue
+            if not folder.is_dir():
+                raise SaveError(f"{path}: {folder} is a file, not a folder: give another path")
+        except OSError as error:
+            if isinstance(error, SaveError):
+                raise
+            raise SaveError(f"{path}: {folder} cannot be checked ({_reason(error)}): give another path") from None
+        break
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise SaveError(f"{path} cannot be checked ({_reason(error)}): give another path") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SaveError(f"{path} is a folder: give a file name in it, e.g. {path / 'model.npz'}")
+    if stat.S_ISLNK(info.st_mode):
+        raise SaveError(f"{path} is a symbolic link, which dl-tutor does not replace: give the path of a regular file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SaveError(f"{path} is not a regular file (a FIFO, socket or device): give another path")
+
+
+def _make_folder(path: Path) -> None:
+    """Create `path`'s folder (and its parents); SaveError when that fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SaveError(f"{path}: cannot create the folder {path.parent} ({_reason(error)}): give another path") from None
+
+
+def _keep_mode(tmp: Path, path: Path) -> None:
+    """Give the new file the mode of the one it replaces (a new file gets rw-r--r--)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def check_save_path(path: Path | str, size_hint: int = 0) -> None:
+    """Check, before a long run, that a model can be saved at `path`; SaveError saying why not.
+
+    Refuses a folder, a symbolic link, a FIFO or device, a path under a file, a folder that
+    cannot be created or written (by writing and removing a small probe file there), and a disk
+    with less than `size_hint` bytes free. The folder is created when missing, as `save` would."""
+    path = Path(path)
+    _refuse_target(path)
+    _make_folder(path)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise SaveError(f"{path}: cannot write in {path.parent} ({_reason(error)}): give another path") from None
+    if size_hint:
+        try:
+            free = shutil.disk_usage(path.parent).free
+        except OSError:
+            return
+        if free < size_hint:
+            raise SaveError(
+                f"{path}: only {free / 2**20:,.1f} MB free on its disk, {size_hint / 2**20:,.1f} MB needed: "
+                "free some space or give another path"
+            )
+
+
+def stopped_path_for(path: Path | str) -> Path:
+    """Where a run that was stopped before its end keeps its checkpoint when its finished model
+    goes to `path`: NAME-stopped.npz beside it, so an interrupted run never replaces a finished
+    model (a path already named NAME-stopped is its own)."""
+    path = Path(path)
+    if path.stem.endswith("-stopped"):
+        return path
+    return path.with_name(f"{path.stem}-stopped{path.suffix}")
 
 
 def shipped_lenet_path() -> Path:
@@ -491,11 +734,13 @@ def shipped_lenet_path() -> Path:
 def load_shipped_lenet(xp: Any = np) -> Model:
     """The shipped, pre-trained LeNet-5; ModelError with a way forward when it is missing or damaged."""
     path = shipped_lenet_path()
+    advice = ("reinstall dl-tutor (pip install --force-reinstall dl-tutor), "
+              "or train your own with `dl-tutor train lenet`")
     try:
-        return Model.load(path, xp=xp, expect=LENET5)
+        return Model.load(path, xp=xp, expect=LENET5, advice=advice)
     except ModelError as error:
-        raise ModelError(
-            f"the shipped LeNet-5 weights cannot be used ({error}); reinstall dl-tutor, "
-            "or train your own with `dl-tutor train lenet --save PATH`"
-        ) from None
+        message = str(error)
+        if not message.endswith(advice):
+            message = f"{message}; {advice}"
+        raise ModelError(f"the shipped LeNet-5 weights cannot be used: {message}") from None
 

@@ -28,11 +28,16 @@ import numpy as np
 
 from tutor.backend import to_numpy
 from tutor.engines.layers import softmax
+from tutor.engines.mnist import MAX_IDX_ITEMS
 from tutor.engines.model import MODELS, Model, ModelError
 from tutor.engines.optim import make_optimizer
 
 __all__ = [
+    "CHECKPOINT_ADVICE",
     "DEFAULT_LR",
+    "MAX_EPOCHS",
+    "MAX_LR",
+    "MAX_SEED",
     "BatchRecord",
     "Checkpoint",
     "DoneRecord",
@@ -47,6 +52,30 @@ __all__ = [
 
 #: The learning rate each optimizer starts from when the config leaves it out.
 DEFAULT_LR: dict[str, float] = {"adam": 1e-3, "sgd": 0.05}
+#: The most epochs a run may ask for (LeNet-5 is done after 10 to 20).
+MAX_EPOCHS = 1000
+#: The largest batch a run may ask for (the whole MNIST training set).
+MAX_BATCH_SIZE = 60000
+#: The largest learning rate a run may ask for (anything above diverges at once).
+MAX_LR = 10.0
+#: The largest seed (NumPy's classic 32-bit seed range starts at 0).
+MAX_SEED = 2**32 - 1
+#: What to do with a damaged checkpoint, unless the caller knows better.
+CHECKPOINT_ADVICE = "delete it and train again without --resume"
+
+
+def _whole(value: object) -> bool:
+    """Whether `value` is a whole number (an int or NumPy integer, not a bool)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _number(value: object) -> bool:
+    """Whether `value` is a finite real number (not a bool)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True  # math.isfinite would overflow on a huge int
+    return isinstance(value, (float, np.floating)) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -75,23 +104,40 @@ class TrainConfig:
         return self.lr if self.lr is not None else DEFAULT_LR[self.optimizer]
 
     def check(self) -> None:
-        """ValueError with one sentence for a setting that cannot work."""
-        if self.model not in MODELS:
+        """ValueError with one sentence for a setting that cannot work (of the wrong type, out of
+        range, or absurd: a million epochs, a learning rate of 1e300, a negative seed)."""
+        if not isinstance(self.model, str) or self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}: choose one of {', '.join(MODELS)}")
-        if self.optimizer not in DEFAULT_LR:
+        if not isinstance(self.optimizer, str) or self.optimizer not in DEFAULT_LR:
             raise ValueError(f"unknown optimizer {self.optimizer!r}: choose sgd or adam")
+        if not _whole(self.epochs):
+            raise ValueError("epochs must be a whole number")
         if self.epochs < 1:
             raise ValueError("epochs must be at least 1")
-        if not 1 <= self.batch_size <= 60000:
-            raise ValueError("the batch size must be between 1 and 60000")
-        if not (self.learning_rate() > 0 and math.isfinite(self.learning_rate())):
+        if self.epochs > MAX_EPOCHS:
+            raise ValueError(f"epochs must be at most {MAX_EPOCHS:,}")
+        if not _whole(self.batch_size) or not 1 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"the batch size must be between 1 and {MAX_BATCH_SIZE}")
+        if self.lr is not None and not _number(self.lr):
             raise ValueError("the learning rate must be a positive number")
-        if not 0 < self.lr_decay <= 1:
+        if not 0 < self.learning_rate() <= MAX_LR:
+            raise ValueError(f"the learning rate must be a positive number no larger than {MAX_LR:g}")
+        if not _number(self.momentum) or not 0 <= self.momentum < 1:
+            raise ValueError("the momentum must be at least 0 and below 1")
+        if not _number(self.lr_decay) or not 0 < self.lr_decay <= 1:
             raise ValueError("lr_decay must be in (0, 1]")
-        if not 0 <= self.shift <= 4:
+        if not _whole(self.seed) or not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED}")
+        if not _whole(self.shift) or not 0 <= self.shift <= 4:
             raise ValueError("the shift must be between 0 and 4 pixels")
-        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
+        if self.target_accuracy is not None and not (_number(self.target_accuracy) and 0 < self.target_accuracy <= 1):
             raise ValueError("the target accuracy must be between 0 and 1 (e.g. 0.98)")
+        for name in ("train_limit", "test_limit"):
+            value = getattr(self, name)
+            if value is not None and not (_whole(value) and 1 <= value <= MAX_IDX_ITEMS):
+                raise ValueError(f"{name} must be a whole number from 1 to {MAX_IDX_ITEMS:,} (or none)")
+        if not _number(self.report_seconds) or not 0 <= self.report_seconds <= 3600:
+            raise ValueError("report_seconds must be between 0 and 3600")
 
 
 @dataclass(frozen=True)
@@ -241,24 +287,114 @@ class Checkpoint:
     best_test_accuracy: float | None
 
 
-def load_checkpoint(path: Path | str, xp: Any = np) -> Checkpoint:
-    """A checkpoint written by `Trainer.save_checkpoint`; ModelError with a reason otherwise.
+def load_checkpoint(path: Path | str, xp: Any = np, advice: str = CHECKPOINT_ADVICE) -> Checkpoint:
+    """A checkpoint written by `Trainer.save_checkpoint`; ModelError otherwise, one line naming
+    the file and ending with `advice` when it is damaged.
 
-    A plain model file (no training state) loads too: training then starts at epoch 0 with it.
+    Everything inside is checked before it is used: the model (by `Model.load_with_extra`), the
+    recipe (a JSON object that `TrainConfig.check` accepts, for the network inside), the position
+    (whole numbers in range), the best accuracy, and the optimizer state (exactly the arrays the
+    recipe's optimizer keeps, of their shapes, finite). A plain model file (no training state)
+    loads too: training then starts at epoch 0 with it.
     """
-    model, extra = Model.load_with_extra(path, xp=xp)
-    config = TrainConfig(model=next((k for k, v in MODELS.items() if v == model.spec), "lenet"))
-    try:
-        if "config" in extra:
-            fields = json.loads(str(extra["config"]))
-            config = TrainConfig(**{k: v for k, v in fields.items() if k in TrainConfig.__dataclass_fields__})
-        epoch = int(extra.get("epoch", 0))
-        batch = int(extra.get("batch", 0))
-        best = float(extra["best"]) if "best" in extra and float(extra["best"]) >= 0 else None
-    except (TypeError, ValueError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path}: the training state inside is damaged ({error})") from None
-    optimizer_state = {k[4:]: v for k, v in extra.items() if k.startswith("opt:")}
+    path = Path(path)
+    model, extra = Model.load_with_extra(path, xp=xp, advice=advice)
+
+    def damaged(what: str) -> ModelError:
+        return ModelError(f"{path}: the training state inside is damaged ({what}); {advice}")
+
+    name = next((key for key, spec in MODELS.items() if spec == model.spec), None)
+    if name is None:
+        raise ModelError(f"{path}: holds a {model.spec.name} network that dl-tutor does not train "
+                         f"(another version?); {advice}")
+    config = TrainConfig(model=name)
+    if "config" in extra:
+        text = extra["config"]
+        if text.ndim != 0 or text.dtype.kind != "U" or len(str(text)) > 10_000:
+            raise damaged("the recipe is not a short text")
+        try:
+            fields = json.loads(str(text))
+        except (ValueError, RecursionError) as error:
+            raise damaged(f"the recipe is not JSON: {error}") from None
+        if not isinstance(fields, dict):
+            raise damaged("the recipe is not a JSON object")
+        known = {k: v for k, v in fields.items() if k in TrainConfig.__dataclass_fields__}
+        try:
+            config = TrainConfig(**known)
+            config.check()
+        except (TypeError, ValueError, OverflowError) as error:
+            raise damaged(f"recipe: {error}") from None
+        if config.model != name:
+            raise damaged(f"the recipe is for {config.model} but the network inside is {name}")
+    epoch = _scalar(extra, "epoch", "iu", 0, damaged)
+    batch = _scalar(extra, "batch", "iu", 0, damaged)
+    if not 0 <= epoch <= MAX_EPOCHS:
+        raise damaged(f"epoch {epoch:,} is not between 0 and {MAX_EPOCHS:,}")
+    if not 0 <= batch <= MAX_IDX_ITEMS // config.batch_size:
+        raise damaged(f"batch {batch:,} is not a position in an epoch")
+    best: float | None = _scalar(extra, "best", "iuf", -1.0, damaged)
+    if best is not None and not (best == -1 or 0 <= best <= 1):
+        raise damaged(f"best accuracy {best} is not between 0 and 1")
+    best = None if best is None or best < 0 else float(best)
+    optimizer_state = _optimizer_state(model, config, extra, damaged)
     return Checkpoint(model, config, epoch, batch, optimizer_state, best)
+
+
+def _scalar(extra: dict[str, np.ndarray], key: str, kinds: str, default: Any, damaged: Callable[[str], ModelError]) -> Any:
+    """The 0-d array `extra[key]` as a Python number (`default` when absent); damage when it is
+    not a single number of one of the dtype `kinds` ("i", "u", "f"), or not finite."""
+    if key not in extra:
+        return default
+    value = extra[key]
+    if value.ndim != 0 or value.dtype.kind not in kinds:
+        raise damaged(f"{key} is not a single {'whole ' if 'f' not in kinds else ''}number")
+    number = value.item()
+    if isinstance(number, float) and not math.isfinite(number):
+        raise damaged(f"{key} is not finite")
+    return number
+
+
+def _optimizer_state(
+    model: Model, config: TrainConfig, extra: dict[str, np.ndarray], damaged: Callable[[str], ModelError]
+) -> dict[str, np.ndarray]:
+    """The optimizer state saved in `extra` ("opt:" keys), checked against what the recipe's
+    optimizer keeps for this model: the same names, shapes and kinds, finite values. Empty when
+    none was saved (the optimizer then starts afresh)."""
+    saved = {k[4:]: v for k, v in extra.items() if k.startswith("opt:")}
+    if not saved:
+        return {}
+    fresh = make_optimizer(config.optimizer, model.state(), config.learning_rate(), config.momentum)
+    expected = fresh.state()
+    if set(saved) != set(expected):
+        raise damaged(f"the {config.optimizer} optimizer's state has other arrays than it keeps")
+    state: dict[str, np.ndarray] = {}
+    for key, want in expected.items():
+        value = saved[key]
+        if value.shape != want.shape:
+            raise damaged(f"optimizer array {key} has shape {value.shape}, expected {want.shape}")
+        if value.dtype.kind not in ("iu" if want.dtype.kind in "iu" else "f"):
+            raise damaged(f"optimizer array {key} holds {value.dtype} values")
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            raise damaged(f"optimizer array {key} holds NaN or infinite values")
+        if value.dtype.kind in "iu" and np.any(value < 0):
+            raise damaged(f"optimizer array {key} is negative")
+        state[key] = value.astype(want.dtype)
+    return state
+
+
+def _check_set(which: str, images: Any, labels: Any, spec: Any) -> None:
+    """ValueError with one sentence unless `images` (N, H, W) and `labels` (N,) form a non-empty
+    set of the size the network `spec` takes."""
+    shape = tuple(np.shape(images))
+    if len(shape) != 3 or shape[1:] != tuple(spec.input_shape[1:]):
+        size = "x".join(str(d) for d in spec.input_shape[1:])
+        raise ValueError(f"the {which} images must be {size} pixels (got an array of shape {shape})")
+    if shape[0] == 0:
+        raise ValueError(f"the {which} set holds no images, so the model cannot be "
+                         + ("trained" if which == "training" else "tested"))
+    if np.shape(labels) != (shape[0],):
+        raise ValueError(f"the {which} set has {np.shape(labels)[0] if np.ndim(labels) else 0:,} labels "
+                         f"for {shape[0]:,} images")
 
 
 class Trainer:
@@ -289,12 +425,23 @@ class Trainer:
         test_images, test_labels = test
         if config.test_limit:
             test_images, test_labels = test_images[: config.test_limit], test_labels[: config.test_limit]
+        _check_set("training", images, labels, MODELS[config.model])
+        _check_set("test", test_images, test_labels, MODELS[config.model])
         # Resident on the device for the whole run: uint8 images, int64 labels.
         self.images = xp.asarray(np.ascontiguousarray(images, dtype=np.uint8))
         self.labels = xp.asarray(np.asarray(labels, dtype=np.int64))
         self.test_images = xp.asarray(np.ascontiguousarray(test_images, dtype=np.uint8))
         self.test_labels = xp.asarray(np.asarray(test_labels, dtype=np.int64))
         if checkpoint is not None:
+            if checkpoint.model.spec != MODELS[config.model]:
+                raise ValueError(f"the checkpoint holds a {checkpoint.model.spec.name} network, not {config.model}")
+            batches = math.ceil(len(images) / config.batch_size)
+            if not (0 <= checkpoint.batch < batches or (checkpoint.batch == 0 and batches == 0)):
+                raise ValueError(
+                    f"the checkpoint stopped at batch {checkpoint.batch:,} of an epoch, but this data set has "
+                    f"{batches:,} batches of {config.batch_size} per epoch: continue it with the data it was "
+                    "trained on"
+                )
             self.model = checkpoint.model
             if self.model.xp is not xp:
                 self.model = Model(checkpoint.model.spec, xp=xp)

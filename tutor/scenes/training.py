@@ -45,7 +45,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tutor.engines import mnist
-from tutor.engines.model import MODELS, Conv, Model, ModelError, layer_shapes, summary, total_params
+from tutor.engines.model import MODELS, Conv, Model, ModelError, SaveError, layer_shapes, summary, total_params
 from tutor.engines.train import (
     DEFAULT_LR,
     BatchRecord,
@@ -95,6 +95,8 @@ LOW_BANDWIDTH_POST_SECONDS = 1.0
 UNMOUNT_SAVE_SECONDS = 10.0
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
+#: What to do with a stopped run's checkpoint that cannot be used (ends the scene's note).
+STOPPED_RUN_ADVICE = "delete it, or press space to start a new run (which replaces it)"
 
 #: State -> (marker, words) for the state line; the marker repeats the words without colour.
 STATE_LABELS: dict[str, tuple[str, str]] = {
@@ -747,9 +749,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if not path.is_file():
             return
         try:
-            checkpoint = load_checkpoint(path, xp=self.backend.xp)
-        except (ModelError, OSError, ValueError) as error:
-            self.note = f"A stopped run in {short_path(path)} cannot be read ({first_line(error)}); space starts afresh."
+            checkpoint = load_checkpoint(path, xp=self.backend.xp, advice=STOPPED_RUN_ADVICE)
+        except Exception as error:  # noqa: BLE001 - ModelError says it all; the lesson opens whatever the file holds
+            self.note = f"{first_line(error).replace(str(path), short_path(path))}."
             self._redraw()
             return
         if checkpoint.config.model != self.model_name:
@@ -836,8 +838,10 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
                 saved = run.saved = path
                 if not stopped:  # a finished model supersedes an older stopped run
                     stopped_path(config.model).unlink(missing_ok=True)
-            except OSError as error:
-                save_error = f"could not save {short_path(path)}: {error.strerror or error}"
+            except OSError as error:  # SaveError (one line naming the path) or what the disk said
+                reason = (str(error).replace(str(path), short_path(path)) if isinstance(error, SaveError)
+                          else f"{short_path(path)}: {error.strerror or error}")
+                save_error = f"could not save {reason}"
             if gone or worker.is_cancelled or run.abandoned:  # the lesson was left or the app quits
                 return
             self.post_message(self.Progress(run.id, tuple(losses), tuple(epochs), last))
