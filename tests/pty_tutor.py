@@ -83,6 +83,10 @@ class Tutor:
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
+    def resize(self, columns: int, rows: int) -> None:
+        """Resize the terminal, as a window manager or tmux does (the tutor gets SIGWINCH)."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
     def exited(self) -> bool:
         if self.status is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)

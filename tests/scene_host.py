@@ -96,3 +96,14 @@ def force_real_colours(monkeypatch, *widgets: type) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     for widget in widgets:
         monkeypatch.setattr(widget, "color_capable", property(lambda self: True))
+
+
+async def resize_and_settle(pilot, width: int, height: int) -> None:
+    """Resize the terminal, then wait (on the app's own state, not a clock) until its size guard
+    has acted: the guard waits for a burst of resizes to settle before it covers or uncovers."""
+    await pilot.resize_terminal(width, height)
+    for _ in range(400):  # a bound against a hang, not a timing
+        if getattr(pilot.app, "_size_timer", None) is None:
+            break
+        await pilot.pause(0.025)
+    await pilot.pause()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input, OptionList
 
+from tests.scene_host import resize_and_settle
 from tutor.app import make_app
 from tutor.scenes.threshold_unit import ThresholdUnitScene
 from tutor.screens.help import HelpScreen
@@ -219,9 +220,45 @@ async def test_too_small_terminal(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert "needs at least 80x24" in str(app.screen.query_one("#too-small").render())
-        await pilot.resize_terminal(80, 24)
+        await resize_and_settle(pilot, 80, 24)
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_resize_storm_leaves_at_most_one_cover_and_quits(tmp_path: Path) -> None:
+    """Resizes that cross 80x24 many times in a burst: the size guard acts once the burst
+    settles, never stacks covers, takes its cover out from under the help screen, and q quits."""
+    from textual.events import Resize
+    from textual.geometry import Size
+
+    def storm(end: tuple[int, int]) -> None:
+        sizes = [(120 - 4 * i, 40 - i) for i in range(16)]
+        for width, height in (sizes + sizes[::-1]) * 3 + [end]:
+            size = Size(width, height)
+            app._driver._size = size
+            app.post_message(Resize(size, size))
+
+    def covers() -> int:
+        return sum(isinstance(screen, TooSmallScreen) for screen in app.screen_stack)
+
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        storm(end=(70, 20))
+        await resize_and_settle(pilot, 70, 20)
+        assert covers() == 1 and isinstance(app.screen, TooSmallScreen)
+        await pilot.press("question_mark")  # help opens above the cover
+        await pilot.pause()
+        storm(end=(100, 30))
+        await resize_and_settle(pilot, 100, 30)
+        assert covers() == 0
+        if isinstance(app.screen, HelpScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
 
 
 async def test_damaged_progress_is_reported_and_app_starts(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.scene_host import resize_and_settle
 from tutor.app import make_app
 from tutor.cli import main
 from tutor.scenes.base import LOW_BANDWIDTH_FRAME_SECONDS, Scene
@@ -94,11 +95,11 @@ async def test_a_too_small_terminal_holds_the_animation(tmp_path: Path) -> None:
     app = make_app(home=tmp_path, open_lesson="artificial-neuron")
     async with app.run_test(size=(100, 30)) as pilot:
         scene = await _playing_scene(pilot)
-        await pilot.resize_terminal(70, 20)
+        await resize_and_settle(pilot, 70, 20)
         await pilot.pause()
         scene._tick()
         assert scene.position == 0
-        await pilot.resize_terminal(100, 30)
+        await resize_and_settle(pilot, 100, 30)
         await pilot.pause()
         scene._tick()
         assert scene.position == 1

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.scene_host import force_real_colours, lesson_app
+from tests.scene_host import force_real_colours, lesson_app, resize_and_settle
 from tutor.app import make_app
 from tutor.backend import NOT_INSTALLED
 from tutor.engines import mnist
@@ -187,23 +187,23 @@ async def test_resizing_while_a_scene_plays(tmp_path: Path) -> None:
         assert scene.playing and scene.speed == 2.0
         await _advances(pilot, scene)
 
-        await pilot.resize_terminal(200, 60)
+        await resize_and_settle(pilot, 200, 60)
         await _until(pilot, lambda: plane.size.height == 24)  # the plane grows with the terminal
         assert app.screen is lesson and scene.playing
         await _advances(pilot, scene)
 
-        await pilot.resize_terminal(80, 24)
+        await resize_and_settle(pilot, 80, 24)
         await pilot.pause()
         assert app.screen is lesson and scene.playing
         await _advances(pilot, scene)
 
-        await pilot.resize_terminal(70, 20)
+        await resize_and_settle(pilot, 70, 20)
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         message = str(app.screen.query_one("#too-small").render())
         assert "70x20" in message and "80x24" in message
 
-        await pilot.resize_terminal(100, 30)
+        await resize_and_settle(pilot, 100, 30)
         await pilot.pause()
         assert app.screen is lesson and lesson.scene is scene  # the same scene, not a new one
         assert scene.playing
@@ -249,13 +249,13 @@ async def test_resizing_while_a_network_trains(tmp_path: Path, shipped_digits: A
                 await pilot.press("space")
                 await _until(pilot, lambda: scene.state == "training" and scene.last is not None)
 
-                await pilot.resize_terminal(200, 60)
+                await resize_and_settle(pilot, 200, 60)
                 await pilot.pause()
                 assert app.screen is lesson and scene.state == "training"
-                await pilot.resize_terminal(70, 20)
+                await resize_and_settle(pilot, 70, 20)
                 await pilot.pause()
                 assert isinstance(app.screen, TooSmallScreen) and scene.state == "training"
-                await pilot.resize_terminal(100, 30)
+                await resize_and_settle(pilot, 100, 30)
                 await pilot.pause()
                 assert app.screen is lesson and lesson.scene is scene and scene.state == "training"
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 from textual.events import Resize
+from textual.timer import Timer
 
 from tutor import __version__
 from tutor.backend import Backend, select_backend
@@ -46,6 +47,7 @@ class TutorApp(App):
         """The signal (SIGTERM, SIGHUP, SIGINT) that ended the app, if one did."""
         self.exit_notes: list[str] = []
         """Lines for the CLI to print once the terminal is restored (e.g. a saved checkpoint)."""
+        self._size_timer: Timer | None = None
 
     def on_mount(self) -> None:
         if self.handle_signals:
@@ -81,6 +83,10 @@ class TutorApp(App):
             for screen in self.screen_stack:
                 for scene in screen.query(Scene):
                     scene.save_before_exit()
+            try:  # a failed save is retried, else rescued to another folder (nobody to tell)
+                self.store.save_at_exit(self.progress)
+            except Exception:  # noqa: BLE001 - exiting now matters more than any report
+                pass
             os._exit(128 + sig)
         self.exit(return_code=128 + sig)
 
@@ -151,19 +157,31 @@ class TutorApp(App):
         """Show `lesson` from step `start` (default: where the learner left it)."""
         self.push_screen(LessonScreen(lesson, self.resume_index(lesson) if start is None else start))
 
-    def on_resize(self, event: Resize) -> None:
-        self._check_size(event.size.width, event.size.height)
+    #: Seconds a burst of resizes (a window being dragged, a multiplexer re-laying its panes)
+    #: must be quiet before the size guard acts on the size it settled at.
+    SIZE_SETTLE_SECONDS = 0.1
 
-    def _check_size(self, width: int | None = None, height: int | None = None) -> None:
-        """Cover the screen with TooSmallScreen while the terminal is below the minimum."""
-        width = self.size.width if width is None else width
-        height = self.size.height if height is None else height
+    def on_resize(self, event: Resize) -> None:
+        """Check the size once a burst of resizes settles, not once per resize: pushing and
+        popping the cover on every event of a storm kept the app re-laying screens for minutes."""
+        if self._size_timer is not None:
+            self._size_timer.stop()
+        self._size_timer = self.set_timer(self.SIZE_SETTLE_SECONDS, self._check_size)
+
+    def _check_size(self) -> None:
+        """Cover the screen with one TooSmallScreen while the terminal is below the minimum."""
+        self._size_timer = None
+        width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
-        showing = isinstance(self.screen, TooSmallScreen)
-        if small and not showing:
+        covers = [screen for screen in self.screen_stack if isinstance(screen, TooSmallScreen)]
+        if small and not covers:
             self.push_screen(TooSmallScreen())
-        elif not small and showing:
-            self.pop_screen()
+        elif not small and covers:
+            for cover in covers:
+                if cover is self.screen:
+                    self.pop_screen()
+                else:  # something opened above the cover (help): take the cover out from under it
+                    self._screen_stack.remove(cover)
 
     def about_text(self) -> str:
         """Markdown for the About panel."""
