@@ -112,3 +112,36 @@ def test_a_resize_storm_across_the_minimum_size_leaves_the_app_responsive(tmp_pa
         assert "Traceback" not in tutor.text
     finally:
         tutor.close()
+
+
+def test_a_hang_up_ends_the_process_even_when_the_loop_is_stuck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGHUP is handled by a plain signal handler: it asks the event loop for the orderly exit
+    and starts a watchdog that ends the process if the loop never gets there (a scene stuck in
+    long work must not outlive its terminal)."""
+    import threading
+
+    from tutor.app import make_app
+
+    app = make_app(home=tmp_path)
+    exits: list[int] = []
+    ended = threading.Event()
+
+    def fake_exit(code: int) -> None:
+        exits.append(code)
+        ended.set()
+
+    class StuckLoop:
+        """An event loop that is busy: it takes the call and never runs it."""
+
+        def __init__(self) -> None:
+            self.calls: list[tuple] = []
+
+        def call_soon_threadsafe(self, *args) -> None:
+            self.calls.append(args)
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+    monkeypatch.setattr(type(app), "HANGUP_GRACE_SECONDS", 0.05)
+    loop = StuckLoop()
+    app._on_hangup(loop, signal.SIGHUP)
+    assert loop.calls and loop.calls[0][1] == signal.SIGHUP  # the orderly path was asked for
+    assert ended.wait(10.0) and exits == [128 + signal.SIGHUP]

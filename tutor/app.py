@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
+from functools import partial
 from pathlib import Path
 
 from textual.app import App
@@ -65,11 +67,31 @@ class TutorApp(App):
         """SIGTERM, SIGHUP (a dropped SSH connection) and SIGINT quit the app the normal way, so
         progress is saved, a training run writes its checkpoint and the terminal is restored."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 loop.add_signal_handler(sig, self._on_stop_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, Windows
                 pass
+        try:
+            signal.signal(signal.SIGHUP, partial(self._on_hangup, loop))
+        except (AttributeError, ValueError):  # no SIGHUP (Windows), not the main thread
+            pass
+
+    #: Seconds the app has, after its terminal went away, to keep its work and exit by itself
+    #: before a watchdog ends the process (a scene stuck in long work must not outlive its terminal).
+    HANGUP_GRACE_SECONDS = 5.0
+
+    def _on_hangup(self, loop: asyncio.AbstractEventLoop, sig: int, frame: object = None) -> None:
+        """SIGHUP, as a plain signal handler: it runs even while the event loop is busy. The
+        orderly hang-up path runs on the loop; a daemon watchdog ends the process if the loop
+        does not get there within HANGUP_GRACE_SECONDS (progress is saved at every step anyway)."""
+        watchdog = threading.Timer(self.HANGUP_GRACE_SECONDS, os._exit, args=(128 + signal.SIGHUP,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            loop.call_soon_threadsafe(self._on_stop_signal, signal.Signals(sig))
+        except RuntimeError:  # the loop is closed: nothing left to keep
+            os._exit(128 + signal.SIGHUP)
 
     def _on_stop_signal(self, sig: signal.Signals) -> None:
         if self.stop_signal is not None:
