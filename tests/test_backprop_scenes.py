@@ -168,7 +168,7 @@ async def test_softmax_lesson_overflow_logits_show_the_comparison_and_nudge_from
 async def test_softmax_fixed_scene_reveals_in_three_steps_and_odd_params() -> None:
     scene = SoftmaxScene({"logits": [1, "x"], "true_class": 7, "editable": False})
     async with _Host(scene).run_test(size=(80, 24)) as pilot:
-        assert scene.knob_values == [1.0, 2.0, 0.5] and scene.true_class == 1
+        assert scene.knob_values == [1.0, 2.0, 0.5] and scene.true_class == 2  # 7 clamped into 0..2
         assert scene.position == 0 and "H =" not in _all_text(scene)
         await pilot.press("right_square_bracket")  # not editable: nothing changes
         assert scene.knob_values == [1.0, 2.0, 0.5]
@@ -178,7 +178,7 @@ async def test_softmax_fixed_scene_reveals_in_three_steps_and_odd_params() -> No
         scene.step_forward()
         scene.step_forward()
         await pilot.pause()
-        assert "H = -ln p[B]" in _all_text(scene)
+        assert "H = -ln p[C]" in _all_text(scene)  # the true class 7 was clamped to 2 (C)
 
 
 # --- xor-network ----------------------------------------------------------------------------------

@@ -361,6 +361,22 @@ def _duplicate_unit_id(root: Path) -> None:
     edit(root / "course.toml", 'id = "more"', 'id = "basics"')
 
 
+def _scene_param_out_of_range(root: Path) -> None:
+    edit(root / "intro/lesson.toml", "threshold = 1.5, gate", "threshold = 50.0, gate")
+
+
+def _prose_outside_the_folder(root: Path) -> None:
+    edit(root / "gates-or/lesson.toml", 'summary = "One step, one question."', 'summary = "One step, one question."\nprose = "../intro/lesson.md"')
+
+
+def _template_field_too_wide(root: Path) -> None:
+    edit(root / "gates-and/lesson.toml", "Compare {s} with {theta}.", "Compare {s:>1000000} with {theta}.")
+
+
+def _nested_too_deeply(root: Path) -> None:
+    append(root / "gates-or/lesson.toml", "\n[extra]\nx = " + "[" * 500 + "]" * 500 + "\n")
+
+
 def _no_steps(root: Path) -> None:
     (root / "gates-or/lesson.toml").write_text(
         'id = "gates-or"\ntitle = "The OR gate"\nsummary = "Nothing."\n', encoding="utf-8"
@@ -409,6 +425,10 @@ BROKEN: list[tuple[str, Mutation, str, str, str]] = [
     ("bad-question-id", _bad_question_id, "gates-or/lesson.toml", "questions[0].id", "not a valid id"),
     ("duplicate-unit-id", _duplicate_unit_id, "course/course.toml", "units[1].id", "duplicate unit id"),
     ("no-steps", _no_steps, "gates-or/lesson.toml", "steps", "at least one"),
+    ("scene-param-out-of-range", _scene_param_out_of_range, "intro/lesson.toml", "steps[1] (unit).scene_params.threshold", "a number from -5 to 5"),
+    ("prose-outside-the-folder", _prose_outside_the_folder, "gates-or/lesson.toml", "prose", "outside the lesson folder"),
+    ("template-field-too-wide", _template_field_too_wide, "gates-and/lesson.toml", "(predict-output).hints[0]", "width is above the limit"),
+    ("nested-too-deeply", _nested_too_deeply, "gates-or/lesson.toml", "", "nested too deeply"),
 ]
 
 

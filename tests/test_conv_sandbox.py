@@ -129,8 +129,6 @@ async def test_large_and_invalid_never_crash() -> None:
 
     for params, words in (
         ({"width": 3, "kernel": 5}, "larger than the 3x3 padded input"),
-        ({"width": 7, "stride": 0}, "stride must be at least 1"),
-        ({"width": 7, "padding": -1}, "cannot be negative"),
     ):
         scene = ConvSandboxScene(params)
         async with SceneHost(scene).run_test(size=(100, 40)) as pilot:

@@ -155,7 +155,7 @@ async def test_batch_compare_divergence_and_bad_rates() -> None:
         await pilot.pause()
         assert "Diverged" in _text(scene, "bc-status")
         assert "blew up" in _text(scene, "bc-table")
-    for lr, expected in ((1e9, "too large"), (float("nan"), "finite"), (0, "never moves")):
+    for lr, expected in ((1e9, "too large"), (0, "never moves")):  # nan: refused by check-lessons, the default at run time
         scene = BatchCompareScene({"lr": lr, "epochs": 2})
         async with _Host(scene).run_test(size=(100, 34)) as pilot:
             await pilot.pause()

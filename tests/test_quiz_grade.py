@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tutor.content.model import Question
 from tutor.quiz import Feedback, Problem, grade, instantiate, predict
+from tutor.quiz.grade import MAX_FORMAT_WIDTH, MAX_TEMPLATE_FIELDS, template_problem
 from tutor.quiz.predict import Generated, generate, generator_names, register
 
 MODEST = settings(max_examples=200, deadline=None, derandomize=True)
@@ -146,6 +147,40 @@ def test_instantiate_predict_missing_template_field(fake_generators: None) -> No
     question = Question(id="q-pred", kind="predict", prompt="{nope}", generator="test.product")
     with pytest.raises(ValueError, match="q-pred.*nope"):
         instantiate(question)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("w = {w}, {{literal}}", None),
+        ("{w:>8} {w:.3f} {w:,.2f} {w!r:^20} {x:+08.3e}", None),
+        (f"{{w:>{MAX_FORMAT_WIDTH}}}", None),
+        ("{w:>300000000}", "width is above the limit"),
+        ("{w:.999999999f}", "precision is above the limit"),
+        ("{w:>" + "9" * 5000 + "}", "width is above the limit"),
+        ("{w:>{x}}", "may not hold another field"),
+        ("{w.__class__}", "plain name"),
+        ("{w[0]}", "plain name"),
+        ("{0} {}", "plain name"),
+        ("{w!z}", "unknown conversion"),
+        ("{w:%Y-%m}", "not a format spec"),
+        ("{w", "not a valid template"),
+        ("{w} " * (MAX_TEMPLATE_FIELDS + 1), "more than"),
+    ],
+)
+def test_template_problem(template: str, problem: str | None) -> None:
+    found = template_problem(template)
+    assert (found is None) if problem is None else (problem in (found or "")), found
+    assert found is None or "\n" not in found
+
+
+def test_instantiate_refuses_a_huge_template_before_filling(fake_generators: None) -> None:
+    for where in ("prompt", "explanation", "hints"):
+        text = "{w:>300000000}"
+        fields = {"prompt": "w = {w}", where: (text,) if where == "hints" else text}
+        question = Question(id="q-wide", kind="predict", generator="test.product", **fields)
+        with pytest.raises(ValueError, match="q-wide.*width is above the limit"):
+            instantiate(question)
 
 
 def test_instantiate_predict_needs_generator() -> None:

@@ -7,11 +7,17 @@ Layout:
 
 Every problem found is collected (not just the first) as a `LessonIssue` naming the file, the key
 and what was expected, so `dl-tutor check-lessons` can list them all at once.
+
+A lesson tree may come from anyone (`dl-tutor --lessons PATH`), so reading one is bounded: every
+file it names must lie inside it (no `..`, absolute paths or links out of it), files have a size
+limit, TOML a nesting limit, scene parameters the registry's ranges and predict templates the
+limits of `tutor.quiz.grade.template_problem`. A problem is an issue, never a traceback.
 """
 
 from __future__ import annotations
 
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +27,14 @@ from tutor.content.model import QUESTION_KINDS, Course, Lesson, Question, Step, 
 
 #: Versions of the course format this release understands.
 SUPPORTED_FORMAT_VERSIONS = (1,)
+
+#: The largest course.toml or lesson.toml, in bytes (the shipped ones are at most 11 kB).
+MAX_TOML_BYTES = 256_000
+#: The largest prose file (lesson.md), in bytes (the shipped ones are under 9 kB). Markdown can
+#: take the app's parser about 25 µs a character (a page of `[`), so this bounds a step's wait.
+MAX_PROSE_BYTES = 256_000
+#: The deepest nesting of tables and arrays in a TOML file (a lesson needs about 5).
+MAX_TOML_DEPTH = 32
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _STEP_MARKER_RE = re.compile(r"^<!--\s*step:\s*(?P<id>\S+)\s*-->\s*$")
@@ -46,7 +60,28 @@ class LessonIssue:
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.key}" if self.key else str(self.file)
-        return f"{where}: {self.message}"
+        return _one_line(f"{where}: {self.message}")
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 60, 60, 6, 6, 3
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _show(value: Any) -> str:
+    """A lesson's value for a message: its repr, shortened (a value may be huge or deep)."""
+    return _SHORT.repr(value)
+
+
+def _one_line(text: str) -> str:
+    """`text` with control characters (new lines, terminal escapes) shown as escapes."""
+    return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _key(name: Any) -> str:
+    """A TOML key named in an issue, shortened."""
+    name = str(name)
+    return name if len(name) <= 60 else name[:57] + "..."
 
 
 class CourseError(Exception):
@@ -69,7 +104,7 @@ class _Collector:
 
     def unknown_keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
         for key in sorted(set(table) - allowed):
-            self.add(f"{prefix}{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            self.add(f"{prefix}{_key(key)}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
     def text(self, table: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
         value = table.get(key)
@@ -84,23 +119,78 @@ class _Collector:
 
     def ident(self, table: dict[str, Any], key: str, prefix: str = "") -> str:
         value = self.text(table, key, prefix)
-        if value and not _ID_RE.match(value):
-            self.add(f"{prefix}{key}", f"{value!r} is not a valid id (lowercase letters, digits, - and _)")
+        if value and not _ID_RE.fullmatch(value):
+            self.add(f"{prefix}{key}", f"{_show(value)} is not a valid id (lowercase letters, digits, - and _)")
         return value
 
 
-def _read_toml(path: Path, issues: list[LessonIssue]) -> dict[str, Any] | None:
-    """Parse a TOML file, recording a missing file or a syntax error as an issue."""
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path`, with every link followed, lies inside `folder` (also followed)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, an unreadable folder, a NUL byte
+        return False
+
+
+def _read_text(path: Path, limit: int, issues: list[LessonIssue]) -> str | None:
+    """The UTF-8 text of `path` (an existing file already known to be inside the course), or
+    None with an issue when it is larger than `limit` bytes, unreadable or not UTF-8."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # never more, whatever the file claims its size is
+    except OSError as error:
+        issues.append(LessonIssue(path, "", f"cannot be read ({error.strerror or error})"))
+        return None
+    if len(data) > limit:
+        issues.append(LessonIssue(path, "", f"is larger than the limit of {limit:,} bytes"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        issues.append(LessonIssue(path, "", "is not UTF-8 text"))
+        return None
+
+
+def _toml_depth(data: Any, limit: int) -> int:
+    """How deeply tables and arrays nest in `data` (counting stops just past `limit`)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def _read_toml(path: Path, folder: Path, issues: list[LessonIssue]) -> dict[str, Any] | None:
+    """Parse a TOML file inside `folder`, recording as an issue a file that is missing, outside
+    the folder, too large, not UTF-8, invalid or nested too deeply. The one place TOML is read."""
+    if not _inside(path, folder):
+        issues.append(
+            LessonIssue(path, "", "is a link to a file outside its folder; a course may only use its own files")
+        )
+        return None
     if not path.is_file():
         issues.append(LessonIssue(path, "", "file is missing"))
         return None
+    text = _read_text(path, MAX_TOML_BYTES, issues)
+    if text is None:
+        return None
+    too_deep = f"nested too deeply (tables and arrays more than {MAX_TOML_DEPTH} levels deep)"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        issues.append(LessonIssue(path, "", "is not UTF-8 text"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         issues.append(LessonIssue(path, "", f"invalid TOML: {error}"))
-    return None
+        return None
+    except RecursionError:
+        issues.append(LessonIssue(path, "", too_deep))
+        return None
+    if _toml_depth(data, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        issues.append(LessonIssue(path, "", too_deep))
+        return None
+    return data
 
 
 def split_prose(text: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
@@ -160,8 +250,8 @@ def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
     if qid:
         prefix = f"questions[{index}] ({qid})."
     kind = raw.get("kind")
-    if kind not in QUESTION_KINDS:
-        out.add(f"{prefix}kind", f"expected one of {', '.join(QUESTION_KINDS)}, got {kind!r}")
+    if not isinstance(kind, str) or kind not in QUESTION_KINDS:
+        out.add(f"{prefix}kind", f"expected one of {', '.join(QUESTION_KINDS)}, got {_show(kind)}")
         return None
     prompt = out.text(raw, "prompt", prefix)
     explanation = out.text(raw, "explanation", prefix, required=False)
@@ -203,7 +293,7 @@ def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
         for value in wanted:
             text = value.strip() if isinstance(value, str) else value
             if text not in options:
-                out.add(f"{prefix}answer", f"{value!r} is not among the options")
+                out.add(f"{prefix}answer", f"{_show(value)} is not among the options")
                 return None
             indices.append(options.index(text))
         answer = indices[0] if kind == "single" else tuple(sorted(set(indices)))
@@ -229,15 +319,23 @@ def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
             return None
         answer = tuple(tuple(float(v) for v in row) for row in raw_answer)
     else:  # predict
+        from tutor.quiz.grade import template_problem
         from tutor.quiz.predict import GENERATORS
 
         generator = raw.get("generator")
-        if generator not in GENERATORS:
+        if not isinstance(generator, str) or generator not in GENERATORS:
             out.add(
                 f"{prefix}generator",
-                f"unknown generator {generator!r} (known: {', '.join(sorted(GENERATORS))})",
+                f"unknown generator {_show(generator)} (known: {', '.join(sorted(GENERATORS))})",
             )
             return None
+        # The prompt, explanation and hints are templates the generator's values fill.
+        templates = [("prompt", prompt), ("explanation", explanation)]
+        templates += [(f"hints[{h}]", hint) for h, hint in enumerate(hints)]
+        for key, template in templates:
+            problem = template_problem(template)
+            if problem:
+                out.add(f"{prefix}{key}", f"template {problem}")
         if raw_answer is not None:
             out.add(f"{prefix}answer", "a predict question's answer is computed; remove 'answer'")
         params = raw.get("params", {})
@@ -271,8 +369,8 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
     scene = raw.get("scene")
     scene_params = raw.get("scene_params", {})
     if scene is not None:
-        if scene not in SCENES:
-            out.add(f"{prefix}scene", f"unknown scene {scene!r} (known: {', '.join(sorted(SCENES))})")
+        if not isinstance(scene, str) or scene not in SCENES:
+            out.add(f"{prefix}scene", f"unknown scene {_show(scene)} (known: {', '.join(sorted(SCENES))})")
             scene = None
         elif not isinstance(scene_params, dict):
             out.add(f"{prefix}scene_params", "expected a table")
@@ -280,16 +378,17 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
         else:
             spec = SCENES[scene]
             for name, value in scene_params.items():
-                if name not in spec.params:
+                if name not in spec.specs:
                     out.add(
-                        f"{prefix}scene_params.{name}",
-                        f"scene {scene!r} has no parameter {name!r} "
-                        f"(it takes: {', '.join(sorted(spec.params))})",
+                        f"{prefix}scene_params.{_key(name)}",
+                        f"scene {scene!r} has no parameter {_show(name)} "
+                        f"(it takes: {', '.join(sorted(spec.specs))})",
                     )
                     continue
-                expected = check_param(spec.params[name], value)
+                # The kind and the range the registry declares (a scene clamps into it too).
+                expected = check_param(spec.specs[name], value)
                 if expected:
-                    out.add(f"{prefix}scene_params.{name}", f"expected {expected}, got {value!r}")
+                    out.add(f"{prefix}scene_params.{name}", f"expected {expected}, got {_show(value)}")
     elif scene_params:
         out.add(f"{prefix}scene_params", "given without a scene")
     questions = raw.get("questions", [])
@@ -308,14 +407,14 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
 def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Lesson | None:
     """Load one lesson folder, appending any problems to `issues`."""
     toml_path = folder / "lesson.toml"
-    data = _read_toml(toml_path, issues)
+    data = _read_toml(toml_path, folder, issues)
     if data is None:
         return None
     out = _Collector(issues, toml_path)
     out.unknown_keys(data, _LESSON_KEYS, "")
     lesson_id = out.ident(data, "id")
     if lesson_id and lesson_id != expected_id:
-        out.add("id", f"is {lesson_id!r} but course.toml lists this folder as {expected_id!r}")
+        out.add("id", f"is {_show(lesson_id)} but course.toml lists this folder as {expected_id!r}")
     title = out.text(data, "title")
     summary = out.text(data, "summary")
 
@@ -364,19 +463,20 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
             out.add("questions", f"question {qid!r} is never asked: list it in a step's questions")
 
     prose_name = data.get("prose", "lesson.md")
-    if not isinstance(prose_name, str) or not prose_name:
+    if not isinstance(prose_name, str) or not prose_name or "\0" in prose_name:
         out.add("prose", "expected a file name")
         prose_name = "lesson.md"
     prose_path = folder / prose_name
     sections: dict[str, tuple[str, str]] = {}
-    if not prose_path.is_file():
-        out.add("prose", f"file {prose_name!r} is missing")
+    text: str | None = None
+    if not _inside(prose_path, folder):
+        # `..`, an absolute path or a link out of the folder: never read, never shown.
+        out.add("prose", f"{_show(prose_name)} is outside the lesson folder; prose must be a file inside it")
+    elif not prose_path.is_file():
+        out.add("prose", f"file {_show(prose_name)} is missing")
     else:
-        try:
-            text = prose_path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            issues.append(LessonIssue(prose_path, "", "is not UTF-8 text"))
-            text = ""
+        text = _read_text(prose_path, MAX_PROSE_BYTES, issues)
+    if text is not None:
         sections, problems = split_prose(text)
         md = _Collector(issues, prose_path)
         for problem in problems:
@@ -417,7 +517,7 @@ def load_course(root: Path) -> Course:
     manifest = root / "course.toml"
     if not root.is_dir():
         raise CourseError([LessonIssue(root, "", "is not a folder holding a course.toml")])
-    data = _read_toml(manifest, issues)
+    data = _read_toml(manifest, root, issues)
     if data is None:
         raise CourseError(issues)
     out = _Collector(issues, manifest)
@@ -426,7 +526,7 @@ def load_course(root: Path) -> Course:
     if version not in SUPPORTED_FORMAT_VERSIONS:
         out.add(
             "format_version",
-            f"expected one of {', '.join(map(str, SUPPORTED_FORMAT_VERSIONS))}, got {version!r}"
+            f"expected one of {', '.join(map(str, SUPPORTED_FORMAT_VERSIONS))}, got {_show(version)}"
             " (a newer dl-tutor may read it)",
         )
         raise CourseError(issues)
@@ -456,13 +556,16 @@ def load_course(root: Path) -> Course:
         lessons: list[Lesson] = []
         for lesson_id in ids:
             if lesson_id in lesson_ids:
-                out.add(f"{prefix}lessons", f"duplicate lesson id {lesson_id!r}")
+                out.add(f"{prefix}lessons", f"duplicate lesson id {_show(lesson_id)}")
                 continue
             lesson_ids.add(lesson_id)
-            if not _ID_RE.match(lesson_id):
-                out.add(f"{prefix}lessons", f"{lesson_id!r} is not a valid lesson id")
+            if not _ID_RE.fullmatch(lesson_id):
+                out.add(f"{prefix}lessons", f"{_show(lesson_id)} is not a valid lesson id")
                 continue
             folder = root / lesson_id
+            if not _inside(folder, root):
+                out.add(f"{prefix}lessons", f"lesson folder {lesson_id}/ is a link out of the course folder")
+                continue
             if not folder.is_dir():
                 out.add(f"{prefix}lessons", f"lesson folder {lesson_id}/ is missing")
                 continue

@@ -9,6 +9,8 @@ gives `status="invalid"` with the expected format, which does not count as an at
 from __future__ import annotations
 
 import math
+import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -28,7 +30,10 @@ from tutor.quiz.parse import (
 if TYPE_CHECKING:
     from tutor.content.model import Question
 
-__all__ = ["Problem", "Feedback", "instantiate", "grade", "PROBLEM_KINDS"]
+__all__ = [
+    "Problem", "Feedback", "instantiate", "grade", "template_problem", "PROBLEM_KINDS",
+    "MAX_TEMPLATE_FIELDS", "MAX_FORMAT_WIDTH",
+]
 
 #: The kinds a Problem can have (`predict` questions become one of these).
 PROBLEM_KINDS: tuple[str, ...] = ("single", "multiple", "number", "vector", "matrix")
@@ -94,9 +99,66 @@ class Feedback:
 
 # --------------------------------------------------------------------------- instantiate
 
+#: The most `{fields}` one template (a predict question's prompt, explanation or hint) may hold.
+MAX_TEMPLATE_FIELDS = 100
+#: The largest width or precision a field's format spec may ask for (`{w:>8}`, `{w:.3f}`), so
+#: that filling a template never builds a huge string.
+MAX_FORMAT_WIDTH = 100
+#: The standard format spec: [[fill]align][sign][z][#][0][width][grouping][.precision][type].
+_FORMAT_SPEC_RE = re.compile(
+    r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d+))?[bcdeEfFgGnosxX%]?",
+    re.DOTALL,
+)
+
+
+def _too_big(digits: str | None) -> bool:
+    return bool(digits) and (len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH)
+
+
+def template_problem(template: str) -> str | None:
+    """None when `template` can be filled safely, else what is wrong with it (one line).
+
+    A field is a plain name (`{w1}`, not `{w1.real}`, `{0}` or `{}`), at most
+    MAX_TEMPLATE_FIELDS of them, each with an optional `!r`/`!s`/`!a` and a standard format spec
+    whose width and precision are at most MAX_FORMAT_WIDTH and which holds no nested field.
+    `dl-tutor check-lessons` reports these problems; `instantiate` refuses such a template.
+    """
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as error:
+        return f"is not a valid template ({error}); write {{{{ and }}}} for a literal brace"
+    fields = 0
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        fields += 1
+        if fields > MAX_TEMPLATE_FIELDS:
+            return f"has more than {MAX_TEMPLATE_FIELDS} {{fields}}"
+        shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        shown = shown if len(shown) <= 40 else shown[:37] + "...}"
+        shown = shown.replace("\n", " ")
+        if not name.isidentifier():
+            return f"field {shown}: a field is a plain name such as {{w1}}"
+        if conversion not in (None, "r", "s", "a"):
+            return f"field {shown}: unknown conversion !{conversion}"
+        if "{" in spec or "}" in spec:
+            return f"field {shown}: a format spec may not hold another field"
+        match = _FORMAT_SPEC_RE.fullmatch(spec or "")
+        if match is None:
+            return f"field {shown}: not a format spec"
+        for part in ("width", "precision"):
+            if _too_big(match.group(part)):
+                return f"field {shown}: its {part} is above the limit of {MAX_FORMAT_WIDTH}"
+    return None
+
 
 def _fill(template: str, values: dict[str, object], question_id: str, what: str) -> str:
-    """Fill a `{name}` template from a generator's values, naming the question on failure."""
+    """Fill a `{name}` template from a generator's values, naming the question on failure.
+
+    A template that could build a huge string (see `template_problem`) is refused unfilled."""
+    problem = template_problem(template)
+    if problem is not None:
+        raise ValueError(f"Question '{question_id}': the {what} template {problem}.")
     try:
         return template.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError) as error:

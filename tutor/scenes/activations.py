@@ -106,7 +106,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
 
     def reset_state(self) -> None:
         """Back to the lesson's activation (sigmoid when the parameter is missing or unknown)."""
-        wanted = str(self.params.get("show", "sigmoid"))
+        wanted = self.choice_param("show")
         fallback = "sigmoid" if "sigmoid" in self.names else self.names[0]
         self.name_shown: str = wanted if wanted in self.names else fallback
 

@@ -163,15 +163,11 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
     def reset_state(self) -> None:
         """Stop any race, forget its results and go back to the lesson's settings."""
         self._cancel()
-        self.what: str = self.choice_param("what", WHAT_TITLES, "train")
-        batches = self.params.get("batches") or list(DEFAULT_BATCHES)
-        try:
-            cleaned = sorted({min(MAX_BATCH, max(1, int(b))) for b in batches})
-        except (TypeError, ValueError):
-            cleaned = list(DEFAULT_BATCHES)
-        self.batches: tuple[int, ...] = tuple(cleaned) or DEFAULT_BATCHES
-        repeats = self.params.get("repeats")
-        self.repeats_param: int | None = int(repeats) if isinstance(repeats, int) and repeats >= 1 else None
+        self.what: str = self.choice_param("what")
+        batches = self.numbers_param("batches", DEFAULT_BATCHES) or DEFAULT_BATCHES
+        self.batches: tuple[int, ...] = tuple(sorted({min(MAX_BATCH, max(1, int(b))) for b in batches}))
+        # No `repeats` in the lesson: the default follows `what` (which `w` switches).
+        self.repeats_param: int | None = self.int_param("repeats", 1) if "repeats" in self.params else None
         self._clear()
 
     @property

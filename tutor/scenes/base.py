@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
+from tutor.scenes.registry import SCENES, ParamSpec, as_float, as_int, registered_name, resolve_params
 from tutor.terminal import low_bandwidth
 
 #: The speeds `+`/`-` step through.
@@ -72,7 +73,9 @@ class Scene(Widget, can_focus=True):
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.params: dict[str, Any] = dict(params or {})
+        self.params: dict[str, Any] = resolve_params(registered_name(type(self)), params)
+        """The lesson's parameters, each clamped into the registry's range (or dropped when it
+        cannot be read as its kind, so that its default applies)."""
         self._timer: Timer | None = None
         self._frames_per_tick = 1
 
@@ -95,33 +98,114 @@ class Scene(Widget, can_focus=True):
         return 0
 
     # --- lesson parameters ------------------------------------------------------------------------
-    # `check-lessons` reports parameters of the wrong kind; these keep a scene running anyway.
+    # Every parameter a lesson may give is declared once, with its default and its range, in
+    # `tutor.scenes.registry` (`check-lessons` reports values outside it). `__init__` resolves
+    # `self.params` through that declaration, and these helpers clamp into it again, so a value
+    # that is out of range or of the wrong kind can neither crash a scene nor make it huge.
+    # The registry's default wins: a scene passes a default only for what the registry leaves
+    # open (a default that depends on another parameter) or for keys it sets itself. A scene's
+    # own bounds narrow the registry's range, never widen it.
 
-    def int_param(self, name: str, default: int, low: int | None = None, high: int | None = None) -> int:
-        """Parameter `name` as a whole number within [low, high], or `default` if it is not one."""
-        try:
-            value = int(self.params.get(name, default))
-        except (TypeError, ValueError, OverflowError):
-            value = default
+    @property
+    def scene_name(self) -> str | None:
+        """The name this scene (or the registered scene it extends) has in the registry."""
+        return registered_name(type(self))
+
+    def param_spec(self, name: str) -> ParamSpec | None:
+        """The registry's declaration of parameter `name`, or None when it declares none."""
+        scene = self.scene_name
+        return SCENES[scene].specs.get(name) if scene in SCENES else None
+
+    def _default(self, name: str, default: Any, spec: ParamSpec | None) -> Any:
+        if spec is not None and spec.default is not None:
+            return spec.default
+        if default is None:
+            raise TypeError(f"{type(self).__name__}: parameter {name!r} needs a default")
+        return default
+
+    @staticmethod
+    def _bounds(spec: ParamSpec | None, low: float | None, high: float | None) -> tuple[Any, Any]:
+        """The tighter of the scene's own bounds and the registry's range."""
+        if spec is not None:
+            low = spec.low if low is None else low if spec.low is None else max(low, spec.low)
+            high = spec.high if high is None else high if spec.high is None else min(high, spec.high)
+        return low, high
+
+    def int_param(self, name: str, default: int | None = None, low: int | None = None,
+                  high: int | None = None) -> int:
+        """Parameter `name` as a whole number within [low, high] and the registry's range, or
+        the default (the registry's, else `default`) if it is not one."""
+        spec = self.param_spec(name)
+        low, high = self._bounds(spec, low, high)
+        value = as_int(self.params.get(name))
+        if value is None:
+            value = as_int(self._default(name, default, spec))
+            if value is None:
+                raise TypeError(f"{type(self).__name__}: the default of {name!r} is not a whole number")
         if low is not None:
-            value = max(low, value)
-        return value if high is None else min(high, value)
+            value = max(int(math.ceil(low)), value)
+        return value if high is None else min(int(math.floor(high)), value)
 
-    def float_param(self, name: str, default: float) -> float:
-        """Parameter `name` as a finite number, or `default` if it is not one."""
-        try:
-            value = float(self.params.get(name, default))
-        except (TypeError, ValueError, OverflowError):
-            return default
-        return value if math.isfinite(value) else default
+    def float_param(self, name: str, default: float | None = None, low: float | None = None,
+                    high: float | None = None) -> float:
+        """Parameter `name` as a finite number within [low, high] and the registry's range, or
+        the default (the registry's, else `default`) if it is not one."""
+        spec = self.param_spec(name)
+        low, high = self._bounds(spec, low, high)
+        value = as_float(self.params.get(name))
+        if value is None:
+            value = as_float(self._default(name, default, spec))
+            if value is None:
+                raise TypeError(f"{type(self).__name__}: the default of {name!r} is not a finite number")
+        if low is not None:
+            value = max(float(low), value)
+        return value if high is None else min(float(high), value)
 
-    def choice_param(self, name: str, choices: Any, default: Any) -> Any:
-        """Parameter `name` when it is one of `choices` (a collection), else `default`."""
+    def bool_param(self, name: str, default: bool | None = None) -> bool:
+        """Parameter `name` when it is true or false, else the default (the registry's, else `default`)."""
+        value = self.params.get(name)
+        if isinstance(value, bool):
+            return value
+        return bool(self._default(name, default, self.param_spec(name)))
+
+    def choice_param(self, name: str, choices: Any = None, default: Any = None) -> Any:
+        """Parameter `name` when it is one of `choices` (a collection; the registry's unless
+        given), else the default (the registry's, else `default`; None when both leave it open)."""
+        spec = self.param_spec(name)
+        if choices is None:
+            choices = spec.choices if spec is not None else ()
+        if spec is not None and spec.default is not None:
+            default = spec.default
         value = self.params.get(name, default)
         try:
             return value if value in choices else default
         except TypeError:  # an unhashable value tested against a dict or set
             return default
+
+    def str_param(self, name: str, default: str | None = None) -> str:
+        """Parameter `name` when it is a string the registry allows, else the default."""
+        spec = self.param_spec(name)
+        value = self.params.get(name)
+        if isinstance(value, str) and (spec is None or spec.fits(value)):
+            return value
+        return str(self._default(name, default, spec))
+
+    def numbers_param(self, name: str, default: Any = None) -> list[float] | None:
+        """Parameter `name` (a pair or vector) as a list of finite numbers, each clamped into
+        the registry's range; else a copy of the default (the registry's, else `default`; None
+        when both leave it open)."""
+        spec = self.param_spec(name)
+        value = self.params.get(name)
+        if spec is not None:
+            value = spec.resolve(value)
+        elif isinstance(value, (list, tuple)):
+            numbers = [as_float(v) for v in value]
+            value = None if not numbers or None in numbers else numbers
+        if isinstance(value, list):
+            return [float(v) for v in value]
+        if spec is not None and spec.default is not None:
+            default = spec.default
+        return None if default is None else [float(v) for v in default]
 
     def save_before_exit(self) -> None:
         """Keep whatever long work the scene holds (a training run's checkpoint) before the

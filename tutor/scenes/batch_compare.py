@@ -92,8 +92,8 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.epochs = max(1, int(self.params.get("epochs", 10)))
-        self.seed = int(self.params.get("seed", 0))
+        self.epochs = self.int_param("epochs")
+        self.seed = self.int_param("seed")
         self.x, self.t = descent.noisy_line(200, self.seed)
         self.n = len(self.x)
         self.start_cost = descent.quadratic_cost(0.0, 0.0, self.x, self.t)
@@ -105,11 +105,8 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
 
     def reset_state(self) -> None:
         """Back to the lesson's lr and batch size, x axis = updates; recompute."""
-        try:
-            self.lr = float(self.params.get("lr", 0.05))
-        except (TypeError, ValueError):
-            self.lr = float("nan")
-        self.batch_size = self._clamp(self.params.get("batch_size", 20))
+        self.lr = self.float_param("lr")
+        self.batch_size = self._clamp(self.int_param("batch_size"))
         self.by_examples = False
         self._recompute()
 

@@ -74,15 +74,8 @@ the edge; the scene says why and which padding or stride would fix it.
 
     def reset_state(self) -> None:
         """Back to the lesson's W, K, S and P."""
-        defaults = {"W": ("width", 7), "K": ("kernel", 3), "S": ("stride", 1), "P": ("padding", 0)}
-        values = []
-        for name in self.KNOBS:
-            key, default = defaults[name]
-            try:
-                values.append(float(int(self.params.get(key, default))))
-            except (TypeError, ValueError):
-                values.append(float(default))
-        self.knob_values = values
+        keys = {"W": "width", "K": "kernel", "S": "stride", "P": "padding"}
+        self.knob_values = [float(self.int_param(keys[name], None, *RANGES[name])) for name in self.KNOBS]
         self.knobs_changed()
 
     def knobs_changed(self) -> None:

@@ -241,11 +241,11 @@ and bias, so the whole map looks for the same pattern.
 
     def reset_state(self) -> None:
         """Back to the lesson's mode, kernel, bias, digit and cursor."""
-        self.mode: str = self.choice_param("mode", MODES, "slide")
-        self.editable: bool = bool(self.params.get("editable", False)) and self.mode == "slide"
-        self.step_size = self.float_param("step_size", 0.5)
-        self.bias = self.float_param("bias", 0.0)
-        name = self.params.get("kernel", "vertical edge")
+        self.mode: str = self.choice_param("mode", MODES)
+        self.editable: bool = self.bool_param("editable") and self.mode == "slide"
+        self.step_size = self.float_param("step_size")
+        self.bias = self.float_param("bias")
+        name = self.choice_param("kernel")
         self.kernel_name: str = name if name in KERNELS or name == "custom" else "vertical edge"
         self.kernel: np.ndarray = self._initial_kernel()
         if "kernel" in self.params and self.kernel_name in KERNELS:
@@ -254,10 +254,10 @@ and bias, so the whole map looks for the same pattern.
         else:
             self.maps_names = MAPS_DEFAULT
         self.cursor: tuple[int, int] = (2, 2)
-        self.channels = self.int_param("channels", 2, 2, 3)
-        self.seed = self.int_param("seed", 0)
+        self.channels = self.int_param("channels")
+        self.seed = self.int_param("seed")
         self._make_toy()
-        self.index = self.int_param("index", 0, 0)
+        self.index = self.int_param("index")
         if self.image is not None or self.error or self.is_mounted:
             self.load()
 
@@ -265,12 +265,8 @@ and bias, so the whole map looks for the same pattern.
         """The lesson's kernel (5, 5): a named one, or the `weights` list for "custom"."""
         if self.kernel_name in KERNELS:
             return np.array(KERNELS[self.kernel_name], dtype=np.float64)
-        raw = self.params.get("weights", [0.0] * 25)
-        try:
-            weights = np.asarray([float(v) for v in raw], dtype=np.float64)
-        except (TypeError, ValueError):
-            weights = np.zeros(25)
-        if weights.size != 25 or not np.all(np.isfinite(weights)):
+        weights = np.asarray(self.numbers_param("weights"), dtype=np.float64)
+        if weights.size != 25:
             weights = np.zeros(25)
         return weights.reshape(5, 5)
 
@@ -320,8 +316,8 @@ and bias, so the whole map looks for the same pattern.
         """Slide and channels start with nothing computed (or at the lesson's `cell`); maps full."""
         if self.mode == "maps":
             return self.total_frames
-        cell = self.params.get("cell")
-        if isinstance(cell, (list, tuple)) and len(cell) == 2 and self.total_frames:
+        cell = self.numbers_param("cell")
+        if cell is not None and self.total_frames:
             rows, cols = self.map_shape
             r = max(0, min(rows - 1, int(cell[0])))
             c = max(0, min(cols - 1, int(cell[1])))

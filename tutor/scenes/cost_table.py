@@ -46,7 +46,7 @@ Squares are never negative, so the cost is zero only when every output hits its 
 
     def reset_state(self) -> None:
         """Back to the lesson's w and b."""
-        self.knob_values = [float(self.params.get("w", 3.0)), float(self.params.get("b", 2.0))]
+        self.knob_values = [self.float_param("w"), self.float_param("b")]
         self.table: CostTable = cost_table(self.knob_values[0], self.knob_values[1], COST_X, COST_T)
 
     def knobs_changed(self) -> None:

@@ -66,8 +66,8 @@ other way, further when the slope is steep.
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.lr_input: bool = bool(self.params.get("lr_input", False))
-        self.iterations = max(1, int(self.params.get("iterations", 10)))
+        self.lr_input: bool = self.bool_param("lr_input")
+        self.iterations = self.int_param("iterations")
         self.message = ""
         self.reset_state()
 
@@ -75,8 +75,8 @@ other way, further when the slope is steep.
 
     def reset_state(self) -> None:
         """Back to the lesson's starting weight and learning rate."""
-        self.w0 = float(self.params.get("w0", 0.0))
-        self._run(float(self.params.get("lr", 0.05)))
+        self.w0 = self.float_param("w0")
+        self._run(self.float_param("lr"))
 
     def _run(self, lr: float) -> None:
         self.lr = lr

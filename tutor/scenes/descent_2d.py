@@ -188,7 +188,7 @@ class SurfaceScene(Scene):
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        name = self.params.get("surface", "regression")
+        name = self.choice_param("surface")
         self.surface = descent.SURFACES.get(name) or next(iter(descent.SURFACES.values()))
         self.paths: list[Path] = []
         self.lr_check = None
@@ -204,11 +204,7 @@ class SurfaceScene(Scene):
 
     def reset_state(self) -> None:
         """Back to the lesson's learning rate (or the surface's), and recompute."""
-        value = self.params.get("lr", self.surface.lr)
-        try:
-            self.lr = float(value)
-        except (TypeError, ValueError):
-            self.lr = float("nan")
+        self.lr = self.float_param("lr", self.surface.lr)
         self._recompute()
 
     def _recompute(self) -> None:
@@ -370,19 +366,19 @@ number when there are several starts). The panel gives, per path, the point, f, 
 
     FRAME_SECONDS = 0.5
 
-    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
-        params = dict(params or {})
-        self.iterations = max(0, int(params.get("iterations", 50)))
-        self.multi_start = bool(params.get("multi_start", False))
-        super().__init__(params, id=id)
+    def reset_state(self) -> None:
+        """Back to the lesson's iterations and starts, then its learning rate."""
+        self.iterations = self.int_param("iterations")
+        self.multi_start = self.bool_param("multi_start")
+        super().reset_state()
 
     def starts(self) -> list[tuple[float, float]]:
         """The starting points: all of the surface's with multi_start, else `start` or its first."""
         if self.multi_start and self.surface.starts:
             return [tuple(map(float, s)) for s in self.surface.starts]
-        start = self.params.get("start")
-        if start is not None and len(start) == 2:
-            return [(float(start[0]), float(start[1]))]
+        start = self.numbers_param("start")
+        if start is not None:
+            return [(start[0], start[1])]
         return [tuple(map(float, self.surface.starts[0]))] if self.surface.starts else [(0.0, 0.0)]
 
     def compute(self) -> None:

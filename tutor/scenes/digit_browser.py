@@ -88,9 +88,9 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     def reset_state(self) -> None:
         """Back to the lesson's split, view and start image; retry loading after a failure."""
-        self.split: str = self.choice_param("split", ("train", "test"), "train")
-        self.view: str = self.choice_param("view", VIEWS, "digits")
-        self.start = self.int_param("start", 0, 0)
+        self.split: str = self.choice_param("split")
+        self.view: str = self.choice_param("view", VIEWS)
+        self.start = self.int_param("start")
         self._positions: dict[str, int] = {}
         if self.digits is None and self.error:
             self.load()

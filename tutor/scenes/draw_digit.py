@@ -282,10 +282,10 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
 
     def reset_state(self) -> None:
         """Back to the lesson's start: a blank canvas or its test digit; reseed `t`."""
-        self.show_preprocessed = bool(self.params.get("show_preprocessed", True))
-        self.preprocess = bool(self.params.get("preprocess", True))
-        self.start = self.choice_param("start", ("blank", "test-digit"), "blank")
-        self.start_index = self.int_param("test_index", 0, 0)
+        self.show_preprocessed = self.bool_param("show_preprocessed")
+        self.preprocess = self.bool_param("preprocess")
+        self.start = self.choice_param("start")
+        self.start_index = self.int_param("test_index")
         self._rng = np.random.default_rng(TEST_DIGIT_SEED)
         if self.is_mounted:
             self._apply_start()
@@ -304,7 +304,7 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
 
     def load(self) -> None:
         """Load the network (once); on failure remember the one-line message."""
-        self.model, self.model_error = load_model(str(self.params.get("model", "shipped")))
+        self.model, self.model_error = load_model(self.choice_param("model"))
 
     def test_digits(self) -> Any:
         """The MNIST digits (loaded on first use), or None with `data_error` set."""

@@ -92,15 +92,15 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__({**(params or {}), "phase": "both"}, id=id)
-        self.expression_text = str(self.params.get("expression", "(x + y) * z"))
-        self.values_text = str(self.params.get("values", "x=-2, y=5, z=-4"))
+        self.expression_text = self.str_param("expression")
+        self.values_text = self.str_param("values")
         self.error = ""
         self._try(self.expression_text, self.values_text)
 
     def reset_state(self) -> None:
         """Back to the lesson's expression and values."""
-        self.expression_text = str(self.params.get("expression", "(x + y) * z"))
-        self.values_text = str(self.params.get("values", "x=-2, y=5, z=-4"))
+        self.expression_text = self.str_param("expression")
+        self.values_text = self.str_param("values")
         self.error = ""
         self._try(self.expression_text, self.values_text)
         if self.children:

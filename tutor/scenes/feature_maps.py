@@ -392,9 +392,9 @@ each part makes of it.
 
     def reset_state(self) -> None:
         """Back to the lesson's view, source and digit."""
-        self.view: str = self.choice_param("view", VIEWS, "filters")
-        self.source: str = self.choice_param("source", SOURCES, "shipped")
-        self.start = self.int_param("index", 0, 0)
+        self.view: str = self.choice_param("view", VIEWS)
+        self.source: str = self.choice_param("source", SOURCES)
+        self.start = self.int_param("index")
         self._digit_position = self.start
         self._mistake_position = 0
         if self.is_mounted and (self.which != self.source or self.model is None or self.digits is None):

@@ -60,7 +60,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         params = {**(params or {}), "phase": "backward"}
         super().__init__(params, id=id)
-        self.example = self.params.get("example", "sigmoid-neuron")
+        self.example = self.choice_param("example", EXAMPLES)
         root, _ = EXAMPLES[self.example]()
         self.load(root)
         # The output's seed ∂f/∂f = 1 is given (frame 1); the learner does every edge after it.

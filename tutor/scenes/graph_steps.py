@@ -45,7 +45,8 @@ class GraphStepper(Scene):
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.phase: str = self.params.get("phase", "both")
+        # graph-steps takes `phase` from its lesson; the drill and the playground set it themselves.
+        self.phase: str = self.choice_param("phase", ("forward", "backward", "both"), "both")
         self.root: Value | None = None
         self.full: Graph | None = None
         self.forward: list[ForwardStep] = []
@@ -166,5 +167,5 @@ The top line is the value (? until the forward pass reaches it), the bottom line
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        root, _ = EXAMPLES[self.params.get("example", "chain")]()
+        root, _ = EXAMPLES[self.choice_param("example", EXAMPLES)]()
         self.load(root)

@@ -34,8 +34,8 @@ class KnobScene(Scene):
         self.picked = 0
         self.knob_values: list[float] = []
         super().__init__(params, id=id)
-        self.editable: bool = bool(self.params.get("editable", True))
-        self.step_size: float = float(self.params.get("step_size", 0.5))
+        self.editable: bool = self.bool_param("editable", True)
+        self.step_size: float = self.float_param("step_size", 0.5)
 
     # --- to implement -----------------------------------------------------------------------------
 

@@ -367,9 +367,9 @@ model definition.
 
     def reset_state(self) -> None:
         """Back to the lesson's model and view."""
-        self.model_name: str = self.choice_param("model", MODELS, "lenet")
-        self.view: str = self.choice_param("view", VIEWS, "walk")
-        self.start_layer: str = str(self.params.get("layer", "input"))
+        self.model_name: str = self.choice_param("model", MODELS)
+        self.view: str = self.choice_param("view", VIEWS)
+        self.start_layer: str = self.str_param("layer")
         self._build()
 
     def _build(self) -> None:

@@ -47,9 +47,9 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.lr = float(self.params.get("lr", 0.01))
-        self.epochs = max(1, int(self.params.get("epochs", 500)))
-        self.query_x = float(self.params.get("query", 10.0))
+        self.lr = self.float_param("lr")
+        self.epochs = self.int_param("epochs")
+        self.query_x = self.float_param("query")
         self.steps: list[DescentStep] = fit_line(LINE_X, LINE_Y, lr=self.lr, epochs=self.epochs)
         frames = min(MAX_FRAMES, len(self.steps))
         # Frame k shows the state after epoch self.marks[k] (0 = before training).

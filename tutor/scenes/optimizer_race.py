@@ -9,7 +9,6 @@ shows k steps; a table gives each method's current cost and distance to the near
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -50,10 +49,10 @@ and its distance to the nearest minimum.
 
     FRAME_SECONDS = 0.4
 
-    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
-        params = dict(params or {})
-        self.steps = max(0, int(params.get("steps", 60)))
-        super().__init__(params, id=id)
+    def reset_state(self) -> None:
+        """Back to the lesson's number of steps, then its learning rate."""
+        self.steps = self.int_param("steps")
+        super().reset_state()
 
     def compute(self) -> None:
         """One run per method from the surface's first start."""

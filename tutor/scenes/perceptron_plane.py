@@ -73,9 +73,9 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
 
     def reset_state(self) -> None:
         """Back to the lesson's weights, bias and gate."""
-        weights = [float(w) for w in self.params.get("weights", [0.5, 0.5])]
-        self.knob_values = [weights[0], weights[1], float(self.params.get("bias", -0.25))]
-        self.gate: str = self.params.get("gate", "OR")
+        weights = self.numbers_param("weights")
+        self.knob_values = [weights[0], weights[1], self.float_param("bias")]
+        self.gate: str = self.choice_param("gate")
         self.rows = self._compute()
 
     @property

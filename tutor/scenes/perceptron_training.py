@@ -69,12 +69,12 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.dataset = DATASETS[self.params.get("dataset", "seed-test")]
-        self.use_bias: bool = bool(self.params.get("use_bias", True))
-        self.max_epochs: int = int(self.params.get("max_epochs", 20))
-        self.predict: bool = bool(self.params.get("predict", False))
-        self.random_ok: bool = bool(self.params.get("random_start", False))
-        self.show_trail: bool = bool(self.params.get("show_trail", False))
+        self.dataset = DATASETS[self.choice_param("dataset", DATASETS)]
+        self.use_bias: bool = self.bool_param("use_bias")
+        self.max_epochs: int = self.int_param("max_epochs")
+        self.predict: bool = self.bool_param("predict")
+        self.random_ok: bool = self.bool_param("random_start")
+        self.show_trail: bool = self.bool_param("show_trail")
         self._draw = 0
         self._asked: set[int] = set()
         self._awaiting: int | None = None
@@ -84,8 +84,8 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def reset_state(self) -> None:
         """Back to the lesson's starting weights."""
-        weights = [float(w) for w in self.params.get("weights", [0.0, 0.0])]
-        bias = float(self.params.get("bias", 0.0)) if self.use_bias else 0.0
+        weights = self.numbers_param("weights")
+        bias = self.float_param("bias") if self.use_bias else 0.0
         self._start(tuple(weights), bias)
 
     def _start(self, weights: tuple[float, ...], bias: float) -> None:

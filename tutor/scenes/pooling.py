@@ -104,10 +104,10 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 
     def reset_state(self) -> None:
         """Back to the lesson's digit, kind, mode and shift; retry loading after a failure."""
-        self.kind: str = self.choice_param("kind", KINDS, "max")
-        self.mode: str = self.choice_param("mode", MODES, "animate")
-        self.index = self.int_param("index", 0, 0)
-        self.shift = self.int_param("shift", 1, 0, MAX_SHIFT)
+        self.kind: str = self.choice_param("kind", KINDS)
+        self.mode: str = self.choice_param("mode", MODES)
+        self.index = self.int_param("index")
+        self.shift = self.int_param("shift", None, 0, MAX_SHIFT)
         self._positions: dict[str, int] = {}
         if self.digits is None and self.error:
             self.load()

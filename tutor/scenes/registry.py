@@ -2,13 +2,257 @@
 
 This module is pure data so that the lesson validator (and `dl-tutor list`) never import
 Textual: a scene class is imported only when a lesson screen shows it.
+
+Every parameter is declared once, here, as a `ParamSpec`: its kind, its default and its allowed
+range (or choices). `dl-tutor check-lessons` reports a value outside the range, and the scene
+clamps it at run time (`tutor.scenes.base.Scene` resolves every parameter through this table),
+so a lesson pack can neither crash a scene nor make it run for ever or fill the memory.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+#: The kinds a parameter can have.
+PARAM_KINDS: tuple[str, ...] = ("int", "number", "bool", "str", "choice", "pair", "vector")
+#: Seeds are drawn by NumPy; any seed in this range reproduces a run.
+SEED_MAX = 2**31 - 1
+#: The longest string parameter (an expression, a layer name), in characters.
+STR_MAX_LEN = 200
+
+_MISSING: Any = object()
+
+
+def _fmt(value: float) -> str:
+    """A bound as a learner would write it: 1,000 or 0.5 or -1e-06."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One scene parameter: what a lesson may give and what the scene uses when it gives none.
+
+    Attributes:
+        kind: one of PARAM_KINDS. "pair" is a list of two numbers, "vector" a list of numbers.
+        default: the value used when the lesson gives none (or a value the scene cannot use);
+            None where the scene chooses (e.g. from another parameter, see `note`).
+        low, high: the inclusive range of an int or number, or of each element of a pair or
+            vector; None for no bound on that side.
+        choices: the allowed strings of a "choice".
+        min_len, max_len: the length limits of a vector (items) or a str (characters).
+        note: one short line for the documentation (e.g. what a None default means).
+    """
+
+    kind: str
+    default: Any = None
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    min_len: int = 0
+    max_len: int | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in PARAM_KINDS:
+            raise ValueError(f"ParamSpec kind must be one of {', '.join(PARAM_KINDS)}, got {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError("a choice parameter needs its choices")
+
+    # --- what a lesson may write --------------------------------------------------------------
+
+    @property
+    def legacy_kind(self) -> Any:
+        """The kind as `SceneSpec.params` shows it: the choices tuple, or the kind's name."""
+        return self.choices if self.kind == "choice" else self.kind
+
+    def _range(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f"from {_fmt(self.low)} to {_fmt(self.high)}"
+        if self.low is not None:
+            return f"at least {_fmt(self.low)}"
+        if self.high is not None:
+            return f"at most {_fmt(self.high)}"
+        return ""
+
+    def expected(self) -> str:
+        """What a lesson may give, in words, with the range: "a whole number from 1 to 1,000"."""
+        bounds = self._range()
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "str":
+            return "a string" + (f" of at most {self.max_len:,} characters" if self.max_len else "")
+        if self.kind in ("int", "number"):
+            noun = "a whole number" if self.kind == "int" else "a number"
+            return f"{noun} {bounds}".strip()
+        each = f", each {bounds}" if bounds else ""
+        if self.kind == "pair":
+            return f"a list of two numbers{each}"
+        if self.min_len == self.max_len and self.max_len:
+            size = f"a list of exactly {self.max_len} numbers"
+        elif self.max_len:
+            size = f"a list of {max(1, self.min_len)} to {self.max_len} numbers"
+        else:
+            size = "a non-empty list of numbers"
+        return size + each
+
+    def describe(self) -> str:
+        """`expected()` with the default, for the documentation."""
+        if self.default is None:
+            return f"{self.expected()}; default: {self.note or 'chosen by the scene'}"
+        if self.kind == "bool":
+            default = "true" if self.default else "false"
+        else:
+            default = repr(self.default) if isinstance(self.default, str) else str(self.default)
+        return f"{self.expected()}; default {default}" + (f" ({self.note})" if self.note else "")
+
+    def _in_range(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    def check(self, value: Any) -> str | None:
+        """None when a lesson's `value` is allowed (kind and range), else `expected()`."""
+        return None if self.fits(value) else self.expected()
+
+    def fits(self, value: Any) -> bool:
+        """Whether `value`, exactly as a lesson wrote it, is of this kind and within range."""
+        kind = self.kind
+        if kind == "choice":
+            return isinstance(value, str) and value in self.choices
+        if kind == "bool":
+            return isinstance(value, bool)
+        if kind == "str":
+            return isinstance(value, str) and (self.max_len is None or len(value) <= self.max_len)
+        if kind == "int":
+            return _is_int(value) and self._in_range(value)
+        if kind == "number":
+            return _is_number(value) and math.isfinite(value) and self._in_range(value)
+        if not isinstance(value, list) or not all(
+            _is_number(v) and math.isfinite(v) and self._in_range(v) for v in value
+        ):
+            return False
+        if kind == "pair":
+            return len(value) == 2
+        return max(1, self.min_len) <= len(value) and (self.max_len is None or len(value) <= self.max_len)
+
+    # --- what a scene uses --------------------------------------------------------------------
+
+    def clamp(self, number: float) -> float:
+        """`number` moved into [low, high]."""
+        if self.low is not None and number < self.low:
+            number = type(number)(self.low)
+        if self.high is not None and number > self.high:
+            number = type(number)(self.high)
+        return number
+
+    def resolve(self, value: Any) -> Any:
+        """The value a scene may safely use for a lesson's `value`: clamped into range, or
+        `_MISSING` (so the default applies) when it cannot be read as this kind at all."""
+        kind = self.kind
+        if kind == "choice":
+            return value if isinstance(value, str) and value in self.choices else _MISSING
+        if kind == "bool":
+            return value if isinstance(value, bool) else _MISSING
+        if kind == "str":
+            ok = isinstance(value, str) and (self.max_len is None or len(value) <= self.max_len)
+            return value if ok else _MISSING
+        if kind == "int":
+            number = as_int(value)
+            return _MISSING if number is None else self.clamp(number)
+        if kind == "number":
+            number = as_float(value)
+            return _MISSING if number is None else self.clamp(number)
+        if not isinstance(value, (list, tuple)):
+            return _MISSING
+        numbers = [as_float(v) for v in value[: self.max_len or None]]
+        if any(n is None for n in numbers):
+            return _MISSING
+        numbers = [self.clamp(n) for n in numbers]
+        if kind == "pair":
+            return numbers if len(numbers) == 2 else _MISSING
+        return numbers if len(numbers) >= max(1, self.min_len) else _MISSING
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def as_float(value: Any) -> float | None:
+    """A finite float from a number (or numeric text), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_int(value: Any) -> int | None:
+    """A whole number from an int, a finite float (truncated) or whole-number text, else None."""
+    if _is_int(value):
+        return value
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    number = as_float(value)
+    return None if number is None else int(number)
+
+
+# --- declaring parameters (short constructors, so the table below stays readable) ----------------
+
+
+def integer(default: int | None, low: int | None, high: int | None, note: str = "") -> ParamSpec:
+    """A whole number in [low, high]."""
+    return ParamSpec("int", default, low, high, note=note)
+
+
+def number(default: float | None, low: float | None, high: float | None, note: str = "") -> ParamSpec:
+    """A finite number in [low, high]."""
+    return ParamSpec("number", default, low, high, note=note)
+
+
+def flag(default: bool) -> ParamSpec:
+    """true or false."""
+    return ParamSpec("bool", default)
+
+
+def choice(*choices: str, default: str | None, note: str = "") -> ParamSpec:
+    """One of the given strings."""
+    return ParamSpec("choice", default, choices=tuple(choices), note=note)
+
+
+def text(default: str, max_len: int = STR_MAX_LEN) -> ParamSpec:
+    """A string of at most `max_len` characters."""
+    return ParamSpec("str", default, max_len=max_len)
+
+
+def pair(default: list[float] | None, low: float, high: float, note: str = "") -> ParamSpec:
+    """A list of two numbers, each in [low, high]."""
+    return ParamSpec("pair", default, low, high, note=note)
+
+
+def vector(default: list[float] | None, low: float, high: float, max_len: int, min_len: int = 1,
+           note: str = "") -> ParamSpec:
+    """A list of `min_len` to `max_len` numbers, each in [low, high]."""
+    return ParamSpec("vector", default, low, high, min_len=min_len, max_len=max_len, note=note)
+
+
+def seed(default: int = 0) -> ParamSpec:
+    """A random seed."""
+    return integer(default, 0, SEED_MAX)
 
 
 @dataclass(frozen=True)
@@ -17,199 +261,277 @@ class SceneSpec:
 
     Attributes:
         target: "module:Class" of the scene widget, imported lazily.
-        params: parameter name -> expected type: "number", "int", "bool", "str",
-            "vector" (list of numbers), "pair" (list of two numbers) or a tuple of allowed
-            strings.
+        specs: parameter name -> its `ParamSpec` (kind, default, range): the one declaration.
         summary: one line for `check-lessons` and CONTRIBUTING.
     """
 
     target: str
-    params: dict[str, Any] = field(default_factory=dict)
+    specs: dict[str, ParamSpec] = field(default_factory=dict)
     summary: str = ""
 
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameter name -> its kind as a name ("number", "int", "bool", "str", "vector",
+        "pair") or, for a choice, the tuple of allowed strings (read by older callers and by
+        `check_param`; the ranges live in `specs`)."""
+        return {name: spec.legacy_kind for name, spec in self.specs.items()}
+
+
+#: Learning rates of the descent scenes: negative and huge rates are lessons too (climbing,
+#: diverging). The engines stop a run that blows up, and refuse a rate beyond 1e6 with a message
+#: (`tutor.engines.descent.check_learning_rate`), so a rate costs nothing whatever its size.
+_DESCENT_LR = (-1e9, 1e9)
+_SURFACES = ("regression", "valley", "two-minima", "saddle")
+#: Indices into the MNIST training set (60,000 images) and test set (10,000).
+_TRAIN_INDEX, _TEST_INDEX = (0, 59_999), (0, 9_999)
 
 SCENES: dict[str, SceneSpec] = {
     "threshold-unit": SceneSpec(
         target="tutor.scenes.threshold_unit:ThresholdUnitScene",
-        params={
-            "weights": "pair",
-            "threshold": "number",
-            "gate": ("AND", "OR", "NAND", "NOR", "XOR", "A", "B", "NOT A", "NOT B"),
-            "step_size": "number",
-            "editable": "bool",
+        specs={
+            "weights": pair([1.0, 1.0], -5.0, 5.0),
+            "threshold": number(0.5, -5.0, 5.0),
+            "gate": choice("AND", "OR", "NAND", "NOR", "XOR", "A", "B", "NOT A", "NOT B", default=None,
+                           note="none: no gate to match"),
+            "step_size": number(0.5, 0.01, 5.0),
+            "editable": flag(True),
         },
         summary="A McCulloch-Pitts threshold unit with editable weights, checked against a gate.",
     ),
     "perceptron-plane": SceneSpec(
         target="tutor.scenes.perceptron_plane:PerceptronPlaneScene",
-        params={
-            "weights": "pair",
-            "bias": "number",
-            "gate": ("AND", "OR", "NAND", "NOR", "XOR"),
-            "editable": "bool",
-            "step_size": "number",
+        specs={
+            "weights": pair([0.5, 0.5], -5.0, 5.0),
+            "bias": number(-0.25, -5.0, 5.0),
+            "gate": choice("AND", "OR", "NAND", "NOR", "XOR", default="OR"),
+            "editable": flag(True),
+            "step_size": number(0.5, 0.01, 5.0),
         },
         summary="A perceptron's boundary, weight vector and truth table on the four binary inputs.",
     ),
     "perceptron-training": SceneSpec(
         target="tutor.scenes.perceptron_training:PerceptronTrainingScene",
-        params={
-            "dataset": ("seed-test", "and", "or", "nand", "nor", "xor"),
-            "weights": "pair",
-            "bias": "number",
-            "use_bias": "bool",
-            "max_epochs": "int",
-            "predict": "bool",
-            "random_start": "bool",
-            "show_trail": "bool",
+        specs={
+            "dataset": choice("seed-test", "and", "or", "nand", "nor", "xor", default="seed-test"),
+            "weights": pair([0.0, 0.0], -10.0, 10.0),
+            "bias": number(0.0, -10.0, 10.0),
+            "use_bias": flag(True),
+            "max_epochs": integer(20, 1, 1000),
+            "predict": flag(False),
+            "random_start": flag(False),
+            "show_trail": flag(False),
         },
         summary="The perceptron learning rule, one presentation per frame, with the moving boundary.",
     ),
     "two-layer-xor": SceneSpec(
         target="tutor.scenes.two_layer_xor:TwoLayerXorScene",
-        params={},
+        specs={},
         summary="Two hand-wired perceptrons whose boundaries together separate XOR.",
     ),
     "line-fit": SceneSpec(
         target="tutor.scenes.line_fit:LineFitScene",
-        params={"lr": "number", "epochs": "int", "query": "number"},
+        specs={
+            "lr": number(0.01, *_DESCENT_LR),
+            "epochs": integer(500, 1, 10_000),
+            "query": number(10.0, -1000.0, 1000.0),
+        },
         summary="A linear unit fitted by gradient descent to y = 2x - 1, with its prediction at x = 10.",
     ),
     "cost-table": SceneSpec(
         target="tutor.scenes.cost_table:CostTableScene",
-        params={"w": "number", "b": "number", "editable": "bool", "step_size": "number"},
+        specs={
+            "w": number(3.0, -10.0, 10.0),
+            "b": number(2.0, -10.0, 10.0),
+            "editable": flag(True),
+            "step_size": number(0.5, 0.01, 5.0),
+        },
         summary="The quadratic cost as a residual table over x = 1..8, w and b set by keys.",
     ),
     "descent-1d": SceneSpec(
         target="tutor.scenes.descent_1d:Descent1DScene",
-        params={"w0": "number", "lr": "number", "iterations": "int", "lr_input": "bool"},
+        specs={
+            "w0": number(0.0, -100.0, 100.0),
+            "lr": number(0.05, *_DESCENT_LR),
+            "iterations": integer(10, 1, 1000),
+            "lr_input": flag(False),
+        },
         summary="Gradient descent on one weight: the parabola J(w), its tangent, and each step.",
     ),
     "descent-2d": SceneSpec(
         target="tutor.scenes.descent_2d:Descent2DScene",
-        params={
-            "surface": ("regression", "valley", "two-minima", "saddle"),
-            "lr": "number", "iterations": "int", "start": "pair", "multi_start": "bool",
+        specs={
+            "surface": choice(*_SURFACES, default="regression"),
+            "lr": number(None, *_DESCENT_LR, note="the surface's own"),
+            "iterations": integer(50, 0, 1000),
+            "start": pair(None, -100.0, 100.0, note="the surface's first start"),
+            "multi_start": flag(False),
         },
         summary="Descent on a cost surface of two parameters, drawn as contours with the path.",
     ),
     "batch-compare": SceneSpec(
         target="tutor.scenes.batch_compare:BatchCompareScene",
-        params={"lr": "number", "batch_size": "int", "epochs": "int", "seed": "int"},
+        specs={
+            "lr": number(0.05, *_DESCENT_LR),
+            "batch_size": integer(20, 1, 200),
+            "epochs": integer(10, 1, 50),
+            "seed": seed(0),
+        },
         summary="Full-batch, stochastic and mini-batch descent on one regression, compared.",
     ),
     "optimizer-race": SceneSpec(
         target="tutor.scenes.optimizer_race:OptimizerRaceScene",
-        params={"surface": ("regression", "valley", "two-minima", "saddle"), "lr": "number", "steps": "int"},
+        specs={
+            "surface": choice(*_SURFACES, default="regression"),
+            "lr": number(None, *_DESCENT_LR, note="the surface's own"),
+            "steps": integer(60, 0, 1000),
+        },
         summary="Plain descent, momentum and Adam from the same start on the same surface.",
     ),
     "graph-steps": SceneSpec(
         target="tutor.scenes.graph_steps:GraphStepsScene",
-        params={"example": ("chain", "sigmoid-neuron", "reuse"), "phase": ("forward", "backward", "both")},
+        specs={
+            "example": choice("chain", "sigmoid-neuron", "reuse", default="chain"),
+            "phase": choice("forward", "backward", "both", default="both"),
+        },
         summary="A computational graph: values forward node by node, gradients back edge by edge.",
     ),
     "graph-drill": SceneSpec(
         target="tutor.scenes.graph_drill:GraphDrillScene",
-        params={"example": ("chain", "sigmoid-neuron")},
+        specs={"example": choice("chain", "sigmoid-neuron", default="sigmoid-neuron")},
         summary="The learner computes each local gradient and upstream product in backward order.",
     ),
     "expression-playground": SceneSpec(
         target="tutor.scenes.expression_playground:ExpressionPlaygroundScene",
-        params={"expression": "str", "values": "str"},
+        specs={"expression": text("(x + y) * z"), "values": text("x=-2, y=5, z=-4")},
         summary="Type any expression and values; it is parsed safely, drawn and differentiated.",
     ),
     "activations": SceneSpec(
         target="tutor.scenes.activations:ActivationsScene",
-        params={"show": ("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")},
+        specs={
+            "show": choice("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout", default="sigmoid"),
+        },
         summary="Activation functions and their derivatives, with saturation made visible.",
     ),
     "softmax": SceneSpec(
         target="tutor.scenes.softmax:SoftmaxScene",
-        params={"logits": "vector", "true_class": "int", "editable": "bool"},
+        specs={
+            "logits": vector([1.0, 2.0, 0.5], -10_000.0, 10_000.0, max_len=3, min_len=3),
+            "true_class": integer(1, 0, 2),
+            "editable": flag(True),
+        },
         summary="Editable logits, their softmax probabilities, the cross-entropy loss and p - y.",
     ),
     "xor-network": SceneSpec(
         target="tutor.scenes.xor_network:XorNetworkScene",
-        params={"hidden": "int", "loss": ("mse", "ce"), "lr": "number", "epochs": "int", "seed": "int"},
+        specs={
+            "hidden": integer(2, 1, 16),
+            "loss": choice("mse", "ce", default="mse"),
+            "lr": number(None, 0.0001, 100.0, note="2.0 for mse, 1.0 for ce"),
+            "epochs": integer(5000, 1, 20_000),
+            "seed": seed(1),
+        },
         summary="A 2-2-1 or 2-4-1 sigmoid network learning XOR by backpropagation.",
     ),
     "digit-browser": SceneSpec(
         target="tutor.scenes.digit_browser:DigitBrowserScene",
-        params={"split": ("train", "test"), "start": "int", "view": ("digits", "counts", "means", "histogram")},
+        specs={
+            "split": choice("train", "test", default="train"),
+            "start": integer(0, *_TRAIN_INDEX),
+            "view": choice("digits", "counts", "means", "histogram", default="digits"),
+        },
         summary="The MNIST digits as data: single images, class counts, mean digits, pixel values.",
     ),
     "conv-sandbox": SceneSpec(
         target="tutor.scenes.conv_sandbox:ConvSandboxScene",
-        params={"width": "int", "kernel": "int", "stride": "int", "padding": "int", "editable": "bool"},
+        specs={
+            "width": integer(7, 1, 32),
+            "kernel": integer(3, 1, 9),
+            "stride": integer(1, 1, 4),
+            "padding": integer(0, 0, 4),
+            "editable": flag(True),
+        },
         summary="Input size, kernel, stride and padding: the output size formula and the walking window.",
     ),
     "pooling": SceneSpec(
         target="tutor.scenes.pooling:PoolingScene",
-        params={"index": "int", "kind": ("max", "avg"), "mode": ("animate", "shift"), "shift": "int"},
+        specs={
+            "index": integer(0, *_TRAIN_INDEX),
+            "kind": choice("max", "avg", default="max"),
+            "mode": choice("animate", "shift", default="animate"),
+            "shift": integer(1, 0, 4),
+        },
         summary="Max or average pooling 2x2, stride 2 of an edge map of a digit, and a shifted copy.",
     ),
     "draw-digit": SceneSpec(
         target="tutor.scenes.draw_digit:DrawDigitScene",
-        params={
-            "model": ("shipped",),
-            "show_preprocessed": "bool",
-            "preprocess": "bool",
-            "start": ("blank", "test-digit"),
-            "test_index": "int",
+        specs={
+            "model": choice("shipped", default="shipped"),
+            "show_preprocessed": flag(True),
+            "preprocess": flag(True),
+            "start": choice("blank", "test-digit", default="blank"),
+            "test_index": integer(0, *_TEST_INDEX),
         },
         summary="Draw a digit; see it preprocessed like MNIST and LeNet-5's ten probabilities live.",
     ),
     "conv-slide": SceneSpec(
         target="tutor.scenes.conv_slide:ConvSlideScene",
-        params={
-            "index": "int",
-            "kernel": ("vertical edge", "horizontal edge", "diagonal edge", "blur", "sharpen",
-                       "identity", "custom"),
-            "weights": "vector",
-            "bias": "number",
-            "editable": "bool",
-            "step_size": "number",
-            "mode": ("slide", "maps", "channels"),
-            "cell": "pair",
-            "channels": "int",
-            "seed": "int",
+        specs={
+            "index": integer(0, *_TRAIN_INDEX),
+            "kernel": choice("vertical edge", "horizontal edge", "diagonal edge", "blur", "sharpen",
+                             "identity", "custom", default="vertical edge"),
+            "weights": vector([0.0] * 25, -9.0, 9.0, max_len=25, min_len=25),
+            "bias": number(0.0, -10.0, 10.0),
+            "editable": flag(False),
+            "step_size": number(0.5, 0.01, 5.0),
+            "mode": choice("slide", "maps", "channels", default="slide"),
+            "cell": pair(None, 0, 23, note="none: start before the first cell"),
+            "channels": integer(2, 2, 3),
+            "seed": seed(0),
         },
         summary="A 5x5 kernel slides over a digit: 25 products, their sum and the 24x24 map filling in.",
     ),
     "backend-race": SceneSpec(
         target="tutor.scenes.backend_race:BackendRaceScene",
-        params={"what": ("conv", "train"), "batches": "vector", "repeats": "int"},
+        specs={
+            "what": choice("conv", "train", default="train"),
+            "batches": vector([1, 16, 64, 256], 1, 4096, max_len=8),
+            "repeats": integer(None, 1, 20, note="5 for conv, 3 for train"),
+        },
         summary="NumPy against CuPy, timed live: a C1 convolution or LeNet-5 training steps per batch size.",
     ),
     "lenet-summary": SceneSpec(
         target="tutor.scenes.lenet_summary:LenetSummaryScene",
-        params={"model": ("lenet", "mlp-30-sigmoid", "mlp-128-relu"), "view": ("walk", "table"), "layer": "str"},
+        specs={
+            "model": choice("lenet", "mlp-30-sigmoid", "mlp-128-relu", default="lenet"),
+            "view": choice("walk", "table", default="walk"),
+            "layer": text("input", max_len=40),
+        },
         summary="LeNet-5 layer by layer: shapes, parameter formulas and the Keras-style summary (61,706).",
     ),
     "feature-maps": SceneSpec(
         target="tutor.scenes.feature_maps:FeatureMapsScene",
-        params={
-            "view": ("filters", "c3", "probs", "mistakes", "confusion"),
-            "source": ("shipped", "mine"),
-            "index": "int",
+        specs={
+            "view": choice("filters", "c3", "probs", "mistakes", "confusion", default="filters"),
+            "source": choice("shipped", "mine", default="shipped"),
+            "index": integer(0, *_TEST_INDEX),
         },
         summary="Inside a trained LeNet-5: C1 filters and maps, C3 maps, probabilities, mistakes.",
     ),
     "training": SceneSpec(
         target="tutor.scenes.training:TrainingScene",
-        params={
-            "model": ("mlp-30-sigmoid", "mlp-128-relu", "lenet"),
-            "epochs": "int",
-            "batch_size": "int",
-            "lr": "number",
-            "optimizer": ("sgd", "adam"),
-            "target_accuracy": "number",
-            "train_limit": "int",
-            "test_limit": "int",
-            "seed": "int",
-            "shift": "int",
-            "view": ("train", "results"),
-            "editable": "bool",
+        specs={
+            "model": choice("mlp-30-sigmoid", "mlp-128-relu", "lenet", default="mlp-30-sigmoid"),
+            "epochs": integer(None, 1, 50, note="1 for lenet, 3 for the MLPs"),
+            "batch_size": integer(64, 1, 1024),
+            "lr": number(None, 1e-6, 10.0, note="the optimizer's own"),
+            "optimizer": choice("sgd", "adam", default="adam"),
+            "target_accuracy": number(0.0, 0.0, 1.0, note="0: none"),
+            "train_limit": integer(0, 0, 60_000, note="0: all"),
+            "test_limit": integer(0, 0, 10_000, note="0: all"),
+            "seed": seed(0),
+            "shift": integer(0, 0, 4),
+            "view": choice("train", "results", default="train"),
+            "editable": flag(True),
         },
         summary="Train an MLP or LeNet-5 on MNIST live (pause, stop, continue), then its confusion matrix and mistakes.",
     ),
@@ -222,30 +544,50 @@ def scene_names() -> list[str]:
 
 
 def check_param(kind: Any, value: Any) -> str | None:
-    """Return None when `value` fits `kind`, else a short description of what was expected."""
+    """Return None when `value` fits `kind`, else a short description of what was expected.
+
+    `kind` is a `ParamSpec` (kind and range are checked: `SceneSpec.specs[name]`) or a kind as
+    `SceneSpec.params` shows it (the kind alone).
+    """
+    if isinstance(kind, ParamSpec):
+        return kind.check(value)
     if isinstance(kind, tuple):
         return None if value in kind else "one of " + ", ".join(repr(k) for k in kind)
-    if kind == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok else "a number"
-    if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "a whole number"
-    if kind == "bool":
-        return None if isinstance(value, bool) else "true or false"
-    if kind == "str":
-        return None if isinstance(value, str) else "a string"
-    if kind == "pair":
-        ok = isinstance(value, list) and len(value) == 2 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-        )
-        return None if ok else "a list of two numbers"
-    if kind == "vector":
-        ok = isinstance(value, list) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-        )
-        return None if ok and value else "a non-empty list of numbers"
+    if kind in PARAM_KINDS:
+        return ParamSpec(kind).check(value)
     return f"a value of kind {kind!r}"
+
+
+def resolve_params(name: str | None, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parameters scene `name` may safely use, from a lesson's `params`.
+
+    Every registered parameter is clamped into its range, or dropped (so its default applies)
+    when it cannot be read as its kind; unregistered keys are kept as they are (scenes pass
+    themselves fixed settings that way). Never raises.
+    """
+    if not isinstance(params, Mapping):
+        return {}
+    specs = SCENES[name].specs if name in SCENES else {}
+    resolved: dict[str, Any] = {}
+    for key, value in params.items():
+        spec = specs.get(key)
+        if spec is None:
+            resolved[key] = value
+            continue
+        value = spec.resolve(value)
+        if value is not _MISSING:
+            resolved[key] = value
+    return resolved
+
+
+def registered_name(cls: type) -> str | None:
+    """The name `cls` (or the nearest registered class it derives from) is registered under."""
+    targets = {spec.target: name for name, spec in SCENES.items()}
+    for klass in cls.__mro__:
+        name = targets.get(f"{klass.__module__}:{klass.__qualname__}")
+        if name is not None:
+            return name
+    return None
 
 
 def load_scene_class(name: str) -> type:

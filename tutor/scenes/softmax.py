@@ -96,18 +96,9 @@ logits is just p - y, where y is the one-hot target.
 
     def reset_state(self) -> None:
         """Back to the lesson's logits and true class."""
-        raw = self.params.get("logits", DEFAULT_LOGITS)
-        try:
-            logits = [float(v) for v in raw][:3]
-        except (TypeError, ValueError):
-            logits = list(DEFAULT_LOGITS)
-        if len(logits) < 3 or not all(np.isfinite(logits)):
-            logits = list(DEFAULT_LOGITS)
-        self.knob_values = logits
-        try:
-            self.true_class = int(self.params.get("true_class", 1)) % 3
-        except (TypeError, ValueError):
-            self.true_class = 1
+        logits = self.numbers_param("logits", DEFAULT_LOGITS)
+        self.knob_values = logits if len(logits) == 3 else list(DEFAULT_LOGITS)
+        self.true_class = self.int_param("true_class", None, 0, 2)
         self.overflow = False
         self._before_overflow = []
 

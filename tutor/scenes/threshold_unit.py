@@ -46,15 +46,15 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.gate: str | None = self.params.get("gate")
+        self.gate: str | None = self.choice_param("gate")
         self.reset_state()
 
     # --- state ----------------------------------------------------------------------------------
 
     def reset_state(self) -> None:
         """Back to the lesson's weights and threshold."""
-        weights = [float(w) for w in self.params.get("weights", [1.0, 1.0])]
-        self.knob_values = [weights[0], weights[1], float(self.params.get("threshold", 0.5))]
+        weights = self.numbers_param("weights")
+        self.knob_values = [weights[0], weights[1], self.float_param("threshold")]
         self.table = self._compute()
 
     @property

@@ -84,11 +84,10 @@ usually get out of it.
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.hidden = self.int_param("hidden", 2, 1, MAX_HIDDEN)
-        loss = self.params.get("loss", "mse")
-        self.loss: str = loss if loss in ("mse", "ce") else "mse"
+        self.hidden = self.int_param("hidden", None, 1, MAX_HIDDEN)
+        self.loss: str = self.choice_param("loss", mlp.DEFAULT_LR)
         self.lr: float = self._lr_param()
-        self.epochs = self.int_param("epochs", 5000, 1, MAX_EPOCHS)
+        self.epochs = self.int_param("epochs", None, 1, MAX_EPOCHS)
         self.message = ""
         self.reset_state()
 
@@ -101,7 +100,7 @@ usually get out of it.
 
     def reset_state(self) -> None:
         """Back to the lesson's seed, trained."""
-        self.train(self.int_param("seed", mlp.GOOD_SEED, 0, 2**31 - 1))
+        self.train(self.int_param("seed"))
 
     def train(self, seed: int) -> None:
         """Train from `seed` and keep every record (the frames)."""
