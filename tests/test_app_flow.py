@@ -261,6 +261,20 @@ async def test_a_resize_storm_leaves_at_most_one_cover_and_quits(tmp_path: Path)
     assert app.return_code == 0
 
 
+async def test_a_tiny_terminal_on_a_scene_step_shows_the_notice(tmp_path: Path) -> None:
+    """20x6 on a step with a scene and questions: the notice, no crash (the lesson behind the
+    cover is never laid out below 80x24), and the lesson back once the terminal is big."""
+    app = make_app(home=tmp_path, open_lesson=LESSON)
+    async with app.run_test(size=(20, 6)) as pilot:
+        await pilot.pause()
+        lesson = next(screen for screen in app.screen_stack if isinstance(screen, LessonScreen))
+        await lesson.show_step(1)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await resize_and_settle(pilot, 80, 24)
+        assert app.screen is lesson and lesson.step.id == "threshold-unit"
+
+
 async def test_damaged_progress_is_reported_and_app_starts(tmp_path: Path) -> None:
     (tmp_path / "progress.json").write_text("{not json", encoding="utf-8")
     app = make_app(home=tmp_path)

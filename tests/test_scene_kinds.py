@@ -23,10 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.scene_host import resize_and_settle
 from tests.scene_tour import QUESTION_ANSWER, lesson_id, tour_course
 from tutor.app import make_app
 from tutor.scenes.registry import scene_names
 from tutor.screens.lesson import LessonScreen
+from tutor.screens.too_small import TooSmallScreen
 from tutor.widgets.question_card import QuestionCard
 
 KINDS = scene_names()
@@ -98,6 +100,11 @@ async def test_kind_walks_its_parameter_space_then_survives_a_monkey(tmp_path: P
         screen = app.screen
         lesson = screen.lesson
         await pilot.pause()
+        # A terminal far too small: the cover, and no crash in the scene laid out behind it.
+        await resize_and_settle(pilot, 20, 6)
+        assert isinstance(app.screen, TooSmallScreen), kind
+        await resize_and_settle(pilot, 80, 24)
+        assert app.screen is screen, kind
         # The defaults step is open (stepped by the fast test); every other variant is walked.
         await _answer(screen, f"{kind}: {lesson.steps[0].id}")
         for index, step in enumerate(lesson.steps[1:], start=1):

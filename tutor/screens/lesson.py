@@ -25,7 +25,9 @@ class LessonScreen(Screen):
 
     DEFAULT_CSS = """
     LessonScreen #topbar { height: 1; background: $panel; padding: 0 1; }
-    LessonScreen #body { height: 1fr; }
+    /* Never laid out below the minimum terminal: while the too-small cover is up, this screen
+       is still resized behind it, and widgets squeezed to 0 cells wide cannot wrap text. */
+    LessonScreen #body { height: 1fr; min-width: 80; min-height: 20; }
     LessonScreen #prose-column { width: 1fr; padding: 0 1; }
     LessonScreen #prose-column > Markdown { margin: 0; padding: 0; }
     /* Code blocks wrap instead of running off the right edge of a narrow prose column. */
