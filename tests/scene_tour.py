@@ -5,9 +5,11 @@ It never reads the shipped lessons, so the tests that drive it (the walk and the
 `tests/test_scene_kinds.py`) cost the same however many lessons the course has, and do not move
 when a lesson's words or counts change. A new scene kind is toured as soon as it is registered.
 
-The parameter space of a kind is its defaults, then each allowed value of every choice
-parameter and both values of every bool parameter, one parameter at a time. Numbers keep their
-defaults: the shipped values are checked without the app by `tests/test_course_content.py`.
+The parameter space of a kind is its defaults, then each other allowed value of every choice
+parameter and the other value of every flag, one parameter at a time (defaults and choices come
+from the registry's ParamSpecs). Numbers keep their defaults: their ranges are checked by
+`tests/test_hostile_lessons.py`, the shipped values without the app by
+`tests/test_course_content.py`.
 """
 
 from __future__ import annotations
@@ -23,16 +25,18 @@ QUESTION_ANSWER = 4
 
 
 def variants(spec: SceneSpec) -> list[dict[str, Any]]:
-    """The parameter dicts a kind is toured with: {} (its defaults), then one value changed."""
+    """The parameter dicts a kind is toured with: {} (its defaults), then one value changed:
+    every other choice of each choice parameter, the other value of each flag (both values
+    where the registry leaves the default to the scene)."""
     found: list[dict[str, Any]] = [{}]
-    for name, kind in spec.params.items():
-        if isinstance(kind, tuple):
-            values: list[Any] = list(kind)
-        elif kind == "bool":
+    for name, param in spec.specs.items():
+        if param.kind == "choice":
+            values: list[Any] = list(param.choices)
+        elif param.kind == "bool":
             values = [True, False]
         else:
             continue
-        found.extend({name: value} for value in values)
+        found.extend({name: value} for value in values if param.default is None or value != param.default)
     return found
 
 
