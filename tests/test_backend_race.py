@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -373,3 +374,26 @@ async def test_where_this_led_walks_through(tmp_path: Path) -> None:
             await screen.show_step(index)
             await pilot.pause()
         assert screen.index == len(screen.lesson.steps) - 1
+
+
+async def test_a_measurement_in_progress_ends_when_stopped(calls: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopping mid-measurement ends it between two of its calls, not after all its repeats
+    (a lesson's repeats at a large batch can take minutes)."""
+    entered = threading.Event()
+
+    def endless(xp: Any, batch: int, repeats: int = 3, **kwargs: Any) -> timing.Timing:
+        calls.append(batch)
+        entered.set()
+        return timing._timed(xp, lambda: time.sleep(0.01), 10**9, 0, time.perf_counter, kwargs["cancelled"])
+
+    monkeypatch.setattr(timing, "time_training_steps", endless)
+    scene = BackendRaceScene({"batches": [1, 16]})
+    async with SceneHost(scene).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await wait_for(entered)
+        await pilot.press("space")
+        assert scene.state == "stopped"
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls == [1] and scene.state == "stopped"

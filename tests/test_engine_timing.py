@@ -186,3 +186,18 @@ def test_epoch_minutes_problem() -> None:
     assert mnist.answer == pytest.approx(60_000 / rate / 60)  # same seed, same rate
     with pytest.raises(ValueError):
         generate("timing.epoch_minutes", 0, {"dataset": "cifar"})
+
+
+def test_a_measurement_ends_between_calls_when_cancelled() -> None:
+    """A long measurement (many large calls) stops within one call of being asked to."""
+    calls: list[int] = []
+    asked = iter([False, False, False, True])  # warm-up, two timed calls, then cancelled
+
+    def call() -> None:
+        calls.append(1)
+
+    with pytest.raises(timing.Cancelled):
+        timing._timed(np, call, repeats=1_000, warmup=1, clock=lambda: 0.0, cancelled=lambda: next(asked))
+    assert len(calls) == 3
+    seconds = timing.time_convolution(np, 2, repeats=2, cancelled=lambda: False).seconds
+    assert seconds >= 0.0

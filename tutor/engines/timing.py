@@ -133,15 +133,32 @@ def synchronize(xp: Any) -> None:
         cuda.Device().synchronize()
 
 
-def _timed(xp: Any, call: Callable[[], Any], repeats: int, warmup: int, clock: Callable[[], float]) -> float:
-    """Seconds per call of `call`, synchronising the device around the timed calls."""
+class Cancelled(Exception):
+    """A measurement was given up between two calls because its `cancelled()` said so."""
+
+
+def _timed(xp: Any, call: Callable[[], Any], repeats: int, warmup: int, clock: Callable[[], float],
+           cancelled: Callable[[], bool] | None = None) -> float:
+    """Seconds per call of `call`, synchronising the device around the timed calls.
+
+    Raises:
+        Cancelled: when `cancelled()` is true before a call (checked between calls, so a
+            measurement of many large calls ends within one call of being asked to).
+    """
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
+
+    def check() -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled("the measurement was cancelled")
+
     for _ in range(max(0, warmup)):
+        check()
         call()
     synchronize(xp)
     start = clock()
     for _ in range(repeats):
+        check()
         call()
     synchronize(xp)
     return max(0.0, float(clock() - start)) / repeats
@@ -159,7 +176,7 @@ def _check_batch(batch: int) -> None:
 
 def time_convolution(
     xp: Any, batch: int, repeats: int = 5, *, warmup: int = 1, seed: int = 0,
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] = time.perf_counter, cancelled: Callable[[], bool] | None = None,
 ) -> Timing:
     """Time LeNet's C1 convolution (`layers.conv_forward`) on a random (batch, 1, 28, 28) input.
 
@@ -168,6 +185,7 @@ def time_convolution(
         batch: images per call.
         repeats: timed calls (after `warmup` untimed ones).
         clock: the timer (seconds); tests pass a fake one.
+        cancelled: asked before every call; when true, the measurement raises `Cancelled`.
     Returns:
         Timing("conv", ...) with seconds per call.
     """
@@ -176,13 +194,13 @@ def time_convolution(
     x = xp.asarray(rng.random((batch, 1, 28, 28), dtype=np.float32))
     w = xp.asarray(rng.standard_normal((C1_FILTERS, 1, C1_KERNEL, C1_KERNEL)).astype(np.float32) * 0.2)
     b = xp.asarray(np.zeros(C1_FILTERS, dtype=np.float32))
-    seconds = _timed(xp, lambda: L.conv_forward(x, w, b, 1, C1_PAD), repeats, warmup, clock)
+    seconds = _timed(xp, lambda: L.conv_forward(x, w, b, 1, C1_PAD), repeats, warmup, clock, cancelled)
     return _timing("conv", xp, batch, seconds, repeats)
 
 
 def time_training_steps(
     xp: Any, batch: int, steps: int = 3, *, warmup: int = 1, seed: int = 0, optimizer: str = "adam",
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] = time.perf_counter, cancelled: Callable[[], bool] | None = None,
 ) -> Timing:
     """Time full LeNet-5 training steps on random uint8 images that already live on `xp`.
 
@@ -207,13 +225,13 @@ def time_training_steps(
         _, _, grads = model.loss_and_grads(model.prepare(images), labels)
         opt.step(grads)
 
-    seconds = _timed(xp, step, steps, warmup, clock)
+    seconds = _timed(xp, step, steps, warmup, clock, cancelled)
     return _timing("train", xp, batch, seconds, steps)
 
 
 def transfer_cost(
     xp: Any, batch: int, repeats: int = 5, *, warmup: int = 1, seed: int = 0,
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] = time.perf_counter, cancelled: Callable[[], bool] | None = None,
 ) -> Timing:
     """Time copying a uint8 batch (batch, 28, 28) from host memory to the device and back.
 
@@ -223,7 +241,7 @@ def transfer_cost(
     if xp is np:
         return _timing("transfer", xp, batch, 0.0, 0)
     host = np.random.default_rng(seed).integers(0, 256, size=(batch, 28, 28), dtype=np.uint8)
-    seconds = _timed(xp, lambda: to_numpy(xp.asarray(host)), repeats, warmup, clock)
+    seconds = _timed(xp, lambda: to_numpy(xp.asarray(host)), repeats, warmup, clock, cancelled)
     return _timing("transfer", xp, batch, seconds, repeats)
 
 

@@ -248,14 +248,19 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
                     return
                 self.post_message(self.Started(run, batch, backend.name))
                 try:
-                    result, error = measure(backend.xp, batch, repeats), ""
+                    result, error = measure(backend.xp, batch, repeats, cancelled=stop.is_set), ""
+                except timing.Cancelled:  # q or a reset mid-measurement: end within one call
+                    self.post_message(self.Finished(run, True, perf_counter() - started))
+                    return
                 except Exception as exc:  # e.g. out of GPU memory: one row says so
                     result, error = None, _first_line(exc)
                 self.post_message(self.Measured(run, batch, backend.name, result, error))
         gpus = [b for b in backends if b.name != "numpy"]
         if gpus and not stop.is_set():
             try:
-                copy = timing.transfer_cost(gpus[0].xp, batches[-1], repeats)
+                copy = timing.transfer_cost(gpus[0].xp, batches[-1], repeats, cancelled=stop.is_set)
+            except timing.Cancelled:
+                pass
             except Exception as exc:
                 self.post_message(self.Measured(run, batches[-1], "transfer", None, _first_line(exc)))
             else:
