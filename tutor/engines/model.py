@@ -31,6 +31,7 @@ import numpy as np
 
 from tutor.backend import to_numpy
 from tutor.engines import layers as L
+from tutor.files import blocking_file, new_file_mode
 
 __all__ = [
     "LENET5",
@@ -647,17 +648,9 @@ def _read_npz(path: Path, advice: str) -> dict[str, np.ndarray]:
 def _refuse_target(path: Path) -> None:
     """SaveError unless `path` is missing or a regular file (never replace a folder, a symbolic
     link, a FIFO or a device node), under folders (not files) where it is missing."""
-    for folder in path.parents:
-        try:
-            if not folder.exists():
-                continue
-            if not folder.is_dir():
-                raise SaveError(f"{path}: {folder} is a file, not a folder: give another path")
-        except OSError as error:
-            if isinstance(error, SaveError):
-                raise
-            raise SaveError(f"{path}: {folder} cannot be checked ({_reason(error)}): give another path") from None
-        break
+    blocker = blocking_file(path.parent)
+    if blocker is not None:
+        raise SaveError(f"{path}: {blocker} is a file, not a folder: give another path")
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -681,10 +674,10 @@ def _make_folder(path: Path) -> None:
 
 
 def _keep_mode(tmp: Path, path: Path) -> None:
-    """Give the new file the mode of the one it replaces (a new file gets rw-r--r--)."""
+    """Give the new file the mode of the one it replaces, or a new file's usual mode
+    (`tutor.files.new_file_mode`)."""
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-        os.chmod(tmp, mode)
+        os.chmod(tmp, new_file_mode(path))
     except OSError:
         pass
 

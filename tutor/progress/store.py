@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.files import blocking_file, file_kind, new_file_mode
+
 try:
     import fcntl
 except ImportError:  # Windows: saves go unlocked (see LOCK_TIMEOUT)
@@ -85,17 +87,6 @@ def _one_line(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _blocking_file(path: Path) -> Path | None:
-    """The nearest of `path` and its ancestors that exists but is not a folder, if any."""
-    for candidate in (path, *path.parents):
-        try:
-            if candidate.exists():
-                return None if candidate.is_dir() else candidate
-        except OSError:
-            return None
-    return None
-
-
 def _os_reason(error: BaseException, path: Path | None = None, *, writing: bool = True) -> str:
     """A short human reason for an OS-level error on `path` (the file written, or read when not
     `writing`): what it means, with the system's own words kept to search for."""
@@ -105,7 +96,7 @@ def _os_reason(error: BaseException, path: Path | None = None, *, writing: bool 
     code = error.errno
     folder = path.parent if path is not None else None
     if code in (errno.EEXIST, errno.ENOTDIR) and path is not None:
-        blocker = _blocking_file(folder)
+        blocker = blocking_file(folder)
         if blocker is not None:
             return f"{blocker} is a file, not a folder"
     if code == errno.ENOSPC:
@@ -127,37 +118,6 @@ def _json_reason(error: json.JSONDecodeError) -> str:
     e.g. "Unterminated string starting at", which expects the position after it)."""
     what = _JSON_POSITION_WORDS.sub("", _one_line(error.msg))
     return f"invalid JSON at line {error.lineno}, column {error.colno}: {what}"
-
-
-def _file_kind(mode: int) -> str:
-    """What a non-regular file is, in words, from its `st_mode`."""
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def _umask() -> int:
-    """The process's umask (read from /proc where possible: setting it to read it is racy)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 # --------------------------------------------------------------------------- records
@@ -425,7 +385,7 @@ def directory_problem(directory: Path) -> tuple[str, str] | None:
     Really creates and removes a temporary file there (permissions alone do not tell: a
     read-only disk, a full one, root on a network share)."""
     directory = Path(directory)
-    blocker = _blocking_file(directory)
+    blocker = blocking_file(directory)
     if blocker is not None:
         return (
             f"{blocker} is a file, not a folder",
@@ -681,7 +641,7 @@ class ProgressStore:
             return Progress(), self._damaged(reason, move_damaged)
         if not stat.S_ISREG(info.st_mode):  # reading a FIFO would block forever
             return Progress(), self._damaged(
-                f"it is {_file_kind(info.st_mode)}, not a regular file", move_damaged
+                f"it is {file_kind(info.st_mode)}, not a regular file", move_damaged
             )
         try:
             raw = self.path.read_bytes()
@@ -846,8 +806,7 @@ class ProgressStore:
 
 
 def _export_mode(target: Path) -> int:
-    """The permission bits for a report written to `target`: those of the regular file already
-    there, else 0666 less the umask (what `cp` or a shell redirection gives a new file).
+    """The permission bits for a report written to `target` (`tutor.files.new_file_mode`).
 
     Raises:
         ExportTargetError: what is at `target` is not a regular file (links are not followed:
@@ -856,10 +815,10 @@ def _export_mode(target: Path) -> int:
     try:
         info = os.lstat(target)
     except OSError:  # nothing there (or an unreachable folder: the write says why)
-        return 0o666 & ~_umask()
-    if not stat.S_ISREG(info.st_mode):
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
         raise ExportTargetError(
-            f"Not exporting to {target}: it is {_file_kind(info.st_mode)}, not a regular file "
+            f"Not exporting to {target}: it is {file_kind(info.st_mode)}, not a regular file "
             "(an export only ever replaces a regular file). Choose another file name."
         )
-    return stat.S_IMODE(info.st_mode) & 0o777
+    return new_file_mode(target)

@@ -131,35 +131,33 @@ class Scene(Widget, can_focus=True):
             high = spec.high if high is None else high if spec.high is None else min(high, spec.high)
         return low, high
 
+    def _number_param(self, name: str, default: Any, low: float | None, high: float | None,
+                      read: Any, what: str) -> Any:
+        """Parameter `name` read by `read` (`as_int` or `as_float`: None when it is not one),
+        else the default, clamped into [low, high] and the registry's range."""
+        spec = self.param_spec(name)
+        low, high = self._bounds(spec, low, high)
+        value = read(self.params.get(name))
+        if value is None:
+            value = read(self._default(name, default, spec))
+            if value is None:
+                raise TypeError(f"{type(self).__name__}: the default of {name!r} is not {what}")
+        whole = read is as_int
+        if low is not None:
+            value = max(int(math.ceil(low)) if whole else float(low), value)
+        return value if high is None else min(int(math.floor(high)) if whole else float(high), value)
+
     def int_param(self, name: str, default: int | None = None, low: int | None = None,
                   high: int | None = None) -> int:
         """Parameter `name` as a whole number within [low, high] and the registry's range, or
         the default (the registry's, else `default`) if it is not one."""
-        spec = self.param_spec(name)
-        low, high = self._bounds(spec, low, high)
-        value = as_int(self.params.get(name))
-        if value is None:
-            value = as_int(self._default(name, default, spec))
-            if value is None:
-                raise TypeError(f"{type(self).__name__}: the default of {name!r} is not a whole number")
-        if low is not None:
-            value = max(int(math.ceil(low)), value)
-        return value if high is None else min(int(math.floor(high)), value)
+        return self._number_param(name, default, low, high, as_int, "a whole number")
 
     def float_param(self, name: str, default: float | None = None, low: float | None = None,
                     high: float | None = None) -> float:
         """Parameter `name` as a finite number within [low, high] and the registry's range, or
         the default (the registry's, else `default`) if it is not one."""
-        spec = self.param_spec(name)
-        low, high = self._bounds(spec, low, high)
-        value = as_float(self.params.get(name))
-        if value is None:
-            value = as_float(self._default(name, default, spec))
-            if value is None:
-                raise TypeError(f"{type(self).__name__}: the default of {name!r} is not a finite number")
-        if low is not None:
-            value = max(float(low), value)
-        return value if high is None else min(float(high), value)
+        return self._number_param(name, default, low, high, as_float, "a finite number")
 
     def bool_param(self, name: str, default: bool | None = None) -> bool:
         """Parameter `name` when it is true or false, else the default (the registry's, else `default`)."""
