@@ -1,6 +1,7 @@
 """The computational graph view: pure layout (texts, edges, highlights, sizes), and the widget.
 
-Layout tests call :func:`layout_graph` without an app. Widget tests mount :class:`GraphView`
+Layout tests call :func:`tutor.graph_layout.layout_graph` without an app (its phases
+have their own tests in ``tests/test_graph_layout.py``). Widget tests mount :class:`GraphView`
 in a tiny app through Pilot, and the snapshots (sync tests: ``snap_compare`` runs its own
 loop) show the chain example and the sigmoid neuron at 80x24. Regenerate with
 ``pytest tests/test_graph_view.py --snapshot-update`` and look at the SVGs.
@@ -22,19 +23,19 @@ from tutor.engines.autograd import (
     seed_sigmoid_neuron,
     trace,
 )
-from tutor.widgets.graph_view import (
+from tutor.graph_layout import (
     E,
     N,
     S,
     W,
     GraphLayout,
-    GraphView,
-    _box_table,
+    box_table,
     fit_layout,
     format_number,
     layout_graph,
     line_char,
 )
+from tutor.widgets.graph_view import GraphView, styled_texts
 
 
 def traced(builder, grads: bool = True) -> Graph:
@@ -58,7 +59,7 @@ def text_of(layout: GraphLayout) -> str:
 CONSOLE = Console()
 """A console for reading styles back from Rich text."""
 
-ARMS = {char: light | heavy for (light, heavy), char in _box_table().items()}
+ARMS = {char: light | heavy for (light, heavy), char in box_table().items()}
 """Box-drawing character -> its arm bits (light or heavy)."""
 
 STEP = {N: (0, -1, S), E: (1, 0, W), S: (0, 1, N), W: (-1, 0, E)}
@@ -227,7 +228,7 @@ def test_highlighted_node_is_reversed_bold_and_heavy():
     assert layout.lines[box.y + box.height - 1][box.x + box.width - 1] == "┛"
     lit = [s for s in layout.spans if s[3] == "node-highlight"]
     assert any(row == box.y + 1 and start <= box.x + 2 < end for row, start, end, _ in lit)
-    style = layout.texts()[box.y + 1].get_style_at_offset(CONSOLE, box.x + 2)
+    style = styled_texts(layout)[box.y + 1].get_style_at_offset(CONSOLE, box.x + 2)
     assert style.bold and style.reverse
     plain = layout_graph(graph)
     assert not [s for s in plain.spans if s[3] == "node-highlight"]
@@ -250,7 +251,7 @@ def test_highlighted_edge_is_heavy_and_bold_without_colour():
     plain_arrows = [(x, y) for x, y, c in layout.arrows if c != f]
     assert plain_arrows and all(layout.lines[y][x - 1] in "─┘┐┌└" for x, y in plain_arrows)
     arrow = next((x, y) for x, y, c in layout.arrows if c == f and (y, x) in lit_cells)
-    assert layout.texts()[arrow[1]].get_style_at_offset(CONSOLE, arrow[0]).bold
+    assert styled_texts(layout)[arrow[1]].get_style_at_offset(CONSOLE, arrow[0]).bold
 
 
 def test_highlighted_long_edge_stays_heavy_through_dummies():
