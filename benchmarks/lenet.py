@@ -48,6 +48,7 @@ def peak_mb() -> float:
 
 def run_ours(args: argparse.Namespace, backend: str, digits) -> dict:
     """Train with tutor.engines on `backend`; return seconds per epoch and the test accuracy."""
+    from tutor.allocator import tune_allocator
     from tutor.backend import BackendError, select_backend
     from tutor.engines.train import BatchRecord, EpochRecord, TrainConfig, Trainer
 
@@ -65,6 +66,7 @@ def run_ours(args: argparse.Namespace, backend: str, digits) -> dict:
         train_limit=args.train_limit,
         report_seconds=1.0,
     )
+    tune_allocator()  # once per process, as `dl-tutor train` does
     trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels), xp=chosen.xp)
     times: list[float] = []
     accuracy = None

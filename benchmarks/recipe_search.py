@@ -35,6 +35,7 @@ def one(backend: str, epochs: int, optimizer: str, lr: float, decay: float, batc
     sys.path.insert(0, str(ROOT))
     import tempfile
 
+    from tutor.allocator import tune_allocator
     from tutor.backend import select_backend
     from tutor.engines.mnist import load_digits
     from tutor.engines.train import EpochRecord, TrainConfig, Trainer
@@ -43,6 +44,7 @@ def one(backend: str, epochs: int, optimizer: str, lr: float, decay: float, batc
     digits = load_digits(mnist_dir(), cache_dir=Path(tempfile.gettempdir()) / "dl-tutor-bench-cache")
     config = TrainConfig(epochs=epochs, optimizer=optimizer, lr=lr, lr_decay=decay, batch_size=batch, seed=seed,
                          shift=shift, report_seconds=5)
+    tune_allocator()  # once per process, as `dl-tutor train` does
     trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels),
                       xp=select_backend(backend).xp)
     accs = [round(r.test_accuracy, 4) for r in trainer.run() if isinstance(r, EpochRecord)]

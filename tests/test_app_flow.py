@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, OptionList
 
 from tests.scene_host import resize_and_settle
 from tutor.app import make_app
+from tutor.cli import LIST_MARKS, main
+from tutor.content import load_course
+from tutor.progress import Progress, ProgressStore
 from tutor.scenes.threshold_unit import ThresholdUnitScene
 from tutor.screens.help import HelpScreen
-from tutor.screens.home import HomeScreen
+from tutor.screens.home import MARKS, HomeScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.too_small import TooSmallScreen
 from tutor.widgets.question_card import QuestionCard
@@ -294,9 +300,86 @@ async def test_unsaveable_progress_keeps_going(tmp_path: Path, monkeypatch) -> N
     def fail(progress, **options) -> None:
         raise ProgressSaveError("Could not save progress to X: read-only. Kept in memory.")
 
-    monkeypatch.setattr(app.store, "save", fail)
+    monkeypatch.setattr(app.session.store, "save", fail)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("n")
         await pilot.pause()
-        assert app.progress.lessons[LESSON].step == "threshold-unit"
+        assert app.session.progress.lessons[LESSON].step == "threshold-unit"
         assert any("read-only" in n.message for n in app._notifications)
+
+
+# --------------------------------------------------------------------------- one rule for done
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course_ok"
+DONE_LESSON = "gates-or"
+
+
+def _finished(course_path: Path) -> Progress:
+    """Progress in which DONE_LESSON is finished: every step seen, every question right."""
+    lesson = load_course(course_path).lesson(DONE_LESSON)
+    progress = Progress()
+    for step in lesson.steps:
+        progress.visit(DONE_LESSON, step.id)
+    for question_id in lesson.questions:
+        progress.record_answer(DONE_LESSON, question_id, True, "right")
+    progress.mark_completed(DONE_LESSON)
+    return progress
+
+
+def _add_a_step(course_path: Path) -> None:
+    """DONE_LESSON gains a second step (as a course update would give it)."""
+    folder = course_path / DONE_LESSON
+    with open(folder / "lesson.toml", "a", encoding="utf-8") as toml:
+        toml.write('\n[[steps]]\nid = "more"\n')
+    with open(folder / "lesson.md", "a", encoding="utf-8") as prose:
+        prose.write("\n<!-- step: more -->\n### More ###\n\nA step added later.\n")
+
+
+async def _map_mark(course_path: Path, home: Path) -> str:
+    """The mark the course map shows before DONE_LESSON's title."""
+    app = make_app(course_path, home=home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        line = str(app.screen.query_one("#map", OptionList).get_option(DONE_LESSON).prompt)
+    return next(mark for mark, _ in MARKS.values() if mark in line)
+
+
+def _list_mark(course_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """The mark `dl-tutor list` prints before DONE_LESSON."""
+    assert main(["--lessons", str(course_path), "list"]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if f" {DONE_LESSON} " in line]
+    return next(mark for mark in LIST_MARKS.values() if mark in row)
+
+
+def _report_done(course_path: Path, tmp_path: Path) -> bool:
+    """Whether `dl-tutor progress --export report.md` marks DONE_LESSON done (and counts it)."""
+    target = tmp_path / "report.md"
+    assert main(["--lessons", str(course_path), "progress", "--export", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    (row,) = [line for line in text.splitlines() if "| The OR gate |" in line]
+    done = row.split("|")[3].strip() == "yes"
+    assert f"Lessons completed: {int(done)} of 3." in text, text
+    return done
+
+
+async def test_a_lesson_that_gained_a_step_shows_one_status_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    course_path = tmp_path / "course"
+    shutil.copytree(FIXTURE, course_path)
+    home = Path(os.environ["DL_TUTOR_HOME"])  # the folder `dl-tutor list` reads too
+    ProgressStore(home / "progress.json").save(_finished(course_path))
+
+    # Finished: done in all three.
+    assert await _map_mark(course_path, home) == MARKS["done"][0]
+    assert _list_mark(course_path, capsys) == LIST_MARKS["done"]
+    assert _report_done(course_path, tmp_path)
+
+    # A step added after completion: started in all three (the sticky flag is history only).
+    _add_a_step(course_path)
+    assert await _map_mark(course_path, home) == MARKS["started"][0]
+    assert _list_mark(course_path, capsys) == LIST_MARKS["started"]
+    assert not _report_done(course_path, tmp_path)
+    saved, _ = ProgressStore(home / "progress.json").load(move_damaged=False)
+    assert saved.lessons[DONE_LESSON].completed  # still in the file, as history

@@ -399,14 +399,14 @@ def test_doctor_when_the_data_folder_is_not_writable(
     home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue #14, item 13: `doctor` said "All good." when progress could not be saved."""
-    from tutor.progress import store as store_module
+    from tutor.progress import files as files_module
 
     if os.geteuid() == 0:  # root writes anywhere: simulate the refusal
 
         def refuse(*args: object, **kwargs: object) -> None:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(store_module.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(files_module.tempfile, "mkstemp", refuse)
     else:
         home.chmod(0o500)
     try:
@@ -666,8 +666,9 @@ class _QuitApp:
     """What `finish_session` reads of a TutorApp that has just returned from `run()`."""
 
     def __init__(self, store: ProgressStore, stop_signal=None) -> None:
-        self.store = store
-        self.progress = sample_progress()
+        from tutor.session import Session
+
+        self.session = Session(load_course(LESSONS), store, sample_progress())
         self.stop_signal = stop_signal
         self.exit_notes: list[str] = []
         self.return_code = None
@@ -675,12 +676,12 @@ class _QuitApp:
 
 def _fail_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every write of the progress file fails as on a full disk."""
-    from tutor.progress import store as store_module
+    from tutor.progress import files as files_module
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module, "_atomic_write_text", full)
+    monkeypatch.setattr(files_module, "atomic_write_text", full)
 
 
 def test_quitting_after_a_failed_save_rescues_progress_and_exits_1(
@@ -731,7 +732,7 @@ async def test_the_app_s_failed_saves_are_rescued_when_it_quits(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")  # the next step: the app saves, and the save fails
         await pilot.pause()
-        assert app.store.last_save_error is not None
+        assert app.session.store.last_save_error is not None
     assert finish_session(app) == 1
     err = capsys.readouterr().err
     (rescued,) = tmp_path.glob("dl-tutor-progress-rescued-*.json")

@@ -17,7 +17,8 @@ from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.engines import mnist
 from tutor.engines.conv import KERNELS, conv2d_loop, conv_cell
 from tutor.scenes import conv_slide
-from tutor.scenes.conv_slide import PENDING_CHAR, ConvSlideScene, FeatureMapImage, load_digit
+from tutor.scenes.conv_slide import ConvSlideScene, load_digit
+from tutor.widgets.feature_map import PENDING_CHAR, FeatureMapImage
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.image import HalfBlockImage
 
@@ -133,13 +134,13 @@ async def test_editing_a_weight_changes_product_and_sum() -> None:
         assert scene.kernel[2, 3] == 0.0
         assert "Σ w·x = 5.62" in text(scene, "#cs-sum")
         # three rows down from row 2 is the bias
-        await pilot.press("down", "s", "down")
+        await pilot.press("down", "down", "down")
         assert scene.cursor[0] == 5
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert scene.bias == 1.0
         assert "+ b 1.00" in text(scene, "#cs-sum") and "= 6.62" in text(scene, "#cs-sum")
         assert scene.map[0, 0] == pytest.approx(1.0)  # background: only the bias
-        await pilot.press("w", "a")
+        await pilot.press("up", "a")
         assert scene.cursor == (4, 2)
         scene.reset()
         await pilot.pause()

@@ -19,6 +19,7 @@ import pytest
 from tests.test_train_cli import write_set
 from tutor.cli import main
 from tutor.engines import model as model_engine
+from tutor.engines import model_io
 from tutor.engines.model import MODELS, Model, ModelError
 from tutor.engines.train import TrainConfig, Trainer, load_checkpoint
 
@@ -176,7 +177,7 @@ def test_folders_fifos_and_huge_files_are_not_read(tmp_path: Path, monkeypatch: 
     os.mkfifo(fifo)
     with pytest.raises(ModelError, match="not a regular file"):
         Model.load(fifo)  # would block forever if it were opened
-    monkeypatch.setattr(model_engine, "MAX_MODEL_FILE_BYTES", 1000)
+    monkeypatch.setattr(model_io, "MAX_MODEL_FILE_BYTES", 1000)
     with pytest.raises(ModelError, match="too large"):
         Model.load(good_checkpoint)
     small = tmp_path / "bomb.npz"
@@ -210,13 +211,16 @@ def test_a_checkpoint_from_other_data_is_refused_at_resume(good_checkpoint: Path
 
 
 def test_feature_maps_and_results_explain_a_damaged_model(good_checkpoint: Path) -> None:
+    from tutor import models
     from tutor.scenes import feature_maps, training
 
     mine = training.model_path("lenet")
     mine.parent.mkdir(parents=True, exist_ok=True)
     mine.write_bytes(b"PK\x03\x04 cut short")
-    model, reason = feature_maps.load_mine()
-    assert model is None and str(mine) in reason and "delete it" in reason and "\n" not in reason
+    model, which, note, _ = feature_maps.load_network("mine")
+    assert which == "shipped" and str(mine) in note and "delete it" in note and "\n" not in note
+    reason = models.find_model("lenet", shipped=False).saved_error
+    assert str(mine) in reason and "delete it" in reason and "\n" not in reason
     model, where = training.find_model("lenet", np)
     assert model is not None and "shipped" in where  # falls back to the shipped LeNet-5
 

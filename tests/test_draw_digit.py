@@ -21,12 +21,8 @@ from tutor.engines import model as model_engine
 from tutor.engines.preprocess import brush_line, mnist_preprocess
 from tutor.quiz.predict import generate
 from tutor.scenes import draw_digit
-from tutor.scenes.draw_digit import (
-    DrawDigitScene,
-    ProbabilityBars,
-    horizontal_bars,
-    vertical_bars,
-)
+from tutor.scenes.draw_digit import DrawDigitScene
+from tutor.widgets.probability_bars import ProbabilityBars, horizontal_bars, vertical_bars
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.digit_canvas import DigitCanvas
 from tutor.widgets.image import HalfBlockImage

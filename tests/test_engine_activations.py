@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tutor.engines.activations import (
-    ACTIVATIONS,
     CLASS_NAMES,
+    FUNCTIONS,
     Activation,
     cross_entropy,
     elu,
@@ -29,12 +29,12 @@ from tutor.engines.activations import (
     sigmoid_grad,
     softmax,
     softmax_cross_entropy_grad,
-    softmax_loss_problem,
     softmax_naive,
     step,
     step_grad,
     tanh,
 )
+from tutor.quiz.generators.activations import softmax_loss_problem
 from tutor.quiz.predict import Generated, generate
 
 H = 1e-6
@@ -50,9 +50,9 @@ def central(f, x: np.ndarray, h: float = H) -> np.ndarray:
 # --------------------------------------------------------------------------- activations
 
 
-@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_every_derivative_matches_a_central_difference(name: str) -> None:
-    a = ACTIVATIONS[name]
+    a = FUNCTIONS[name]
     assert isinstance(a, Activation) and a.name == name
     np.testing.assert_allclose(a.df(XS), central(a.f, XS), rtol=1e-6, atol=1e-8)
 
@@ -79,7 +79,7 @@ def test_values_at_known_points() -> None:
     np.testing.assert_array_equal(relu([-1.0, 0.0, 2.0]), [0.0, 0.0, 2.0])
     np.testing.assert_array_equal(step([-1.0, 0.0, 2.0]), [0.0, 1.0, 1.0])
     np.testing.assert_array_equal(step_grad([-1.0, 0.0, 2.0]), [0.0, 0.0, 0.0])
-    assert float(ACTIVATIONS["relu"].df(0.0)) == 0.0  # the kink: left derivative
+    assert float(FUNCTIONS["relu"].df(0.0)) == 0.0  # the kink: left derivative
     assert float(leaky_relu(-2.0)) == pytest.approx(-0.2)
     assert float(elu(-50.0)) == pytest.approx(-1.0)
 
@@ -88,20 +88,20 @@ def test_activations_never_overflow_or_warn() -> None:
     big = np.array([-1e4, -800.0, 800.0, 1e4])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for a in ACTIVATIONS.values():
+        for a in FUNCTIONS.values():
             assert np.isfinite(a.f(big)).all() and np.isfinite(a.df(big)).all(), a.name
     np.testing.assert_array_equal(sigmoid(big), [0.0, 0.0, 1.0, 1.0])
 
 
 def test_activations_keep_shapes() -> None:
     x = np.linspace(-3, 3, 12).reshape(3, 4)
-    for a in ACTIVATIONS.values():
+    for a in FUNCTIONS.values():
         assert a.f(x).shape == (3, 4) and a.df(x).shape == (3, 4)
 
 
 def test_activation_texts_are_one_line() -> None:
-    for a in ACTIVATIONS.values():
-        for text in (a.formula, a.range, a.note):
+    for a in FUNCTIONS.values():
+        for text in (a.formula, a.range):
             assert text and "\n" not in text
         assert a.range_text == a.range
 
@@ -244,3 +244,15 @@ def test_softmax_loss_generator_agrees_with_the_engine() -> None:
         # Working from the shown (rounded) probability stays within the tolerance.
         assert abs(-math.log(float(v[f"p{cls + 1}"])) - g.answer) <= g.tolerance
     assert classes == {0, 1, 2}
+
+
+def test_one_softmax_for_lessons_and_layers() -> None:
+    """The training layers use this softmax; it keeps a float32 batch float32 and never overflows."""
+    from tutor.engines import layers
+
+    assert layers.softmax is softmax
+    logits = np.array([[1000.0, 1001.0, 999.0], [0.0, 1.0, 2.0]], dtype=np.float32)
+    p = softmax(logits)
+    assert p.dtype == np.float32 and np.isfinite(p).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+    assert softmax([1, 2, 3]).dtype == np.float64

@@ -8,25 +8,21 @@ import random
 import pytest
 
 from tutor.engines.autograd import (
-    BackwardStep,
-    ForwardStep,
     Graph,
     GraphNode,
     Value,
     backward,
-    backward_steps,
-    chain_problem,
-    forward_steps,
     local_gradient,
     numerical_gradient,
     reuse_example,
     seed_chain_example,
     seed_sigmoid_neuron,
-    sigmoid_local_problem,
     topological_order,
     trace,
 )
+from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
 from tutor.engines.expression import build, parse
+from tutor.quiz.generators.autograd import chain_problem, sigmoid_local_problem
 from tutor.quiz.predict import Generated, generate
 
 # (name, function of Values a, b, the points to sample a and b from)

@@ -27,19 +27,18 @@ from tutor.engines.descent import (
     CostTable,
     DescentStep,
     LearningRateCheck,
+    RateVerdict,
+    RunKind,
     ResidualRow,
     Surface,
     check_learning_rate,
-    cost_problem,
     cost_table,
-    derivative_problem,
     descend_surface,
-    describe_run,
     fit_line,
     gradient_descent,
+    judge_run,
     linear_predict,
     minibatch_descent,
-    next_weight_problem,
     noisy_line,
     numerical_gradient,
     one_weight_cost,
@@ -49,6 +48,9 @@ from tutor.engines.descent import (
     surface_grid,
     tangent_line,
 )
+from tutor.quiz.generators.descent import cost_problem, derivative_problem, next_weight_problem
+from tutor.scenes.descent_words import RateCheck, describe_run
+from tutor.scenes.descent_words import check_learning_rate as words_check
 from tutor.quiz.predict import Generated, generate
 
 SEEDS = range(200)
@@ -234,7 +236,7 @@ def _hessian(surface: Surface, point: tuple[float, float], h: float = 1e-4) -> n
 def test_surfaces_are_the_contracted_ones() -> None:
     assert set(SURFACES) == {"regression", "valley", "two-minima", "saddle"}
     for name, s in SURFACES.items():
-        assert isinstance(s, Surface) and s.name == name and s.title
+        assert isinstance(s, Surface) and s.name == name and s.formula
         assert s.lr > 0 and s.starts and s.minima
         xmin, xmax, ymin, ymax = s.box
         assert xmin < xmax and ymin < ymax
@@ -336,7 +338,7 @@ def test_small_rate_converges_to_two() -> None:
     assert all(a > b for a, b in zip(costs[:20], costs[1:21]))  # records keep 12 decimals
     assert all(a >= b for a, b in zip(costs, costs[1:]))
     assert all(s.update[0] > 0 for s in steps)  # always downhill toward 2, never across
-    assert describe_run(steps, 0.05)[0] == "converged"
+    assert judge_run(steps, 0.05).kind == "converged"
 
 
 def test_rate_point_two_oscillates_but_converges() -> None:
@@ -370,7 +372,7 @@ def test_huge_rate_diverges_at_once() -> None:
         steps = run_one(1e5)
     assert len(steps) == 1 and steps[0].status == "diverged"
     assert steps[0].params_after == (1.5e6,)
-    assert describe_run(steps, 1e5)[0] == "diverged"
+    assert judge_run(steps, 1e5).kind == "diverged"
 
 
 def test_overflow_to_inf_is_caught() -> None:
@@ -414,35 +416,48 @@ def test_start_at_the_minimum_converges_at_once() -> None:
     steps = run_one(0.05, start=2.0)
     assert len(steps) == 1 and steps[0].status == "converged"
     assert steps[0].update == (0.0,)
-    assert describe_run(steps, 0.05)[0] == "converged"
+    assert judge_run(steps, 0.05).kind == "converged"
 
 
 def test_iterations_and_tolerance() -> None:
     assert len(run_one(0.05, iterations=5)) == 5
     assert run_one(0.05, iterations=0) == []
     assert len(run_one(0.05, tolerance=0.0, iterations=300)) == 300
-    assert describe_run([], 0.1)[0] == "stalled"
+    assert judge_run([], 0.1).kind == "stalled"
 
 
 def test_check_learning_rate() -> None:
-    check = check_learning_rate(0.05)
-    assert check == LearningRateCheck(True, 0.05, "")
-    zero = check_learning_rate(0)
-    assert zero.ok and zero.value == 0.0
+    """The engine's verdicts, and the lines the descent scenes word them with."""
+    assert check_learning_rate(0.05) == LearningRateCheck(True, 0.05, RateVerdict.FINE)
+    assert words_check(0.05) == RateCheck(True, 0.05, "")
+    zero = words_check(0)
+    assert zero.ok and zero.value == 0.0 and check_learning_rate(0).verdict is RateVerdict.ZERO
     assert zero.message == "A learning rate of 0 never moves the weights."
-    neg = check_learning_rate(-0.1)
-    assert neg.ok and neg.value == -0.1
+    neg = words_check(-0.1)
+    assert neg.ok and neg.value == -0.1 and check_learning_rate(-0.1).verdict is RateVerdict.NEGATIVE
     assert neg.message == "A negative learning rate climbs uphill: the cost will grow."
     for bad in (float("nan"), float("inf"), float("-inf")):
-        check = check_learning_rate(bad)
+        check = words_check(bad)
         assert not check.ok and check.value is None
+        assert check_learning_rate(bad).verdict is RateVerdict.NOT_FINITE
         assert check.message == "The learning rate must be a finite number."
-    big = check_learning_rate(1e7)
-    assert not big.ok
+    big = words_check(1e7)
+    assert not big.ok and check_learning_rate(1e7).verdict is RateVerdict.TOO_LARGE
     assert big.message == "That learning rate is too large to try: pick a value below 1e6."
     assert not check_learning_rate(-1e7).ok
     assert check_learning_rate(1e5).ok  # large, but it may be tried (and will diverge)
     assert not check_learning_rate("abc").ok  # type: ignore[arg-type]
+
+
+def test_run_verdict_carries_the_numbers() -> None:
+    steps = run_one(0.05)
+    verdict = judge_run(steps, 0.05)
+    assert verdict.kind is RunKind.CONVERGED and verdict.steps == len(steps)
+    assert verdict.start_cost == steps[0].cost and verdict.end_cost == steps[-1].cost_after
+    assert verdict.cost_fell and not verdict.blew_up
+    empty = judge_run([], 0.1)
+    assert empty.kind is RunKind.STALLED and empty.steps == 0
+    assert describe_run([], 0.1) == ("stalled", "No steps were taken.")
 
 
 # --------------------------------------------------------------------------- fit_line
@@ -456,7 +471,7 @@ def test_fit_line_defaults_get_close_but_not_onto_the_line() -> None:
     at_ten = w * 10 + b
     assert at_ten == pytest.approx(18.7506, abs=1e-3)  # the true line gives 19
     assert abs(at_ten - 19) < 0.5 and at_ten != 19
-    assert describe_run(steps, 0.01)[0] == "converged"  # cost below 1% of its start
+    assert judge_run(steps, 0.01).kind == "converged"  # cost below 1% of its start
     costs = [s.cost for s in steps]
     assert all(a > b for a, b in zip(costs, costs[1:]))
 
@@ -643,7 +658,7 @@ def test_surface_descent_diverges_as_a_record(method: str) -> None:
         steps = list(descend_surface(valley, valley.starts[0], 1.0, 500, method))
     assert steps[-1].status == "diverged"
     assert len(steps) < 500
-    assert describe_run(steps, 1.0)[0] == "diverged"
+    assert judge_run(steps, 1.0).kind == "diverged"
 
 
 # --------------------------------------------------------------------------- generators
@@ -754,7 +769,8 @@ def test_engine_imports_neither_textual_nor_rich() -> None:
         "list(m.gradient_descent(lambda p: m.one_weight_cost(p[0], m.ONE_X, m.ONE_Z),\n"
         "    lambda p: (m.one_weight_grad(p[0], m.ONE_X, m.ONE_Z),), (0.0,), 0.3))\n"
         "m.surface_grid(m.SURFACES['valley'], 5, 4)\n"
-        "m.cost_problem(numpy.random.default_rng(0))\n"
+        "import tutor.quiz.generators.descent as g\n"
+        "g.cost_problem(numpy.random.default_rng(0))\n"
         "print(json.dumps([n for n in ('textual', 'rich') if n in sys.modules]))\n"
     )
     result = subprocess.run(

@@ -260,8 +260,7 @@ def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytes
 
     _write_set(tmp_path / "data", sums=True)
     (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
-    monkeypatch.setattr(mnist, "mnist_dir", lambda: tmp_path / "data")
-    monkeypatch.setattr(mnist, "shipped_mnist_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(mnist, "shipped_dir", lambda: tmp_path / "data")
     with pytest.raises(DataError) as caught:
         load_digits(cache_dir=tmp_path / "cache")
     message = str(caught.value)
@@ -270,14 +269,16 @@ def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytes
 
 
 def test_damage_in_the_learners_data_dir_never_says_reinstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # `dl-tutor --data-dir` sets DL_TUTOR_DATA_DIR, so mnist_dir() *is* the learner's folder.
+    # `dl-tutor --data-dir` sets DL_TUTOR_DATA_DIR, so mnist_dir() *is* the learner's folder,
+    # and tutor.data reads it.
+    import tutor.data
     import tutor.engines.mnist as mnist
 
     _write_set(tmp_path / "data", sums=True)
     (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
     monkeypatch.setenv("DL_TUTOR_DATA_DIR", str(tmp_path / "data"))
     with pytest.raises(DataError) as caught:
-        load_digits(cache_dir=tmp_path / "cache")
+        tutor.data.load_digits()
     message = str(caught.value)
     assert FILES[0] in message and "check the file or download it again" in message and "reinstall" not in message
     checks = mnist.verify_checksums(tmp_path / "data")

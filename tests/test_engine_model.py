@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -76,7 +78,7 @@ def test_whole_network_gradients_against_numerical_ones() -> None:
     _, _, grads = model.loss_and_grads(x, labels)
 
     def f() -> float:
-        return L.softmax_cross_entropy(model.forward(x), labels)[0]
+        return L.softmax_cross_entropy(model.scores(x), labels)[0]
 
     for name, param in model.params.items():
         np.testing.assert_allclose(grads[name], L.numerical_gradient(f, param), rtol=1e-4, atol=1e-7, err_msg=name)
@@ -90,7 +92,7 @@ def test_lenet_gradients_against_numerical_ones_on_a_sample() -> None:
     _, _, grads = model.loss_and_grads(x, labels)
 
     def f() -> float:
-        return L.softmax_cross_entropy(model.forward(x), labels)[0]
+        return L.softmax_cross_entropy(model.scores(x), labels)[0]
 
     for name in ("C1.w", "C1.b", "C3.w", "C5.b", "F6.w", "output.b"):
         param = model.params[name]
@@ -108,9 +110,34 @@ def test_lenet_gradients_against_numerical_ones_on_a_sample() -> None:
 
 def test_backward_needs_a_training_forward() -> None:
     model = Model(SMALL)
-    model.forward(np.zeros((1, 2, 8, 8), dtype=np.float32))
+    inference = model.forward(np.zeros((1, 2, 8, 8), dtype=np.float32))
     with pytest.raises(RuntimeError, match="train=True"):
-        model.backward(np.zeros((1, 10), dtype=np.float32))
+        model.backward(np.zeros((1, 10), dtype=np.float32), inference)
+
+
+def test_passes_are_independent_so_threads_can_share_a_model() -> None:
+    """`forward` keeps nothing on the model: a pass made in between (another thread's) does not
+    change the gradients of the first one."""
+    model = Model(SMALL, seed=3, dtype=np.float64)
+    rng = np.random.default_rng(4)
+    x, other = rng.normal(size=(3, 2, 8, 8)), rng.normal(size=(5, 2, 8, 8))
+    labels = np.array([1, 7, 4])
+    _, _, expected = model.loss_and_grads(x, labels)
+    first = model.forward(x, train=True)
+    model.forward(other, train=True, keep=True)  # e.g. a scene's worker, at the same time
+    _, _, dscores = L.softmax_cross_entropy_device(first.scores, labels)
+    grads = model.backward(dscores, first)
+    for name in expected:
+        np.testing.assert_allclose(grads[name], expected[name], err_msg=name)
+    assert not hasattr(model, "_caches") and not hasattr(model, "activations")
+
+
+def test_old_files_naming_lenet5_load_as_lenet(tmp_path) -> None:
+    """The shipped weights and older saved models say "lenet5" inside: the same model."""
+    data = json.loads(LENET5.to_json())
+    assert data["name"] == "lenet"
+    data["name"] = "lenet5"
+    assert ModelSpec.from_json(json.dumps(data)) == LENET5
 
 
 def test_predict_proba_accepts_uint8_and_floats() -> None:
@@ -225,16 +252,6 @@ def test_save_refuses_what_is_not_a_regular_file(tmp_path) -> None:
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []  # the probe is gone
     model.save(tmp_path / "new" / "ok.npz")
     assert Model.load(tmp_path / "new" / "ok.npz").parameter_count() == model.parameter_count()
-
-
-def test_stopped_path_sits_beside_the_model() -> None:
-    from pathlib import Path
-
-    from tutor.engines.model import stopped_path_for
-
-    assert stopped_path_for("runs/best.npz") == Path("runs/best-stopped.npz")
-    assert stopped_path_for("runs/best") == Path("runs/best-stopped")
-    assert stopped_path_for("runs/best-stopped.npz") == Path("runs/best-stopped.npz")
 
 
 @pytest.mark.parametrize(

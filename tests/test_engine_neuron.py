@@ -14,12 +14,10 @@ from tutor.engines.neuron import (
     GATES,
     binary_inputs,
     fmt,
-    threshold_output_problem,
     threshold_unit,
     truth_table,
-    weighted_sum_problem,
-    which_gate_problem,
 )
+from tutor.quiz.generators.neuron import threshold_output_problem, weighted_sum_problem, which_gate_problem
 from tutor.paths import default_lessons_dir
 from tutor.quiz.predict import Generated, generate
 

@@ -15,7 +15,6 @@ import pytest
 from tutor.engines import neuron
 from tutor.engines.perceptron import (
     DATASETS,
-    SIDE_OPTIONS,
     XOR_HIDDEN,
     XOR_OUTPUT,
     Dataset,
@@ -25,17 +24,15 @@ from tutor.engines.perceptron import (
     boundary,
     hardlim,
     net_input,
-    new_weight_problem,
-    output_problem,
     predict,
     random_start,
     run_training,
-    side_problem,
     train,
     two_layer_forward,
     update,
     weight_arrow,
 )
+from tutor.quiz.generators.perceptron import SIDE_OPTIONS, new_weight_problem, output_problem, side_problem
 from tutor.quiz.predict import Generated, generate
 
 SEEDS = range(200)
@@ -508,7 +505,8 @@ def test_engine_imports_neither_textual_nor_rich() -> None:
         "import sys, json, numpy\n"
         "import tutor.engines.perceptron as m\n"
         "m.run_training(*[m.DATASETS['and'].inputs, m.DATASETS['and'].targets], (0.0, 0.0))\n"
-        "m.side_problem(numpy.random.default_rng(0))\n"
+        "import tutor.quiz.generators.perceptron as g\n"
+        "g.side_problem(numpy.random.default_rng(0))\n"
         "print(json.dumps([n for n in ('textual', 'rich') if n in sys.modules]))\n"
     )
     result = subprocess.run(

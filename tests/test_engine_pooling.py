@@ -10,13 +10,13 @@ import pytest
 from tutor.engines.pooling import (
     VERTICAL_EDGE,
     compare_pooled,
-    maxpool_problem,
     pool2d,
     pool_steps,
     pooled_size,
     shift_image,
     vertical_edge_map,
 )
+from tutor.quiz.generators.pooling import maxpool_problem
 
 HAND = np.array(
     [

@@ -15,15 +15,14 @@ from tutor.engines import mnist
 from tutor.engines.preprocess import (
     BOX,
     SIZE,
-    box_size_problem,
     brush,
     brush_line,
     centre_of_mass,
-    centre_shift_problem,
     ink_bbox,
     mnist_preprocess,
     resize,
 )
+from tutor.quiz.generators.preprocess import box_size_problem, centre_shift_problem
 from tutor.quiz.predict import generate
 
 _REPO = Path(__file__).resolve().parent.parent

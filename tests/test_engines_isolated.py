@@ -75,7 +75,8 @@ def test_running_the_engines_loads_no_ui(tmp_path: Path) -> None:
     runs once, plus the neuron helpers the first lesson uses."""
     modules = loaded_modules(
         "import numpy\n"
-        "from tutor.engines.neuron import truth_table, which_gate_problem\n"
+        "from tutor.engines.neuron import truth_table\n"
+        "from tutor.quiz.generators.neuron import which_gate_problem\n"
         "from tutor.quiz.predict import generate, generator_names\n"
         "truth_table([1, 1], 1.5, gate='AND')\n"
         "which_gate_problem(numpy.random.default_rng(0))\n"

@@ -20,20 +20,13 @@ from tests.scene_host import SceneHost, at_step, force_real_colours, lesson_app,
 from tutor.engines import mnist
 from tutor.engines import model as model_engine
 from tutor.engines.model import LENET5, Model
+from tutor import models
 from tutor.scenes import feature_maps
-from tutor.scenes.feature_maps import (
-    MAX_MISTAKES,
-    FeatureMapsScene,
-    MapGrid,
-    Tile,
-    choose_c3_layout,
-    choose_filters_layout,
-    confusion_text,
-    grid,
-    side_by_side,
-    tile_lines,
-)
-from tutor.engines.train import evaluate_in_batches as evaluate
+from tutor.scenes.feature_maps import MAX_MISTAKES, FeatureMapsScene
+from tutor.scenes.feature_maps_layout import choose_c3_layout, choose_filters_layout
+from tutor.engines.evaluate import evaluate_in_batches as evaluate
+from tutor.widgets.confusion import render_confusion
+from tutor.widgets.tiles import MapGrid, Tile, grid, side_by_side, tile_lines
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.image import HalfBlockImage
 
@@ -166,17 +159,6 @@ def test_evaluate_finds_the_mistakes() -> None:
     assert evaluate(Fixed(), images, labels, cancelled=lambda: True) is None
 
 
-def test_confusion_text_narrow_and_wide() -> None:
-    matrix = np.diag([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
-    matrix[4, 9] = 12
-    matrix[7, 2] = 150
-    wide = confusion_text(matrix, 60).plain
-    assert "1135" in wide and "most common mistake: 7 read as 2 (150×)" in wide
-    narrow = confusion_text(matrix, 36).plain
-    assert max(len(line) for line in narrow.splitlines()) <= 36
-    assert "✓" in narrow and " ++" in narrow and "++ = 100 or more" in narrow and " 12" in narrow
-
-
 # --- the scene ------------------------------------------------------------------------------------
 
 
@@ -238,10 +220,12 @@ async def test_mistakes_and_confusion(network: Model, digits: Any) -> None:
         await pilot.press("v", "v", "v", "v")
         assert scene.view == "confusion" and scene.total_frames == 0
         text = _words(scene)
-        assert f"{int(np.trace(expected.confusion)):,} right" in text
+        assert f"{int(np.trace(expected.confusion)):,} of {len(digits.test_images):,} test digits right" in text
+        # the same notation as the training scene's matrix (tutor.widgets.confusion)
+        assert render_confusion(expected.confusion, scene.stage_width).plain in text
         await pilot.press("v")
         assert scene.view == "filters" and scene.position == wrong[1]
-        assert feature_maps._EVALUATIONS.get(network) is scene.evaluation
+        assert models.cached_evaluation(network) is scene.evaluation
 
     # A second scene on the same network reuses the cached answers: no worker needed.
     again = FeatureMapsScene({"view": "mistakes"})
@@ -259,7 +243,7 @@ async def test_missing_weights_show_one_message(monkeypatch: pytest.MonkeyPatch,
         text = _words(scene)
         assert "No LeNet-5 to look inside" in text and "dl-tutor train lenet" in text
         assert scene.total_frames == 0 and not scene.query_one(MapGrid).display
-        await pilot.press("v", "o", "right_square_bracket", "s", "full_stop")
+        await pilot.press("v", "o", "right_square_bracket", "m", "full_stop")
         assert scene.position == 0 and "No LeNet-5 to look inside" in _words(scene)
 
 
@@ -270,15 +254,15 @@ async def test_the_learners_model(monkeypatch: pytest.MonkeyPatch, network: Mode
         assert scene.which == "shipped" and scene.model is network
         assert "have not trained a LeNet-5 yet" in _words(scene) and "showing the shipped" in _words(scene)
     mine = Model(LENET5, seed=5)
-    mine.save(feature_maps.mine_path())  # DL_TUTOR_HOME is a fresh folder per test
+    mine.save(models.model_path("lenet"))  # DL_TUTOR_HOME is a fresh folder per test
     scene = FeatureMapsScene({"source": "mine"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert scene.which == "mine" and scene.model is not network
         assert np.allclose(np.asarray(scene.model.params["C1.w"]), np.asarray(mine.params["C1.w"]))
-        await pilot.press("s")
+        await pilot.press("m")
         assert scene.source == "shipped" and scene.model is network
-    feature_maps.mine_path().write_bytes(b"not a model")
+    models.model_path("lenet").write_bytes(b"not a model")
     scene = FeatureMapsScene({"source": "mine"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()

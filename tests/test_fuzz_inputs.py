@@ -34,8 +34,7 @@ from tutor.app import make_app
 from tutor.content import load_course
 from tutor.content.model import Question
 from tutor.engines.descent import (
-    ONE_X, ONE_Z, check_learning_rate, describe_run, gradient_descent, one_weight_cost,
-    one_weight_grad,
+    ONE_X, ONE_Z, gradient_descent, one_weight_cost, one_weight_grad,
 )
 from tutor.engines.expression import ExpressionError
 from tutor.paths import default_lessons_dir
@@ -51,6 +50,7 @@ from tutor.quiz.parse import (
     parse_number,
     parse_vector,
 )
+from tutor.scenes.descent_words import check_learning_rate, describe_run
 from tutor.quiz.predict import GENERATORS
 from tutor.scenes.expression_playground import MAX_NODES, build_typed
 from tutor.screens.lesson import LessonScreen

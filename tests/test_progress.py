@@ -18,6 +18,7 @@ from tutor.progress import (
     QuestionRecord,
     default_home,
 )
+from tutor.progress import files as files_module
 from tutor.progress import store as store_module
 
 
@@ -289,7 +290,7 @@ def test_damaged_file_is_moved_aside_with_warning(tmp_path: Path, content: bytes
 
 
 def test_damaged_names_get_a_counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module.time, "strftime", lambda fmt: "20240101-120000")
+    monkeypatch.setattr(files_module.time, "strftime", lambda fmt: "20240101-120000")
     path = tmp_path / "progress.json"
     store = ProgressStore(path)
     for i in range(3):
@@ -483,7 +484,7 @@ def test_a_stuck_lock_never_hangs_a_save(tmp_path: Path, monkeypatch: pytest.Mon
     fcntl = pytest.importorskip("fcntl")
     path = tmp_path / "progress.json"
     store = ProgressStore(path)
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.05)
+    monkeypatch.setattr(files_module, "LOCK_TIMEOUT", 0.05)
     with open(store.lock_path, "w") as holder:  # another copy of the app, stuck holding it
         fcntl.flock(holder, fcntl.LOCK_EX)
         store.save(sample_progress(), merge=True)  # waits LOCK_TIMEOUT, then saves unlocked
@@ -494,7 +495,7 @@ def test_a_stuck_lock_never_hangs_a_save(tmp_path: Path, monkeypatch: pytest.Mon
 def test_saving_without_fcntl_degrades_to_unlocked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "fcntl", None)  # as on Windows
+    monkeypatch.setattr(files_module, "fcntl", None)  # as on Windows
     store = ProgressStore(tmp_path / "progress.json")
     store.save(sample_progress(), merge=True)
     assert store.load() == (sample_progress(), None)
@@ -611,7 +612,7 @@ def test_directory_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         """A folder the user may not write in (root ignores chmod, so simulate it)."""
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(store_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files_module.tempfile, "mkstemp", refuse)
     what, advice = store_module.directory_problem(tmp_path)
     assert "Permission denied" in what and "chmod u+w" in advice and "DL_TUTOR_HOME" in advice
     monkeypatch.undo()
@@ -715,7 +716,7 @@ def test_export_over_a_regular_file_keeps_its_permissions(tmp_path: Path) -> Non
 def test_backup_is_private_and_never_overwrites(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module.time, "strftime", lambda fmt: "20240101-120000")
+    monkeypatch.setattr(files_module.time, "strftime", lambda fmt: "20240101-120000")
     store = ProgressStore(tmp_path / "progress.json")
     first, second = store.backup(sample_progress()), store.backup(Progress())
     assert first.name == "progress.json.bak-20240101-120000"
@@ -733,7 +734,7 @@ def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module, "_atomic_write_text", full)
+    monkeypatch.setattr(files_module, "atomic_write_text", full)
 
 
 def test_save_at_exit_is_quiet_when_everything_is_saved(tmp_path: Path) -> None:
@@ -789,7 +790,7 @@ def test_save_at_exit_says_when_nothing_could_be_rescued(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    monkeypatch.setattr(store_module, "rescue_folders", lambda: [blocker])
+    monkeypatch.setattr(files_module, "rescue_folders", lambda: [blocker])
     store = ProgressStore(tmp_path / "progress.json")
     _disk_full(monkeypatch)
     with pytest.raises(ProgressSaveError):

@@ -26,7 +26,7 @@ import pytest
 from tests.scene_host import resize_and_settle
 from tests.scene_tour import QUESTION_ANSWER, lesson_id, tour_course
 from tutor.app import make_app
-from tutor.scenes.registry import scene_names
+from tutor.scenes.registry import SCENES, scene_names
 from tutor.screens.lesson import LessonScreen
 from tutor.screens.too_small import TooSmallScreen
 from tutor.widgets.question_card import QuestionCard
@@ -70,6 +70,40 @@ async def _step_scene_both_ways(pilot, screen: LessonScreen, where: str) -> None
     await pilot.pause()
 
 
+async def _step_scene_directly(pilot, screen: LessonScreen, where: str) -> None:
+    """The same moves as `_step_scene_both_ways`, through the screen's actions instead of key
+    presses (the keys themselves are pressed on each kind's defaults step by the fast test), so
+    a variant costs one render instead of four."""
+    scene = screen.scene
+    assert scene is not None, where
+    if scene.total_frames:
+        start = scene.position
+        if start >= scene.total_frames:
+            screen.action_scene("back")
+            assert scene.position == start - 1, where
+        else:
+            scene.predict = False
+            screen.action_scene("forward")
+            assert scene.position == start + 1, where
+            screen.action_scene("back")
+            assert scene.position == start, where
+        screen.action_scene("reset")
+    await pilot.pause()
+
+
+def _assert_reads_declared(screen: LessonScreen, where: str) -> None:
+    """Once mounted, the scene has read only parameters the registry declares, and took the
+    step's own value of each choice or flag it read (no silent fallback to a default); see
+    also `tests/test_scene_spec_agreement.py`, which checks the same without the app."""
+    scene = screen.scene
+    assert scene is not None, where
+    declared = SCENES[scene.scene_name].specs
+    assert set(scene.params_read) <= set(declared), (where, set(scene.params_read) - set(declared))
+    for name, value in screen.step.scene_params.items():
+        if name in scene.params_read and declared[name].kind in ("choice", "bool"):
+            assert scene.params_read[name] == value, (where, name, scene.params_read[name])
+
+
 async def _answer(screen: LessonScreen, where: str) -> None:
     """Answer the step's question the way the learner types it."""
     for card in screen.query(QuestionCard):
@@ -86,6 +120,7 @@ async def test_kind_opens_steps_and_answers(tmp_path: Path, kind: str) -> None:
         screen = app.screen
         assert isinstance(screen, LessonScreen) and screen.step.id == "defaults"
         await _step_scene_both_ways(pilot, screen, kind)
+        _assert_reads_declared(screen, kind)
         await _answer(screen, kind)
         assert isinstance(app.screen, LessonScreen)
 
@@ -110,10 +145,11 @@ async def test_kind_walks_its_parameter_space_then_survives_a_monkey(tmp_path: P
         for index, step in enumerate(lesson.steps[1:], start=1):
             await screen.show_step(index)
             await pilot.pause()
-            await _step_scene_both_ways(pilot, screen, f"{kind}: {step.id}")
+            _assert_reads_declared(screen, f"{kind}: {step.id}")
+            await _step_scene_directly(pilot, screen, f"{kind}: {step.id}")
             await _answer(screen, f"{kind}: {step.id}")
         await pilot.pause()  # the last answer reaches the progress store
-        assert app.lesson_done(lesson)
+        assert app.session.is_done(lesson)
         saved = json.loads((home / "progress.json").read_text(encoding="utf-8"))
         assert saved["lessons"][lesson_id(kind)]["completed"] is True
 

@@ -364,3 +364,13 @@ def test_resume_needs_more_epochs_than_done(tmp_path: Path, capsys: pytest.Captu
     capsys.readouterr()
     assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--resume", str(out)]) == 2
     assert "has already done 2 epoch(s); give --epochs 3 or more" in _one_line(capsys.readouterr().err)
+
+
+def test_lenet5_is_accepted_for_lenet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`lenet5` (the name the shipped weights carry) is another name for `lenet`."""
+    data = write_set(tmp_path / "tiny", 32, 8)
+    out = tmp_path / "m.npz"
+    assert main(["train", "lenet5", "--data-dir", str(data), "--epochs", "1", "--train-limit", "32",
+                 "--save", str(out)]) == 0
+    assert "training lenet on" in capsys.readouterr().err
+    assert Model.load(out, expect=MODELS["lenet"]).spec.name == "lenet"

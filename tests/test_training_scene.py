@@ -318,7 +318,7 @@ async def test_pause_resume_stop_and_continue(digits: Any, stepped: None) -> Non
         assert (resumed.trainer.epoch, resumed.trainer.batch) > (checkpoint.epoch, checkpoint.batch)
         # the continued run goes on from where the stopped one was
         assert scene.losses[losses_before][0] >= scene.losses[losses_before - 1][0]
-        await pilot.press("x")  # `s` and `x` both stop
+        await pilot.press("s")  # `s` stops (the key vocabulary: tutor/scenes/keys.py)
         await _until(pilot, lambda: scene.state == "stopped")
         assert scene.checkpoint is not None and scene.checkpoint.epoch >= checkpoint.epoch
 

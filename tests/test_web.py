@@ -594,6 +594,45 @@ def test_without_the_web_extra_the_way_to_install_it_is_given(monkeypatch, capsy
 # --- pieces -------------------------------------------------------------------------------------
 
 
+@needs_extra
+def test_textual_serve_still_has_what_the_tutor_server_replaces():
+    """`tutor.web` replaces textual-serve's websocket handler whole and adds its checks where the
+    routes are made, because textual-serve (checked: 1.1.3) has no public hook for either. This
+    fails, naming what moved, when an upgrade changes what that relies on: then re-read
+    textual-serve's `Server.handle_websocket` and `AppService` and update `TutorServer`."""
+    import inspect
+    from importlib.metadata import version
+
+    from textual_serve.app_service import AppService
+    from textual_serve.download_manager import DownloadManager
+    from textual_serve.server import Server, to_int
+
+    installed = f"textual-serve {version('textual-serve')} (tutor.web was checked against 1.1.3)"
+    for name in ("_make_app", "handle_index", "handle_websocket", "handle_download", "_process_messages"):
+        assert inspect.iscoroutinefunction(getattr(Server, name, None)), f"{installed}: Server.{name} moved"
+    upstream = inspect.getsource(Server.handle_websocket)
+    assert "AppService(" in upstream and "_process_messages(" in upstream, (
+        f"{installed}: Server.handle_websocket changed; it may now offer a hook to use instead"
+    )
+
+    async def nothing(*args):
+        return None
+
+    service = AppService(
+        "true", write_bytes=nothing, write_str=nothing, close=nothing,
+        download_manager=DownloadManager(), debug=False,
+    )
+    assert service._process is None, f"{installed}: AppService._process moved"
+    for name in ("start", "stop", "run", "send_bytes", "set_terminal_size", "blur", "focus", "remote_close"):
+        assert callable(getattr(service, name, None)), f"{installed}: AppService.{name} moved"
+    server = Server("true")
+    for name in ("command", "debug", "download_manager", "statics_path", "templates_path", "title"):
+        assert hasattr(server, name), f"{installed}: Server.{name} moved"
+    assert (Path(server.templates_path) / "app_index.html").is_file(), f"{installed}: the page moved"
+    assert to_int("x", 7) == 7
+    assert web._server_class() is not None
+
+
 def test_served_by_web_recognises_textual_serves_children(monkeypatch):
     monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
     assert not web.served_by_web()

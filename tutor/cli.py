@@ -161,14 +161,18 @@ def find_lesson(course: "Course", query: str) -> "tuple[Lesson | None, str]":
     return None, f"no lesson '{query}'.{hint}"
 
 
+#: `dl-tutor list`'s mark for each lesson status (`tutor.session.Session.status`).
+LIST_MARKS = {"done": "[x]", "started": "[~]", "new": "[ ]"}
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """Print every lesson with its completion mark and score, as plain text."""
-    from tutor.progress import ProgressStore
+    from tutor.session import Session
 
     course = _load_course(args)
     if course is None:
         return EXIT_PROBLEMS
-    progress, warning = ProgressStore().load(move_damaged=False)  # read-only: report, move nothing
+    session, warning = Session.load(course, move_damaged=False)  # read-only: report, move nothing
     if warning:
         _error(warning)
     print(course.title)
@@ -177,14 +181,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"\n{unit.title}")
         for lesson in unit.lessons:
             number += 1
-            correct, total = progress.score(lesson.id, list(lesson.questions))
-            record = progress.lessons.get(lesson.id)
-            if record is not None and record.completed:
-                mark = "[x]"
-            elif record is not None and record.visited:
-                mark = "[~]"
-            else:
-                mark = "[ ]"
+            correct, total = session.score(lesson)
+            mark = LIST_MARKS[session.status(lesson)]
             pct = f"{100 * correct // total:>3}%" if total else "   -"
             score = f"{correct}/{total}"
             print(f"  {mark} {number:>2}. {lesson.id:<26} {lesson.title:<36} {score:>5} {pct}")
@@ -337,7 +335,7 @@ def finish_session(app: "TutorApp") -> int:
     A save that failed during the session (a full or read-only disk) is retried, and if it fails
     again the progress is rescued to another folder (`ProgressStore.save_at_exit`): the learner
     is told where in one line, and the exit status is 1 rather than 0."""
-    saved, progress_note = app.store.save_at_exit(app.progress)
+    saved, progress_note = app.session.save_at_exit()
     if app.stop_signal is not None and app.stop_signal != signal.SIGHUP:
         kept = "your progress is saved" if saved else "your progress could not be saved (see below)"
         app.exit_notes.insert(0, f"Stopped by {app.stop_signal.name}; {kept}.")

@@ -9,20 +9,26 @@ A finished model goes to `--save PATH` (default: models/MODEL.npz in the data fo
 run's checkpoint goes beside it as NAME-stopped.npz (models/MODEL-stopped.npz, as in the training
 scene), so an interrupted run never replaces a finished model. The paths are checked before
 training starts; if saving still fails at the end, the result goes to a MODEL-rescued-TIME.npz in
-the data folder (or the temp folder) and the command says where.
+the data folder (or the temp folder) and the command says where. The paths and the model names
+(``lenet5`` is accepted for ``lenet``) come from `tutor.models`, the data from `tutor.data`.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
-MODEL_CHOICES = ("lenet", "mlp-30-sigmoid", "mlp-128-relu")
+from tutor.models import ALIASES, MODEL_NAMES, model_path, rescue_paths, stopped_path, stopped_path_for
+from tutor.text import format_seconds
+
+
+def _model_name(text: str) -> str:
+    """A model named on the command line, an alias read as its one name ("lenet5" -> "lenet")."""
+    return ALIASES.get(text, text)
 
 
 def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -31,7 +37,7 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "train", parents=parents, help="train a model without the TUI (e.g. LeNet-5 on a GPU box)",
         description="Train a model on MNIST (or --data-dir) and save it; Ctrl+C saves a checkpoint.",
     )
-    p.add_argument("model", choices=MODEL_CHOICES, help="the network to train")
+    p.add_argument("model", type=_model_name, choices=MODEL_NAMES, help="the network to train")
     p.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
     p.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.001 for adam, 0.05 for sgd)")
@@ -47,32 +53,6 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--resume", type=Path, default=None, metavar="PATH",
                    help="continue from a checkpoint written by an earlier run (e.g. models/MODEL-stopped.npz)")
     p.add_argument("--train-limit", type=int, default=None, metavar="N", help=argparse.SUPPRESS)
-
-
-def default_model_path(model: str) -> Path:
-    """Where trained models go when --save is not given (the learner's data folder)."""
-    from tutor.progress.store import default_home
-
-    return default_home() / "models" / f"{model}.npz"
-
-
-def stopped_model_path(model: str) -> Path:
-    """Where the app keeps a run stopped before its end (by `s`, leaving the lesson or quitting)."""
-    path = default_model_path(model)
-    return path.with_name(f"{model}-stopped.npz")
-
-
-def stopped_runs() -> list[str]:
-    """The models whose training in the app was interrupted and can be continued."""
-    return [model for model in MODEL_CHOICES if stopped_model_path(model).is_file()]
-
-
-def format_seconds(seconds: float) -> str:
-    """m:ss for an ETA or a duration ("-:--" when unknown)."""
-    if not math.isfinite(seconds):
-        return "-:--"
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class _Progress:
@@ -123,21 +103,9 @@ def save_targets(model: str, save: Path | None) -> tuple[Path, Path]:
     Without --save: models/MODEL.npz and models/MODEL-stopped.npz in the data folder (as the
     training scene). With --save PATH: PATH, and NAME-stopped.npz beside it, so Ctrl+C never
     replaces a finished model with a half-trained one."""
-    from tutor.engines.model import stopped_path_for
-
     if save is None:
-        return default_model_path(model), stopped_model_path(model)
+        return model_path(model), stopped_path(model)
     return save, stopped_path_for(save)
-
-
-def rescue_paths(model: str) -> list[Path]:
-    """Where a run's result goes when its own path cannot be written at the end (a new name each
-    time, never over a finished model): the data folder's models/, then the system's temp folder."""
-    import tempfile
-
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    name = f"{model}-rescued-{stamp}.npz"
-    return [default_model_path(model).with_name(name), Path(tempfile.gettempdir()) / name]
 
 
 def _checkpoint_bytes(model: str, optimizer: str) -> int:
@@ -166,8 +134,10 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     except ValueError as error:
         _say(err, f"dl-tutor train: {error}.")
         return 2
+    from tutor.allocator import tune_allocator
     from tutor.backend import BackendError, select_backend
-    from tutor.engines.mnist import DataError, load_digits
+    from tutor.data import load_digits
+    from tutor.engines.mnist import DataError
     from tutor.engines.model import ModelError, SaveError, check_save_path
     from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer, load_checkpoint
 
@@ -186,7 +156,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         return 2
     try:
         digits = load_digits(data_dir)
-    except DataError as error:
+    except (DataError, OSError, ValueError) as error:
         _say(err, f"dl-tutor train: {error}")
         return 1
     if digits.train_images.shape[1:] != (28, 28):
@@ -253,6 +223,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
                 previous[sig] = signal.signal(sig, on_signal)
             except (ValueError, OSError):
                 pass
+    tune_allocator()
     started = time.perf_counter()
     done = None
     try:

@@ -10,9 +10,9 @@ the page instead of a terminal. The server listens on this machine only (127.0.0
 On top of textual-serve's own server, the page here is titled "dl-tutor", loads its terminal
 font (Roboto Mono, which textual-serve ships) from this server instead of from Google, so it
 works offline, and builds its websocket and static-file addresses from the address the browser
-used, so a forwarded port with a different number works too. A server on a loopback address answers only requests made to a
-loopback name, and the websocket refuses pages from other sites, so that a web page open in the
-same browser cannot start or drive a tutor.
+used, so a forwarded port with a different number works too. A server on a loopback address
+answers only requests made to a loopback name, and the websocket refuses pages from other sites,
+so that a web page open in the same browser cannot start or drive a tutor.
 
 Loopback is not private on a shared machine: every local account can connect to 127.0.0.1. So,
 as Jupyter does, the server asks for a secret token: a random one made at each start (or
@@ -197,25 +197,15 @@ def _bind_error(error: OSError, host: str, port: int) -> str:
     """One line saying why host:port cannot be listened on, and what to try instead."""
     other = port + 1 if port < 65535 else 8000
     if isinstance(error, socket.gaierror):
-        return (
-            f"dl-tutor: cannot listen on --host {host}: no such address on this machine."
-            " Try --host 127.0.0.1."
-        )
-    if error.errno == errno.EADDRINUSE:
-        return (
-            f"dl-tutor: port {port} is already in use (another dl-tutor --web?)."
-            f" Try --port {other}."
-        )
-    if error.errno == errno.EACCES:
-        return (
-            f"dl-tutor: no permission to listen on port {port} (ports below 1024 need root)."
-            " Try --port 8000."
-        )
-    if error.errno == errno.EADDRNOTAVAIL:
-        return (
-            f"dl-tutor: --host {host} is not an address of this machine."
-            " Try --host 127.0.0.1."
-        )
+        return (f"dl-tutor: cannot listen on --host {host}: no such address on this machine."
+                " Try --host 127.0.0.1.")
+    known = {
+        errno.EADDRINUSE: f"port {port} is already in use (another dl-tutor --web?). Try --port {other}.",
+        errno.EACCES: f"no permission to listen on port {port} (ports below 1024 need root). Try --port 8000.",
+        errno.EADDRNOTAVAIL: f"--host {host} is not an address of this machine. Try --host 127.0.0.1.",
+    }
+    if error.errno in known:
+        return f"dl-tutor: {known[error.errno]}"
     reason = (error.strerror or str(error)).rstrip(".")
     return f"dl-tutor: cannot listen on {host}:{port} ({reason}). Try another --port, or --host 127.0.0.1."
 
@@ -272,12 +262,6 @@ def _server_class() -> type:
     class TutorAppService(AppService):
         """textual-serve's AppService, which also waits for its app process to exit."""
 
-        def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-            """The app's environment, without the server's token (an app has no use for it)."""
-            environment = super()._build_environment(width=width, height=height)
-            environment.pop(TOKEN_ENV, None)
-            return environment
-
         async def run(self) -> None:
             """Relay the app's output; when the app ends, end the tab's session too.
 
@@ -291,7 +275,7 @@ def _server_class() -> type:
         async def stop(self) -> None:
             """Tell the app to quit, then wait for it to exit (kill it after APP_EXIT_TIMEOUT s)."""
             await super().stop()
-            process = self._process
+            process = self._process  # private in textual-serve 1.1.3, and the only handle on it
             if process is None or process.returncode is not None:
                 return
             try:
@@ -301,7 +285,16 @@ def _server_class() -> type:
                 await process.wait()
 
     class TutorServer(Server):
-        """A textual-serve Server with the tutor's page, checks and messages."""
+        """A textual-serve Server with the tutor's page, checks and messages.
+
+        Checked against textual-serve 1.1.3, which has no public hook for any of this: the checks
+        (`_guard`) are a middleware added where the routes are made (`_make_app`, private, which
+        `serve` calls since `Server.serve` cannot announce the bound port), and
+        `handle_websocket` (public) is replaced whole, since upstream's builds its AppService and
+        relays messages (its private `_process_messages`) with no way to substitute either.
+        `tests/test_web.py::test_textual_serve_still_has_what_the_tutor_server_replaces` fails
+        when any of these moves.
+        """
 
         def __init__(
             self, command: str, host: str, port: int, title: str,
@@ -420,12 +413,8 @@ def _server_class() -> type:
                 raise web.HTTPServiceUnavailable(text=self._full())
             base = f"{request.scheme}://{request.host}"
             websocket_scheme = "wss" if request.scheme == "https" else "ws"
-            try:
-                font_size = int(request.query.get("fontsize", "16"))
-            except ValueError:
-                font_size = 16
             html = self.page.render(
-                font_size=font_size,
+                font_size=to_int(request.query.get("fontsize", "16"), 16),
                 app_websocket_url=f"{websocket_scheme}://{request.host}/ws",
                 config={"static": {"url": f"{base}/static/"}},
                 application={"name": self.title},
@@ -439,8 +428,8 @@ def _server_class() -> type:
             )
             return response
 
-        async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
-            """textual-serve's relay of the tab's messages to its app, ignoring malformed ones."""
+        async def _relay_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+            """textual-serve's relay of a tab's messages to its app, ignoring malformed ones."""
             async for message in websocket:
                 if message.type != WSMsgType.TEXT:
                     continue
@@ -469,8 +458,8 @@ def _server_class() -> type:
             """Run an app for this browser tab until either side closes, then wait for it to exit.
 
             The same as textual-serve's handler, behind `_guard`'s checks and the cap on
-            sessions, with TutorAppService in place of AppService, so that no app outlives its
-            tab or the server.
+            sessions, with TutorAppService in place of AppService (so that no app outlives its
+            tab or the server) and `_relay_messages` in place of `_process_messages`.
             """
             if not await self._slot_free():
                 log.warning(
@@ -497,7 +486,7 @@ def _server_class() -> type:
                 )
                 await app_service.start(width, height)
                 try:
-                    await self._process_messages(websocket, app_service)
+                    await self._relay_messages(websocket, app_service)
                 finally:
                     if task is not None:
                         self.closing.add(task)
@@ -561,6 +550,7 @@ def serve(args: argparse.Namespace, lesson_id: str | None) -> int:
             file=sys.stderr, flush=True,
         )
 
+    os.environ.pop(TOKEN_ENV, None)  # each tab's tutor inherits this environment: not the token
     title = f"{PAGE_TITLE}: {lesson_id}" if lesson_id else PAGE_TITLE
     server = server_class(app_command(args, lesson_id), host, port, title, token, max_sessions)
     server.initialize_logging()

@@ -28,12 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engines.neuron import fmt
-from tutor.quiz.predict import Generated
 
 __all__ = [
-    "ACTIVATIONS",
     "Activation",
+    "FUNCTIONS",
     "CLASS_NAMES",
     "cross_entropy",
     "elu",
@@ -50,7 +48,6 @@ __all__ = [
     "sigmoid_grad",
     "softmax",
     "softmax_cross_entropy_grad",
-    "softmax_loss_problem",
     "softmax_naive",
     "step",
     "step_grad",
@@ -144,15 +141,16 @@ def step_grad(x: Any, xp: Any = np) -> Any:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation function, with its derivative and what a lesson says about it.
+    """One activation function, with its derivative, its formula and its range.
 
     Attributes:
-        name: the key in ACTIVATIONS.
+        name: the key in FUNCTIONS.
         f: the function, f(x, xp=np) on an array of any shape.
         df: its derivative, df(x, xp=np), same shape.
         formula: one line of text, e.g. "σ(x) = 1 / (1 + e^-x)".
         range: the output range as text, e.g. "(0, 1)".
-        note: one line on its behaviour (saturation, dead units, ...).
+
+    What a lesson says about its behaviour is the activations scene's (`tutor.scenes.activations`).
     """
 
     name: str
@@ -160,7 +158,6 @@ class Activation:
     df: Callable[..., Any]
     formula: str
     range: str
-    note: str
 
     @property
     def range_text(self) -> str:
@@ -168,34 +165,20 @@ class Activation:
         return self.range
 
 
-#: The activations a scene can show, in menu order.
-ACTIVATIONS: dict[str, Activation] = {
+#: The activation functions a scene can plot, in menu order. (The names a network layer may use
+#: are `tutor.engines.spec.ACTIVATIONS`, computed by `tutor.engines.layers`.)
+FUNCTIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation(
-            "sigmoid", sigmoid, sigmoid_grad, "σ(x) = 1 / (1 + e^-x)", "(0, 1)",
-            "Saturates at both ends: σ'(x) < 0.05 for |x| > 3, and σ' is never above 0.25.",
-        ),
-        Activation(
-            "tanh", tanh, tanh_grad, "tanh(x) = (e^x - e^-x) / (e^x + e^-x)", "(-1, 1)",
-            "Zero-centred, but still saturates: tanh'(x) < 0.05 for |x| > 2.2.",
-        ),
-        Activation(
-            "relu", relu, relu_grad, "relu(x) = max(0, x)", "[0, ∞)",
-            "Never saturates for x > 0; for x < 0 the gradient is 0 (a unit can 'die').",
-        ),
+        Activation("sigmoid", sigmoid, sigmoid_grad, "σ(x) = 1 / (1 + e^-x)", "(0, 1)"),
+        Activation("tanh", tanh, tanh_grad, "tanh(x) = (e^x - e^-x) / (e^x + e^-x)", "(-1, 1)"),
+        Activation("relu", relu, relu_grad, "relu(x) = max(0, x)", "[0, ∞)"),
         Activation(
             "leaky_relu", leaky_relu, leaky_relu_grad, "leaky_relu(x) = x if x > 0 else 0.1·x",
-            "(-∞, ∞)", "Like relu, but a small slope (0.1) for x < 0 keeps the gradient alive.",
+            "(-∞, ∞)",
         ),
-        Activation(
-            "elu", elu, elu_grad, "elu(x) = x if x > 0 else e^x - 1", "(-1, ∞)",
-            "Smooth for x < 0 and saturates to -1 there; gradient 1 for x > 0.",
-        ),
-        Activation(
-            "step", step, step_grad, "step(x) = 1 if x >= 0 else 0", "{0, 1}",
-            "The perceptron's hard limit: its derivative is 0 everywhere, so nothing can learn by gradient.",
-        ),
+        Activation("elu", elu, elu_grad, "elu(x) = x if x > 0 else e^x - 1", "(-1, ∞)"),
+        Activation("step", step, step_grad, "step(x) = 1 if x >= 0 else 0", "{0, 1}"),
     )
 }
 
@@ -204,13 +187,13 @@ def saturation_profile(name: str, xs: Any, xp: Any = np) -> Any:
     """The derivative of activation `name` at xs (any shape): where it is near 0, gradients vanish.
 
     Raises:
-        KeyError: when `name` is not in ACTIVATIONS (the message lists the known names).
+        KeyError: when `name` is not in FUNCTIONS (the message lists the known names).
     """
     try:
-        activation = ACTIVATIONS[name]
+        activation = FUNCTIONS[name]
     except KeyError:
         raise KeyError(
-            f"Unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}."
+            f"Unknown activation {name!r}; known: {', '.join(FUNCTIONS)}."
         ) from None
     return activation.df(xs, xp=xp)
 
@@ -230,21 +213,41 @@ def maxout_grad(x: Any, w1: float, b1: float, w2: float, b2: float, xp: Any = np
 # --------------------------------------------------------------------------- softmax
 
 
-def shifted_exponentials(z: Any, xp: Any = np) -> Any:
+def _module_of(z: Any) -> Any:
+    """The array module of z: CuPy for a CuPy array, else NumPy (CuPy is never imported otherwise)."""
+    if type(z).__module__.startswith("cupy"):
+        import cupy  # noqa: PLC0415 - only reached when the caller already uses CuPy
+
+        return cupy
+    return np
+
+
+def _floating(z: Any, xp: Any) -> Any:
+    """z as an xp array of floats, keeping a floating dtype it already has (float32 stays)."""
+    z = xp.asarray(z)
+    return z if z.dtype.kind == "f" else z.astype(float)
+
+
+def shifted_exponentials(z: Any, xp: Any = None) -> Any:
     """e^(z - max z) along the last axis, shape of z: what the stable softmax normalises.
 
-    The largest entry is e^0 = 1 and every other one is below 1, so nothing overflows.
+    The largest entry is e^0 = 1 and every other one is below 1, so nothing overflows. `xp`
+    defaults to z's own array module.
     """
-    z = _f(z, xp)
+    xp = _module_of(z) if xp is None else xp
+    z = _floating(z, xp)
     return xp.exp(z - z.max(axis=-1, keepdims=True))
 
 
-def softmax(z: Any, xp: Any = np) -> Any:
+def softmax(z: Any, xp: Any = None) -> Any:
     """Stable softmax along the last axis: z (K,) -> p (K,), or z (N, K) -> p (N, K).
 
     Subtracts each row's maximum before exponentiating, so the largest exponent is e^0 = 1
-    and nothing overflows; every row of p sums to 1.
+    and nothing overflows; every row of p sums to 1. `xp` defaults to z's own array module
+    (NumPy or CuPy), and a float32 z gives a float32 p. The one softmax: the training layers
+    (`tutor.engines.layers`) use it too.
     """
+    xp = _module_of(z) if xp is None else xp
     e = shifted_exponentials(z, xp)  # same shape as z, each row's max -> 1
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -308,31 +311,3 @@ def softmax_cross_entropy_grad(z: Any, y_index: Any, xp: Any = np) -> Any:
     p = softmax(z, xp=xp)
     g = p - onehot(y_index, p.shape[-1], xp=xp)
     return g if g.ndim == 1 else g / g.shape[0]
-
-
-# --- predict-question generators (registered in tutor.quiz.predict) --------------------------
-
-
-def softmax_loss_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"What is the cross-entropy loss?" for 3 random small-integer logits and a true class.
-
-    Logits are integers in [-2, 3], not all equal; the true class is A, B or C. The answer is
-    H = -ln p[true] rounded to 3 decimals (tolerance 5e-3); draws where -ln of the shown
-    (3-decimal) probability would miss it by 4e-3 or more (a tiny p[true]) are redrawn.
-    Template fields: z1, z2, z3, cls (the letter), p1, p2, p3 (probabilities to 3 decimals),
-    loss.
-    """
-    while True:
-        z = rng.integers(-2, 4, size=3).astype(float)
-        cls = int(rng.integers(0, 3))
-        p = softmax(z)
-        answer = round(cross_entropy(p, cls), 3) + 0.0
-        # A learner may work from the shown p (3 decimals): keep that within the tolerance.
-        shown = cross_entropy([round(float(p[cls]), 3)], 0)
-        if len(set(z.tolist())) > 1 and abs(shown - answer) < 4e-3:
-            break
-    values: dict[str, object] = {f"z{i + 1}": fmt(z[i]) for i in range(3)}
-    values.update({f"p{i + 1}": f"{p[i]:.3f}" for i in range(3)})
-    values["cls"] = CLASS_NAMES[cls]
-    values["loss"] = f"{answer:.3f}"
-    return Generated(values=values, kind="number", answer=answer, tolerance=5e-3)

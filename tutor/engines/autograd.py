@@ -12,8 +12,9 @@ operation that produced it (the chain rule). A value used twice receives both co
     f.backward()          # ∂f/∂z = q = 3, ∂f/∂q = z = -4, ∂f/∂x = ∂f/∂y = -4
 
 For a viewer, `trace` turns the graph into frozen records (`Graph`, `GraphNode`) of plain
-floats, and `forward_steps` / `backward_steps` describe the computation one node (or one edge)
-at a time with a formula to show. Nothing here prints or imports a UI library, or NumPy.
+floats; `tutor.engines.autograd_steps` describes the computation one node (or one edge) at a
+time with a formula to show. Nothing here prints or imports a UI library, and NumPy is loaded
+only by `numerical_gradient` (through `tutor.engines.gradcheck`).
 
 Errors a learner can cause are one line: division by zero raises `ZeroDivisionError`, log of a
 non-positive number raises `ValueError`, and any result (value or gradient) that would not be a
@@ -25,21 +26,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Union
 
-from tutor.quiz.predict import Generated
 
 __all__ = [
-    "BackwardStep",
-    "ForwardStep",
     "Graph",
     "GraphNode",
     "OPS",
     "Value",
     "backward",
-    "backward_steps",
-    "chain_problem",
-    "forward_steps",
     "format_number",
     "local_gradient",
     "numerical_gradient",
@@ -47,7 +42,6 @@ __all__ = [
     "seed_chain_example",
     "seed_sigmoid_neuron",
     "sigmoid",
-    "sigmoid_local_problem",
     "topological_order",
     "trace",
 ]
@@ -341,19 +335,30 @@ def numerical_gradient(
 ) -> float:
     """The central difference (fn(v + h e_name) - fn(v - h e_name)) / 2h.
 
+    The named-inputs form of `tutor.engines.gradcheck.numerical_gradient` (only `name` is nudged).
+
     Args:
         fn: a function of named inputs (a dict name -> float) returning a Value or a number.
         values: the point, name -> float.
         name: the input to nudge.
         h: the step.
+
+    Raises:
+        KeyError: when `name` is not one of the inputs.
     """
-    def at(shift: float) -> float:
-        point = {k: float(v) for k, v in values.items()}
-        point[name] += shift
-        out = fn(point)
+    from tutor.engines import gradcheck  # NumPy, only when a gradient is checked
+
+    names = list(values)
+    index = names.index(name) if name in values else None
+    if index is None:
+        raise KeyError(name)
+
+    def f(point: object) -> float:
+        out = fn(dict(zip(names, point.tolist())))  # type: ignore[attr-defined]
         return float(out.data if isinstance(out, Value) else out)
 
-    return (at(h) - at(-h)) / (2 * h)
+    point = [float(values[k]) for k in names]
+    return float(gradcheck.numerical_gradient(f, point, h, indices=[index])[index])
 
 
 # --------------------------------------------------------------------------- records for a viewer
@@ -419,163 +424,6 @@ def trace(root: Value, with_grads: bool = True) -> Graph:
     return Graph(nodes=nodes, output=len(nodes) - 1)
 
 
-@dataclass(frozen=True)
-class ForwardStep:
-    """One node computed in the forward pass.
-
-    Attributes:
-        node: the node's id (as in `trace`).
-        value: its value.
-        formula: the computation written out, e.g. "q = x + y = -2 + 5 = 3".
-    """
-
-    node: int
-    value: float
-    formula: str
-
-
-@dataclass(frozen=True)
-class BackwardStep:
-    """One gradient contribution flowing back along one edge (or the output's seed).
-
-    Attributes:
-        node: the node whose gradient is being added to.
-        via: the consumer node the gradient flows back from (-1 for the output's seed).
-        local: ∂via/∂node (1 for the seed).
-        upstream: the gradient of `via` (1 for the seed).
-        contribution: local · upstream.
-        grad_after: the node's gradient after adding the contribution.
-        formula: e.g. "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"; a second contribution reads
-            "∂f/∂a += ∂f/∂s · ∂s/∂a = 1 · 1 = 1, so ∂f/∂a = -2 + 1 = -1".
-    """
-
-    node: int
-    via: int
-    local: float
-    upstream: float
-    contribution: float
-    grad_after: float
-    formula: str
-
-
-def _names(order: list[Value]) -> list[str]:
-    """The name of each node in formulas: its label, a constant's number, or n<id>."""
-    names = []
-    for i, v in enumerate(order):
-        if v.label:
-            names.append(v.label)
-        elif not v._prev:
-            names.append(format_number(v.data))
-        else:
-            names.append("f" if i == len(order) - 1 else f"n{i}")
-    return names
-
-
-def _wrap(name: str) -> str:
-    """A name fit to stand after ∂: identifiers as they are, other text in parentheses."""
-    return name if _is_identifier(name) or _is_number(name) else f"({name})"
-
-
-def _is_identifier(name: str) -> bool:
-    """Whether name is a plain variable name (x, w0, a_1)."""
-    return name.isidentifier() and name.isascii()
-
-
-def _is_number(name: str) -> bool:
-    """Whether name is a non-negative number as format_number writes it (1, 0.5)."""
-    return name.replace(".", "", 1).isdigit()
-
-
-def _operand(x: float, first: bool = False) -> str:
-    """A number inside a formula: negative numbers after the first in parentheses."""
-    text = format_number(x)
-    return text if first or not text.startswith("-") else f"({text})"
-
-
-def _expression(op: str, args: list[str], exponent: float | None) -> str:
-    """An operation written over operand texts: "x + y", "exp(r)", "x^2", "-t"."""
-    symbols = {"+": "+", "*": "·", "-": "-", "/": "/"}
-    if op in symbols:
-        return f"{args[0]} {symbols[op]} {args[1]}"
-    if op == "**":
-        return f"{args[0]}^{format_number(exponent or 0.0)}"
-    if op == "neg":
-        return f"-{args[0]}"
-    return f"{op}({args[0]})"
-
-
-def forward_steps(root: Value) -> list[ForwardStep]:
-    """One step per inner (non-leaf) node of the graph under `root`, in topological order.
-
-    Leaves are given, so they have no step. Formula: "name = expression = numbers = value".
-    """
-    order = topological_order(root)
-    ids, names = _ids(order), _names(order)
-    steps = []
-    for i, v in enumerate(order):
-        if not v._prev:
-            continue
-        operand_names = [names[ids[id(c)]] for c in v._prev]
-        if v._op not in _FUNCTION_OPS:  # x + (a*b), -(a*b); exp(a*b) needs no more
-            operand_names = [_wrap(n) for n in operand_names]
-        numbers = [_operand(c.data, first=(j == 0)) for j, c in enumerate(v._prev)]
-        if v._op in ("neg", "**") and v._prev[0].data < 0:
-            numbers = [f"({numbers[0]})"]
-        symbolic = _expression(v._op, operand_names, v._exponent)
-        numeric = _expression(v._op, numbers, v._exponent)
-        if _is_identifier(names[i]):  # "q = x + y = -2 + 5 = 3"
-            formula = f"{names[i]} = {symbolic} = {numeric} = {format_number(v.data)}"
-        else:  # a label that is itself the expression: "a*b + c = -6 + 1 = -5"
-            formula = f"{names[i]} = {numeric} = {format_number(v.data)}"
-        steps.append(ForwardStep(node=i, value=v.data, formula=formula))
-    return steps
-
-
-def backward_steps(root: Value) -> list[BackwardStep]:
-    """The backward pass under `root`, one edge at a time (does not touch `.grad`).
-
-    First the seed ∂f/∂f = 1 for the output, then, for each inner node in reverse topological
-    order, one step per operand (in operand order): the gradient flowing back to that operand.
-    A value used twice gets two steps; the second shows the sum.
-
-    Raises:
-        OverflowError: when a gradient would not be finite.
-    """
-    order = topological_order(root)
-    ids, names = _ids(order), _names(order)
-    out_id = len(order) - 1
-    if not _is_identifier(names[out_id]):  # ∂f/∂x, not ∂(tanh(a*b + c))/∂x
-        names[out_id] = "f"
-    f = names[out_id]
-    grads = [0.0] * len(order)
-    grads[out_id] = 1.0
-    steps = [BackwardStep(node=out_id, via=-1, local=1.0, upstream=1.0, contribution=1.0,
-                          grad_after=1.0, formula=f"∂{f}/∂{f} = 1")]
-    touched = {out_id}
-    for k in range(out_id, -1, -1):
-        v = order[k]
-        for j, child in enumerate(v._prev):
-            c = ids[id(child)]
-            local = local_gradient(v, j)
-            upstream = grads[k]
-            contribution = _finite(local * upstream, "a gradient")
-            before = grads[c]
-            grads[c] = _finite(before + contribution, "a gradient")
-            dc, dk = _wrap(names[c]), _wrap(names[k])
-            product = (f"∂{f}/∂{dk} · ∂{dk}/∂{dc} = {format_number(upstream)} · "
-                       f"{_operand(local)} = {format_number(contribution)}")
-            if c in touched:
-                formula = (f"∂{f}/∂{dc} += {product}, so ∂{f}/∂{dc} = {format_number(before)}"
-                           f" + {_operand(contribution)} = {format_number(grads[c])}")
-            else:
-                formula = f"∂{f}/∂{dc} = {product}"
-            touched.add(c)
-            steps.append(BackwardStep(node=c, via=k, local=local, upstream=upstream,
-                                      contribution=contribution, grad_after=grads[c],
-                                      formula=formula))
-    return steps
-
-
 # --------------------------------------------------------------------------- the seed's graphs
 
 
@@ -636,64 +484,3 @@ def reuse_example() -> tuple[Value, dict[str, Value]]:
     f = m + a
     f.label = "f"
     return f, {"a": a, "b": b, "m": m}
-
-
-# --- predict-question generators (registered in tutor.quiz.predict) --------------------------
-
-#: The two shapes of a two-node graph, by (inner op, outer op): the expression text.
-_CHAIN_TEXTS = {
-    ("+", "*"): "(x + y) * z",
-    ("*", "*"): "x * y * z",
-    ("+", "+"): "x + y + z",
-    ("*", "+"): "x * y + z",
-}
-
-
-def chain_problem(rng: Any, **params: Any) -> Generated:
-    """"What gradient reaches {name}?" in f = (x op1 y) op2 z for random small integers.
-
-    op1, op2 are each + or * (the seed's (x + y) * z is one of four shapes); x, y, z are
-    nonzero integers in [-5, 5]; q = x op1 y; name is one of x, y, z, q. The answer (an integer)
-    is ∂f/∂name. Template fields: expr, values ("x = -2, y = 5, z = -4"), name, grad, q, f.
-    """
-    op1, op2 = (str(rng.choice(["+", "*"])) for _ in range(2))
-    digits = [v for v in range(-5, 6) if v]
-    xs = [float(digits[int(rng.integers(len(digits)))]) for _ in range(3)]
-    name = str(rng.choice(["x", "y", "z", "q"]))
-    x, y, z = (Value(v, label=n) for v, n in zip(xs, "xyz"))
-    q = x + y if op1 == "+" else x * y
-    q.label = "q"
-    f = q + z if op2 == "+" else q * z
-    f.label = "f"
-    f.backward()
-    grad = {"x": x, "y": y, "z": z, "q": q}[name].grad + 0.0
-    return Generated(
-        values={
-            "expr": _CHAIN_TEXTS[(op1, op2)],
-            "values": ", ".join(f"{n} = {format_number(v)}" for n, v in zip("xyz", xs)),
-            "name": name, "grad": format_number(grad), "q": format_number(q.data),
-            "f": format_number(f.data),
-        },
-        kind="number",
-        answer=grad,
-        tolerance=1e-6,
-    )
-
-
-def sigmoid_local_problem(rng: Any, **params: Any) -> Generated:
-    """"What is the local gradient of a sigmoid gate at z?" with z one decimal in [-3, 3].
-
-    The answer is σ(z)(1 - σ(z)) rounded to 4 decimals, tolerance 5e-4. Template fields:
-    z, s (σ(z), 4 decimals), ds (the answer, 4 decimals).
-    """
-    z = int(rng.integers(-30, 31)) / 10
-    node = Value(z, label="z")
-    out = node.sigmoid()
-    out.backward()
-    s, ds = round(out.data, 4) + 0.0, round(node.grad, 4) + 0.0
-    return Generated(
-        values={"z": format_number(z, 1), "s": f"{s:.4f}", "ds": f"{ds:.4f}"},
-        kind="number",
-        answer=ds,
-        tolerance=5e-4,
-    )

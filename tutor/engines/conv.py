@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 
-from tutor.quiz.predict import Generated
+from tutor.engines.shapes import conv_output_size
 
 __all__ = [
-    "CellRecord", "ParamComparison", "KERNELS", "KERNEL_NOTES", "conv_output_size", "conv2d_loop",
+    "CellRecord", "ParamComparison", "KERNELS", "conv_output_size", "conv2d_loop",
     "conv_cell", "conv_steps", "conv_multi_channel_loop", "param_count_conv", "param_count_dense",
-    "compare_param_counts", "cell_output_problem", "param_count_problem",
+    "compare_param_counts", "ToyChannels", "toy_channels",
 ]
 
 
@@ -71,18 +71,6 @@ KERNELS: dict[str, np.ndarray] = {
     ]),
     "identity": _kernel([[1 if (i, j) == (2, 2) else 0 for j in range(5)] for i in range(5)]),
 }
-
-#: One short line per kernel: what it responds to.
-KERNEL_NOTES: dict[str, str] = {
-    "vertical edge": "ink to the right of background: the left side of upright strokes",
-    "horizontal edge": "ink below background: the top side of flat strokes",
-    "diagonal edge": "ink above-right of background: one side of \\ strokes",
-    "blur": "the window's average: a softer digit",
-    "sharpen": "the centre pixel minus its neighbours: crisper edges",
-    "identity": "just the centre pixel: a copy of the digit",
-    "custom": "your own weights",
-}
-
 
 @dataclass(frozen=True, eq=False)
 class CellRecord:
@@ -126,25 +114,6 @@ class ParamComparison:
     conv_total: int
     dense_total: int
     ratio: float
-
-
-def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
-    """How many positions a K-wide window takes along a side of `size`: (size - K + 2P) / S + 1.
-
-    Raises:
-        ValueError: when the kernel is larger than the padded input, or the window does not land
-            exactly on the far edge (the division leaves a remainder), or stride < 1, pad < 0.
-    """
-    if stride < 1 or pad < 0 or kernel < 1:
-        raise ValueError(f"Stride must be at least 1, padding at least 0 and the kernel at least 1 "
-                         f"(got stride {stride}, padding {pad}, kernel {kernel}).")
-    span = size + 2 * pad - kernel
-    if span < 0:
-        raise ValueError(f"A {kernel}x{kernel} kernel does not fit in a {size}-pixel side padded by {pad}.")
-    if span % stride:
-        raise ValueError(f"(size {size} - kernel {kernel} + 2 x padding {pad}) = {span} is not a multiple "
-                         f"of the stride {stride}, so the window would not end on the edge.")
-    return span // stride + 1
 
 
 def _prepare(image: Any, kernel: Any, pad: int, xp: Any) -> tuple[Any, Any]:
@@ -261,6 +230,35 @@ def conv_multi_channel_loop(x: Any, w: Any, b: Any, stride: int = 1, pad: int = 
     return xp.stack(maps)  # (F, H', W')
 
 
+@dataclass(frozen=True, eq=False)
+class ToyChannels:
+    """A small multi-channel convolution to follow by hand (the convolution scene's channels mode).
+
+    Attributes:
+        x: (C, 5, 5) input of small integers 0..3.
+        w: (C, 3, 3) one kernel per channel, integers -1..1.
+        b: the one bias of the output map, an integer -2..2.
+        parts: (C, 3, 3) each channel's own convolution, conv2d_loop(x[c], w[c]).
+        out: (3, 3) the output map, parts summed over channels plus b.
+    """
+
+    x: np.ndarray
+    w: np.ndarray
+    b: float
+    parts: np.ndarray
+    out: np.ndarray
+
+
+def toy_channels(seed: int, channels: int) -> ToyChannels:
+    """A seeded `ToyChannels` of `channels` channels (float64 throughout)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(channels, 5, 5)).astype(np.float64)
+    w = rng.integers(-1, 2, size=(channels, 3, 3)).astype(np.float64)
+    b = float(rng.integers(-2, 3))
+    parts = np.stack([conv2d_loop(x[c], w[c]) for c in range(channels)])
+    return ToyChannels(x, w, b, parts, parts.sum(axis=0) + b)  # out: (3, 3)
+
+
 def param_count_conv(filters: int, kernel: int, channels: int = 1) -> int:
     """Weights and biases of a convolutional layer: filters * (channels * K * K + 1).
 
@@ -289,60 +287,3 @@ def _to_numpy(array: Any) -> np.ndarray:
     """A NumPy copy of an xp array (CuPy arrays come back from the device)."""
     get = getattr(array, "get", None)
     return np.asarray(get() if callable(get) else array)
-
-
-# --- predict-question generators ---------------------------------------------------------------
-
-
-def _grid_text(matrix: np.ndarray) -> str:
-    """Integer matrix rows as right-aligned text lines, for a fenced block in a prompt."""
-    width = max(len(str(int(v))) for v in matrix.ravel())
-    return "\n".join(" ".join(str(int(v)).rjust(width) for v in row) for row in matrix)
-
-
-def cell_output_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"What is output cell (r, c)?" for a 5x5 image of small integers and a 3x3 kernel.
-
-    The image holds 0..3, the kernel -1..1 and the bias -2..2 (all integers), no padding,
-    stride 1, so the output is 3x3. Template fields: image, kernel (text blocks), bias, row,
-    col, rows (input rows of the window), cols, window (its text block), products (the nine
-    products joined by " + "), total, answer.
-    """
-    image = rng.integers(0, 4, size=(5, 5))
-    kernel = rng.integers(-1, 2, size=(3, 3))
-    while not kernel.any():
-        kernel = rng.integers(-1, 2, size=(3, 3))
-    bias = int(rng.integers(-2, 3))
-    row, col = (int(v) for v in rng.integers(0, 3, size=2))
-    cell = conv_cell(image, kernel, row, col, bias=float(bias))
-    products = " + ".join(f"({int(v)})" if v < 0 else str(int(v)) for v in cell.products.ravel())
-    return Generated(
-        values={
-            "image": _grid_text(image), "kernel": _grid_text(kernel), "bias": bias,
-            "row": row, "col": col, "rows": f"{row}-{row + 2}", "cols": f"{col}-{col + 2}",
-            "window": _grid_text(cell.window), "products": products,
-            "total": int(cell.total), "answer": int(cell.output),
-        },
-        kind="number",
-        answer=float(cell.output),
-        tolerance=1e-6,
-    )
-
-
-def param_count_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"How many parameters has this convolutional layer?" for random filters, kernel, channels.
-
-    Template fields: filters, kernel, channels, per_map (C*K*K + 1), answer.
-    """
-    filters = int(rng.choice([4, 6, 8, 10, 12, 16, 32]))
-    kernel = int(rng.choice([3, 5, 7]))
-    channels = int(rng.choice([1, 1, 3, 6]))
-    per_map = param_count_conv(1, kernel, channels)
-    answer = param_count_conv(filters, kernel, channels)
-    return Generated(
-        values={"filters": filters, "kernel": kernel, "channels": channels,
-                "per_map": per_map, "answer": f"{answer:,}"},
-        kind="number",
-        answer=float(answer),
-        tolerance=1e-6,
-    )

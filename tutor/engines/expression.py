@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Union
 
-from tutor.engines.autograd import Value, backward_steps
+from tutor.engines.autograd import Value
+from tutor.engines.autograd_steps import backward_steps
 
 __all__ = [
     "BinOp",

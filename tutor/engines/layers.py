@@ -19,6 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from tutor.engines import gradcheck
+from tutor.engines.activations import softmax
+from tutor.engines.spec import ACTIVATIONS, output_size
+
 __all__ = [
     "ACTIVATIONS",
     "activation_backward",
@@ -45,10 +49,6 @@ __all__ = [
     "softmax_cross_entropy_device",
 ]
 
-#: The activation functions a layer may name.
-ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid", "linear")
-
-
 def array_module(a: Any) -> Any:
     """NumPy for a NumPy array, CuPy for a CuPy array (without importing CuPy otherwise)."""
     module = type(a).__module__
@@ -57,26 +57,6 @@ def array_module(a: Any) -> Any:
 
         return cupy
     return np
-
-
-def output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
-    """The output width of a convolution or pooling window: (W - K + 2P) / S + 1.
-
-    Raises ValueError with one sentence when the window does not fit or does not tile evenly.
-    """
-    if size < 1 or kernel < 1 or stride < 1 or pad < 0:
-        raise ValueError(
-            f"sizes must be positive and padding not negative (got W={size}, K={kernel}, "
-            f"S={stride}, P={pad})"
-        )
-    span = size - kernel + 2 * pad
-    if span < 0:
-        raise ValueError(f"a {kernel}x{kernel} kernel does not fit a {size + 2 * pad}-wide padded input")
-    if span % stride:
-        raise ValueError(
-            f"(W - K + 2P) / S = ({size} - {kernel} + {2 * pad}) / {stride} is not a whole number"
-        )
-    return span // stride + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,12 +336,7 @@ def activation_backward(name: str, dout: Any, cache: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def softmax(logits: Any) -> Any:
-    """Row-wise softmax of (N, K) scores, shifted by each row's maximum so exp never overflows."""
-    xp = array_module(logits)
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = xp.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+# `softmax` (row-wise, shifted by each row's maximum) is `tutor.engines.activations.softmax`.
 
 
 def softmax_cross_entropy(logits: Any, labels: Any) -> tuple[float, Any, Any]:
@@ -398,20 +373,9 @@ def softmax_cross_entropy_device(logits: Any, labels: Any) -> tuple[Any, Any, An
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Central differences of the scalar f() with respect to every entry of x (changed in place
-    and restored), for checking a backward function in float64."""
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
+    """Central differences of the scalar f() with respect to every entry of the float64 array x
+    (changed in place and restored): `tutor.engines.gradcheck.numerical_gradient`."""
+    return gradcheck.numerical_gradient(lambda _: f(), x, h)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 read_idx decodes one IDX file (gzipped or plain); load_digits loads the four files of a data
 folder (default: the shipped MNIST) into a Digits record, verifying them against SHA256SUMS and
-caching the decoded arrays as one .npz. A folder may describe another data set of the same
+caching the decoded arrays as one .npz in the cache folder its caller names (`tutor.data` is the
+app's memoised way in, and knows the folders). A folder may describe another data set of the same
 layout (e.g. Fashion-MNIST) in a dataset.toml. class_counts, mean_images and pixel_histogram
 are pure statistics. Every data problem raises DataError with a one-line message naming the
 file and the repair. Nothing here prints or imports a UI library.
@@ -23,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from tutor.paths import mnist_dir, shipped_mnist_dir
 
 FILES: tuple[str, ...] = (
     "train-images-idx3-ubyte.gz",
@@ -150,11 +150,17 @@ class Digits:
     info: DatasetInfo
 
 
+def shipped_dir() -> Path:
+    """The folder holding the MNIST shipped inside the package: four gzipped IDX files and their
+    SHA256SUMS (`tutor.paths.shipped_mnist_dir` names the same folder for the app)."""
+    return Path(__file__).resolve().parent.parent / "data" / "mnist"
+
+
 def _is_shipped(folder: Path) -> bool:
     """Whether `folder` is the MNIST shipped inside the package (reinstalling restores it), as
     opposed to a folder of the learner's own (`--data-dir`), which they must check themselves."""
     try:
-        return folder.resolve() == shipped_mnist_dir().resolve()
+        return folder.resolve() == shipped_dir().resolve()
     except OSError:
         return False
 
@@ -405,15 +411,15 @@ def load_digits(
     cache_dir: Path | str | None = None,
     verify: bool = True,
 ) -> Digits:
-    """Load a data set (default: the shipped MNIST in tutor.paths.mnist_dir()).
+    """Load a data set from `folder` (default: the shipped MNIST, `shipped_dir()`).
 
-    With `verify`, the files are checked against `folder/SHA256SUMS` when it exists. The
-    decoded arrays are cached as one .npz in `cache_dir` (default: the data directory's
-    "cache" folder), keyed by the files' sizes and mtimes and the SHA256SUMS content, so a
-    second load is fast; a damaged or unwritable cache is ignored and rebuilt. Problems with
-    the data themselves raise DataError.
+    With `verify`, the files are checked against `folder/SHA256SUMS` when it exists. With a
+    `cache_dir` (the app passes its data folder's "cache", see `tutor.data`), the decoded arrays
+    are cached there as one .npz, keyed by the files' sizes and mtimes and the SHA256SUMS
+    content, so a second load is fast; a damaged or unwritable cache is ignored and rebuilt.
+    Without one nothing is written. Problems with the data themselves raise DataError.
     """
-    folder = mnist_dir() if folder is None else Path(folder)
+    folder = shipped_dir() if folder is None else Path(folder)
     repair = _repair(folder)
     info = read_descriptor(folder)
     if verify and (folder / "SHA256SUMS").is_file():
@@ -421,17 +427,14 @@ def load_digits(
     for name in info.files:
         if not (folder / name).is_file():
             raise DataError(f"{folder / name} is missing: {repair}")
-    if cache_dir is None:
-        from tutor.progress.store import default_home
-
-        cache_dir = default_home() / "cache"
-    cache_path: Path | None
-    try:
-        key = _cache_key(folder, info)
-        slug = "".join(ch if ch.isalnum() else "-" for ch in info.name.lower())
-        cache_path = Path(cache_dir) / f"{slug}-{key[:32]}.npz"
-    except OSError:
-        cache_path = None
+    cache_path: Path | None = None
+    if cache_dir is not None:
+        try:
+            key = _cache_key(folder, info)
+            slug = "".join(ch if ch.isalnum() else "-" for ch in info.name.lower())
+            cache_path = Path(cache_dir) / f"{slug}-{key[:32]}.npz"
+        except OSError:
+            cache_path = None
     arrays = _read_cache(cache_path) if cache_path is not None and cache_path.is_file() else None
     if arrays is not None:
         try:

@@ -1,29 +1,23 @@
-"""A network as data (a `ModelSpec`), from which shapes, parameter counts and a trainable `Model` follow.
+"""A trainable `Model` built from a `ModelSpec` (`tutor.engines.spec`), and its files.
 
-The spec is the single source of truth: `summary(spec)` derives every layer's output shape and
-parameter count from it (the Keras `summary()` table a lesson shows, never typed in by hand),
-and `Model` builds its weights and its forward and backward passes from the same list. LeNet-5
-(`LENET5`) and the fully connected MNIST classifiers (`mlp_spec`) are defined here.
+`Model` builds its weights and its forward and backward passes from the spec's layer list.
+`forward` keeps nothing on the model: it returns a `Pass` (the scores, and the caches `backward`
+needs or each layer's output when asked), and `backward` takes that pass, so one model can be
+used by several threads at once. Parameters are float32 on the backend's `xp`.
 
-Layouts: images are (N, C, H, W); a convolution's filters are (F, C, K, K); a dense layer's
-weights are (D, M) so that out = x·w + b. Parameters are float32 on the backend's `xp`.
 `Model.save` writes an `.npz` (the spec as a JSON string beside the arrays) atomically and only
 over a regular file (`check_save_path` says why not); `Model.load` reads it back with
 `allow_pickle=False` and is the one place that decides whether a model or checkpoint file can be
 used: anything else (missing, empty, cut short, not an archive, wrong shapes or dtypes, too large)
-is a `ModelError` whose message is one line naming the file and what to do.
+is a `ModelError` whose message is one line naming the file and what to do (the reading and
+writing themselves are `tutor.engines.model_io`). The specs, `summary` and `MODELS` are
+re-exported here, so `from tutor.engines.model import LENET5, summary` keeps working.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
-import stat
-import tempfile
-import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +25,43 @@ import numpy as np
 
 from tutor.backend import to_numpy
 from tutor.engines import layers as L
-from tutor.files import blocking_file, new_file_mode
+from tutor.engines.model_io import DAMAGED_ADVICE, MAX_MODEL_FILE_BYTES, SaveError, check_save_path, read_npz, write_npz
+from tutor.engines.spec import (
+    LENET5,
+    MAX_MODEL_PARAMS,
+    MODELS,
+    SPEC_ALIASES,
+    Conv,
+    Dense,
+    Flatten,
+    Layer,
+    ModelError,
+    ModelSpec,
+    Pool,
+    SummaryRow,
+    _param_shapes,
+    format_summary,
+    layer_shapes,
+    mlp_spec,
+    summary,
+    total_params,
+)
 
 __all__ = [
+    "DAMAGED_ADVICE",
     "LENET5",
+    "MAX_MODEL_FILE_BYTES",
+    "MAX_MODEL_PARAMS",
     "MODELS",
+    "SPEC_ALIASES",
     "Conv",
     "Dense",
     "Flatten",
+    "Layer",
     "Model",
     "ModelError",
     "ModelSpec",
+    "Pass",
     "Pool",
     "SaveError",
     "SummaryRow",
@@ -51,310 +71,25 @@ __all__ = [
     "load_shipped_lenet",
     "mlp_spec",
     "shipped_lenet_path",
-    "stopped_path_for",
     "summary",
     "total_params",
 ]
 
 
-class ModelError(Exception):
-    """A model file that cannot be used (missing, damaged, or for another architecture); the
-    message is one line naming the file and, for a damaged one, what to do."""
+@dataclass
+class Pass:
+    """What one forward pass leaves behind, for its caller alone.
 
+    Attributes:
+        scores: (N, 10) on `xp`, before the softmax.
+        caches: per layer, what `Model.backward` needs (empty unless `forward(train=True)`).
+        activations: layer name -> that layer's output, (N, C, H, W) or (N, D) (empty unless
+            `forward(keep=True)`).
+    """
 
-class SaveError(OSError):
-    """A model cannot be written where asked (a folder, a link, a device, no room, no permission);
-    the message is one line naming the path and the reason. An OSError, so a caller that already
-    handles I/O failures handles it too."""
-
-
-#: What to do with a damaged model file, unless the caller knows better.
-DAMAGED_ADVICE = "delete it, or train the model again"
-#: The largest model file `Model.load` reads, on disk and unpacked (LeNet-5 with Adam's state is
-#: under 1 MB): a bigger one is refused before it is read.
-MAX_MODEL_FILE_BYTES = 256 * 2**20
-#: The most parameters a model description may ask for (LeNet-5 has 61,706).
-MAX_MODEL_PARAMS = 20_000_000
-_ZIP_MAGIC = b"PK\x03\x04"
-
-
-@dataclass(frozen=True)
-class Conv:
-    """A convolution: `filters` maps from `kernel` x `kernel` windows, then `activation`."""
-
-    name: str
-    filters: int
-    kernel: int
-    stride: int = 1
-    pad: int = 0
-    activation: str = "tanh"
-    kind: str = "conv"
-
-
-@dataclass(frozen=True)
-class Pool:
-    """Pooling over size x size windows with stride = size (`mode` "avg" or "max"); no parameters."""
-
-    name: str
-    mode: str = "avg"
-    size: int = 2
-    kind: str = "pool"
-
-
-@dataclass(frozen=True)
-class Flatten:
-    """(N, C, H, W) -> (N, C*H*W); no parameters."""
-
-    name: str = "flatten"
-    kind: str = "flatten"
-
-
-@dataclass(frozen=True)
-class Dense:
-    """A fully connected layer of `units` neurons, then `activation` ("linear" for the scores)."""
-
-    name: str
-    units: int
-    activation: str = "tanh"
-    kind: str = "dense"
-
-
-Layer = Conv | Pool | Flatten | Dense
-_KINDS: dict[str, type] = {"conv": Conv, "pool": Pool, "flatten": Flatten, "dense": Dense}
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A network: a name, the input shape (C, H, W), the layers in order, and how pixels are
-    scaled on the way in: (pixel / 255 - input_mean) / input_std."""
-
-    name: str
-    input_shape: tuple[int, int, int]
-    layers: tuple[Layer, ...]
-    input_mean: float = 0.0
-    input_std: float = 1.0
-
-    def to_json(self) -> str:
-        """The spec as a JSON string (stored inside saved models)."""
-        return json.dumps(
-            {
-                "name": self.name,
-                "input_shape": list(self.input_shape),
-                "layers": [asdict(x) for x in self.layers],
-                "input_mean": self.input_mean,
-                "input_std": self.input_std,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> ModelSpec:
-        """The inverse of `to_json`; raises ModelError on anything unexpected."""
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
-                raise ValueError("expected an object with a list of layers")
-            if not 1 <= len(data["layers"]) <= 100:
-                raise ValueError("expected 1 to 100 layers")
-            layers = tuple(_layer_from_json(item) for item in data["layers"])
-            shape = data["input_shape"]
-            if not (isinstance(shape, list) and len(shape) == 3 and all(_whole(v, 1, 4096) for v in shape)):
-                raise ValueError("input_shape must be three positive whole numbers")
-            if not isinstance(data["name"], str):
-                raise ValueError("the name must be a string")
-            spec = cls(
-                data["name"], (shape[0], shape[1], shape[2]), layers,
-                float(data.get("input_mean", 0.0)), float(data.get("input_std", 1.0)),
-            )
-            if not (math.isfinite(spec.input_mean) and math.isfinite(spec.input_std) and spec.input_std > 0):
-                raise ValueError("input_mean must be finite and input_std positive")
-            layer_shapes(spec)  # validates the arithmetic too
-            if not any(isinstance(layer, (Conv, Dense)) for layer in layers):
-                raise ValueError("no layer has parameters")
-            count = total_params(spec)
-            if count > MAX_MODEL_PARAMS:
-                raise ValueError(f"{count:,} parameters, more than dl-tutor handles")
-        except (KeyError, TypeError, ValueError, OverflowError, RecursionError, json.JSONDecodeError) as error:
-            raise ModelError(f"the model description is not valid ({_first_line(error)})") from None
-        return spec
-
-
-def _whole(value: object, low: int, high: int) -> bool:
-    """Whether `value` is an int (not a bool) in low..high."""
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _first_line(error: BaseException) -> str:
-    """An exception's message cut to its first line (its type's name when it has none)."""
-    lines = str(error).strip().splitlines()
-    return lines[0][:200] if lines else type(error).__name__
-
-
-#: Per layer kind: its whole-number fields with their (lowest, highest) values.
-_LAYER_INTS: dict[str, dict[str, tuple[int, int]]] = {
-    "conv": {"filters": (1, 4096), "kernel": (1, 64), "stride": (1, 64), "pad": (0, 64)},
-    "pool": {"size": (1, 64)},
-    "flatten": {},
-    "dense": {"units": (1, 1_000_000)},
-}
-
-
-def _layer_from_json(item: object) -> Layer:
-    """One layer of a model description, every field checked (ValueError/TypeError otherwise)."""
-    if not isinstance(item, dict) or item.get("kind") not in _KINDS:
-        raise ValueError(f"a layer must be an object whose kind is one of {', '.join(_KINDS)}")
-    kind = item["kind"]
-    if not isinstance(item.get("name", ""), str):
-        raise ValueError("a layer's name must be a string")
-    for key, (low, high) in _LAYER_INTS[kind].items():
-        if key in item and not _whole(item[key], low, high):
-            raise ValueError(f"{kind} layer field {key} must be a whole number from {low} to {high}")
-    if "activation" in item and item["activation"] not in L.ACTIVATIONS:
-        raise ValueError(f"unknown activation {item['activation']!r}")
-    if kind == "pool" and item.get("mode", "avg") not in ("avg", "max"):
-        raise ValueError("a pool layer's mode must be avg or max")
-    return _KINDS[kind](**item)
-
-
-#: LeNet-5 as the workshop draws it, for 28x28 MNIST digits padded by 2 to the original 32x32.
-#: Pixels are centred with MNIST's mean and spread (0.1307, 0.3081), which tanh units train on
-#: better than raw 0..1 values.
-LENET5 = ModelSpec(
-    name="lenet5",
-    input_shape=(1, 28, 28),
-    layers=(
-        Conv("C1", filters=6, kernel=5, pad=2),
-        Pool("S2", "avg"),
-        Conv("C3", filters=16, kernel=5),
-        Pool("S4", "avg"),
-        Conv("C5", filters=120, kernel=5),
-        Flatten("flatten"),
-        Dense("F6", 84),
-        Dense("output", 10, activation="linear"),
-    ),
-    input_mean=0.1307,
-    input_std=0.3081,
-)
-
-
-def mlp_spec(hidden: int = 30, activation: str = "sigmoid") -> ModelSpec:
-    """A fully connected 784-`hidden`-10 classifier for 28x28 digits."""
-    return ModelSpec(
-        name=f"mlp-{hidden}-{activation}",
-        input_shape=(1, 28, 28),
-        layers=(
-            Flatten("flatten"),
-            Dense("hidden", hidden, activation=activation),
-            Dense("output", 10, activation="linear"),
-        ),
-    )
-
-
-#: The models `dl-tutor train` and the training scene know by name.
-MODELS: dict[str, ModelSpec] = {
-    "lenet": LENET5,
-    "mlp-30-sigmoid": mlp_spec(30, "sigmoid"),
-    "mlp-128-relu": mlp_spec(128, "relu"),
-}
-
-
-# ---------------------------------------------------------------------------------------------
-# Shapes and parameter counts, derived from the spec
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One line of the summary table: layer name, type, output shape (without N), parameters."""
-
-    name: str
-    kind: str
-    output_shape: tuple[int, ...]
-    params: int
-    activation: str = ""
-    detail: str = ""
-
-
-def _param_shapes(layer: Layer, in_shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
-    """The parameter arrays a layer owns, given its input shape."""
-    if isinstance(layer, Conv):
-        return {"w": (layer.filters, in_shape[0], layer.kernel, layer.kernel), "b": (layer.filters,)}
-    if isinstance(layer, Dense):
-        if len(in_shape) != 1:
-            raise ValueError(f"dense layer {layer.name} needs a flat input; add a Flatten before it")
-        return {"w": (in_shape[0], layer.units), "b": (layer.units,)}
-    return {}
-
-
-def _out_shape(layer: Layer, in_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The output shape (without N) of a layer for an input shape (without N)."""
-    if isinstance(layer, Conv):
-        c, h, w = in_shape
-        return (
-            layer.filters,
-            L.output_size(h, layer.kernel, layer.stride, layer.pad),
-            L.output_size(w, layer.kernel, layer.stride, layer.pad),
-        )
-    if isinstance(layer, Pool):
-        c, h, w = in_shape
-        return (c, L.output_size(h, layer.size, layer.size), L.output_size(w, layer.size, layer.size))
-    if isinstance(layer, Flatten):
-        return (math.prod(in_shape),)
-    return (layer.units,)
-
-
-def layer_shapes(spec: ModelSpec) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    """(input shape, output shape) of each layer in order; ValueError if the shapes do not chain."""
-    shapes = []
-    current: tuple[int, ...] = tuple(spec.input_shape)
-    for layer in spec.layers:
-        out = _out_shape(layer, current)
-        _param_shapes(layer, current)
-        shapes.append((current, out))
-        current = out
-    return shapes
-
-
-def summary(spec: ModelSpec) -> tuple[SummaryRow, ...]:
-    """The Keras-style summary rows of a spec, every number computed from the layer list."""
-    rows = []
-    for layer, (in_shape, out_shape) in zip(spec.layers, layer_shapes(spec)):
-        params = sum(math.prod(s) for s in _param_shapes(layer, in_shape).values())
-        if isinstance(layer, Conv):
-            detail = f"{layer.kernel}x{layer.kernel}, stride {layer.stride}" + (f", pad {layer.pad}" if layer.pad else "")
-            activation = layer.activation
-        elif isinstance(layer, Pool):
-            detail, activation = f"{layer.size}x{layer.size}, stride {layer.size}", ""
-        elif isinstance(layer, Dense):
-            detail, activation = "", ("softmax" if layer.activation == "linear" and layer is spec.layers[-1] else layer.activation)
-        else:
-            detail, activation = "", ""
-        kind = {"conv": "Conv2D", "pool": "AvgPool2D", "flatten": "Flatten", "dense": "Dense"}[layer.kind]
-        if isinstance(layer, Pool) and layer.mode == "max":
-            kind = "MaxPool2D"
-        rows.append(SummaryRow(layer.name, kind, out_shape, params, activation, detail))
-    return tuple(rows)
-
-
-def total_params(spec: ModelSpec) -> int:
-    """The number of trainable parameters of the whole network."""
-    return sum(row.params for row in summary(spec))
-
-
-def format_summary(spec: ModelSpec) -> str:
-    """The summary as a plain-text table in Keras's layout (shapes channel-first, N as None)."""
-    rows = summary(spec)
-    lines = [f'Model: "{spec.name}"', "", f"{'Layer (type)':<22}{'Output Shape':<22}{'Param #':>10}", "=" * 54]
-    for row in rows:
-        shape = "(None, " + ", ".join(str(d) for d in row.output_shape) + ")"
-        lines.append(f"{row.name + ' (' + row.kind + ')':<22}{shape:<22}{row.params:>10,}")
-    lines.append("=" * 54)
-    lines.append(f"Total params: {total_params(spec):,}")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# The trainable model
-# ---------------------------------------------------------------------------------------------
+    scores: Any
+    caches: list[tuple] = field(default_factory=list)
+    activations: dict[str, Any] = field(default_factory=dict)
 
 
 def _glorot(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -368,6 +103,7 @@ def _glorot(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return rng.uniform(-limit, limit, size=shape)
 
 
+
 class Model:
     """A network built from a `ModelSpec` with its parameters on `xp`.
 
@@ -375,7 +111,9 @@ class Model:
         spec: the architecture.
         xp: the array module (numpy or cupy) holding the parameters.
         params: "LAYER.w" / "LAYER.b" -> parameter array.
-        activations: after `forward(..., keep=True)`, layer name -> that layer's output.
+
+    A model holds no per-call state: `forward` returns a `Pass` and `backward` takes it, so
+    threads may share a model (and its weights) freely as long as none changes `params`.
     """
 
     def __init__(self, spec: ModelSpec, xp: Any = np, seed: int = 0, dtype: Any = np.float32) -> None:
@@ -389,19 +127,13 @@ class Model:
             for key, shape in _param_shapes(layer, in_shape).items():
                 value = _glorot(rng, shape) if key == "w" else np.zeros(shape)
                 self.params[f"{layer.name}.{key}"] = xp.asarray(value, dtype=dtype)
-        self.activations: dict[str, Any] = {}
-        self._caches: list[tuple] = []
 
     # -- forward and backward ----------------------------------------------------------------
 
-    def forward(self, x: Any, keep: bool = False, train: bool = False) -> Any:
-        """Scores (N, 10) for a batch x (N, C, H, W) of floats in 0..1 on `xp`.
-
-        train=True keeps the caches `backward` needs; keep=True stores each layer's output in
-        `activations`.
-        """
-        caches: list[tuple] = []
-        self.activations = {}
+    def forward(self, x: Any, keep: bool = False, train: bool = False) -> Pass:
+        """One pass over a batch x (N, C, H, W) of prepared floats on `xp`: its `scores` (N, 10),
+        with train=True the caches `backward` needs, with keep=True each layer's output."""
+        result = Pass(scores=None)
         # Inside, image batches travel as (C, H, W, N), batch last: a convolution's matrix
         # product lands in that layout with no transpose, and the im2col copies move long
         # contiguous runs. Flatten turns back to (N, D) for the dense layers.
@@ -425,23 +157,29 @@ class Model:
                 out, act_cache = L.activation_forward(layer.activation, out, inplace=True)
                 cache = (dense_cache, act_cache)
             if train:
-                caches.append(cache)
+                result.caches.append(cache)
             if keep:
-                self.activations[layer.name] = L.to_nchw(out) if out.ndim == 4 else out
-        self._caches = caches
-        return out
+                result.activations[layer.name] = L.to_nchw(out) if out.ndim == 4 else out
+        result.scores = out
+        return result
 
-    def backward(self, dscores: Any) -> dict[str, Any]:
-        """Gradients of every parameter from d(loss)/d(scores) (N, 10), after forward(train=True)."""
-        if len(self._caches) != len(self.spec.layers):
-            raise RuntimeError("backward needs a forward pass with train=True first")
+    def scores(self, x: Any) -> Any:
+        """Scores (N, 10) on `xp` for a batch x (N, C, H, W) of prepared floats (no caches kept)."""
+        return self.forward(x).scores
+
+    def backward(self, dscores: Any, forward: Pass) -> dict[str, Any]:
+        """Gradients of every parameter from d(loss)/d(scores) (N, 10) and the `Pass` of
+        `forward(x, train=True)` that made those scores."""
+        caches = forward.caches
+        if len(caches) != len(self.spec.layers):
+            raise RuntimeError("backward needs the Pass of a forward(..., train=True)")
         grads: dict[str, Any] = {}
         d = dscores
         # Below the first layer with parameters nothing needs a gradient (e.g. an MLP's Flatten).
         first = next(i for i, layer in enumerate(self.spec.layers) if isinstance(layer, (Conv, Dense)))
         for index in range(len(self.spec.layers) - 1, first - 1, -1):
             layer = self.spec.layers[index]
-            cache = self._caches[index]
+            cache = caches[index]
             need_dx = index > first
             if isinstance(layer, Conv):
                 conv_cache, act_cache = cache
@@ -455,15 +193,14 @@ class Model:
                 dense_cache, act_cache = cache
                 d = L.activation_backward(layer.activation, d, act_cache)
                 d, grads[f"{layer.name}.w"], grads[f"{layer.name}.b"] = L.dense_backward(d, dense_cache, need_dx)
-        self._caches = []
         return grads
 
     def loss_and_grads(self, x: Any, labels: Any) -> tuple[Any, Any, dict[str, Any]]:
         """Mean cross-entropy on a batch (a 0-d array on `xp`: `float()` it when needed), the
         probabilities (N, 10) and every parameter's gradient."""
-        scores = self.forward(x, train=True)
-        loss, probs, dscores = L.softmax_cross_entropy_device(scores, labels)
-        return loss, probs, self.backward(dscores)
+        forward = self.forward(x, train=True)
+        loss, probs, dscores = L.softmax_cross_entropy_device(forward.scores, labels)
+        return loss, probs, self.backward(dscores, forward)
 
     # -- using a trained model -----------------------------------------------------------------
 
@@ -488,15 +225,13 @@ class Model:
         x = self.prepare(images)
         out = []
         for start in range(0, x.shape[0], batch):
-            out.append(to_numpy(L.softmax(self.forward(x[start : start + batch]))))
+            out.append(to_numpy(L.softmax(self.scores(x[start : start + batch]))))
         return np.concatenate(out).astype(np.float64) if out else np.zeros((0, 10))
 
     def feature_maps(self, image: Any) -> dict[str, np.ndarray]:
         """Each layer's output for one image (H, W), as NumPy arrays without the batch axis."""
-        self.forward(self.prepare(image[None] if np.ndim(image) == 2 else image), keep=True)
-        maps = {name: to_numpy(value)[0] for name, value in self.activations.items()}
-        self.activations = {}
-        return maps
+        kept = self.forward(self.prepare(image[None] if np.ndim(image) == 2 else image), keep=True)
+        return {name: to_numpy(value)[0] for name, value in kept.activations.items()}
 
     def parameter_count(self) -> int:
         """The number of trainable numbers (equals total_params(spec))."""
@@ -509,38 +244,14 @@ class Model:
         return {name: np.asarray(to_numpy(value)) for name, value in self.params.items()}
 
     def save(self, path: Path | str, extra: dict[str, np.ndarray] | None = None) -> None:
-        """Write the spec and parameters (plus `extra` arrays) to an .npz, atomically: into a
-        temporary file beside `path` that replaces it once complete, and is removed on any failure
-        (so a full disk or Ctrl+C never leaves a partial file). SaveError when `path` is not a
-        place for a model file (see `check_save_path`) or the write fails."""
-        path = Path(path)
+        """Write the spec and parameters (plus `extra` arrays) to an .npz, atomically
+        (`tutor.engines.model_io.write_npz`: a full disk or Ctrl+C never leaves a partial file).
+        SaveError when `path` is not a place for a model file or the write fails."""
         arrays = {f"param:{name}": value for name, value in self.state().items()}
         for name, value in (extra or {}).items():
             arrays[f"extra:{name}"] = np.asarray(value)
         arrays["spec"] = np.array(self.spec.to_json())
-        _refuse_target(path)
-        _make_folder(path)
-        try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        except OSError as error:
-            raise SaveError(f"{path}: cannot write in {path.parent} ({_reason(error)})") from None
-        tmp = Path(tmp_name)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
-                handle.flush()
-                os.fsync(handle.fileno())
-            _keep_mode(tmp, path)
-            _refuse_target(path)  # again, just before replacing: it may have changed meanwhile
-            os.replace(tmp, path)
-        except BaseException as error:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-            if isinstance(error, OSError) and not isinstance(error, SaveError):
-                raise SaveError(f"{path}: could not be written ({_reason(error)})") from None
-            raise
+        write_npz(path, arrays)
 
     @classmethod
     def load(cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None, advice: str = DAMAGED_ADVICE) -> Model:
@@ -555,7 +266,7 @@ class Model:
     ) -> tuple[Model, dict[str, np.ndarray]]:
         """Like `load`, also returning the extra arrays saved beside the parameters."""
         path = Path(path)
-        arrays = _read_npz(path, advice)
+        arrays = read_npz(path, advice)
 
         def damaged(what: str) -> ModelError:
             return ModelError(f"{path}: {what}; {advice}")
@@ -592,131 +303,6 @@ class Model:
 
 def _reason(error: BaseException) -> str:
     """An OS error's reason in words ("Permission denied"), without the errno or the path."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return _first_line(error)
-
-
-def _read_npz(path: Path, advice: str) -> dict[str, np.ndarray]:
-    """Every array of the .npz at `path`, or ModelError with one line naming the file.
-
-    Only a regular file that starts like a zip archive is opened, its unpacked size is checked
-    before anything is unpacked, and any failure to read it (cut short, bad CRC, pickled or
-    non-array members) is reported as damage, never as a NumPy or zipfile traceback."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no such model file") from None
-    except OSError as error:
-        raise ModelError(f"{path}: cannot be read ({_reason(error)})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ModelError(f"{path}: is a folder, not a model file; give the path of an .npz file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ModelError(f"{path}: not a regular file, so not a model file; give the path of an .npz file")
-    if info.st_size == 0:
-        raise ModelError(f"{path}: the file is empty; {advice}")
-    if info.st_size > MAX_MODEL_FILE_BYTES:
-        raise ModelError(f"{path}: too large for a dl-tutor model file ({info.st_size / 2**20:,.0f} MB); {advice}")
-    try:
-        with path.open("rb") as handle:
-            if handle.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
-                raise ModelError(f"{path}: not a dl-tutor model file (not an .npz archive); {advice}")
-            handle.seek(0)
-            with zipfile.ZipFile(handle) as archive:
-                unpacked = sum(item.file_size for item in archive.infolist())
-            if unpacked > MAX_MODEL_FILE_BYTES:
-                raise ModelError(f"{path}: unpacks to {unpacked / 2**20:,.0f} MB, too large for a model file; {advice}")
-            handle.seek(0)
-            with np.load(handle, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-    except ModelError:
-        raise
-    except zipfile.BadZipFile:
-        raise ModelError(f"{path}: damaged (the archive is cut short or corrupt); {advice}") from None
-    except FileNotFoundError:
-        raise ModelError(f"{path}: no such model file") from None
-    except PermissionError as error:
-        raise ModelError(f"{path}: cannot be read ({_reason(error)})") from None
-    except Exception as error:  # noqa: BLE001 - whatever a damaged archive raises, it is damage
-        raise ModelError(f"{path}: damaged, cannot be read ({_first_line(error)}); {advice}") from None
-    for name, value in arrays.items():
-        if not isinstance(value, np.ndarray):
-            raise ModelError(f"{path}: damaged ({name} is not an array); {advice}")
-    return arrays
-
-
-def _refuse_target(path: Path) -> None:
-    """SaveError unless `path` is missing or a regular file (never replace a folder, a symbolic
-    link, a FIFO or a device node), under folders (not files) where it is missing."""
-    blocker = blocking_file(path.parent)
-    if blocker is not None:
-        raise SaveError(f"{path}: {blocker} is a file, not a folder: give another path")
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise SaveError(f"{path} cannot be checked ({_reason(error)}): give another path") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise SaveError(f"{path} is a folder: give a file name in it, e.g. {path / 'model.npz'}")
-    if stat.S_ISLNK(info.st_mode):
-        raise SaveError(f"{path} is a symbolic link, which dl-tutor does not replace: give the path of a regular file")
-    if not stat.S_ISREG(info.st_mode):
-        raise SaveError(f"{path} is not a regular file (a FIFO, socket or device): give another path")
-
-
-def _make_folder(path: Path) -> None:
-    """Create `path`'s folder (and its parents); SaveError when that fails."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise SaveError(f"{path}: cannot create the folder {path.parent} ({_reason(error)}): give another path") from None
-
-
-def _keep_mode(tmp: Path, path: Path) -> None:
-    """Give the new file the mode of the one it replaces, or a new file's usual mode
-    (`tutor.files.new_file_mode`)."""
-    try:
-        os.chmod(tmp, new_file_mode(path))
-    except OSError:
-        pass
-
-
-def check_save_path(path: Path | str, size_hint: int = 0) -> None:
-    """Check, before a long run, that a model can be saved at `path`; SaveError saying why not.
-
-    Refuses a folder, a symbolic link, a FIFO or device, a path under a file, a folder that
-    cannot be created or written (by writing and removing a small probe file there), and a disk
-    with less than `size_hint` bytes free. The folder is created when missing, as `save` would."""
-    path = Path(path)
-    _refuse_target(path)
-    _make_folder(path)
-    try:
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as error:
-        raise SaveError(f"{path}: cannot write in {path.parent} ({_reason(error)}): give another path") from None
-    if size_hint:
-        try:
-            free = shutil.disk_usage(path.parent).free
-        except OSError:
-            return
-        if free < size_hint:
-            raise SaveError(
-                f"{path}: only {free / 2**20:,.1f} MB free on its disk, {size_hint / 2**20:,.1f} MB needed: "
-                "free some space or give another path"
-            )
-
-
-def stopped_path_for(path: Path | str) -> Path:
-    """Where a run that was stopped before its end keeps its checkpoint when its finished model
-    goes to `path`: NAME-stopped.npz beside it, so an interrupted run never replaces a finished
-    model (a path already named NAME-stopped is its own)."""
-    path = Path(path)
-    if path.stem.endswith("-stopped"):
-        return path
-    return path.with_name(f"{path.stem}-stopped{path.suffix}")
 
 
 def shipped_lenet_path() -> Path:

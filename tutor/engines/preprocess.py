@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from tutor.quiz.predict import Generated
 
 __all__ = [
     "SIZE",
@@ -36,8 +35,6 @@ __all__ = [
     "mnist_preprocess",
     "brush",
     "brush_line",
-    "box_size_problem",
-    "centre_shift_problem",
 ]
 
 #: Side of the canvas and of the model's input, in pixels.
@@ -187,7 +184,7 @@ def resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return rows @ array @ cols.T
 
 
-def _round_half_up(value: float) -> int:
+def round_half_up(value: float) -> int:
     """`value` rounded to the nearest integer, halves upwards (no banker's rounding)."""
     return int(math.floor(value + 0.5 + 1e-9))
 
@@ -229,8 +226,8 @@ def mnist_preprocess(
     row, col, height, width = bbox
     crop = pixels[row : row + height, col : col + width]
     scale = box / max(height, width)
-    new_h = min(box, max(1, _round_half_up(height * scale)))
-    new_w = min(box, max(1, _round_half_up(width * scale)))
+    new_h = min(box, max(1, round_half_up(height * scale)))
+    new_w = min(box, max(1, round_half_up(width * scale)))
     digit = np.clip(resize(crop, (new_h, new_w)), 0.0, 1.0)
 
     field = np.zeros((size, size))
@@ -239,8 +236,8 @@ def mnist_preprocess(
     com = centre_of_mass(field)
 
     # Whole-pixel shift towards the target, limited so the pasted box stays inside the field.
-    dy = int(np.clip(_round_half_up(target[0] - com[0]), -top, size - new_h - top))
-    dx = int(np.clip(_round_half_up(target[1] - com[1]), -left, size - new_w - left))
+    dy = int(np.clip(round_half_up(target[0] - com[0]), -top, size - new_h - top))
+    dx = int(np.clip(round_half_up(target[1] - com[1]), -left, size - new_w - left))
     image = np.zeros((size, size))
     image[top + dy : top + dy + new_h, left + dx : left + dx + new_w] = digit
     return PreprocessRecord(
@@ -317,58 +314,3 @@ def brush_line(
     for t in np.linspace(0.0, 1.0, steps + 1):
         pixels = brush(pixels, r0 + t * (r1 - r0), c0 + t * (c1 - c0), radius, strength, erase=erase)
     return pixels
-
-
-# --- predict-question generators ----------------------------------------------------------------
-
-
-def box_size_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"How big is the digit after scaling?" for a random ink box.
-
-    The ink's box is `height` x `width` pixels; the larger side becomes 20 and the other keeps
-    the aspect ratio (rounded to whole pixels). Template fields: height, width, scale,
-    new_height, new_width, larger. The answer is the vector (new height, new width).
-    """
-    for _ in range(1000):
-        height = int(rng.integers(6, 27))
-        width = int(rng.integers(4, 27))
-        scale = BOX / max(height, width)
-        new_h = max(1, _round_half_up(height * scale))
-        new_w = max(1, _round_half_up(width * scale))
-        exact = (height * scale, width * scale)
-        # Avoid sizes that fall right on .5, where rounding conventions differ.
-        if height != width and all(abs(v - math.floor(v) - 0.5) > 0.05 for v in exact):
-            break
-    larger = "height" if height >= width else "width"
-    return Generated(
-        values={
-            "height": height, "width": width, "scale": f"{scale:.3g}", "larger": larger,
-            "new_height": new_h, "new_width": new_w,
-            "exact_h": f"{exact[0]:.2f}", "exact_w": f"{exact[1]:.2f}",
-        },
-        kind="vector",
-        answer=(float(new_h), float(new_w)),
-        tolerance=0.01,
-    )
-
-
-def centre_shift_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"By how many pixels is the digit moved?" for a random centre of mass.
-
-    The scaled digit's centre of mass is at (row, col); it is moved by whole pixels towards
-    (14, 14). Template fields: row, col, dy, dx. The answer is the vector (dy, dx).
-    """
-    for _ in range(1000):
-        row = float(np.round(rng.uniform(10.0, 18.0), 1))
-        col = float(np.round(rng.uniform(10.0, 18.0), 1))
-        dy, dx = TARGET_CENTRE[0] - row, TARGET_CENTRE[1] - col
-        if all(abs(abs(v) - math.floor(abs(v)) - 0.5) > 0.05 for v in (dy, dx)) and (dy, dx) != (0, 0):
-            break
-    shift = (_round_half_up(dy), _round_half_up(dx))
-    return Generated(
-        values={"row": f"{row:.1f}", "col": f"{col:.1f}", "dy": shift[0], "dx": shift[1],
-                "exact_dy": f"{dy:+.1f}", "exact_dx": f"{dx:+.1f}"},
-        kind="vector",
-        answer=(float(shift[0]), float(shift[1])),
-        tolerance=0.01,
-    )

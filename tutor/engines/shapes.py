@@ -7,27 +7,41 @@ inside the padded input (W + 2P wide), which gives
     output size = (W - K + 2P) / S + 1.
 
 The combination is *valid* when that is a whole number of at least 1: the last window then ends
-exactly on the padded edge. `check_size` says so, or explains in one sentence what goes wrong
-and what to change; `receptive_field` lists the input cells one output cell sees, padding
-included. Pure Python (no NumPy), so lessons and tests can use it anywhere.
+exactly on the padded edge. `check_size` says so, or names what goes wrong (`SizeProblem`) with
+the numbers a sentence about it needs and the nearest values that would work (the conv sandbox
+scene words it); `receptive_field` lists the input cells one output cell sees, padding included.
+Pure Python (no NumPy), so lessons and tests can use it anywhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
 
 __all__ = [
     "SizeCheck",
+    "SizeProblem",
     "ReceptiveField",
     "check_size",
+    "conv_output_size",
     "output_size",
     "receptive_field",
     "valid_paddings",
     "valid_strides",
     "window_starts",
-    "output_size_problem",
 ]
+
+
+class SizeProblem(StrEnum):
+    """What is wrong with a (W, K, S, P) combination."""
+
+    NONE = ""
+    WIDTH = "width"  # W < 1
+    KERNEL = "kernel"  # K < 1
+    STRIDE = "stride"  # S < 1
+    PAD = "pad"  # P < 0
+    TOO_BIG = "too-big"  # K > W + 2P: the kernel fits nowhere
+    UNEVEN = "uneven"  # (W - K + 2P) / S is not a whole number
 
 
 @dataclass(frozen=True)
@@ -44,9 +58,12 @@ class SizeCheck:
         padded: W + 2P, the width the window slides over.
         span: W - K + 2P, how far the window's first cell can travel.
         exact: the unrounded (W - K + 2P) / S + 1 (None when S <= 0).
-        reason: "" when valid, else one sentence saying why and what to change.
+        problem: what is wrong (`SizeProblem.NONE` when valid).
         floor_size: what most libraries would give by rounding down (None when not meaningful).
         leftover: cells at the right (and bottom) edge that no window covers when rounding down.
+        min_pad: for TOO_BIG, the least padding with which the kernel fits.
+        fixes: for UNEVEN, the nearest values that work, changing one letter at a time:
+            ("P", 1), ("S", 1), ("K", 4), in that order, each only when one exists.
     """
 
     width: int
@@ -58,9 +75,11 @@ class SizeCheck:
     padded: int
     span: int
     exact: float | None
-    reason: str = ""
+    problem: SizeProblem = SizeProblem.NONE
     floor_size: int | None = None
     leftover: int = 0
+    min_pad: int = 0
+    fixes: tuple[tuple[str, int], ...] = ()
 
     @property
     def formula(self) -> str:
@@ -111,6 +130,41 @@ def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
+def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
+    """The output size of a convolution or pooling window along one side: (W - K + 2P) / S + 1.
+
+    The one place this formula is computed: the readable convolution (`tutor.engines.conv`), the
+    network's layer shapes (`tutor.engines.spec`) and `check_size` all call it.
+
+    Args:
+        size: input size W along the side.
+        kernel: window size K.
+        stride: step S.
+        pad: zeros P added on each side.
+
+    Raises:
+        ValueError: (one sentence) when a size is below 1 or the padding negative, when the
+            kernel is larger than the padded input, or when the window would not end exactly on
+            the padded edge (W - K + 2P is not a multiple of S).
+    """
+    if size < 1 or kernel < 1 or stride < 1 or pad < 0:
+        raise ValueError(
+            f"Sizes must be positive and padding not negative (got W={size}, K={kernel}, "
+            f"S={stride}, P={pad})."
+        )
+    span = size - kernel + 2 * pad
+    if span < 0:
+        raise ValueError(
+            f"A {kernel}x{kernel} kernel does not fit a {size + 2 * pad}-wide padded input."
+        )
+    if span % stride:
+        raise ValueError(
+            f"(W - K + 2P) / S = ({size} - {kernel} + {2 * pad}) / {stride} is not a whole number, "
+            "so the last window would not end on the edge."
+        )
+    return span // stride + 1
+
+
 def valid_paddings(width: int, kernel: int, stride: int, limit: int = 8) -> tuple[int, ...]:
     """Paddings 0..limit for which (W - K + 2P) / S + 1 is a whole number >= 1."""
     if width < 1 or kernel < 1 or stride < 1:
@@ -135,7 +189,7 @@ def _nearest(values: tuple[int, ...], target: int) -> int | None:
 
 
 def check_size(width: int, kernel: int, stride: int = 1, pad: int = 0) -> SizeCheck:
-    """Check one combination: the output size, or one sentence on why it does not work.
+    """Check one combination: the output size, or what goes wrong and what would work instead.
 
     Args:
         width: input size W (square input W x W).
@@ -144,72 +198,48 @@ def check_size(width: int, kernel: int, stride: int = 1, pad: int = 0) -> SizeCh
         pad: padding P on each side.
 
     Returns:
-        A SizeCheck; `valid` tells which of `size` / `reason` to show.
+        A SizeCheck; `valid` tells which of `size` / `problem` applies.
     """
     w, k, s, p = int(width), int(kernel), int(stride), int(pad)
     padded, span = w + 2 * p, w - k + 2 * p
     exact = span / s + 1 if s > 0 else None
 
-    def bad(reason: str, floor_size: int | None = None, leftover: int = 0) -> SizeCheck:
-        return SizeCheck(w, k, s, p, False, None, padded, span, exact, reason, floor_size, leftover)
+    def bad(problem: SizeProblem, **details: object) -> SizeCheck:
+        return SizeCheck(w, k, s, p, False, None, padded, span, exact, problem, **details)  # type: ignore[arg-type]
 
-    if w < 1:
-        return bad(f"The input must be at least 1 pixel wide, not {w}; pick W = 1 or more.")
-    if k < 1:
-        return bad(f"A kernel must be at least 1x1, not {k}x{k}; pick K = 1 or more.")
-    if s < 1:
-        return bad(
-            f"The stride must be at least 1 (the window has to move forward), not {s}; "
-            "pick S = 1 or more."
-        )
-    if p < 0:
-        return bad(f"Padding adds rows and columns of zeros, so it cannot be negative ({p}); "
-                   "pick P = 0 or more.")
+    for problem, wrong in (
+        (SizeProblem.WIDTH, w < 1), (SizeProblem.KERNEL, k < 1), (SizeProblem.STRIDE, s < 1),
+        (SizeProblem.PAD, p < 0),
+    ):
+        if wrong:
+            return bad(problem)
     if k > padded:
-        need = (k - w + 1) // 2
-        return bad(
-            f"The {k}x{k} kernel is larger than the {padded}x{padded} padded input, so it fits "
-            f"nowhere; use K <= {padded} or pad by at least {need}."
-        )
+        return bad(SizeProblem.TOO_BIG, min_pad=(k - w + 1) // 2)
     if span % s:
-        floor_size = span // s + 1
-        leftover = span % s
-        paddings = valid_paddings(w, k, s, limit=max(8, p + s))
-        strides = valid_strides(w, k, p)
         fixes = []
-        nearest_pad = _nearest(paddings, p)
+        nearest_pad = _nearest(valid_paddings(w, k, s, limit=max(8, p + s)), p)
         if nearest_pad is not None:
-            fixes.append(f"P = {nearest_pad}")
-        nearest_stride = _nearest(strides, s)
+            fixes.append(("P", nearest_pad))
+        nearest_stride = _nearest(valid_strides(w, k, p), s)
         if nearest_stride is not None:
-            fixes.append(f"S = {nearest_stride}")
+            fixes.append(("S", nearest_stride))
         kernels = tuple(q for q in range(1, padded + 1) if (w - q + 2 * p) % s == 0)
         nearest_kernel = _nearest(kernels, k)
         if nearest_kernel is not None:
-            fixes.append(f"K = {nearest_kernel}")
-        unseen = "column and row" if leftover == 1 else f"{leftover} columns and rows"
+            fixes.append(("K", nearest_kernel))
         return bad(
-            f"(W - K + 2P)/S = {span}/{s} is not a whole number, so the last window would run "
-            "past the edge: "
-            f"libraries round down to {floor_size} and never look at the last {unseen}; "
-            f"try {', '.join(fixes[:-1])} or {fixes[-1]}.",
-            floor_size,
-            leftover,
+            SizeProblem.UNEVEN, floor_size=span // s + 1, leftover=span % s, fixes=tuple(fixes)
         )
-    return SizeCheck(w, k, s, p, True, span // s + 1, padded, span, exact)
+    return SizeCheck(w, k, s, p, True, conv_output_size(w, k, s, p), padded, span, exact)
 
 
 def output_size(width: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
-    """(W - K + 2P) / S + 1 for a valid combination.
+    """(W - K + 2P) / S + 1 for a valid combination: `conv_output_size`.
 
     Raises:
-        ValueError: with one sentence explaining why the combination does not work.
+        ValueError: with one sentence naming what does not work.
     """
-    check = check_size(width, kernel, stride, pad)
-    if not check.valid:
-        raise ValueError(check.reason)
-    assert check.size is not None
-    return check.size
+    return conv_output_size(width, kernel, stride, pad)
 
 
 def window_starts(width: int, kernel: int, stride: int = 1, pad: int = 0) -> tuple[int, ...]:
@@ -252,40 +282,4 @@ def receptive_field(
     return ReceptiveField(
         out_row, out_col, rows, cols,
         (r0 + pad, r0 + pad + kernel), (c0 + pad, c0 + pad + kernel), cells, padding,
-    )
-
-
-# --- predict question -----------------------------------------------------------------------------
-
-#: Combinations the generator draws from: (W, K) pairs of realistic layers and small drills.
-_WIDTHS = (5, 6, 7, 8, 9, 10, 12, 14, 16, 24, 28, 32)
-_KERNELS = (1, 2, 3, 5, 7)
-
-
-def output_size_problem(rng: Any, **params: Any) -> Any:
-    """"What is the output size?" for a random valid (W, K, S, P).
-
-    Redraws until the combination is valid. Template fields: w, k, s, p, formula, size.
-    Params: `max_stride` (default 3), `max_pad` (default 3).
-    """
-    from tutor.quiz.predict import Generated
-
-    max_stride = int(params.get("max_stride", 3))
-    max_pad = int(params.get("max_pad", 3))
-    for _ in range(1000):
-        w = int(rng.choice(_WIDTHS))
-        k = int(rng.choice(_KERNELS))
-        s = int(rng.integers(1, max_stride + 1))
-        p = int(rng.integers(0, max_pad + 1))
-        check = check_size(w, k, s, p)
-        if check.valid and k <= w and p < k:
-            break
-    else:  # pragma: no cover - the grid always has valid combinations
-        w, k, s, p = 28, 5, 1, 0
-        check = check_size(w, k, s, p)
-    return Generated(
-        values={"w": w, "k": k, "s": s, "p": p, "formula": check.formula, "size": check.size},
-        kind="number",
-        answer=float(check.size or 0),
-        tolerance=1e-9,
     )

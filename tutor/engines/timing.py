@@ -15,8 +15,8 @@ calls first (CuPy compiles its kernels on first use) and reports plain Python fl
 frozen `Timing`. `available_backends` lists NumPy and CuPy with whether each works here and why
 not, using `tutor.backend.probe_cupy`, so it never raises when CuPy is missing or broken.
 
-Two `predict` generators live here too: images per second from a step time, and the minutes an
-epoch takes at a given rate.
+The `predict` questions on throughput (images per second, minutes per epoch) are
+`tutor.quiz.generators.timing`.
 """
 
 from __future__ import annotations
@@ -35,15 +35,12 @@ from tutor.backend import probe_cupy, to_numpy
 from tutor.engines import layers as L
 from tutor.engines.model import LENET5, Model
 from tutor.engines.optim import make_optimizer
-from tutor.quiz.predict import Generated
 
 __all__ = [
     "BackendInfo",
     "Timing",
     "available_backends",
     "backend_name",
-    "epoch_minutes_problem",
-    "images_per_second_problem",
     "synchronize",
     "time_convolution",
     "time_training_steps",
@@ -243,60 +240,3 @@ def transfer_cost(
     host = np.random.default_rng(seed).integers(0, 256, size=(batch, 28, 28), dtype=np.uint8)
     seconds = _timed(xp, lambda: to_numpy(xp.asarray(host)), repeats, warmup, clock, cancelled)
     return _timing("transfer", xp, batch, seconds, repeats)
-
-
-# ---------------------------------------------------------------------------------------------
-# Predict-question generators
-# ---------------------------------------------------------------------------------------------
-
-
-def _round_sig(value: float) -> str:
-    """A number with thousands separators, to at most one decimal."""
-    return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.1f}"
-
-
-def images_per_second_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"A step costs t ms whatever the batch: how many images per second at batch B?"
-
-    Template fields: ms, batch, steps_per_second, answer.
-    """
-    ms = int(rng.choice([2, 4, 5, 6, 8, 10]))
-    batch = int(rng.choice([16, 64, 256, 1024, 4096]))
-    steps_per_second = 1000 / ms
-    answer = batch * steps_per_second
-    return Generated(
-        values={"ms": ms, "batch": f"{batch:,}", "steps_per_second": _round_sig(steps_per_second),
-                "answer": f"{answer:,.0f}"},
-        kind="number",
-        answer=float(answer),
-        tolerance=max(1.0, 0.01 * answer),
-    )
-
-
-#: Training-set sizes `epoch_minutes_problem` draws from, by name.
-DATASETS: dict[str, tuple[str, int]] = {
-    "mnist": ("the 60,000 MNIST training digits", 60_000),
-    "imagenet": ("the 1.3 million ImageNet training images", 1_300_000),
-}
-
-
-def epoch_minutes_problem(rng: np.random.Generator, **params: Any) -> Generated:
-    """"How many minutes does one pass over the data set take at R images per second?"
-
-    Params: dataset ("mnist" or "imagenet", default "imagenet").
-    Template fields: data, images, rate, seconds, answer.
-    """
-    name = str(params.get("dataset", "imagenet"))
-    if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}: choose {' or '.join(DATASETS)}")
-    data, images = DATASETS[name]
-    rate = int(rng.choice([200, 500, 1000, 2000, 4000, 5000]))
-    seconds = images / rate
-    minutes = seconds / 60
-    return Generated(
-        values={"data": data, "images": f"{images:,}", "rate": f"{rate:,}",
-                "seconds": _round_sig(seconds), "answer": _round_sig(minutes)},
-        kind="number",
-        answer=float(minutes),
-        tolerance=max(0.05, 0.01 * minutes),
-    )

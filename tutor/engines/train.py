@@ -13,8 +13,6 @@ float32 in 0..1 as it is drawn, so memory stays small. The order of each epoch c
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import math
 import threading
@@ -27,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from tutor.backend import to_numpy
-from tutor.engines.layers import softmax
+from tutor.engines.evaluate import Evaluation, confusion_matrix, evaluate, evaluate_in_batches
 from tutor.engines.mnist import MAX_IDX_ITEMS
 from tutor.engines.model import MODELS, Model, ModelError
 from tutor.engines.optim import make_optimizer
@@ -42,12 +40,13 @@ __all__ = [
     "Checkpoint",
     "DoneRecord",
     "EpochRecord",
+    "Evaluation",
     "TrainConfig",
     "Trainer",
     "confusion_matrix",
     "evaluate",
+    "evaluate_in_batches",
     "load_checkpoint",
-    "tune_allocator",
 ]
 
 #: The learning rate each optimizer starts from when the config leaves it out.
@@ -181,78 +180,6 @@ class DoneRecord:
 Record = BatchRecord | EpochRecord | DoneRecord
 
 
-def tune_allocator() -> None:
-    """Ask glibc to keep freed memory instead of unmapping it (Linux only; no effect elsewhere).
-
-    A training step allocates and frees the same few multi-megabyte arrays hundreds of times a
-    second; by default glibc returns each to the OS and page-faults it back in, which more than
-    doubled the time of a LeNet step on NumPy in our measurements.
-    """
-    name = ctypes.util.find_library("c")
-    if not name or "libc" not in name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        libc.mallopt(m_mmap_threshold, 1 << 30)
-        libc.mallopt(m_trim_threshold, 1 << 30)
-    except (OSError, AttributeError):
-        return
-
-
-def evaluate(model: Model, images: Any, labels: Any, batch: int = 1000) -> tuple[float, np.ndarray, np.ndarray]:
-    """Accuracy, predicted classes (N,) and probabilities (N, 10) of `model` on uint8 images (N, 28, 28)."""
-    xp = model.xp
-    preds, probs = [], []
-    for start in range(0, len(images), batch):
-        scores = model.forward(model.prepare(images[start : start + batch]))
-        p = softmax(scores)
-        probs.append(to_numpy(p))
-        preds.append(to_numpy(xp.argmax(p, axis=1)))
-    if not preds:
-        return 0.0, np.zeros(0, dtype=np.int64), np.zeros((0, 10))
-    pred = np.concatenate(preds)
-    truth = np.asarray(to_numpy(labels)).astype(np.int64)
-    return float((pred == truth).mean()), pred, np.concatenate(probs).astype(np.float64)
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """A network's answers on a set of test digits.
-
-    Attributes:
-        predictions: (N,) the most probable digit for each image.
-        probs: (N, 10) the probabilities.
-        wrong: indices of the misclassified images, in order.
-        confusion: (10, 10) counts, row = true digit, column = the network's answer.
-        accuracy: share of right answers.
-    """
-
-    predictions: np.ndarray
-    probs: np.ndarray
-    wrong: np.ndarray
-    confusion: np.ndarray
-    accuracy: float
-
-
-def evaluate_in_batches(
-    model: Any, images: Any, labels: Any, batch: int = 500, cancelled: Callable[[], bool] | None = None,
-) -> Evaluation | None:
-    """Run `model.predict_proba` over `images` (N, 28, 28) a batch at a time, so a scene's worker
-    can give up between batches: None when `cancelled()` turns true."""
-    parts = []
-    for start in range(0, len(images), batch):
-        if cancelled is not None and cancelled():
-            return None
-        parts.append(np.asarray(model.predict_proba(images[start : start + batch]), dtype=np.float64))
-    probs = np.concatenate(parts) if parts else np.zeros((0, 10))
-    predictions = np.argmax(probs, axis=1) if len(probs) else np.zeros(0, dtype=np.int64)
-    truth = np.asarray(to_numpy(labels)).astype(np.int64)
-    wrong = np.flatnonzero(predictions != truth)
-    accuracy = float(np.mean(predictions == truth)) if len(truth) else 0.0
-    return Evaluation(predictions, probs, wrong, confusion_matrix(truth, predictions), accuracy)
-
-
 def _accuracy(model: Model, images: Any, labels: Any, batch: int = 500, stop: threading.Event | None = None) -> float | None:
     """Test accuracy computed on the device, with a single copy back at the end; None when
     `stop` is set part-way (so a learner quitting never waits for the whole test set)."""
@@ -261,18 +188,9 @@ def _accuracy(model: Model, images: Any, labels: Any, batch: int = 500, stop: th
     for start in range(0, len(images), batch):
         if stop is not None and stop.is_set():
             return None
-        scores = model.forward(model.prepare(images[start : start + batch]))
+        scores = model.scores(model.prepare(images[start : start + batch]))
         correct += (xp.argmax(scores, axis=1) == labels[start : start + batch]).sum()
     return float(to_numpy(correct)) / max(1, len(images))
-
-
-def confusion_matrix(labels: Any, predictions: Any, classes: int = 10) -> np.ndarray:
-    """(classes, classes) counts: row = true class, column = predicted class."""
-    truth = np.asarray(to_numpy(labels)).astype(np.int64)
-    pred = np.asarray(to_numpy(predictions)).astype(np.int64)
-    out = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(out, (truth, pred), 1)
-    return out
 
 
 @dataclass(frozen=True)
@@ -517,8 +435,9 @@ class Trainer:
         return padded[xp.arange(n)[:, None, None], rows, cols]
 
     def run(self) -> Iterator[Record]:
-        """Train to the end (or until stopped or the target accuracy is reached), yielding records."""
-        tune_allocator()
+        """Train to the end (or until stopped or the target accuracy is reached), yielding records.
+
+        Callers that train for long call `tutor.allocator.tune_allocator()` once at their start."""
         xp, cfg = self.xp, self.config
         size, batches = cfg.batch_size, self.batches_per_epoch()
         started = time.perf_counter()

@@ -2,7 +2,9 @@
 
 Keyed by lesson and question ids (never positions), written atomically under a lock (several
 tutors may share one file), and a damaged file is moved aside and reported rather than lost.
-Importing this package imports neither NumPy nor Textual.
+Importing this package imports neither NumPy nor Textual. `records` holds the data and its JSON
+form, `files` the lock, atomic writes and rescue, `store` the `ProgressStore` that loads and
+saves; whether a lesson is done is `tutor.session`'s rule.
 """
 
 from tutor.progress.store import (

@@ -1,8 +1,9 @@
 """Generators for `predict` questions: fresh numbers each time, computed by an engine.
 
 A lesson's `predict` question names a generator (e.g. `"neuron.threshold_output"`). The
-registry maps that name to a `"module:function"` string, so importing this module imports
-neither NumPy nor any engine; `generate` imports the target only when a question is asked.
+registry maps that name to a `"module:function"` string in `tutor.quiz.generators`, so importing
+this module imports neither NumPy nor any engine; `generate` imports the target only when a
+question is asked.
 
 Generator contract::
 
@@ -24,28 +25,28 @@ __all__ = ["GENERATORS", "Generated", "register", "resolve", "generate", "genera
 
 #: Generator name -> "module:function". Edited by `register`; tests may monkeypatch it.
 GENERATORS: dict[str, str] = {
-    "neuron.threshold_output": "tutor.engines.neuron:threshold_output_problem",
-    "neuron.weighted_sum": "tutor.engines.neuron:weighted_sum_problem",
-    "neuron.which_gate": "tutor.engines.neuron:which_gate_problem",
-    "perceptron.output": "tutor.engines.perceptron:output_problem",
-    "perceptron.new_weight": "tutor.engines.perceptron:new_weight_problem",
-    "perceptron.side": "tutor.engines.perceptron:side_problem",
-    "descent.next_weight": "tutor.engines.descent:next_weight_problem",
-    "descent.cost": "tutor.engines.descent:cost_problem",
-    "descent.derivative": "tutor.engines.descent:derivative_problem",
-    "backprop.chain": "tutor.engines.autograd:chain_problem",
-    "backprop.sigmoid_local": "tutor.engines.autograd:sigmoid_local_problem",
-    "backprop.softmax_loss": "tutor.engines.activations:softmax_loss_problem",
-    "conv.cell_output": "tutor.engines.conv:cell_output_problem",
-    "conv.param_count": "tutor.engines.conv:param_count_problem",
-    "preprocess.box_size": "tutor.engines.preprocess:box_size_problem",
-    "preprocess.centre_shift": "tutor.engines.preprocess:centre_shift_problem",
-    "shapes.output_size": "tutor.engines.shapes:output_size_problem",
-    "pooling.maxpool": "tutor.engines.pooling:maxpool_problem",
-    "timing.images_per_second": "tutor.engines.timing:images_per_second_problem",
-    "timing.epoch_minutes": "tutor.engines.timing:epoch_minutes_problem",
-    "dense.param_count": "tutor.engines.dense_params:dense_param_problem",
-    "model.conv_layer": "tutor.engines.layer_problems:conv_layer_problem",
+    "neuron.threshold_output": "tutor.quiz.generators.neuron:threshold_output_problem",
+    "neuron.weighted_sum": "tutor.quiz.generators.neuron:weighted_sum_problem",
+    "neuron.which_gate": "tutor.quiz.generators.neuron:which_gate_problem",
+    "perceptron.output": "tutor.quiz.generators.perceptron:output_problem",
+    "perceptron.new_weight": "tutor.quiz.generators.perceptron:new_weight_problem",
+    "perceptron.side": "tutor.quiz.generators.perceptron:side_problem",
+    "descent.next_weight": "tutor.quiz.generators.descent:next_weight_problem",
+    "descent.cost": "tutor.quiz.generators.descent:cost_problem",
+    "descent.derivative": "tutor.quiz.generators.descent:derivative_problem",
+    "backprop.chain": "tutor.quiz.generators.autograd:chain_problem",
+    "backprop.sigmoid_local": "tutor.quiz.generators.autograd:sigmoid_local_problem",
+    "backprop.softmax_loss": "tutor.quiz.generators.activations:softmax_loss_problem",
+    "conv.cell_output": "tutor.quiz.generators.conv:cell_output_problem",
+    "conv.param_count": "tutor.quiz.generators.conv:param_count_problem",
+    "preprocess.box_size": "tutor.quiz.generators.preprocess:box_size_problem",
+    "preprocess.centre_shift": "tutor.quiz.generators.preprocess:centre_shift_problem",
+    "shapes.output_size": "tutor.quiz.generators.shapes:output_size_problem",
+    "pooling.maxpool": "tutor.quiz.generators.pooling:maxpool_problem",
+    "timing.images_per_second": "tutor.quiz.generators.timing:images_per_second_problem",
+    "timing.epoch_minutes": "tutor.quiz.generators.timing:epoch_minutes_problem",
+    "dense.param_count": "tutor.quiz.generators.dense:dense_param_problem",
+    "model.conv_layer": "tutor.quiz.generators.layers:conv_layer_problem",
 }
 
 #: The kinds a generator may produce (a generated problem is never itself `predict`).

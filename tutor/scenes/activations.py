@@ -20,10 +20,11 @@ from textual.widgets import Static
 
 from tutor.engines import activations as act
 from tutor.scenes.base import Scene
+from tutor.scenes.registry import choices_of
 from tutor.widgets.plot import Plot
 
 #: The order `a` cycles through.
-ORDER: tuple[str, ...] = ("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout")
+ORDER: tuple[str, ...] = choices_of("activations", "show")
 #: The plotted interval and the probe's step.
 X_MIN, X_MAX, PROBE_STEP = -6.0, 6.0, 0.5
 #: |f'(x)| below this counts as saturated.
@@ -32,27 +33,36 @@ SATURATION = 0.05
 SATURATION_NOTE = "the gradient has almost vanished: learning through this unit slows to a crawl"
 #: What the step function's derivative means for learning.
 STEP_NOTE = "f' is 0 everywhere (undefined at 0), so gradient descent gets no signal: the weights never move."
+#: One line per activation on its behaviour (saturation, dead units, ...), under the plot.
+NOTES: dict[str, str] = {
+    "sigmoid": "Saturates at both ends: σ'(x) < 0.05 for |x| > 3, and σ' is never above 0.25.",
+    "tanh": "Zero-centred, but still saturates: tanh'(x) < 0.05 for |x| > 2.2.",
+    "relu": "Never saturates for x > 0; for x < 0 the gradient is 0 (a unit can 'die').",
+    "leaky_relu": "Like relu, but a small slope (0.1) for x < 0 keeps the gradient alive.",
+    "elu": "Smooth for x < 0 and saturates to -1 there; gradient 1 for x > 0.",
+    "step": "The perceptron's hard limit: its derivative is 0 everywhere, so nothing can learn by gradient.",
+    "maxout": "Piecewise linear: its slope is always one line's weight (1 or -0.5), so it never saturates.",
+}
 #: The two lines of the maxout unit shown: max(w1·x + b1, w2·x + b2).
 MAXOUT_LINES = {"w1": 1.0, "b1": 0.0, "w2": -0.5, "b2": -1.0}
 
 
 def _maxout_activation() -> Any:
     """Maxout of two fixed lines as an engine `Activation` (the engine's maxout takes line parameters)."""
-    if "maxout" in act.ACTIVATIONS:
-        return act.ACTIVATIONS["maxout"]
+    if "maxout" in act.FUNCTIONS:
+        return act.FUNCTIONS["maxout"]
     return act.Activation(
         "maxout",
         partial(act.maxout, **MAXOUT_LINES),
         partial(act.maxout_grad, **MAXOUT_LINES),
         "maxout(x) = max(x, -0.5·x - 1)   (two learned lines)",
         "[-2/3, ∞)",
-        "Piecewise linear: its slope is always one line's weight (1 or -0.5), so it never saturates.",
     )
 
 
 def available_activations() -> dict[str, Any]:
-    """The functions the scene cycles through, in ORDER: the engine's ACTIVATIONS plus maxout."""
-    table = dict(act.ACTIVATIONS)
+    """The functions the scene cycles through, in ORDER: the engine's FUNCTIONS plus maxout."""
+    table = dict(act.FUNCTIONS)
     table["maxout"] = _maxout_activation()
     ordered = {name: table[name] for name in ORDER if name in table}
     ordered.update({name: a for name, a in table.items() if name not in ordered})
@@ -112,7 +122,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
 
     @property
     def activation(self) -> Any:
-        """The engine's description of the function shown (name, f, df, formula, range, note)."""
+        """The engine's description of the function shown (name, f, df, formula, range)."""
         return self.functions[self.name_shown]
 
     @property
@@ -143,7 +153,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         """Show the next (or previous) activation, keeping the probe where it is."""
         index = self.names.index(self.name_shown)
         self.name_shown = self.names[(index + direction) % len(self.names)]
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_probe(self, direction: int) -> None:
         """Move the probe by 0.5 (pauses a sweep)."""
@@ -164,8 +174,6 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
 
     def show_frame(self, position: int) -> None:
         """The formula, the probe's numbers and what they mean, the plot, the engine's note."""
-        if not self.children:
-            return
         a = self.activation
         x = self.probe_x(position)
         fx, dfx = self.values_at(x)
@@ -196,7 +204,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         range_text = getattr(a, "range", None) or getattr(a, "range_text", None)
         if range_text:
             about.append(f"range {range_text}. ", style="dim")
-        about.append(str(getattr(a, "note", "") or ""), style="italic")
+        about.append(NOTES.get(self.name_shown, ""), style="italic")
         self.query_one("#ac-about", Static).update(about)
         self._draw(x, fx, dfx)
 

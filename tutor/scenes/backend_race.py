@@ -28,8 +28,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tutor.engines import timing
-from tutor.scenes.base import Scene
-from tutor.scenes.draw_digit import horizontal_bar
+from tutor.scenes.base import LiveScene
+from tutor.widgets.probability_bars import horizontal_bar
 
 #: What each `what` times, for the title.
 WHAT_TITLES: dict[str, str] = {
@@ -83,7 +83,7 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds * 1e6:.0f} µs"
 
 
-class BackendRaceScene(Scene):
+class BackendRaceScene(LiveScene):
     """NumPy against CuPy on the same convolution or training step, at several batch sizes."""
 
     HELP = """\
@@ -202,7 +202,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
     def on_backend_race_scene_probed(self, message: Probed) -> None:
         message.stop()
         self.backends = message.backends
-        self.show_frame(self.position)
+        self.redraw()
         if self._start_when_probed:
             self._start_when_probed = False
             self.start()
@@ -218,7 +218,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         self._stop = threading.Event()
         self.state = "running"
         self.playing = True
-        self.show_frame(self.position)
+        self.redraw()
         self.run_worker(
             partial(self._race, self._run, self._stop, self.working, self.what, self.batches, self.repeats),
             thread=True, exclusive=True, group="backend-race", name="backend race",
@@ -271,7 +271,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         message.stop()
         if message.run == self._run and self.state == "running":
             self.current = (message.batch, message.backend)
-            self.show_frame(self.position)
+            self.redraw()
 
     def on_backend_race_scene_measured(self, message: Measured) -> None:
         message.stop()
@@ -284,7 +284,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         else:
             self.errors[(message.batch, message.backend)] = message.error
         self.current = None
-        self.show_frame(self.position)
+        self.redraw()
 
     def on_backend_race_scene_finished(self, message: Finished) -> None:
         message.stop()
@@ -295,7 +295,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         self.elapsed = message.seconds
         self.current = None
         self.playing = False
-        self.show_frame(self.position)
+        self.redraw()
 
     # --- transport and keys ---------------------------------------------------------------------
 
@@ -303,7 +303,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         """`space`: start the race, or stop it while it runs."""
         if self.state == "running" or self._start_when_probed:
             self._cancel()
-            self.show_frame(self.position)
+            self.redraw()
         else:
             self.start()
 
@@ -316,19 +316,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         self._cancel()
         self.what = "conv" if self.what == "train" else "train"
         self._clear()
-        self.show_frame(self.position)
-
-    def step_forward(self) -> None:
-        """No frames to step through: the race is live."""
-
-    def step_back(self) -> None:
-        """No frames to step through: the race is live."""
-
-    def to_end(self) -> None:
-        """No frames to step through: the race is live."""
-
-    def _restart_timer(self) -> None:
-        """No frame timer: `playing` only mirrors whether the race runs."""
+        self.redraw()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -338,18 +326,13 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
         yield Static(id="br-foot")
 
     def on_resize(self) -> None:
-        self.show_frame(self.position)
+        self.redraw()
 
     def show_frame(self, position: int) -> None:
         """Draw the backends, the table and the state line."""
-        if not self.children:
-            return
         self.query_one("#br-head", Static).update(self._head())
         self.query_one("#br-table", Static).update(self._table())
         self.query_one("#br-foot", Static).update(self._foot())
-
-    def _app_backend(self) -> Any:
-        return getattr(self.app, "backend", None) if self.is_attached else None
 
     def _head(self) -> Text:
         text = Text()
@@ -361,7 +344,7 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
             text.append("✓ " if info.works else "✗ ", style="bold")
             text.append(f"{info.name:<6}", style="bold")
             text.append(f"{info.device}\n" if info.works else f"{info.reason}\n")
-        backend = self._app_backend()
+        backend = self.app_backend
         if backend is None:
             text.append("The app's backend is not set here.")
         else:

@@ -1,8 +1,16 @@
-"""The base every scene builds on: a focusable widget with frames, a play timer and a speed.
+"""The bases every scene builds on: what all scenes share, a frame player, and a live scene.
 
 A scene binds an engine to widgets. It keeps its own state (never reads it back from the DOM),
 exposes the transport actions the lesson screen maps keys onto, and reports its state upward
-with `Scene.StateChanged` so the screen can update the transport bar.
+with `SceneBase.StateChanged` so the screen can update the transport bar.
+
+- `SceneBase`: the lesson's parameters, resolved once through the registry's declaration
+  (`tutor.scenes.registry`), the app's backend, `show_frame` (called only once mounted, through
+  `redraw`), `reset`, and the transport actions as no-ops.
+- `Scene`: the frame player. Frames 0..total_frames, a play timer, a speed, and the transport
+  actions (`space . , end + -`) stepping through the frames. Most scenes are this.
+- `LiveScene`: a scene that runs live work (training, a timed race). `playing` mirrors "the
+  work runs", `space` starts and stops it (`toggle_play`), and there are no frames to step.
 """
 
 from __future__ import annotations
@@ -26,44 +34,41 @@ SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 LOW_BANDWIDTH_FRAME_SECONDS = 0.5
 
 
-class Scene(Widget, can_focus=True):
-    """A live visual driven by an engine, with frames the learner can play and step through.
+class SceneBase(Widget, can_focus=True):
+    """What every scene shares: parameters, the app's backend, drawing once mounted, reset.
 
-    Subclasses implement `total_frames`, `show_frame(position)` and, if they can be edited,
-    their own bindings. `position` counts frames from 0; frame 0 is the initial state.
+    Subclasses implement `show_frame(position)` (draw the widgets; called only once the scene
+    is mounted, so it may query its children) and `reset_state()`. Code that changed the
+    scene's state calls `redraw()`, never `show_frame` itself.
     """
 
     DEFAULT_CSS = """
-    Scene {
+    SceneBase {
         height: auto;
         border: round $panel-lighten-2;
         padding: 0 1;
     }
-    Scene:focus {
+    SceneBase:focus {
         border: round $accent;
     }
     """
-
-    BINDINGS = [Binding("end", "to_end", "End", show=False)]
 
     #: Markdown shown by `?` on a lesson step using this scene.
     HELP: ClassVar[str] = ""
     #: True when the scene needs more width than prose on wide terminals (e.g. large graphs).
     ROOMY: ClassVar[bool] = False
-    #: Seconds between frames at speed 1x.
-    FRAME_SECONDS: ClassVar[float] = 0.8
 
     playing: reactive[bool] = reactive(False)
-    """Whether the play timer is advancing frames."""
-    position: reactive[int] = reactive(0)
-    """The frame shown, 0 = initial state."""
-    speed: reactive[float] = reactive(1.0)
-    """Playback speed multiplier, one of SPEEDS."""
+    """Frame player: the play timer is advancing frames. Live scene: the work is running."""
 
-    class StateChanged(Message):
-        """Posted whenever playing, position, total or speed changes."""
+    #: The frame shown (a live scene has none: always 0), and the speed (always 1x).
+    position: int = 0
+    speed: float = 1.0
 
-        def __init__(self, scene: "Scene") -> None:
+    class StateChanged(Message, namespace="scene"):
+        """Posted whenever playing, position, total or speed changes (`on_scene_state_changed`)."""
+
+        def __init__(self, scene: "SceneBase") -> None:
             super().__init__()
             self.scene = scene
             self.playing = scene.playing
@@ -76,18 +81,22 @@ class Scene(Widget, can_focus=True):
         self.params: dict[str, Any] = resolve_params(registered_name(type(self)), params)
         """The lesson's parameters, each clamped into the registry's range (or dropped when it
         cannot be read as its kind, so that its default applies)."""
-        self._timer: Timer | None = None
-        self._frames_per_tick = 1
+        self.params_read: dict[str, Any] = {}
+        """Parameter name -> the value the scene got for it (what the helpers below returned)."""
+        self._drawable = False
 
     # --- to implement -------------------------------------------------------------------------
 
     @property
     def total_frames(self) -> int:
-        """How many frames after the initial one this scene can step through."""
+        """How many frames after the initial one this scene can step through (none here)."""
         return 0
 
     def show_frame(self, position: int) -> None:
-        """Bring the widgets to frame `position` (0 <= position <= total_frames)."""
+        """Bring the widgets to frame `position` (0 <= position <= total_frames).
+
+        Called only once the scene is mounted (its children exist): by the base on mount,
+        when the frame changes, and by `redraw`."""
 
     def reset_state(self) -> None:
         """Restore the scene's parameters to the lesson's values (called by `reset`)."""
@@ -97,14 +106,61 @@ class Scene(Widget, can_focus=True):
         """The frame shown on mount and after `reset` (0 unless a scene starts finished)."""
         return 0
 
+    # --- drawing --------------------------------------------------------------------------------
+
+    @property
+    def drawable(self) -> bool:
+        """Whether `show_frame` may run: the scene is mounted and still in the app."""
+        return self._drawable and self.is_attached
+
+    def redraw(self) -> None:
+        """Draw the current frame again (after a change of state); nothing before mount."""
+        if self.drawable:
+            self.show_frame(self.position)
+
+    def on_mount(self) -> None:
+        """Subclasses' `on_mount` run first; then the first frame is drawn."""
+        self._drawable = True
+        self.redraw()
+        self._post_state()
+
+    def _post_state(self) -> None:
+        if self.is_attached:
+            self.post_message(self.StateChanged(self))
+
+    # --- the app's backend ------------------------------------------------------------------------
+
+    @property
+    def app_backend(self) -> Any:
+        """The app's `tutor.backend.Backend`, or None when the scene is in no app that chose one."""
+        return getattr(self.app, "backend", None) if self.is_attached else None
+
+    @property
+    def backend(self) -> Any:
+        """The app's Backend (name, xp, reason, device), or NumPy when the app has none."""
+        backend = self.app_backend
+        if backend is None:
+            import numpy as np
+
+            from tutor.backend import Backend
+
+            backend = Backend("numpy", np, "NumPy (no backend chosen by the app)")
+        return backend
+
+    @property
+    def xp(self) -> Any:
+        """The app's array module (NumPy unless the app runs on CuPy)."""
+        return self.backend.xp
+
     # --- lesson parameters ------------------------------------------------------------------------
-    # Every parameter a lesson may give is declared once, with its default and its range, in
-    # `tutor.scenes.registry` (`check-lessons` reports values outside it). `__init__` resolves
-    # `self.params` through that declaration, and these helpers clamp into it again, so a value
-    # that is out of range or of the wrong kind can neither crash a scene nor make it huge.
-    # The registry's default wins: a scene passes a default only for what the registry leaves
-    # open (a default that depends on another parameter) or for keys it sets itself. A scene's
-    # own bounds narrow the registry's range, never widen it.
+    # Every parameter a lesson may give is declared once, with its kind, default, range and
+    # choices, in `tutor.scenes.registry` (`check-lessons` reports values outside it).
+    # `__init__` resolves `self.params` through that declaration, and these helpers clamp into it
+    # again, so a value that is out of range or of the wrong kind can neither crash a scene nor
+    # make it huge. The registry's default and choices win: a scene passes a default only for
+    # what the registry leaves open (a default that depends on another parameter) or for keys it
+    # sets itself, and never its own copy of the choices. A scene's own bounds narrow the
+    # registry's range, never widen it.
 
     @property
     def scene_name(self) -> str | None:
@@ -115,6 +171,10 @@ class Scene(Widget, can_focus=True):
         """The registry's declaration of parameter `name`, or None when it declares none."""
         scene = self.scene_name
         return SCENES[scene].specs.get(name) if scene in SCENES else None
+
+    def _got(self, name: str, value: Any) -> Any:
+        self.params_read[name] = value
+        return value
 
     def _default(self, name: str, default: Any, spec: ParamSpec | None) -> Any:
         if spec is not None and spec.default is not None:
@@ -145,7 +205,8 @@ class Scene(Widget, can_focus=True):
         whole = read is as_int
         if low is not None:
             value = max(int(math.ceil(low)) if whole else float(low), value)
-        return value if high is None else min(int(math.floor(high)) if whole else float(high), value)
+        value = value if high is None else min(int(math.floor(high)) if whole else float(high), value)
+        return self._got(name, value)
 
     def int_param(self, name: str, default: int | None = None, low: int | None = None,
                   high: int | None = None) -> int:
@@ -162,31 +223,50 @@ class Scene(Widget, can_focus=True):
     def bool_param(self, name: str, default: bool | None = None) -> bool:
         """Parameter `name` when it is true or false, else the default (the registry's, else `default`)."""
         value = self.params.get(name)
-        if isinstance(value, bool):
-            return value
-        return bool(self._default(name, default, self.param_spec(name)))
+        if not isinstance(value, bool):
+            value = bool(self._default(name, default, self.param_spec(name)))
+        return self._got(name, value)
+
+    def choices(self, name: str) -> tuple[str, ...]:
+        """The choices the registry declares for parameter `name` (the scene's vocabulary)."""
+        spec = self.param_spec(name)
+        if spec is None or spec.kind != "choice":
+            raise TypeError(f"{type(self).__name__}: the registry declares no choice {name!r}")
+        return spec.choices
 
     def choice_param(self, name: str, choices: Any = None, default: Any = None) -> Any:
-        """Parameter `name` when it is one of `choices` (a collection; the registry's unless
-        given), else the default (the registry's, else `default`; None when both leave it open)."""
+        """Parameter `name` when it is one of the registry's choices, else the registry's default
+        (None when it leaves the default open).
+
+        `choices` and `default` are for parameters the registry does not declare. For a declared
+        one, `choices` may only be a collection holding every declared choice (e.g. a table keyed
+        by them): a declared choice the scene cannot take is an error, never a silent fallback.
+        """
         spec = self.param_spec(name)
-        if choices is None:
-            choices = spec.choices if spec is not None else ()
-        if spec is not None and spec.default is not None:
-            default = spec.default
+        if spec is not None:
+            missing = [c for c in spec.choices if choices is not None and c not in choices]
+            if missing:
+                raise TypeError(f"{type(self).__name__}: {name!r} cannot take the declared "
+                                f"choice(s) {', '.join(map(repr, missing))}")
+            choices = spec.choices
+            if spec.default is not None:
+                default = spec.default
+        elif choices is None:
+            choices = ()
         value = self.params.get(name, default)
         try:
-            return value if value in choices else default
+            value = value if value in choices else default
         except TypeError:  # an unhashable value tested against a dict or set
-            return default
+            value = default
+        return self._got(name, value)
 
     def str_param(self, name: str, default: str | None = None) -> str:
         """Parameter `name` when it is a string the registry allows, else the default."""
         spec = self.param_spec(name)
         value = self.params.get(name)
-        if isinstance(value, str) and (spec is None or spec.fits(value)):
-            return value
-        return str(self._default(name, default, spec))
+        if not (isinstance(value, str) and (spec is None or spec.fits(value))):
+            value = str(self._default(name, default, spec))
+        return self._got(name, value)
 
     def numbers_param(self, name: str, default: Any = None) -> list[float] | None:
         """Parameter `name` (a pair or vector) as a list of finite numbers, each clamped into
@@ -200,14 +280,64 @@ class Scene(Widget, can_focus=True):
             numbers = [as_float(v) for v in value]
             value = None if not numbers or None in numbers else numbers
         if isinstance(value, list):
-            return [float(v) for v in value]
+            return self._got(name, [float(v) for v in value])
         if spec is not None and spec.default is not None:
             default = spec.default
-        return None if default is None else [float(v) for v in default]
+        return self._got(name, None if default is None else [float(v) for v in default])
 
-    def save_before_exit(self) -> None:
+    def save_before_exit(self) -> Any:
         """Keep whatever long work the scene holds (a training run's checkpoint) before the
         process ends at once, e.g. on a hang-up; the default scene has nothing to keep."""
+
+    # --- transport actions (the lesson screen maps its keys onto these) -------------------------
+
+    def toggle_play(self) -> None:
+        """`space`: nothing to play here."""
+
+    def step_forward(self) -> None:
+        """`.`: no frames to step through."""
+
+    def step_back(self) -> None:
+        """`,`: no frames to step through."""
+
+    def to_end(self) -> None:
+        """`end`: no frames to jump over."""
+
+    def faster(self) -> None:
+        """`+`: no animation to speed up."""
+
+    def slower(self) -> None:
+        """`-`: no animation to slow down."""
+
+    def reset(self) -> None:
+        """`r`: stop and restore the lesson's parameters."""
+        self.playing = False
+        self.reset_state()
+        self.redraw()
+        self._post_state()
+
+
+class Scene(SceneBase):
+    """The frame player: a visual the learner plays and steps through, frame by frame.
+
+    Subclasses implement `total_frames`, `show_frame(position)` and, if they can be edited,
+    their own bindings. `position` counts frames from 0; frame 0 is the initial state.
+    """
+
+    BINDINGS = [Binding("end", "to_end", "End", show=False)]
+
+    #: Seconds between frames at speed 1x.
+    FRAME_SECONDS: ClassVar[float] = 0.8
+
+    position: reactive[int] = reactive(0)  # type: ignore[assignment]
+    """The frame shown, 0 = initial state."""
+    speed: reactive[float] = reactive(1.0)  # type: ignore[assignment]
+    """Playback speed multiplier, one of SPEEDS."""
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self._timer: Timer | None = None
+        self._frames_per_tick = 1
 
     # --- transport actions ----------------------------------------------------------------------
 
@@ -234,11 +364,11 @@ class Scene(Widget, can_focus=True):
         self.to_end()
 
     def reset(self) -> None:
-        """Stop, restore the lesson's parameters and go to frame 0."""
+        """Stop, restore the lesson's parameters and go to the initial frame."""
         self.playing = False
         self.reset_state()
         self.position = self.initial_position
-        self.show_frame(self.position)
+        self.redraw()
         self._post_state()
 
     def toggle_play(self) -> None:
@@ -258,12 +388,11 @@ class Scene(Widget, can_focus=True):
     # --- plumbing -------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        """Start at the initial frame (the base class then draws it)."""
         self.set_reactive(Scene.position, self.initial_position)
-        self.show_frame(self.position)
-        self._post_state()
 
     def watch_position(self, position: int) -> None:
-        self.show_frame(position)
+        self.redraw()
         self._post_state()
 
     def watch_playing(self, playing: bool) -> None:
@@ -310,6 +439,15 @@ class Scene(Widget, can_focus=True):
             return False
         return self.app.app_focus or not low_bandwidth()
 
-    def _post_state(self) -> None:
-        if self.is_attached:
-            self.post_message(self.StateChanged(self))
+
+class LiveScene(SceneBase):
+    """A scene that runs live work in a worker (training, a timed race), without frames.
+
+    `playing` mirrors "the work is running"; `space` (`toggle_play`, to implement) starts,
+    pauses or stops it. The transport bar is hidden (no frames), and `.`, `,`, `end`, `+` and `-`
+    do nothing. `show_frame(position)` draws the live state (position is always 0).
+    """
+
+    def watch_playing(self, playing: bool) -> None:
+        """Tell the lesson screen the work started or stopped."""
+        self._post_state()

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tutor.engines import descent
+from tutor.scenes import descent_words
 from tutor.scenes.base import Scene
 from tutor.scenes.descent_2d import fit_plot_height, lower_rate, num, raise_rate
 from tutor.widgets.plot import Plot
@@ -118,7 +119,7 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
 
     def _recompute(self) -> None:
         """Run the three descents for the current lr and batch size."""
-        self.lr_check = descent.check_learning_rate(self.lr)
+        self.lr_check = descent_words.check_learning_rate(self.lr)
         self.runs = []
         if not self.lr_check.ok:
             return
@@ -140,7 +141,7 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
     def action_axis(self) -> None:
         """`v`: plot against updates or against examples seen."""
         self.by_examples = not self.by_examples
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_batch(self, direction: int) -> None:
         """`[` / `]`: halve / double the mini-batch size within 1..n, and rerun."""
@@ -157,7 +158,7 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         change()
         self._recompute()
         self.set_reactive(Scene.position, self.total_frames)
-        self.show_frame(self.position)
+        self.redraw()
         self._post_state()
 
     # --- drawing --------------------------------------------------------------------------------
@@ -170,8 +171,6 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
 
     def show_frame(self, position: int) -> None:
         """Header, curves up to epoch `position`, the divergence line and the table."""
-        if not self.children:
-            return
         header = Text()
         lr = num(self.lr) if math.isfinite(self.lr) else str(self.params.get("lr"))
         header.append(f"lr = {lr} · batch {self.batch_size}", style="bold")

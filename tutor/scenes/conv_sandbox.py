@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tutor.engines.shapes import SizeCheck, check_size, receptive_field, window_starts
+from tutor.engines.shapes import SizeCheck, SizeProblem, check_size, receptive_field, window_starts
 from tutor.scenes.knobs import KnobScene
 
 #: Allowed range of each knob: (lowest, highest).
@@ -41,6 +41,34 @@ STYLES = {
     OUT_NOW: "bold yellow",
 }
 
+
+
+def size_reason(check: SizeCheck) -> str:
+    """One sentence on why a (W, K, S, P) combination does not work and what to change ("" when valid)."""
+    w, k, s, p, padded = check.width, check.kernel, check.stride, check.pad, check.padded
+    problem = check.problem
+    if problem is SizeProblem.NONE:
+        return ""
+    if problem is SizeProblem.WIDTH:
+        return f"The input must be at least 1 pixel wide, not {w}; pick W = 1 or more."
+    if problem is SizeProblem.KERNEL:
+        return f"A kernel must be at least 1x1, not {k}x{k}; pick K = 1 or more."
+    if problem is SizeProblem.STRIDE:
+        return (f"The stride must be at least 1 (the window has to move forward), not {s}; "
+                "pick S = 1 or more.")
+    if problem is SizeProblem.PAD:
+        return (f"Padding adds rows and columns of zeros, so it cannot be negative ({p}); "
+                "pick P = 0 or more.")
+    if problem is SizeProblem.TOO_BIG:
+        return (f"The {k}x{k} kernel is larger than the {padded}x{padded} padded input, so it fits "
+                f"nowhere; use K <= {padded} or pad by at least {check.min_pad}.")
+    fixes = [f"{letter} = {value}" for letter, value in check.fixes]
+    unseen = "column and row" if check.leftover == 1 else f"{check.leftover} columns and rows"
+    return (
+        f"(W - K + 2P)/S = {check.span}/{s} is not a whole number, so the last window would run "
+        f"past the edge: libraries round down to {check.floor_size} and never look at the last "
+        f"{unseen}; try {', '.join(fixes[:-1])} or {fixes[-1]}."
+    )
 
 class ConvSandboxScene(KnobScene):
     """Editable W, K, S, P; the output size by the formula; the window walking the padded input."""
@@ -109,7 +137,7 @@ the edge; the scene says why and which padding or stride would fix it.
         self.knobs_changed()
         self.playing = False
         if self.position == 0:
-            self.show_frame(0)
+            self.redraw()
             self._post_state()
         else:
             self.position = 0
@@ -124,12 +152,10 @@ the edge; the scene says why and which padding or stride would fix it.
 
     def on_resize(self, event: Any) -> None:
         """Redraw: whether the output grid fits beside the input depends on the width."""
-        self.show_frame(self.position)
+        self.redraw()
 
     def show_frame(self, position: int) -> None:
         """Knobs, formula, the grid with the window of output cell `position`, and a status line."""
-        if not self.children:
-            return
         notes = {0: "input size", 1: "kernel size", 2: "stride", 3: "padding"}
         self.query_one("#knobs", Static).update(self.knob_panel(notes))
         self.query_one("#cs-formula", Static).update(self._formula())
@@ -154,7 +180,7 @@ the edge; the scene says why and which padding or stride would fix it.
             text.append(f"  ✓ {check.size}×{check.size}", style="bold green")
             return text
         text.append("  ✗\n", style="bold red")
-        text.append(check.reason)
+        text.append(size_reason(check))
         return text
 
     def _grid(self, cell: tuple[int, int] | None) -> Text:

@@ -6,7 +6,7 @@ Three modes (the lesson's `mode` parameter):
   their sum plus the bias, and the 24x24 feature map filling in cell by cell. Frame 0 is nothing
   computed; frame n has computed the first n cells in reading order (576 frames; `end` jumps to
   the full map). `k` cycles the hand-picked kernels. When editable, a cursor walks the 5x5
-  weights and the bias (`↑`/`↓`/`w`/`s` rows, `a`/`d` columns, `[`/`]` change the weight).
+  weights and the bias (`↑`/`↓` rows, `a`/`d` columns, `[`/`]` change the weight).
 * ``maps``: three kernels on the same digit at once, the seed's three 24x24 feature maps, one
   feature each; the frames fill all three together.
 * ``channels``: a toy input of 2 or 3 channels (5x5 small integers) and one 3x3 kernel per
@@ -21,27 +21,37 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.strip import Strip
 from textual.widgets import Static
 
-from tutor.engines.conv import KERNEL_NOTES, KERNELS, CellRecord, conv2d_loop, conv_cell
-from tutor.engines.neuron import fmt
+from tutor.engines.conv import KERNELS, CellRecord, conv2d_loop, conv_cell, toy_channels
+from tutor.scenes import conv_slide_text as texts
 from tutor.scenes.base import Scene
+from tutor.scenes.registry import choices_of
 from tutor.scenes.data import data_failure_text, load_digits_or_reason
-from tutor.widgets.image import HalfBlockImage, render_rows
+from tutor.widgets.feature_map import FeatureMapImage
+from tutor.widgets.image import HalfBlockImage
 
 #: The modes a lesson may ask for.
-MODES: tuple[str, ...] = ("slide", "maps", "channels")
+MODES: tuple[str, ...] = choices_of("conv-slide", "mode")
 
 #: The kernel names `k` cycles through, in order ("custom" is reached by editing).
 KERNEL_ORDER: tuple[str, ...] = tuple(KERNELS)
+
+#: One short line per kernel (engine `KERNELS`, plus "custom"): what it responds to.
+KERNEL_NOTES: dict[str, str] = {
+    "vertical edge": "ink to the right of background: the left side of upright strokes",
+    "horizontal edge": "ink below background: the top side of flat strokes",
+    "diagonal edge": "ink above-right of background: one side of \\ strokes",
+    "blur": "the window's average: a softer digit",
+    "sharpen": "the centre pixel minus its neighbours: crisper edges",
+    "identity": "just the centre pixel: a copy of the digit",
+    "custom": "your own weights",
+}
 
 #: The three kernels the maps mode starts with: edges in three directions.
 MAPS_DEFAULT: tuple[str, ...] = ("vertical edge", "horizontal edge", "diagonal edge")
@@ -52,20 +62,6 @@ WIDE_WIDTH = 62
 #: Weights stay within [-WEIGHT_LIMIT, WEIGHT_LIMIT] while editing.
 WEIGHT_LIMIT = 9.0
 
-
-#: Kernel names cut to fit the 7-column side panel of the narrow layout.
-SHORT_NAMES: dict[str, tuple[str, ...]] = {
-    "vertical edge": ("vert.", "edge"),
-    "horizontal edge": ("horiz.", "edge"),
-    "diagonal edge": ("diag.", "edge"),
-    "blur": ("blur",),
-    "sharpen": ("sharpen",),
-    "identity": ("ident.",),
-    "custom": ("custom",),
-}
-
-#: Shown for a feature-map cell that has not been computed yet (not a shading character).
-PENDING_CHAR = "╌"
 
 _digit_cache: dict[int, np.ndarray] = {}
 
@@ -91,12 +87,6 @@ def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
     return _digit_cache[index], index, ""
 
 
-def _num(value: float, decimals: int = 2) -> str:
-    """Fixed decimals without "-0.00"."""
-    text = f"{value:.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
 def _set_data(widget: HalfBlockImage, values: np.ndarray | None) -> bool:
     """Give `widget` new pixels only when `values` is another array than last time.
 
@@ -108,65 +98,6 @@ def _set_data(widget: HalfBlockImage, values: np.ndarray | None) -> bool:
     widget._source = values  # type: ignore[attr-defined]
     widget.data = values
     return True
-
-
-class FeatureMapImage(HalfBlockImage):
-    """A half-block feature map whose first `revealed` cells (reading order) are drawn.
-
-    Cells not computed yet show PENDING_CHAR, dimmed, in every colour mode, so the map fills in
-    visibly even without colour. The colour range is fixed by the whole map (set `vmin`/`vmax`)
-    so that a cell keeps its colour from the frame it appears on.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.revealed: int = -1
-        """How many cells are shown, in reading order; -1 shows all."""
-
-    def reveal(self, count: int, highlight: tuple[int, int, int, int] | None) -> None:
-        """Show the first `count` cells (-1: all) with `highlight` (row, col, 1, 1) marked."""
-        self.revealed = count
-        self.highlight = highlight
-        self._invalidate()
-
-    @property
-    def lines(self) -> list[Strip]:
-        """The map's rows, cut where the revealed cells end."""
-        if self._strips is not None:
-            return self._strips
-        data = self.data
-        mode = self.effective_mode
-        full = render_rows(data, self.vmin, self.vmax, self.palette, mode, 1, self.highlight,
-                           color=self.color_capable)
-        if data is None or self.revealed < 0 or self.revealed >= data.size:
-            self._strips = full
-            return full
-        height, width = data.shape
-        done_rows, done_cols = divmod(self.revealed, width)
-        pending = Style(dim=True)
-        strips = []
-        for y, strip in enumerate(full):
-            top, bottom = 2 * y, 2 * y + 1
-            if bottom < done_rows or (bottom >= height and top < done_rows):
-                strips.append(strip)
-                continue
-            if top > done_rows or (top == done_rows and done_cols == 0):
-                strips.append(Strip([Segment(PENDING_CHAR * width, pending)], width))
-                continue
-            # One of the two pixel rows is partly done: render the top row alone where needed.
-            highlight = self.highlight
-            if highlight is not None:
-                highlight = (highlight[0] - top, highlight[1], highlight[2], highlight[3])
-            top_only = render_rows(data[top:top + 1], self.vmin, self.vmax, self.palette, mode, 1,
-                                   highlight, color=self.color_capable)[0]
-            if top == done_rows:  # top row partly done, bottom row not started
-                parts = [top_only.crop(0, done_cols),
-                         Strip([Segment(PENDING_CHAR * (width - done_cols), pending)])]
-            else:  # top row done, bottom row partly done
-                parts = [strip.crop(0, done_cols), top_only.crop(done_cols, width)]
-            strips.append(Strip.join(parts))
-        self._strips = strips
-        return strips
 
 
 class ConvSlideScene(Scene):
@@ -183,7 +114,7 @@ and bias, so the whole map looks for the same pattern.
   `end` jumps to the full map, `{` and `}` jump a whole row of cells, `r` resets.
 - `k` switches to the next kernel (in the three-maps view: shifts the three kernels; in the
   channels view: draws new numbers).
-- When editable: `↑`/`↓` (or `w`/`s`) and `a`/`d` move the cursor over the weights and the bias;
+- When editable: `↑`/`↓` and `a`/`d` move the cursor over the weights and the bias;
   `[` and `]` lower and raise the weight under it; `0` sets it to zero.
 - The map is drawn blue for negative, red for positive (in shades: `·-=≡` negative, `░▒▓█`
   positive); `╌` marks cells not computed yet. The current window and cell are highlighted.
@@ -215,8 +146,8 @@ and bias, so the whole map looks for the same pattern.
         Binding("k", "next_kernel", "Kernel"),
         Binding("right_curly_bracket", "jump_row(1)", "Row +", show=False),
         Binding("left_curly_bracket", "jump_row(-1)", "Row -", show=False),
-        Binding("up,w", "move_cursor(-1, 0)", "Cursor", show=False),
-        Binding("down,s", "move_cursor(1, 0)", "Cursor", show=False),
+        Binding("up", "move_cursor(-1, 0)", "Cursor", show=False),
+        Binding("down", "move_cursor(1, 0)", "Cursor", show=False),
         Binding("a", "move_cursor(0, -1)", "Cursor", show=False),
         Binding("d", "move_cursor(0, 1)", "Cursor", show=False),
         Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
@@ -241,12 +172,12 @@ and bias, so the whole map looks for the same pattern.
 
     def reset_state(self) -> None:
         """Back to the lesson's mode, kernel, bias, digit and cursor."""
-        self.mode: str = self.choice_param("mode", MODES)
+        self.mode: str = self.choice_param("mode")
         self.editable: bool = self.bool_param("editable") and self.mode == "slide"
         self.step_size = self.float_param("step_size")
         self.bias = self.float_param("bias")
         name = self.choice_param("kernel")
-        self.kernel_name: str = name if name in KERNELS or name == "custom" else "vertical edge"
+        self.kernel_name: str = name
         self.kernel: np.ndarray = self._initial_kernel()
         if "kernel" in self.params and self.kernel_name in KERNELS:
             start = KERNEL_ORDER.index(self.kernel_name)
@@ -290,13 +221,9 @@ and bias, so the whole map looks for the same pattern.
             self.map = conv2d_loop(self.image, self.kernel, self.bias)  # (24, 24)
 
     def _make_toy(self) -> None:
-        """The channels mode's numbers: x (C, 5, 5) in 0..3, w (C, 3, 3) in -1..1, b in -2..2."""
-        rng = np.random.default_rng(self.seed)
-        self.toy_x = rng.integers(0, 4, size=(self.channels, 5, 5)).astype(np.float64)
-        self.toy_w = rng.integers(-1, 2, size=(self.channels, 3, 3)).astype(np.float64)
-        self.toy_b = float(rng.integers(-2, 3))
-        self.toy_parts = np.stack([conv2d_loop(self.toy_x[c], self.toy_w[c]) for c in range(self.channels)])
-        self.toy_out = self.toy_parts.sum(axis=0) + self.toy_b  # (3, 3)
+        """The channels mode's numbers (`tutor.engines.conv.toy_channels`)."""
+        toy = self.toy = toy_channels(self.seed, self.channels)
+        self.toy_x, self.toy_w, self.toy_b, self.toy_parts, self.toy_out = toy.x, toy.w, toy.b, toy.parts, toy.out
 
     @property
     def map_shape(self) -> tuple[int, int]:
@@ -344,7 +271,6 @@ and bias, so the whole map looks for the same pattern.
         """Load the data before the base class shows the first frame."""
         if self.image is None and self.mode != "channels":
             self.load()
-        super().on_mount()
 
     def compose(self) -> ComposeResult:
         yield Static(id="cs-status")
@@ -384,7 +310,7 @@ and bias, so the whole map looks for the same pattern.
         wide = self.content_size.width >= WIDE_WIDTH
         if wide != self.wide:
             self.set_class(wide, "-wide")
-            self.show_frame(self.position)
+            self.redraw()
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -413,7 +339,7 @@ and bias, so the whole map looks for the same pattern.
             self.kernel_name = KERNEL_ORDER[nxt]
             self.kernel = np.array(KERNELS[self.kernel_name], dtype=np.float64)
             self._compute()
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_jump_row(self, direction: int) -> None:
         """`{`/`}`: a whole row of cells (24 frames) back or forward."""
@@ -427,7 +353,7 @@ and bias, so the whole map looks for the same pattern.
         row = (row + d_row) % 6
         col = (col + d_col) % 5
         self.cursor = (row, col)
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_nudge(self, direction: int) -> None:
         """Lower or raise the weight (or bias) under the cursor by one step."""
@@ -451,13 +377,13 @@ and bias, so the whole map looks for the same pattern.
         self.kernel[row, col] = round(max(-WEIGHT_LIMIT, min(WEIGHT_LIMIT, value)), 6)
         self.kernel_name = "custom"
         self._compute()
-        self.show_frame(self.position)
+        self.redraw()
 
     def set_bias(self, value: float) -> None:
         """Change the shared bias and recompute the map."""
         self.bias = round(max(-WEIGHT_LIMIT, min(WEIGHT_LIMIT, value)), 6)
         self._compute()
-        self.show_frame(self.position)
+        self.redraw()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -478,8 +404,6 @@ and bias, so the whole map looks for the same pattern.
 
     def show_frame(self, position: int) -> None:
         """Draw the current mode at frame `position`."""
-        if not self.children:
-            return
         failed = self.mode != "channels" and self.image is None
         shown = ("cs-status",) if failed else self.PARTS[(self.mode, self.wide)]
         for part in self._ALL_PARTS:
@@ -526,91 +450,14 @@ and bias, so the whole map looks for the same pattern.
         for suffix in ("", "-below"):
             self.query_one(f"#cs-map-label{suffix}", Static).update(label)
             self._show_map(self.query_one(f"#cs-map{suffix}", FeatureMapImage), self.map, position)
-        self.query_one("#cs-sum", Static).update(self._sum_text(record))
+        self.query_one("#cs-sum", Static).update(texts.cell_sum(record))
         # narrow: a side column beside the digit says the same in 7 columns
-        self.query_one("#cs-side-head", Static).update(self._side_head())
+        cursor = self.cursor if self.editable else None
+        self.query_one("#cs-side-head", Static).update(texts.side_head(self.kernel_name))
         _set_data(self.query_one("#cs-side-kernel", HalfBlockImage), self.kernel)
-        self.query_one("#cs-side-sum", Static).update(self._side_sum(record))
-        self.query_one("#cs-products", Static).update(self._products_text(record))
-        self.query_one("#cs-weights", Static).update(self._weights_text())
-
-    def _side_head(self) -> Text:
-        """The kernel's short name and the key to change it, at most 7 columns wide."""
-        text = Text()
-        for word in SHORT_NAMES.get(self.kernel_name, (self.kernel_name[:7],)):
-            text.append(word + "\n", style="bold")
-        text.append("k: next", style="dim")
-        return text
-
-    def _side_sum(self, record: Any) -> Text:
-        """The current cell, Σ w·x, + b and the output, one item a line (7 columns)."""
-        text = Text()
-        if record is None:
-            text.append("(0,0)\n", style="dim")
-            text.append("press .\n", style="dim")
-        else:
-            text.append(f"({record.row},{record.col})\n", style="bold")
-            text.append("Σ w·x\n")
-            text.append(f"{_num(record.total):>7}\n")
-            text.append(f"+b{_num(record.bias):>5}\n")
-            text.append("=")
-            text.append(f"{_num(record.output):>6}", style="bold reverse")
-            text.append("\n")
-        if self.editable:
-            row, col = self.cursor
-            if row == 5:
-                text.append("b\n", style="bold")
-                text.append(f"={fmt(self.bias):>6}\n")
-            else:
-                text.append(f"w[{row},{col}]\n", style="bold")
-                text.append(f"={fmt(float(self.kernel[row, col])):>6}\n")
-        text.append("w·x ↓", style="dim")
-        return text
-
-    def _products_text(self, record: Any) -> Text:
-        """The 25 products w·x of the current cell (dots at frame 0), the cursor's cell marked."""
-        text = Text()
-        if self.wide:
-            text.append("w·x, the 25 products\n", style="bold")
-        for i in range(5):
-            for j in range(5):
-                picked = self.editable and self.cursor == (i, j)
-                value = "·" if record is None else _num(float(record.products[i, j]))
-                style = "bold reverse" if picked else ("dim" if record is None else "")
-                text.append(f"{value:>6}", style=style)
-            if i < 4:
-                text.append("\n")
-        return text
-
-    def _weights_text(self) -> Text:
-        """The kernel's 25 shared weights and the bias, the cursor marked when editable."""
-        text = Text()
-        text.append("w, the shared weights", style="bold")
-        if self.editable:
-            text.append("  [ ] change", style="dim")
-        text.append("\n")
-        for i in range(5):
-            for j in range(5):
-                picked = self.editable and self.cursor == (i, j)
-                text.append(f"{fmt(float(self.kernel[i, j])):>6}", style="bold reverse" if picked else "")
-            text.append("\n")
-        picked = self.editable and self.cursor[0] == 5
-        text.append("b = ", style="bold")
-        text.append(fmt(self.bias), style="bold reverse" if picked else "")
-        text.append("  one bias, whole map", style="dim")
-        return text
-
-    def _sum_text(self, record: Any) -> Text:
-        """One line: Σ w·x + b = output → map[r, c]."""
-        text = Text()
-        if record is None:
-            text.append("Σ w·x + b → one cell of the map; press . to start", style="dim")
-            return text
-        text.append(f"Σ w·x = {_num(record.total)}")
-        text.append(f"  + b {_num(record.bias)}  = ")
-        text.append(_num(record.output), style="bold reverse")
-        text.append(f"  → map[{record.row},{record.col}]")
-        return text
+        self.query_one("#cs-side-sum", Static).update(texts.side_sum(record, cursor, self.kernel, self.bias))
+        self.query_one("#cs-products", Static).update(texts.products(record, cursor, self.wide))
+        self.query_one("#cs-weights", Static).update(texts.weights(self.kernel, self.bias, cursor))
 
     def _show_maps(self, position: int) -> None:
         cell = self.current_cell(position)
@@ -621,17 +468,17 @@ and bias, so the whole map looks for the same pattern.
         status.append("  k: shift", style="dim")
         if not self.wide:
             status.append("\n")
-            status.append(self._maps_cell_line(cell, finished))
+            status.append(texts.maps_cell_line(cell, finished, self.total_frames))
         self.query_one("#cs-status", Static).update(status)
         self._show_digit(cell)
         if finished:
             self.query_one("#cs-digit", HalfBlockImage).highlight = None
         side = Text()
-        side.append(self._maps_cell_line(cell, finished))
+        side.append(texts.maps_cell_line(cell, finished, self.total_frames))
         if cell is not None and not finished:
             for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
                 side.append(f"\n{chr(ord('A') + i)} {name}: ")
-                side.append(_num(float(values[cell])), style="bold")
+                side.append(texts.num(float(values[cell])), style="bold")
         side.append("\n\nSame digit, three filters: each map lights up where its own "
                     "pattern is.", style="dim")
         self.query_one("#cs-side-head", Static).update(side)
@@ -641,60 +488,10 @@ and bias, so the whole map looks for the same pattern.
             _set_data(self.query_one(f"#cs-maps-kernel-{i}", HalfBlockImage), KERNELS[name])
             self._show_map(self.query_one(f"#cs-maps-map-{i}", FeatureMapImage), values, position)
 
-    def _maps_cell_line(self, cell: tuple[int, int] | None, finished: bool) -> Text:
-        text = Text()
-        if cell is None:
-            text.append("nothing computed yet (. or space)", style="italic")
-        elif finished:
-            text.append(f"{self.total_frames} cells in each: 3 x 24 x 24", style="italic")
-        else:
-            text.append(f"cell ({cell[0]},{cell[1]}) of each map")
-        return text
-
     def _show_channels(self, position: int) -> None:
         cell = self.current_cell(position)
         status = Text()
         status.append(f"{self.channels} channels, a 3x3 kernel each", style="bold")
         status.append("  k: new", style="dim")
         self.query_one("#cs-status", Static).update(status)
-        self.query_one("#cs-channels", Static).update(self._channels_text(cell, position))
-
-    def _channels_text(self, cell: tuple[int, int] | None, position: int) -> Text:
-        """Each channel's 5x5 input (window marked) beside its 3x3 kernel, the sums, the output."""
-        text = Text()
-        r0, c0 = cell if cell is not None else (-10, -10)
-        for c in range(self.channels):
-            text.append(f"channel {c + 1}: x".ljust(18), style="bold")
-            text.append(f"w{c + 1}\n", style="bold")
-            for i in range(5):
-                for j in range(5):
-                    inside = r0 <= i < r0 + 3 and c0 <= j < c0 + 3
-                    mark = "bold reverse" if inside else ""
-                    text.append(f"{int(self.toy_x[c, i, j]):>2}", style=mark)
-                    text.append(" ", style=mark if inside and j < c0 + 2 else "")
-                if i < 3:
-                    text.append("   " + " ".join(f"{int(v):>2}" for v in self.toy_w[c, i]))
-                elif i == 3 and cell is not None:
-                    text.append(f"   Σ{c + 1} = ")
-                    text.append(fmt(float(self.toy_parts[c][cell])), style="bold")
-                text.append("\n")
-        if cell is None:
-            sums = " + ".join(f"Σ{c + 1}" for c in range(self.channels))
-            text.append(f"out = {sums} + b,  b = {fmt(self.toy_b)}\n", style="dim")
-        else:
-            parts = " + ".join(fmt(float(self.toy_parts[c][cell])) for c in range(self.channels))
-            text.append(f"out[{cell[0]},{cell[1]}] = {parts} + b {fmt(self.toy_b)} = ")
-            text.append(fmt(float(self.toy_out[cell])), style="bold reverse")
-            text.append("\n")
-        text.append("output 3x3, one bias for the map\n", style="bold")
-        done = min(position, self.total_frames)
-        for i in range(3):
-            for j in range(3):
-                if i * 3 + j < done:
-                    style = "bold reverse" if cell == (i, j) else ""
-                    text.append(f"{fmt(float(self.toy_out[i, j])):>4}", style=style)
-                else:
-                    text.append(f"{'·':>4}", style="dim")
-            if i < 2:
-                text.append("\n")
-        return text
+        self.query_one("#cs-channels", Static).update(texts.channels(self.toy, cell, min(position, self.total_frames)))

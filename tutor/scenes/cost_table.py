@@ -70,8 +70,6 @@ Squares are never negative, so the cost is zero only when every output hits its 
 
     def show_frame(self, position: int) -> None:
         """The knobs, the first `position` rows with the running sum, and the plot."""
-        if not self.children:
-            return
         self.query_one("#knobs", Static).update(self.knob_panel({0: "data: y = 2x + 4"}))
         table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
         for name in ("x", "t", "a = w·x + b", "t - a", "(t - a)²"):

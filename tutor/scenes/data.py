@@ -1,17 +1,29 @@
-"""The data set for scenes: loaded through the engine, with failures turned into one line.
+"""What a scene shows when the data set or the shipped network cannot be had.
 
-Scenes never crash on damaged or missing MNIST files: they show the line this returns and a way
-forward (the loader's messages already say how to repair the install).
+The data come from `tutor.data` (memoised, thread-safe) and the networks from `tutor.models`;
+this module keeps only the words a scene puts on screen instead of its picture, and the names
+the digit scenes already use for those two ways in. Scenes never crash on damaged or missing
+files: they show the one line the loaders give and a way forward.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from rich.text import Text
 
-from tutor.engines import mnist
+from tutor.data import digits_or_reason, first_line
+from tutor.models import SHIPPED_WAY_FORWARD as MODEL_WAY_FORWARD
+from tutor.models import shipped_or_reason
+
+__all__ = [
+    "DATA_WAY_FORWARD",
+    "MODEL_WAY_FORWARD",
+    "data_failure_text",
+    "first_line",
+    "load_digits_or_reason",
+    "load_shipped_lenet_or_reason",
+]
 
 #: How to go on when the digits cannot be loaded.
 DATA_WAY_FORWARD = (
@@ -19,25 +31,18 @@ DATA_WAY_FORWARD = (
     "(pip install --force-reinstall dl-tutor) to restore the MNIST files."
 )
 
-#: How to go on without the shipped network (added when the error does not say it already).
-MODEL_WAY_FORWARD = (
-    "Reinstall dl-tutor (pip install --force-reinstall dl-tutor), "
-    "or train your own with `dl-tutor train lenet --save PATH`."
-)
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an error's message, or its type's name when it has none."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
-
 
 def load_digits_or_reason() -> tuple[Any, str]:
-    """``(digits, "")`` on success, ``(None, one-line message)`` when the files cannot be read."""
-    try:
-        return mnist.load_digits(), ""
-    except (mnist.DataError, OSError, ValueError) as error:
-        return None, first_line(error)
+    """``(digits, "")`` on success, ``(None, one-line message)`` when the files cannot be read
+    (`tutor.data.digits_or_reason`: read once per process)."""
+    return digits_or_reason()
+
+
+def load_shipped_lenet_or_reason(xp: Any = None, way_forward: str = MODEL_WAY_FORWARD) -> tuple[Any, str]:
+    """The shipped LeNet-5: ``(model, "")``, or ``(None, one line saying why)`` ending in
+    `way_forward` unless the loader's message already says how to go on
+    (`tutor.models.shipped_or_reason`)."""
+    return shipped_or_reason(xp, way_forward)
 
 
 def data_failure_text(error: str) -> Text:
@@ -47,17 +52,3 @@ def data_failure_text(error: str) -> Text:
     text.append((error or "No data.") + "\n")
     text.append(DATA_WAY_FORWARD)
     return text
-
-
-def load_shipped_lenet_or_reason(xp: Any = np, way_forward: str = MODEL_WAY_FORWARD) -> tuple[Any, str]:
-    """The shipped LeNet-5: ``(model, "")``, or ``(None, one line saying why)`` ending in
-    `way_forward` unless the loader's message already says how to go on."""
-    try:
-        from tutor.engines import model as model_engine
-
-        return model_engine.load_shipped_lenet(xp=xp), ""
-    except Exception as exc:  # ImportError, ModelError, OSError, ValueError: say it, never crash
-        reason = first_line(exc)
-        if "dl-tutor train" not in reason:
-            reason = f"{reason.rstrip('.')}. {way_forward}"
-        return None, reason

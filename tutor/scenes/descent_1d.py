@@ -17,11 +17,12 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from tutor.engines.descent import (
-    ONE_X, ONE_Z, DescentStep, check_learning_rate, describe_run, gradient_descent, linear_predict,
-    one_weight_cost, one_weight_grad, tangent_line,
+    ONE_X, ONE_Z, DescentStep, gradient_descent, linear_predict, one_weight_cost, one_weight_grad,
+    tangent_line,
 )
 from tutor.quiz import AnswerFormatError, parse_number
 from tutor.scenes.base import Scene
+from tutor.scenes.descent_words import check_learning_rate, describe_run
 from tutor.widgets.plot import Plot
 
 #: Learning rates [ and ] step through: crawling, good, oscillating, at the edge, diverging.
@@ -111,13 +112,13 @@ other way, further when the slope is steep.
         check = check_learning_rate(lr)
         if not check.ok:
             self.message = check.message
-            self.show_frame(self.position)
+            self.redraw()
             return
         self.message = check.message
         self.playing = False
         self._run(lr)
         self.position = 0
-        self.show_frame(0)
+        self.redraw()
         self._post_state()
 
     def action_preset(self, direction: int) -> None:
@@ -143,7 +144,7 @@ other way, further when the slope is steep.
             lr = parse_number(event.value)
         except AnswerFormatError as error:
             self.message = str(error)
-            self.show_frame(self.position)
+            self.redraw()
             return
         self.query_one("#d1-entry").remove_class("-open")
         self.focus()
@@ -162,13 +163,10 @@ other way, further when the slope is steep.
 
     def on_resize(self) -> None:
         """Redraw the plots for the new size."""
-        if self.children:
-            self.show_frame(self.position)
+        self.redraw()
 
     def show_frame(self, position: int) -> None:
         """The numbers of iteration `position`, the parabola with tangent, and the fitted line."""
-        if not self.children:
-            return
         w = self.weight_at(position)
         text = Text()
         rate_keys = "   [ ] preset · l type" if self.lr_input else ""

@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tutor.engines import descent
+from tutor.scenes import descent_words
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import equal_aspect_limits
 from tutor.widgets.plot import Plot
@@ -36,6 +37,13 @@ NICE_RATES: tuple[float, ...] = (
     1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0,
 )
 
+#: The title of each surface (`tutor.engines.surfaces.SURFACES`) above its plot.
+SURFACE_TITLES: dict[str, str] = {
+    "regression": "Cost C(w, b) of a line on the six points of y = 2x - 1",
+    "valley": "A long narrow valley: f = ½(x² + 10y²)",
+    "two-minima": "Two minima of different depth: f = x⁴/4 - x² + 0.3x + y²/2",
+    "saddle": "A saddle at the origin: f = x²/2 - y²/2 + y⁴/12",
+}
 #: How many levels the background draws.
 LEVEL_COUNT = 7
 #: Marker of the level-set dots, of the minima and of the saddles.
@@ -208,7 +216,7 @@ class SurfaceScene(Scene):
         self._recompute()
 
     def _recompute(self) -> None:
-        self.lr_check = descent.check_learning_rate(self.lr)
+        self.lr_check = descent_words.check_learning_rate(self.lr)
         self.paths = []
         if self.lr_check.ok:
             self.compute()
@@ -225,21 +233,20 @@ class SurfaceScene(Scene):
         self.playing = False
         self._recompute()
         self.set_reactive(Scene.position, self.total_frames)
-        self.show_frame(self.position)
+        self.redraw()
         self._post_state()
 
     # --- drawing --------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
         """Redraw the background for the new size."""
-        if self.children:
-            self.show_frame(self.position)
+        self.redraw()
 
     def header_text(self, position: int) -> Text:
         """One line: the surface (when there is room), lr, the step; then the engine's lr remark."""
         text = Text()
         if self.size.width >= 52:
-            text.append(f"{self.surface.title}\n", style="bold")
+            text.append(f"{SURFACE_TITLES.get(self.surface.name, self.surface.formula)}\n", style="bold")
         lr = num(self.lr) if math.isfinite(self.lr) else str(self.params.get("lr"))
         text.append(f"lr = {lr}", style="bold")
         text.append(f" · step {min(position, self.total_frames)}/{self.total_frames}")
@@ -400,8 +407,6 @@ number when there are several starts). The panel gives, per path, the point, f, 
 
     def show_frame(self, position: int) -> None:
         """Header, plot, per-path panel and the verdict for frame `position`."""
-        if not self.children:
-            return
         self.query_one("#d2-header", Static).update(self.header_text(position))
         plot = self.query_one("#d2-plot", Plot)
         single = len(self.paths) <= 1
@@ -443,6 +448,6 @@ number when there are several starts). The panel gives, per path, the point, f, 
             return Text("")
         if self.classify(self.paths[0])[0] in ("saddle", "near-saddle"):
             return Text("A saddle is flat too: the gradient alone cannot tell it from a minimum.", style="dim")
-        kind, message = descent.describe_run(self.paths[0].steps, self.lr)
+        kind, message = descent_words.describe_run(self.paths[0].steps, self.lr)
         style = {"converged": "bold green", "diverged": "bold red"}.get(kind, "bold")
         return Text(message, style=style)

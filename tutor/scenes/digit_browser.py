@@ -25,12 +25,13 @@ from textual.widgets import Static
 
 from tutor.engines import mnist
 from tutor.scenes.base import Scene
+from tutor.scenes.registry import choices_of
 from tutor.scenes.data import data_failure_text, load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
 
 #: The views in the order `v` cycles through them.
-VIEWS: tuple[str, ...] = ("digits", "counts", "means", "histogram")
+VIEWS: tuple[str, ...] = choices_of("digit-browser", "view")
 
 #: At most this many images are browsed per split (the test split has exactly this many).
 MAX_BROWSE = 10_000
@@ -89,7 +90,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
     def reset_state(self) -> None:
         """Back to the lesson's split, view and start image; retry loading after a failure."""
         self.split: str = self.choice_param("split")
-        self.view: str = self.choice_param("view", VIEWS)
+        self.view: str = self.choice_param("view")
         self.start = self.int_param("start")
         self._positions: dict[str, int] = {}
         if self.digits is None and self.error:
@@ -174,7 +175,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         position = min(self._positions.get(self.view, self.initial_position), self.total_frames)
         if position == self.position:
-            self.show_frame(position)
+            self.redraw()
             self._post_state()
         else:
             self.position = position
@@ -190,8 +191,6 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     def show_frame(self, position: int) -> None:
         """Draw the current view at frame `position`."""
-        if not self.children:
-            return
         status = self.query_one("#db-status", Static)
         image = self.query_one("#db-image", HalfBlockImage)
         plot = self.query_one("#db-plot", Plot)

@@ -91,7 +91,7 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
-        super().__init__({**(params or {}), "phase": "both"}, id=id)
+        super().__init__(params, id=id)
         self.expression_text = self.str_param("expression")
         self.values_text = self.str_param("values")
         self.error = ""
@@ -103,7 +103,7 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
         self.values_text = self.str_param("values")
         self.error = ""
         self._try(self.expression_text, self.values_text)
-        if self.children:
+        if self.drawable:
             self.query_one("#pg-expression", Input).value = self.expression_text
             self.query_one("#pg-values", Input).value = self.values_text
 
@@ -127,10 +127,10 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
             self.expression_text, self.values_text = expression, values
             self.playing = False
             self.position = 0
-            self.show_frame(0)
+            self.redraw()
             self._post_state()
         else:
-            self.show_frame(self.position)
+            self.redraw()
 
     def compose(self) -> ComposeResult:
         yield Static("expression:")
@@ -145,7 +145,6 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
     def show_frame(self, position: int) -> None:
         """The graph and step (from GraphStepper) plus the error line."""
         super().show_frame(position)
-        if self.children:
-            error = Text(f"✗ {self.error}", style="bold red") if self.error else Text()
-            self.query_one("#pg-error", Static).update(error)
-            self.query_one("#pg-error", Static).display = bool(self.error)
+        error = Text(f"✗ {self.error}", style="bold red") if self.error else Text()
+        self.query_one("#pg-error", Static).update(error)
+        self.query_one("#pg-error", Static).display = bool(self.error)

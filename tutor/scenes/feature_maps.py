@@ -1,8 +1,8 @@
 """Scene "feature-maps": what a trained LeNet-5 learned, looked at through one test digit.
 
-The network is the shipped LeNet-5 (`tutor.engines.model.load_shipped_lenet`) or, with
-``source = "mine"``, the learner's own model saved by training
-(`tutor.train_cli.default_model_path("lenet")`), falling back to the shipped one with a note.
+The network is the shipped LeNet-5 or, with ``source = "mine"``, the learner's own model saved
+by training (both found by `tutor.models.find_model`), falling back to the shipped one with a
+note. The test digits come from `tutor.data` (read once per process).
 For the test digit of the current frame, `Model.feature_maps` gives every layer's output.
 Views, cycled with `v`:
 
@@ -16,22 +16,19 @@ Views, cycled with `v`:
 * ``confusion``: the confusion matrix (row = true digit, column = the network's answer).
 
 Frames step through the test digits (`.` `,` `space`; `[` `]` jump by 100); in the mistakes view
-they step through the mistakes. `s` switches between the shipped model and the learner's.
+they step through the mistakes. `m` switches between the shipped model and the learner's.
 Reading all 10,000 test digits for the mistakes runs once per model in a thread worker and is
-cached for the session.
+cached for the session (`tutor.models.evaluation`); the model keeps no per-call state, so the
+worker uses the same model as the screen.
 
-The maps are downscaled (area averaging) to whatever fits the stage: on an 80x24 terminal the
-stage is about 36 cells wide, so the C1 maps are drawn at 10x10 and the C3 maps at 7x7; on a
-wide stage they are drawn at 20x20 and 10x10. The pure layout helpers (`tile_lines`,
-`side_by_side`, `grid`, `choose_filters_layout`, `choose_c3_layout`) need no app.
+The maps are downscaled (area averaging) to whatever fits the stage
+(`tutor.scenes.feature_maps_layout`); the tiles, grids and the `MapGrid` widget are
+`tutor.widgets.tiles`, the bars `tutor.widgets.probability_bars`, and the confusion matrix is
+drawn as in the training scene (`tutor.widgets.confusion`).
 """
 
 from __future__ import annotations
 
-import math
-import weakref
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,19 +37,20 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.engines import mnist
-from tutor.engines.preprocess import resize
+from tutor.data import digits_or_reason
+from tutor.engines.evaluate import Evaluation
 from tutor.engines.layers import softmax
-from tutor.engines.train import Evaluation, evaluate_in_batches
+from tutor.models import cached_evaluation, evaluation, find_model, forget_evaluations
 from tutor.scenes.base import Scene
-from tutor.scenes.data import DATA_WAY_FORWARD, first_line, load_shipped_lenet_or_reason
-from tutor.scenes.draw_digit import horizontal_bars, top_two
-from tutor.widgets.image import HalfBlockImage, render_rows
+from tutor.scenes.data import DATA_WAY_FORWARD
+from tutor.scenes.feature_maps_layout import choose_c3_layout, choose_filters_layout
+from tutor.widgets.confusion import confusion_summary, render_confusion
+from tutor.widgets.probability_bars import horizontal_bars, top_two
+from tutor.widgets.tiles import MapGrid, Tile, grid, side_by_side, tile_lines
 
 #: The views in the order `v` cycles through them.
 VIEWS: tuple[str, ...] = ("filters", "c3", "probs", "mistakes", "confusion")
@@ -80,237 +78,32 @@ MODEL_WAY_FORWARD = (
 # --- networks ---------------------------------------------------------------------------------
 
 
-def mine_path() -> Path:
-    """Where `dl-tutor train lenet` (and the training lesson) saves the learner's LeNet-5."""
-    from tutor.train_cli import default_model_path
-
-    return default_model_path("lenet")
-
-
-def load_shipped(xp: Any = np) -> tuple[Any, str]:
-    """The shipped LeNet-5: ``(model, "")`` or ``(None, one line saying why and what to do)``."""
-    model, reason = load_shipped_lenet_or_reason(xp, MODEL_WAY_FORWARD)
-    return model, reason[:1].upper() + reason[1:]
-
-
-def load_mine(xp: Any = np) -> tuple[Any, str]:
-    """The learner's LeNet-5: ``(model, "")`` or ``(None, why it cannot be used)``."""
-    path = mine_path()
-    if not path.exists():
-        return None, "you have not trained a LeNet-5 yet (train-lenet lesson, or `dl-tutor train lenet`)"
-    try:
-        from tutor.engines import model as model_engine
-
-        return model_engine.Model.load(path, xp=xp, expect=model_engine.LENET5), ""
-    except Exception as exc:  # ModelError and friends: fall back, say why
-        return None, f"your model cannot be used ({first_line(exc)})"
-
-
 def load_network(source: str, xp: Any = np) -> tuple[Any, str, str, str]:
-    """The network for `source` ("shipped" or "mine").
+    """The network for `source` ("shipped" or "mine"), found by `tutor.models.find_model`.
 
     Returns:
         ``(model or None, which ("shipped" / "mine" / ""), note, error)``: `note` says why
         "mine" fell back to the shipped model; `error` says why there is no model at all.
     """
+    found = find_model("lenet", xp, saved=source == "mine", shipped_way_forward=MODEL_WAY_FORWARD)
+    if found.source == "saved":
+        return found.model, "mine", "", ""
     note = ""
     if source == "mine":
-        model, why = load_mine(xp)
-        if model is not None:
-            return model, "mine", "", ""
+        if found.saved_error:
+            why = f"your model cannot be used ({found.saved_error})"
+        else:
+            why = "you have not trained a LeNet-5 yet (train-lenet lesson, or `dl-tutor train lenet`)"
         note = f"{why[0].upper()}{why[1:]}: showing the shipped LeNet-5."
-    model, error = load_shipped(xp)
-    if model is None:
-        return None, "", note, error
-    return model, "shipped", note, ""
-
-
-# --- reading the whole test set once ------------------------------------------------------------
-
-
-#: model -> its Evaluation on the test images (computed once per model and session).
-_EVALUATIONS: "weakref.WeakKeyDictionary[Any, Evaluation]" = weakref.WeakKeyDictionary()
+    if found.model is None:
+        error = found.shipped_error
+        return None, "", note, error[:1].upper() + error[1:]
+    return found.model, "shipped", note, ""
 
 
 def clear_cache() -> None:
     """Forget every cached evaluation (tests; a freshly trained model)."""
-    _EVALUATIONS.clear()
-
-
-def _worker_model(model: Any) -> Any:
-    """A copy of `model` sharing its weights, so a thread can run it while the UI uses the original
-    (`Model.forward` keeps per-call state)."""
-    from tutor.engines.model import Model
-
-    if isinstance(model, Model):
-        twin = Model(model.spec, xp=model.xp)
-        twin.params = dict(model.params)
-        return twin
-    return model
-
-
-# --- drawing maps as blocks of lines -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tile:
-    """An image with an optional label under it.
-
-    Attributes:
-        image: values (H, W).
-        label: text under the image ("" for none).
-        palette: "grey" or "diverging".
-        vmin, vmax: the value range (None: from the data; diverging makes it symmetric).
-        size: draw at size x size pixels (area-averaged down or interpolated up); 0 = as is.
-        scale: repeat each pixel this many times (after `size`).
-        bold: draw the label in bold.
-    """
-
-    image: np.ndarray
-    label: str = ""
-    palette: str = "diverging"
-    vmin: float | None = None
-    vmax: float | None = None
-    size: int = 0
-    scale: int = 1
-    bold: bool = False
-
-
-def tile_lines(tile: Tile, mode: str) -> list[Strip]:
-    """The tile drawn with `render_rows` in `mode` ("blocks" or "shade"), label underneath."""
-    image = np.asarray(tile.image, dtype=np.float64)
-    if tile.size and image.shape != (tile.size, tile.size):
-        image = resize(image, (tile.size, tile.size))
-    lines = render_rows(image, tile.vmin, tile.vmax, tile.palette, mode, tile.scale)
-    width = max([s.cell_length for s in lines] + [len(tile.label)])
-    lines = [s.extend_cell_length(width) for s in lines]
-    if tile.label:
-        lines.append(Strip([Segment(tile.label.ljust(width), Style(bold=tile.bold or None))], width))
-    return lines
-
-
-def block_width(lines: list[Strip]) -> int:
-    """The widest line of a block."""
-    return max((s.cell_length for s in lines), default=0)
-
-
-def side_by_side(blocks: list[list[Strip]], gap: int = 1) -> list[Strip]:
-    """Blocks of lines placed left to right, `gap` cells apart, tops aligned."""
-    blocks = [b for b in blocks if b]
-    if not blocks:
-        return []
-    height = max(len(b) for b in blocks)
-    widths = [block_width(b) for b in blocks]
-    out = []
-    for row in range(height):
-        parts: list[Strip] = []
-        for i, (block, width) in enumerate(zip(blocks, widths)):
-            if i:
-                parts.append(Strip.blank(gap))
-            parts.append(block[row].extend_cell_length(width) if row < len(block) else Strip.blank(width))
-        out.append(Strip.join(parts))
-    return out
-
-
-def grid(blocks: list[list[Strip]], columns: int, gap: int = 1, row_gap: int = 0) -> list[Strip]:
-    """Blocks in rows of `columns`, `gap` cells and `row_gap` blank lines apart."""
-    lines: list[Strip] = []
-    for start in range(0, len(blocks), max(1, columns)):
-        if start and row_gap:
-            lines.extend(Strip.blank(0) for _ in range(row_gap))
-        lines.extend(side_by_side(blocks[start : start + columns], gap))
-    return lines
-
-
-@dataclass(frozen=True)
-class GridLayout:
-    """How a set of maps is arranged: `columns` per row, maps of `size` pixels, a filter
-    `scale` (filters view only), gaps, and the total `width` x `height` in cells."""
-
-    columns: int
-    size: int
-    scale: int
-    gap: int
-    row_gap: int
-    width: int
-    height: int
-
-
-def choose_filters_layout(width: int, height: int) -> GridLayout:
-    """The largest arrangement of six (filter, map) pairs that fits `width` x `height` cells.
-
-    A pair is the 5x5 filter (scale 1 or 2) with its label under it, one blank cell, then the
-    map at `size` x `size`. Pairs go in rows of 6, 3 or 2. The largest maps win (then the
-    larger filters); when nothing fits the height, the one that fits the width best is used.
-    """
-    options = []
-    for columns in (6, 3, 2):
-        rows = math.ceil(6 / columns)
-        for scale in (2, 1):
-            filter_rows = math.ceil(5 * scale / 2) + 1  # + the label
-            for size in (28, 24, 20, 18, 16, 14, 12, 11, 10, 8):
-                pair_w = 5 * scale + 1 + size
-                pair_h = max(filter_rows, math.ceil(size / 2))
-                total_w = columns * pair_w + (columns - 1) * 2
-                total_h = rows * pair_h + (rows - 1)
-                options.append(GridLayout(columns, size, scale, 2, 1, total_w, total_h))
-    fitting = [o for o in options if o.width <= width and o.height <= height]
-    if fitting:
-        return max(fitting, key=lambda o: (o.size, o.scale, -o.height))
-    narrow = [o for o in options if o.width <= width] or options
-    return max(narrow, key=lambda o: (o.size, o.scale) if o.width <= width else (-o.width, 0))
-
-
-def choose_c3_layout(width: int, height: int) -> GridLayout:
-    """The largest arrangement of the sixteen C3 maps that fits `width` x `height` cells.
-
-    Sizes: 20 (each pixel doubled), 10 (as they are), 8 or 7 (area-averaged); 8, 4 or 2 per row.
-    An odd size leaves half a row blank under each map, which serves as the gap between rows.
-    """
-    options = []
-    for columns in (8, 4, 2):
-        rows = math.ceil(16 / columns)
-        for size in (20, 10, 8, 7):
-            row_gap = 0 if size % 2 else 1
-            total_w = columns * size + (columns - 1) * 2
-            total_h = rows * math.ceil(size / 2) + (rows - 1) * row_gap
-            options.append(GridLayout(columns, size, 1, 2, row_gap, total_w, total_h))
-    fitting = [o for o in options if o.width <= width and o.height <= height]
-    if fitting:
-        return max(fitting, key=lambda o: (o.size, o.columns))
-    narrow = [o for o in options if o.width <= width] or options
-    return max(narrow, key=lambda o: (o.size, -o.height))
-
-
-class MapGrid(HalfBlockImage):
-    """Several images (tiles) drawn as one block of lines; colour rules as `HalfBlockImage`.
-
-    Set `blocks` to a function ``mode -> list[Strip]`` (mode is "blocks" or "shade"), so the
-    layout is redrawn in shade characters when the terminal has no real colours.
-    """
-
-    DEFAULT_CSS = """
-    MapGrid { width: auto; height: auto; }
-    """
-
-    painter: reactive[Any] = reactive(None, layout=True, always_update=True)
-    """A callable ``mode -> list[Strip]``, or None for nothing."""
-
-    def watch_painter(self) -> None:
-        """Redraw when the content changes."""
-        self._invalidate()
-
-    @property
-    def lines(self) -> list[Strip]:
-        """The painted lines (cached until `painter` changes)."""
-        if self._strips is None:
-            mode = self.effective_mode if self.effective_mode in ("blocks", "shade") else "blocks"
-            strips = list(self.painter(mode)) if self.painter is not None else []
-            # Gaps and labels carry no colours of their own: give them the widget's background
-            # and text colour, so they match the scene instead of the terminal's default.
-            base = self.rich_style if self.is_attached else None
-            self._strips = [strip.apply_style(base) for strip in strips] if base else strips
-        return self._strips
+    forget_evaluations()
 
 
 # --- the scene ---------------------------------------------------------------------------------
@@ -345,7 +138,7 @@ each part makes of it.
   a slideshow, `r` goes back to the lesson's digit.
 - In the mistakes view `.` and `,` step through the misclassified digits; `o` opens one in the
   other views.
-- `s` switches between the shipped network and your own (saved by training).
+- `m` switches between the shipped network and your own (saved by training).
 """
 
     DEFAULT_CSS = """
@@ -357,7 +150,7 @@ each part makes of it.
 
     BINDINGS = [
         Binding("v", "next_view", "View"),
-        Binding("s", "switch_source", "Model", show=False),
+        Binding("m", "switch_source", "Model", show=False),
         Binding("o", "open_mistake", "Open", show=False),
         Binding("left_square_bracket", "jump(-1)", "-100", show=False),
         Binding("right_square_bracket", "jump(1)", "+100", show=False),
@@ -400,24 +193,15 @@ each part makes of it.
         if self.is_mounted and (self.which != self.source or self.model is None or self.digits is None):
             self.load()
 
-    @property
-    def xp(self) -> Any:
-        """The app's array module (NumPy unless the app runs on CuPy)."""
-        backend = getattr(self.app, "backend", None) if self.is_attached else None
-        return getattr(backend, "xp", None) or np
-
     def load(self) -> None:
         """Load the network for `source` and the digits (once each)."""
         self.model, self.which, self.note, self.model_error = load_network(self.source, self.xp)
         if self.model is not None and self.source == "mine" and self.which == "shipped" and not self.note:
             self.note = "Showing the shipped LeNet-5."
-        self.evaluation = _EVALUATIONS.get(self.model) if self.model is not None else None
+        self.evaluation = cached_evaluation(self.model)
         self._maps_for = None
         if self.digits is None:
-            try:
-                self.digits, self.data_error = mnist.load_digits(), ""
-            except Exception as exc:  # DataError, OSError: say it
-                self.digits, self.data_error = None, first_line(exc)
+            self.digits, self.data_error = digits_or_reason()
 
     @property
     def count(self) -> int:
@@ -464,7 +248,7 @@ each part makes of it.
     def _go(self, position: int) -> None:
         position = max(0, min(position, self.total_frames))
         if position == self.position:
-            self.show_frame(position)
+            self.redraw()
             self._post_state()
         else:
             self.position = position
@@ -482,7 +266,7 @@ each part makes of it.
         self._go(target)
 
     def action_switch_source(self) -> None:
-        """`s`: the shipped network ↔ the learner's own."""
+        """`m`: the shipped network ↔ the learner's own."""
         self.playing = False
         self._remember()
         self.source = "mine" if self.source == "shipped" else "shipped"
@@ -514,7 +298,7 @@ each part makes of it.
         """Start reading the test set in a thread unless it is done (or running)."""
         if self.model is None or self.digits is None:
             return
-        cached = _EVALUATIONS.get(self.model)
+        cached = cached_evaluation(self.model)
         if cached is not None:
             self.evaluation = cached
             return
@@ -522,19 +306,17 @@ each part makes of it.
             return
         model = self.model
         images, labels = self.digits.test_images, self.digits.test_labels
-        worker_model = _worker_model(model)
 
         def run() -> None:
             worker = get_current_worker()
-            result = evaluate_in_batches(worker_model, images, labels, cancelled=lambda: worker.is_cancelled)
+            result = evaluation(model, images, labels, cancelled=lambda: worker.is_cancelled)
             if result is not None and not worker.is_cancelled:
                 self.app.call_from_thread(self._evaluated, model, result)
 
         self.run_worker(run, name="fm-evaluate", thread=True, exclusive=True, group="fm-evaluate")
 
     def _evaluated(self, model: Any, result: Evaluation) -> None:
-        """Back on the UI thread: keep the result and redraw."""
-        _EVALUATIONS[model] = result
+        """Back on the UI thread: show the result (`tutor.models.evaluation` cached it)."""
         if model is self.model:
             self.evaluation = result
             self._go(self.position)
@@ -560,8 +342,7 @@ each part makes of it.
 
     def on_resize(self) -> None:
         """Lay the maps out again for the new size."""
-        if self.children:
-            self.show_frame(self.position)
+        self.redraw()
 
     def digit_index(self, position: int) -> int | None:
         """The test digit shown at frame `position` of the current view (None: none)."""
@@ -583,8 +364,6 @@ each part makes of it.
 
     def show_frame(self, position: int) -> None:
         """Draw the current view for frame `position`."""
-        if not self.children:
-            return
         status = self.query_one("#fm-status", Static)
         grid_widget = self.query_one("#fm-grid", MapGrid)
         text = self.query_one("#fm-text", Static)
@@ -763,47 +542,10 @@ each part makes of it.
         if self.evaluation is None:
             self.ensure_evaluation()
             return None, Text(f"Reading all {self.count:,} test digits (once)…", style="bold")
-        return None, confusion_text(self.evaluation.confusion, self.stage_width)
-
-
-def confusion_text(matrix: np.ndarray, width: int) -> Text:
-    """The confusion matrix (10, 10) as text: rows = true digit, columns = the network's answer.
-
-    With room (54 cells) every count is shown and the right answers (the diagonal) are bold;
-    on a narrow stage cells are 3 wide, the diagonal is written ``✓`` and counts of 100 or more ``++``.
-    The most frequent mistake is named underneath.
-    """
-    matrix = np.asarray(matrix, dtype=np.int64)
-    wide = width >= 4 + 10 * 5
-    cell = 5 if wide else 3
-    text = Text(no_wrap=True)
-    text.append("true ↓  answer →\n" if not wide else "true ↓   the network's answer →\n", style="dim")
-    text.append("    " + "".join(f"{d:>{cell}}" for d in range(10)) + "\n", style="bold")
-    for t in range(10):
-        text.append(f"  {t} ", style="bold")
-        for p in range(10):
-            value = int(matrix[t, p])
-            if t == p:
-                text.append(f"{value:>{cell}}" if wide else f"{'✓':>{cell}}", style="bold")
-            elif value == 0:
-                text.append(f"{'.':>{cell}}", style="dim")
-            else:
-                shown = str(value) if (wide or value < 100) else "++"
-                text.append(f"{shown:>{cell}}", style="reverse" if value >= 10 else "")
-        text.append("\n")
-    off = matrix.copy()
-    np.fill_diagonal(off, 0)
-    right = int(np.trace(matrix))
-    if off.sum():
-        t, p = np.unravel_index(int(np.argmax(off)), off.shape)
-        lead = "most common mistake" if wide else "most often"
-        text.append(f"{lead}: {t} read as {p} ({int(off[t, p])}×)", style="bold")
-    else:
-        text.append("no mistakes", style="bold")
-    text.append(f"\n{right:,} right, on the diagonal" + ("" if wide else " (✓)"), style="dim")
-    if not wide and int(off.max(initial=0)) >= 100:
-        text.append("\n++ = 100 or more", style="dim")
-    return text
+        matrix = self.evaluation.confusion
+        color = not getattr(self.app, "no_color", False)
+        table = render_confusion(matrix, width=self.stage_width, color=color)
+        return None, Text.assemble(table, "\n", (confusion_summary(matrix), "dim"))
 
 
 def _host(array: Any) -> np.ndarray:

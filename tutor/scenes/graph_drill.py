@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from tutor.engines.autograd import BackwardStep, numerical_gradient
+from tutor.engines.autograd import numerical_gradient
+from tutor.engines.autograd_steps import BackwardStep
 from tutor.engines.expression import build, parse
 from tutor.engines.neuron import fmt
 from tutor.quiz import AnswerFormatError, parse_number
@@ -57,8 +58,9 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     GraphDrillScene #drill-answer { margin: 0; }
     """
 
+    PHASE = "backward"
+
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
-        params = {**(params or {}), "phase": "backward"}
         super().__init__(params, id=id)
         self.example = self.choice_param("example", EXAMPLES)
         root, _ = EXAMPLES[self.example]()
@@ -123,7 +125,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
             answer = parse_number(event.value)
         except AnswerFormatError as error:
             self.feedback = Text(f"? {error}", style="yellow")
-            self.show_frame(self.position)
+            self.redraw()
             return
         node, via = self._names(step)
         if self.stage == "local":
@@ -144,7 +146,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
                 return
             self.feedback = Text("✗ Multiply the local gradient by the gradient at the gate.", style="red")
         field.value = ""
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_hint(self) -> None:
         """A hint for the current half of the current edge."""
@@ -158,7 +160,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
         else:
             hint = f"The gradient already at {via} is {format_number(step.upstream)}."
         self.feedback = Text("Hint: " + hint, style="italic")
-        self.show_frame(self.position)
+        self.redraw()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -171,7 +173,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
 
     def show_frame(self, position: int) -> None:
         """The graph with the gradients found so far, the question, and the feedback."""
-        if not self.children or self.full is None:
+        if self.full is None:
             return
         view = self.query_one(GraphView)
         view.graph = self.graph_at(position)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
 from tutor.engines.autograd import (
-    BackwardStep, ForwardStep, Graph, Value, backward_steps, forward_steps, reuse_example,
-    seed_chain_example, seed_sigmoid_neuron, trace,
+    Graph, Value, reuse_example, seed_chain_example, seed_sigmoid_neuron, trace,
 )
+from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
 from tutor.scenes.base import Scene
 from tutor.widgets.graph_view import GraphView, format_number
 
@@ -42,11 +42,13 @@ class GraphStepper(Scene):
 
     FRAME_SECONDS = 1.2
     ROOMY = True
+    #: The passes shown ("forward", "backward" or "both") when the registry declares no `phase`.
+    PHASE: ClassVar[str] = "both"
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        # graph-steps takes `phase` from its lesson; the drill and the playground set it themselves.
-        self.phase: str = self.choice_param("phase", ("forward", "backward", "both"), "both")
+        # graph-steps takes `phase` from its lesson; the drill and the playground set PHASE.
+        self.phase: str = self.choice_param("phase") if self.param_spec("phase") else self.PHASE
         self.root: Value | None = None
         self.full: Graph | None = None
         self.forward: list[ForwardStep] = []
@@ -106,7 +108,7 @@ class GraphStepper(Scene):
 
     def show_frame(self, position: int) -> None:
         """Draw the graph as known at `position` and write the current step's formula."""
-        if not self.children or self.full is None:
+        if self.full is None:
             return
         view = self.query_one(GraphView)
         view.graph = self.graph_at(position)

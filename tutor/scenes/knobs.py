@@ -22,6 +22,8 @@ class KnobScene(Scene):
     KNOBS: ClassVar[tuple[str, ...]] = ()
     #: Knob values stay within [-LIMIT, LIMIT].
     LIMIT: ClassVar[float] = 5.0
+    #: The step of `[`/`]` when the registry declares no `step_size` for the scene.
+    STEP_SIZE: ClassVar[float] = 0.5
 
     BINDINGS = [
         Binding("up", "pick(-1)", "Pick", show=False),
@@ -34,8 +36,9 @@ class KnobScene(Scene):
         self.picked = 0
         self.knob_values: list[float] = []
         super().__init__(params, id=id)
-        self.editable: bool = self.bool_param("editable", True)
-        self.step_size: float = self.float_param("step_size", 0.5)
+        self.editable: bool = self.bool_param("editable")
+        declared = self.param_spec("step_size") is not None
+        self.step_size: float = self.float_param("step_size") if declared else self.STEP_SIZE
 
     # --- to implement -----------------------------------------------------------------------------
 
@@ -53,7 +56,7 @@ class KnobScene(Scene):
     def action_pick(self, delta: int) -> None:
         """Move the cursor among the knobs."""
         self.picked = (self.picked + delta) % len(self.KNOBS)
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_nudge(self, direction: int) -> None:
         """Raise or lower the picked knob by one step, within the limits."""
@@ -61,7 +64,7 @@ class KnobScene(Scene):
         self.knob_values[self.picked] = round(max(-self.LIMIT, min(self.LIMIT, value)), 6)
         self.knobs_changed()
         self.position = self.total_frames
-        self.show_frame(self.position)
+        self.redraw()
 
     def on_click(self, event: Any) -> None:
         """Clicking a line of the knob panel picks that knob."""
@@ -70,7 +73,7 @@ class KnobScene(Scene):
             offset = event.get_content_offset(widget)
             if offset is not None and 0 <= offset.y < len(self.KNOBS):
                 self.picked = offset.y
-                self.show_frame(self.position)
+                self.redraw()
 
     # --- drawing ----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Scene "lenet-summary": LeNet-5 walked layer by layer, with the shape flowing through it.
 
-Every number comes from the model definition in :mod:`tutor.engines.model`: the output shapes
+Every number comes from the model definition in :mod:`tutor.engines.spec`: the output shapes
 from `layer_shapes(spec)`, the parameter counts from `summary(spec)` (the Keras-style table),
 and the formulas are built from the same layer fields, so nothing is typed in by hand.
 
@@ -13,7 +13,8 @@ switched with `v`:
 * ``table``: the summary table (Layer (type) | Output Shape | Param #) with the current row
   marked ``▶``, the total, and the totals of the other models for comparison.
 
-`m` switches the model: LeNet-5 and the two fully connected MNIST networks of the course.
+`m` switches the model: LeNet-5 and the two fully connected MNIST networks of the course (the
+catalogue and its titles are `tutor.models`).
 Parameters: ``model``, ``view`` and ``layer`` (the layer shown first, by name, e.g. "C3").
 The pure helpers (`walk`, `diagram_columns`, `diagram_rows`, `summary_lines`) need no app.
 """
@@ -29,21 +30,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tutor.engines.model import MODELS, Conv, Dense, Flatten, ModelSpec, Pool, layer_shapes, summary, total_params
+from tutor.engines.spec import MODELS, Conv, Dense, Flatten, ModelSpec, Pool, layer_shapes, summary, total_params
+from tutor.models import MODEL_NAMES
+from tutor.models import TITLES as MODEL_TITLES
 from tutor.scenes.base import Scene
+from tutor.scenes.registry import choices_of
 
 #: The views `v` cycles through.
-VIEWS: tuple[str, ...] = ("walk", "table")
-
-#: The models `m` cycles through (keys of tutor.engines.model.MODELS).
-MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
-
-#: Readable names of the models.
-MODEL_TITLES: dict[str, str] = {
-    "lenet": "LeNet-5",
-    "mlp-30-sigmoid": "784-30-10 (sigmoid)",
-    "mlp-128-relu": "784-128-10 (ReLU)",
-}
+VIEWS: tuple[str, ...] = choices_of("lenet-summary", "view")
 
 #: Content width (cells) from which the diagram is drawn with one column per layer.
 WIDE_WIDTH = 60
@@ -368,7 +362,7 @@ model definition.
     def reset_state(self) -> None:
         """Back to the lesson's model and view."""
         self.model_name: str = self.choice_param("model", MODELS)
-        self.view: str = self.choice_param("view", VIEWS)
+        self.view: str = self.choice_param("view")
         self.start_layer: str = self.str_param("layer")
         self._build()
 
@@ -401,12 +395,12 @@ model definition.
 
     def on_resize(self) -> None:
         """Pick the diagram for the width (and the extra table for the height)."""
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_next_view(self) -> None:
         """`v`: walk ↔ table (the current layer stays)."""
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        self.show_frame(self.position)
+        self.redraw()
         self._post_state()
 
     def action_next_model(self) -> None:
@@ -415,7 +409,7 @@ model definition.
         self.model_name = MODEL_NAMES[(MODEL_NAMES.index(self.model_name) + 1) % len(MODEL_NAMES)]
         self._build()
         if self.position == 0:
-            self.show_frame(0)
+            self.redraw()
             self._post_state()
         else:
             self.position = 0
@@ -436,8 +430,6 @@ model definition.
 
     def show_frame(self, position: int) -> None:
         """Draw layer `position` (0 = the input) in the current view."""
-        if not self.children:
-            return
         position = max(0, min(position, self.total_frames))
         step = self.steps[position]
         width = self.stage_width

@@ -76,8 +76,6 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
     def show_frame(self, position: int) -> None:
         """Numbers, the line through the points, and w and b over the epochs so far."""
-        if not self.children:
-            return
         epoch, w, b, cost = self.state(position)
         prediction = float(linear_predict(w, b, self.query_x))
         truth = 2 * self.query_x - 1

@@ -69,8 +69,6 @@ and its distance to the nearest minimum.
 
     def show_frame(self, position: int) -> None:
         """Header, plot with the three paths, and the table for frame `position`."""
-        if not self.children:
-            return
         self.query_one("#or-header", Static).update(self.header_text(position))
         plot = self.query_one("#or-plot", Plot)
         self.draw_surface(plot, position, self.legend(plot, "o G plain  x M momentum  + A Adam"))

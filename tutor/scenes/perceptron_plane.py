@@ -126,7 +126,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
         """Switch the target to the next gate of GATE_CYCLE."""
         self.gate = GATE_CYCLE[(GATE_CYCLE.index(self.gate) + 1) % len(GATE_CYCLE)]
         self.rows = self._compute()
-        self.show_frame(self.position)
+        self.redraw()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -143,8 +143,6 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
 
     def show_frame(self, position: int) -> None:
         """Knobs, the first `position` rows, the verdict and the plane."""
-        if not self.children:
-            return
         self.query_one("#knobs", Static).update(
             self.knob_panel({0: f"target: {self.gate} (g: next)"})
         )

@@ -143,7 +143,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         self._close_prompt()
         self._start(weights, bias if self.use_bias else 0.0)
         self.position = 0
-        self.show_frame(0)
+        self.redraw()
         self._post_state()
 
     def _ask(self, frame: int) -> None:
@@ -220,8 +220,6 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def show_frame(self, position: int) -> None:
         """The presented pattern, the computation, the patterns' state and the plots."""
-        if not self.children:
-            return
         w, b = self.state_at(position)
         start = f"start w = {_vec(self.w0)}" + (f", b = {fmt(self.b0)}" if self.use_bias else ", no bias")
         self.query_one("#pt-header", Static).update(

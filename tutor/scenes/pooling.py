@@ -27,14 +27,15 @@ from textual.widgets import Static
 
 from tutor.engines.pooling import PoolStep, compare_pooled, pool_steps, shift_image, vertical_edge_map
 from tutor.scenes.base import Scene
+from tutor.scenes.registry import choices_of
 from tutor.scenes.data import data_failure_text, load_digits_or_reason
 from tutor.widgets.image import HalfBlockImage
 
 #: The modes `v` switches between.
-MODES: tuple[str, ...] = ("animate", "shift")
+MODES: tuple[str, ...] = choices_of("pooling", "mode")
 
 #: The pooling kinds `m` switches between.
-KINDS: tuple[str, ...] = ("max", "avg")
+KINDS: tuple[str, ...] = choices_of("pooling", "kind")
 
 #: Shift mode steps through shifts of 0..MAX_SHIFT pixels.
 MAX_SHIFT = 4
@@ -104,8 +105,8 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 
     def reset_state(self) -> None:
         """Back to the lesson's digit, kind, mode and shift; retry loading after a failure."""
-        self.kind: str = self.choice_param("kind", KINDS)
-        self.mode: str = self.choice_param("mode", MODES)
+        self.kind: str = self.choice_param("kind")
+        self.mode: str = self.choice_param("mode")
         self.index = self.int_param("index")
         self.shift = self.int_param("shift", None, 0, MAX_SHIFT)
         self._positions: dict[str, int] = {}
@@ -163,7 +164,7 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
     def _redraw(self, position: int) -> None:
         position = max(0, min(position, self.total_frames))
         if position == self.position:
-            self.show_frame(position)
+            self.redraw()
             self._post_state()
         else:
             self.position = position
@@ -208,8 +209,6 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 
     def show_frame(self, position: int) -> None:
         """Draw the current mode at frame `position`."""
-        if not self.children:
-            return
         status = self.query_one("#pl-status", Static)
         self.set_class(self.digits is None, "-nodata")
         self.set_class(self.mode == "animate", "-animate")

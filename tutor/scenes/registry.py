@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.models import MODEL_NAMES, TRAINING_ORDER
+
 #: The kinds a parameter can have.
 PARAM_KINDS: tuple[str, ...] = ("int", "number", "bool", "str", "choice", "pair", "vector")
 #: Seeds are drawn by NumPy; any seed in this range reproduces a run.
@@ -502,7 +504,7 @@ SCENES: dict[str, SceneSpec] = {
     "lenet-summary": SceneSpec(
         target="tutor.scenes.lenet_summary:LenetSummaryScene",
         specs={
-            "model": choice("lenet", "mlp-30-sigmoid", "mlp-128-relu", default="lenet"),
+            "model": choice(*MODEL_NAMES, default="lenet"),
             "view": choice("walk", "table", default="walk"),
             "layer": text("input", max_len=40),
         },
@@ -520,7 +522,7 @@ SCENES: dict[str, SceneSpec] = {
     "training": SceneSpec(
         target="tutor.scenes.training:TrainingScene",
         specs={
-            "model": choice("mlp-30-sigmoid", "mlp-128-relu", "lenet", default="mlp-30-sigmoid"),
+            "model": choice(*TRAINING_ORDER, default="mlp-30-sigmoid"),
             "epochs": integer(None, 1, 50, note="1 for lenet, 3 for the MLPs"),
             "batch_size": integer(64, 1, 1024),
             "lr": number(None, 1e-6, 10.0, note="the optimizer's own"),
@@ -541,6 +543,15 @@ SCENES: dict[str, SceneSpec] = {
 def scene_names() -> list[str]:
     """Registered scene names, sorted."""
     return sorted(SCENES)
+
+
+def choices_of(scene: str, name: str) -> tuple[str, ...]:
+    """The choices declared for parameter `name` of scene `scene`, in order: the one place a
+    scene module gets its vocabulary (modes, views, kinds it cycles through) from."""
+    spec = SCENES[scene].specs[name]
+    if spec.kind != "choice":
+        raise TypeError(f"{scene}.{name} is not a choice parameter")
+    return spec.choices
 
 
 def check_param(kind: Any, value: Any) -> str | None:

@@ -144,7 +144,7 @@ logits is just p - y, where y is the one-hot target.
         self.knob_values[self.picked] = round(max(-limit, min(limit, value)), 6)
         self.knobs_changed()
         self.position = self.total_frames
-        self.show_frame(self.position)
+        self.redraw()
 
     @property
     def overflowing(self) -> bool:
@@ -154,7 +154,7 @@ logits is just p - y, where y is the one-hot target.
     def action_next_class(self) -> None:
         """Make the next class the true one."""
         self.true_class = (self.true_class + 1) % 3
-        self.show_frame(self.position)
+        self.redraw()
 
     def action_overflow(self) -> None:
         """Load [1000, 1001, 999] to compare the two softmaxes, or go back to the earlier logits."""
@@ -165,7 +165,7 @@ logits is just p - y, where y is the one-hot target.
             self.knob_values = list(OVERFLOW_LOGITS)
             self.overflow = True
         self.position = self.total_frames
-        self.show_frame(self.position)
+        self.redraw()
 
     def _leave_overflow(self) -> None:
         self.knob_values = list(self._before_overflow) or list(DEFAULT_LOGITS)
@@ -182,8 +182,6 @@ logits is just p - y, where y is the one-hot target.
 
     def show_frame(self, position: int) -> None:
         """The knobs, the table up to stage `position`, the loss, the overflow comparison and bars."""
-        if not self.children:
-            return
         truth = CLASS_NAMES[self.true_class]
         self.query_one("#knobs", Static).update(
             self.knob_panel({0: f"true class: {truth} (t)", 2: "o: overflow demo"})

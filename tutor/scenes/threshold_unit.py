@@ -77,9 +77,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
         return self.total_frames if self.editable else 0
 
     def _compute(self) -> TruthTable:
-        xp = getattr(getattr(self.app, "backend", None), "xp", None) if self.is_attached else None
-        kwargs = {"xp": xp} if xp is not None else {}
-        return truth_table(tuple(self.weights), self.threshold, self.gate, **kwargs)
+        return truth_table(tuple(self.weights), self.threshold, self.gate, xp=self.xp)
 
     @property
     def total_frames(self) -> int:
@@ -98,8 +96,6 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     def show_frame(self, position: int) -> None:
         """Draw the parameters, the first `position` rows of the table, and the verdict."""
-        if not self.children:  # not composed yet
-            return
         self.query_one("#knobs", Static).update(self._params_text())
         self.query_one("#tu-table", Static).update(self._table(position))
         self.query_one("#tu-status", Static).update(self._status(position))

@@ -15,14 +15,15 @@ model discards a run instead.
 The training view shows the loss per batch (a Plot over epochs), the test accuracy per epoch
 (a table), the epoch and batch, images per second, ETA, the backend and device, and the
 parameter count derived from the model definition (784 x 30 + 30 = 23,550 for the hidden layer
-of 784-30-10). When a run ends the model is saved to `default_model_path(model)` (a stopped
+of 784-30-10). When a run ends the model is saved to `tutor.models.model_path(model)` (a stopped
 run to `MODEL-stopped.npz` beside it) and its results are computed in the same worker; `v`
 opens them: the confusion matrix and a gallery of the most confident mistakes on the test digits. `view = "results"` opens on the
 results of a model trained earlier in this session, else the learner's saved model, else (for
 LeNet-5) the shipped weights.
 
-MNIST is loaded once per process (`load_data`, cached at module level) inside the worker, so
-the UI never waits for it.
+MNIST is loaded once per process (`tutor.data.load_digits`, memoised) inside the worker, so
+the UI never waits for it; the models, their files and the shipped weights come from
+`tutor.models`.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tutor.allocator import tune_allocator
+from tutor.data import first_line, load_digits
 from tutor.engines import mnist
-from tutor.engines.model import MODELS, Conv, Model, ModelError, SaveError, layer_shapes, summary, total_params
+from tutor.engines.model import MODELS, Conv, Model, SaveError, layer_shapes, summary, total_params
 from tutor.engines.train import (
     DEFAULT_LR,
     BatchRecord,
@@ -57,17 +60,17 @@ from tutor.engines.train import (
     evaluate_in_batches,
     load_checkpoint,
 )
-from tutor.scenes.base import Scene
-from tutor.scenes.data import first_line
+from tutor.scenes.base import LiveScene
 from tutor.terminal import low_bandwidth
-from tutor.train_cli import format_seconds
+from tutor.models import TRAINING_ORDER, find_model as find_trained, model_path, stopped_path
+from tutor.text import format_seconds
 from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
 from tutor.engines.mistakes import Mistake, find_mistakes
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
 
 #: The models the scene can train, in the order `[ ]` cycles through them.
-MODEL_NAMES: tuple[str, ...] = ("mlp-30-sigmoid", "mlp-128-relu", "lenet")
+MODEL_NAMES: tuple[str, ...] = TRAINING_ORDER
 #: Batch sizes `[ ]` steps through.
 BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024)
 #: Learning rates `[ ]` steps through (roughly log-spaced).
@@ -119,23 +122,6 @@ _RUN_IDS = itertools.count(1)
 
 # --- data, models and results, without the UI ----------------------------------------------------
 
-_DATA_LOCK = threading.Lock()
-_DATA: dict[str, Any] = {}
-
-
-def load_data() -> Any:
-    """The MNIST `Digits`, loaded once per process and shared by every run (thread-safe).
-
-    Raises whatever `tutor.engines.mnist.load_digits` raises (DataError, OSError, ValueError).
-    """
-    loader = mnist.load_digits
-    with _DATA_LOCK:
-        if _DATA.get("loader") is not loader:
-            _DATA["digits"] = loader()
-            _DATA["loader"] = loader
-        return _DATA["digits"]
-
-
 @dataclass(frozen=True)
 class Results:
     """What a trained model does on the test digits.
@@ -177,20 +163,6 @@ def compute_results(
     )
 
 
-def model_path(name: str) -> Path:
-    """Where a finished run saves its model (the learner's data folder, as `dl-tutor train`)."""
-    from tutor.train_cli import default_model_path
-
-    return default_model_path(name)
-
-
-def stopped_path(name: str) -> Path:
-    """Where a stopped run saves its checkpoint (beside the model, so a good model is kept)."""
-    from tutor.train_cli import stopped_model_path
-
-    return stopped_model_path(name)
-
-
 def short_path(path: Path | str) -> str:
     """`path` with the home folder written as ~."""
     text = str(path)
@@ -203,22 +175,17 @@ def short_path(path: Path | str) -> str:
 def find_model(name: str, xp: Any) -> tuple[Model | None, str]:
     """A trained model to show results for: (model, where it came from) or (None, why not).
 
-    Looks for the learner's saved model first, then (LeNet-5 only) the shipped weights.
+    The learner's saved model first, then (LeNet-5 only) the shipped weights
+    (`tutor.models.find_model`).
     """
-    path = model_path(name)
-    problem = ""
-    if path.exists():
-        try:
-            return Model.load(path, xp=xp, expect=MODELS[name]), f"your model ({short_path(path)})"
-        except ModelError as error:
-            problem = f"{error}. "
-    if name == "lenet":
-        from tutor.engines.model import load_shipped_lenet
-
-        try:
-            return load_shipped_lenet(xp=xp), "the LeNet-5 shipped with dl-tutor"
-        except ModelError as error:
-            return None, problem + str(error)
+    found = find_trained(name, xp, shipped_way_forward="")
+    problem = f"{found.saved_error}. " if found.saved_error else ""
+    if found.source == "saved":
+        return found.model, f"your model ({short_path(found.path)})"
+    if found.source == "shipped":
+        return found.model, "the LeNet-5 shipped with dl-tutor"
+    if found.shipped_error:
+        return None, problem + found.shipped_error
     return None, problem + f"No trained {name} yet: press space to train one here."
 
 
@@ -328,7 +295,7 @@ class _Run:
 # --- the scene -------------------------------------------------------------------------------------
 
 
-class TrainingScene(Scene):
+class TrainingScene(LiveScene):
     """Train a network on MNIST in a thread worker, live; then its confusion matrix and mistakes."""
 
     HELP = """\
@@ -336,7 +303,7 @@ class TrainingScene(Scene):
 every epoch (one pass over all of them) it is tested on the 10,000 test digits it never trains on.
 
 - `space` starts training, pauses and resumes.
-- `s` (or `x`) stops after the current batch and saves a checkpoint; `c` continues from it.
+- `s` stops after the current batch and saves a checkpoint; `c` continues from it.
 - `↑`/`↓` pick a setting, `[` and `]` change it (model, epochs, batch size, learning rate,
   optimizer, target accuracy). Settings are locked while a run is going on.
 - `v` switches between the training view and the results: the confusion matrix (rows: the true
@@ -373,7 +340,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
     """
 
     BINDINGS = [
-        Binding("s,x", "stop", "Stop"),
+        Binding("s", "stop", "Stop"),
         Binding("c", "continue_run", "Continue", show=False),
         Binding("v", "toggle_view", "View"),
         Binding("up", "pick(-1)", "Pick", show=False),
@@ -495,16 +462,6 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._offer_stopped_run()
         self._redraw()
 
-    @property
-    def backend(self) -> Any:
-        """The app's Backend (name, xp, reason, device), or NumPy when the app has none."""
-        backend = getattr(self.app, "backend", None) if self.is_attached else None
-        if backend is None:
-            from tutor.backend import Backend
-
-            backend = Backend("numpy", np, "NumPy (no backend chosen by the app)")
-        return backend
-
     def compose(self) -> ComposeResult:
         yield Static(id="tr-head")
         yield Static(id="tr-formulas")
@@ -562,19 +519,6 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         return run
 
     # --- the transport ------------------------------------------------------------------------
-
-    def watch_playing(self, playing: bool) -> None:
-        """`playing` mirrors "a run is training"; there is no frame timer."""
-        self._post_state()
-
-    def step_forward(self) -> None:
-        """No frames to step through."""
-
-    def step_back(self) -> None:
-        """No frames to step through."""
-
-    def to_end(self) -> None:
-        """No frames to jump over."""
 
     def toggle_play(self) -> None:
         """`space`: start training, pause it, or resume it."""
@@ -791,8 +735,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
     def _train(self, run: _Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any) -> None:
         """The body of `_train_thread`."""
         worker = get_current_worker()
+        tune_allocator()
         try:
-            digits = load_data()
+            digits = load_digits()
         except (mnist.DataError, OSError, ValueError) as error:
             self.post_message(self.RunFailed(run.id, first_line(error)))
             return
@@ -868,7 +813,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         """Find a trained model and compute its results on the test digits."""
         worker = get_current_worker()
         try:
-            digits = load_data()
+            digits = load_digits()
             model, source = find_model(name, xp)
             if model is None:
                 self.post_message(self.RunFailed(run.id, source))
@@ -969,7 +914,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 
     def _redraw(self) -> None:
         """Bring every widget up to date with the state (UI thread only)."""
-        if not self.children:
+        if not self.drawable:
             return
         results_view = self.view == "results"
         has_run = bool(self.losses) or self.state in RUNNING

@@ -61,8 +61,6 @@ single line could isolate. `.` and `,` walk through the inputs, `space` plays, `
 
     def show_frame(self, position: int) -> None:
         """The wiring, the first `position` rows and the plane."""
-        if not self.children:
-            return
         (w1, b1), (w2, b2) = XOR_HIDDEN
         wo, bo = XOR_OUTPUT
         wiring = Text()

@@ -141,7 +141,7 @@ usually get out of it.
         self.playing = False
         self.train(self.seed + 1)
         self.position = 0
-        self.show_frame(0)
+        self.redraw()
         self.playing = True
         self._post_state()
 
@@ -172,8 +172,6 @@ usually get out of it.
 
     def show_frame(self, position: int) -> None:
         """Header, status, heatmap and outputs, plane and loss curve at record `position`."""
-        if not self.children:
-            return
         position = max(0, min(position, self.total_frames))
         record = self.records[position]
         self.query_one("#xn-header", Static).update(

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from tutor.scenes.keys import help_table
+
 KEYS_HELP = """\
 # Keys
 
@@ -29,6 +31,16 @@ KEYS_HELP = """\
 | `q` or `ctrl+c` | quit (progress is saved as you go) |
 
 The mouse works too: click options, buttons and the transport bar.
+
+## In the scenes
+
+A focused scene (click it or `tab` to it) takes its own keys, shown in the footer and under
+"This scene" below. These mean the same in every scene that uses them:
+
+""" + help_table() + """
+
+Other letters (`k` kernel, `g` gate, `t`, `o`, ...) are a scene's own; the drawing canvas keeps
+its pen keys (`space` draw, `x` eraser, `c` clear) while it has focus.
 """
 
 

@@ -8,20 +8,51 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor import __version__
 from tutor.content.model import Lesson
+from tutor.session import Session
 
 if TYPE_CHECKING:
-    from tutor.app import TutorApp
+    from tutor.backend import Backend
 
 RESUME_ID = "resume"
 
+#: The course map's mark for each lesson status (`Session.status`).
+MARKS = {"done": ("✓", "bold green"), "started": ("◐", "bold yellow"), "new": ("·", "dim")}
+
+
+def about_markdown(session: Session, backend: Backend) -> str:
+    """Markdown for the About panel."""
+    return (
+        f"# dl-tutor {__version__}\n\n"
+        "A terminal tutor for deep learning, from the single neuron to LeNet-5, following the "
+        "Deep Learning Workshop by Xenofon Karagiannis.\n\n"
+        f"- **Course:** {session.course.title} (`{session.course.path}`)\n"
+        f"- **Backend:** {backend.name} — {backend.reason}\n"
+        f"- **Progress file:** `{session.store.path}`\n\n"
+        "MNIST digits: Y. LeCun, C. Cortes and C. J. C. Burges, distributed under "
+        "CC BY-SA 3.0.\n\n*escape closes this panel*"
+    )
+
 
 class HomeScreen(Screen):
-    """The course map: units and lessons in order; enter opens, r resumes."""
+    """The course map of `session`: units and lessons in order; enter opens, r resumes.
+
+    Opening a lesson posts `HomeScreen.OpenLesson` up to the app, which shows it.
+    """
+
+    class OpenLesson(Message):
+        """The learner chose `lesson`, to be shown from step `start`."""
+
+        def __init__(self, lesson: Lesson, start: int) -> None:
+            super().__init__()
+            self.lesson = lesson
+            self.start = start
 
     DEFAULT_CSS = """
     HomeScreen #title { height: auto; padding: 0 1; background: $panel; }
@@ -39,10 +70,11 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    @property
-    def tutor(self) -> "TutorApp":
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def __init__(self, session: Session, *, about: str = "") -> None:
+        """The map of `session`'s course; `about` is the Markdown of the About panel."""
+        super().__init__()
+        self.session = session
+        self.about = about
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -61,8 +93,8 @@ class HomeScreen(Screen):
 
     def refresh_map(self) -> None:
         """Rebuild the map from the course and the current progress."""
-        course = self.tutor.course
-        done = sum(1 for lesson in course.lessons if self.tutor.lesson_done(lesson))
+        course = self.session.course
+        done = self.session.done_count()
         self.query_one("#title", Static).update(
             f"[b]{course.title}[/b]\n{done} of {len(course.lessons)} lessons complete"
             "  ·  [dim]↑↓ choose · enter open · r resume · ? help[/dim]"
@@ -70,7 +102,7 @@ class HomeScreen(Screen):
         option_list = self.query_one("#map", OptionList)
         keep = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.clear_options()
-        resume = self.tutor.resume_point()
+        resume = self.session.resume_point()
         if resume is not None:
             lesson, index = resume
             option_list.add_option(
@@ -97,15 +129,8 @@ class HomeScreen(Screen):
         self._show_details()
 
     def _lesson_line(self, number: int, lesson: Lesson) -> Text:
-        progress = self.tutor.progress
-        correct, total = progress.score(lesson.id, list(lesson.questions))
-        record = progress.lessons.get(lesson.id)
-        if self.tutor.lesson_done(lesson):
-            mark = ("✓", "bold green")
-        elif record is not None and record.visited:
-            mark = ("◐", "bold yellow")
-        else:
-            mark = ("·", "dim")
+        correct, total = self.session.score(lesson)
+        mark = MARKS[self.session.status(lesson)]
         score = f"{correct}/{total}" if total else "—"
         # One line per lesson (the map's CSS does not wrap): the score sits before the title, so
         # a title too long for the column ends in "…" (the details pane shows it whole).
@@ -119,25 +144,23 @@ class HomeScreen(Screen):
             details.update("")
             return
         if option.id == RESUME_ID:
-            lesson, index = self.tutor.resume_point() or (None, 0)
+            lesson, index = self.session.resume_point() or (None, 0)
             if lesson is None:
                 return
             text = Text.assemble(
                 ("Pick up where you left off\n\n", "bold"),
                 lesson.title, "\n", f"step {index + 1}: {lesson.steps[index].title}",
             )
-            from tutor.train_cli import stopped_runs
+            from tutor.models import stopped_runs
 
             for model in stopped_runs():
                 text.append(f"\n\nA training run of {model} was interrupted and saved: its lesson's "
                             "training scene continues it with c.")
             details.update(text)
             return
-        lesson = self.tutor.course.lesson(option.id)
-        correct, total = self.tutor.progress.score(lesson.id, list(lesson.questions))
-        record = self.tutor.progress.lessons.get(lesson.id)
-        seen = set(record.visited) if record else set()
-        visited = len(seen & {step.id for step in lesson.steps})
+        lesson = self.session.course.lesson(option.id)
+        correct, total = self.session.score(lesson)
+        visited = self.session.steps_seen(lesson)
         details.update(
             Text.assemble(
                 (lesson.title + "\n\n", "bold"), lesson.summary, "\n\n",
@@ -155,15 +178,16 @@ class HomeScreen(Screen):
         if event.option.id == RESUME_ID:
             self.action_resume()
         elif event.option.id:
-            self.tutor.open_lesson(self.tutor.course.lesson(event.option.id))
+            lesson = self.session.course.lesson(event.option.id)
+            self.post_message(self.OpenLesson(lesson, self.session.resume_index(lesson)))
 
     def action_resume(self) -> None:
         """Open the last lesson at its last step (or the first lesson)."""
-        resume = self.tutor.resume_point()
+        resume = self.session.resume_point()
         if resume is None:
-            self.tutor.open_lesson(self.tutor.course.lessons[0])
-        else:
-            self.tutor.open_lesson(resume[0], resume[1])
+            first = self.session.course.lessons[0]
+            resume = first, self.session.resume_index(first)
+        self.post_message(self.OpenLesson(*resume))
 
     def action_help(self) -> None:
         """Keys help."""
@@ -175,4 +199,4 @@ class HomeScreen(Screen):
         """About dl-tutor."""
         from tutor.screens.help import AboutScreen
 
-        self.app.push_screen(AboutScreen(self.tutor.about_text()))
+        self.app.push_screen(AboutScreen(self.about))

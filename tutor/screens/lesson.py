@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,17 +9,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
 
 from tutor.content.model import Lesson, Step
-from tutor.scenes.base import Scene
+from tutor.scenes.base import SceneBase
 from tutor.scenes.registry import load_scene_class
+from tutor.session import Session
 from tutor.widgets.question_card import QuestionCard
 from tutor.widgets.transport import Transport
 
-if TYPE_CHECKING:
-    from tutor.app import TutorApp
-
 
 class LessonScreen(Screen):
-    """Shows `lesson` from step `start`; records visits and answers in the app's progress."""
+    """Shows `lesson` from step `start`; records visits and answers in the session."""
 
     DEFAULT_CSS = """
     LessonScreen #topbar { height: 1; background: $panel; padding: 0 1; }
@@ -64,15 +60,11 @@ class LessonScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, lesson: Lesson, start: int = 0) -> None:
+    def __init__(self, session: Session, lesson: Lesson, start: int = 0) -> None:
         super().__init__()
+        self.session = session
         self.lesson = lesson
         self.index = max(0, min(start, len(lesson.steps) - 1))
-
-    @property
-    def tutor(self) -> "TutorApp":
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
 
     @property
     def step(self) -> Step:
@@ -80,9 +72,9 @@ class LessonScreen(Screen):
         return self.lesson.steps[self.index]
 
     @property
-    def scene(self) -> Scene | None:
+    def scene(self) -> SceneBase | None:
         """The step's scene widget, if it has one."""
-        found = self.query(Scene)
+        found = self.query(SceneBase)
         return found.first() if found else None
 
     def compose(self) -> ComposeResult:
@@ -107,14 +99,12 @@ class LessonScreen(Screen):
         )
         prose = self.query_one("#prose-column", VerticalScroll)
         await prose.remove_children()
-        record = self.tutor.progress.lesson(self.lesson.id)
         widgets: list = [Markdown(f"## {step.title}\n\n{step.prose}", id="prose")]
         for n, qid in enumerate(step.questions, start=1):
-            done = record.questions.get(qid)
             widgets.append(
                 QuestionCard(
                     self.lesson.questions[qid], number=n, count=len(step.questions),
-                    solved=bool(done and done.correct), id=f"q-{qid}",
+                    solved=self.session.solved(self.lesson, qid), id=f"q-{qid}",
                 )
             )
         if index + 1 < total:
@@ -135,7 +125,7 @@ class LessonScreen(Screen):
         else:
             stage.add_class("-hidden")
         self._focus_first()
-        self.tutor.record_visit(self.lesson, step.id)
+        self.session.visit(self.lesson, step.id)
 
     def _focus_first(self) -> None:
         scene = self.scene
@@ -146,7 +136,7 @@ class LessonScreen(Screen):
 
     # --- messages -------------------------------------------------------------------------------
 
-    def on_scene_state_changed(self, message: Scene.StateChanged) -> None:
+    def on_scene_state_changed(self, message: SceneBase.StateChanged) -> None:
         transport = self.query_one(Transport)
         transport.playing = message.playing
         transport.position = message.position
@@ -160,9 +150,9 @@ class LessonScreen(Screen):
 
     def on_question_card_answered(self, message: QuestionCard.Answered) -> None:
         if message.feedback.counts_as_attempt:
-            self.tutor.record_answer(
-                self.lesson, message.question_id, message.feedback.status == "correct", message.answer
-            )
+            right = message.feedback.status == "correct"
+            if self.session.answer(self.lesson, message.question_id, right, message.answer):
+                self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
 
     # --- actions --------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Predict-question generators about one convolutional layer: its output shape, size and parameters.
+"""Predict questions about one convolutional layer: its output shape, size and parameters.
 
 A random convolution (input channels and size, number of filters, kernel, stride, padding) is
 built as a one-layer `ModelSpec`, and the answer is read from `tutor.engines.model.summary`,
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tutor.engines.model import Conv, ModelSpec, summary
+from tutor.engines.shapes import conv_output_size
 from tutor.quiz.predict import Generated
 
 #: What a `conv_layer_problem` can ask for.
@@ -44,8 +45,11 @@ def conv_layer_problem(rng: np.random.Generator, **params: Any) -> Generated:
         kernel = int(rng.choice(_KERNELS))
         pad = int(rng.integers(0, kernel // 2 + 1))
         stride = int(rng.choice((1, 1, 2)))
-        if (size + 2 * pad - kernel) % stride == 0:
-            break
+        try:
+            conv_output_size(size, kernel, stride, pad)
+        except ValueError:
+            continue
+        break
     else:  # pragma: no cover - most draws are valid
         channels, size, kernel, pad, stride = 6, 14, 5, 0, 1
     filters = int(rng.choice(_FILTERS))

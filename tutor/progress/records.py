@@ -1,0 +1,292 @@
+"""The learner's progress as data: small dataclasses keyed by ids, and their JSON form.
+
+Progress is keyed by lesson, step and question *ids*, never by position, so reordering or
+extending the course never corrupts it; records for lessons or questions that no longer exist
+are kept (the content may come back). `from_dict` checks every type, so a damaged file is a
+`ProgressFormatError` with one line saying where, never a crash later. Whether a lesson is done
+is not decided here: see `tutor.session` (the one completion rule).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "FORMAT_VERSION",
+    "LessonRecord",
+    "Progress",
+    "ProgressFormatError",
+    "QuestionRecord",
+    "merge_progress",
+    "progress_from_bytes",
+    "progress_to_text",
+]
+
+#: The version written to (and expected in) progress files.
+FORMAT_VERSION = 1
+
+
+class ProgressFormatError(ValueError):
+    """A progress file's content does not have the expected shape (one-line message)."""
+
+
+@dataclass
+class QuestionRecord:
+    """What the learner did with one question.
+
+    Attributes:
+        attempts: graded attempts (unreadable answers do not count).
+        correct: True once answered right; it stays True.
+        first_try: True when the first attempt was right.
+        last_answer: the text of the latest graded answer.
+    """
+
+    attempts: int = 0
+    correct: bool = False
+    first_try: bool = False
+    last_answer: str = ""
+
+
+@dataclass
+class LessonRecord:
+    """The learner's state in one lesson.
+
+    Attributes:
+        step: id of the step the learner was on last (None before the first visit).
+        visited: ids of the steps seen, in first-visit order, each once.
+        questions: question id -> QuestionRecord.
+        completed: history only: True once the lesson was done (`tutor.session`), kept when
+            the lesson later gains steps; no status is read from it.
+    """
+
+    step: str | None = None
+    visited: list[str] = field(default_factory=list)
+    questions: dict[str, QuestionRecord] = field(default_factory=dict)
+    completed: bool = False
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    """Return `value` if it has type `kind` (bools are not ints), else ProgressFormatError."""
+    ok = isinstance(value, kind)
+    if (
+        ok
+        and isinstance(value, bool)
+        and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
+        ok = False
+    if not ok:
+        raise ProgressFormatError(f"{where}: expected {what}, got {type(value).__name__}.")
+    return value
+
+
+def _question_from_dict(data: Any, where: str) -> QuestionRecord:
+    """Validate and build a QuestionRecord (missing keys take their defaults)."""
+    _expect(data, dict, where, "an object")
+    attempts = _expect(data.get("attempts", 0), int, f"{where}.attempts", "an integer")
+    if attempts < 0:
+        raise ProgressFormatError(f"{where}.attempts: expected a count >= 0, got {attempts}.")
+    return QuestionRecord(
+        attempts=attempts,
+        correct=_expect(data.get("correct", False), bool, f"{where}.correct", "true or false"),
+        first_try=_expect(
+            data.get("first_try", False), bool, f"{where}.first_try", "true or false"
+        ),
+        last_answer=_expect(data.get("last_answer", ""), str, f"{where}.last_answer", "a string"),
+    )
+
+
+def _lesson_from_dict(data: Any, where: str) -> LessonRecord:
+    """Validate and build a LessonRecord (missing keys take their defaults)."""
+    _expect(data, dict, where, "an object")
+    step = data.get("step")
+    if step is not None:
+        _expect(step, str, f"{where}.step", "a string or null")
+    visited = _expect(data.get("visited", []), list, f"{where}.visited", "a list")
+    for i, step_id in enumerate(visited):
+        _expect(step_id, str, f"{where}.visited[{i}]", "a string")
+    questions_data = _expect(data.get("questions", {}), dict, f"{where}.questions", "an object")
+    questions = {
+        question_id: _question_from_dict(record, f"{where}.questions.{question_id}")
+        for question_id, record in questions_data.items()
+    }
+    return LessonRecord(
+        step=step,
+        visited=list(dict.fromkeys(visited)),
+        questions=questions,
+        completed=_expect(
+            data.get("completed", False), bool, f"{where}.completed", "true or false"
+        ),
+    )
+
+
+@dataclass
+class Progress:
+    """Everything the app remembers about the learner.
+
+    Attributes:
+        version: the file format version (FORMAT_VERSION).
+        last_lesson: id of the lesson to resume, or None.
+        lessons: lesson id -> LessonRecord.
+    """
+
+    version: int = FORMAT_VERSION
+    last_lesson: str | None = None
+    lessons: dict[str, LessonRecord] = field(default_factory=dict)
+
+    def lesson(self, lesson_id: str) -> LessonRecord:
+        """The record of lesson `lesson_id`, created empty if it does not exist yet."""
+        record = self.lessons.get(lesson_id)
+        if record is None:
+            record = self.lessons[lesson_id] = LessonRecord()
+        return record
+
+    def visit(self, lesson_id: str, step_id: str) -> None:
+        """Remember that the learner is on `step_id` of `lesson_id` (the lesson to resume)."""
+        record = self.lesson(lesson_id)
+        self.last_lesson = lesson_id
+        record.step = step_id
+        if step_id not in record.visited:
+            record.visited.append(step_id)
+
+    def record_answer(self, lesson_id: str, question_id: str, correct: bool, answer: str) -> None:
+        """Count one graded attempt; `correct` sticks once True, `first_try` if on attempt 1."""
+        record = self.lesson(lesson_id).questions.setdefault(question_id, QuestionRecord())
+        record.attempts += 1
+        record.last_answer = answer
+        if correct and not record.correct:
+            record.correct = True
+            record.first_try = record.attempts == 1
+
+    def score(self, lesson_id: str, question_ids: list[str] | tuple[str, ...]) -> tuple[int, int]:
+        """(answered right, total) over the given question ids; unknown ids count as not right.
+
+        Records of questions not in `question_ids` (e.g. removed from the lesson) are ignored.
+        """
+        ids = list(dict.fromkeys(question_ids))
+        record = self.lessons.get(lesson_id)
+        questions = record.questions if record is not None else {}
+        right = sum(1 for qid in ids if qid in questions and questions[qid].correct)
+        return right, len(ids)
+
+    def mark_completed(self, lesson_id: str) -> None:
+        """Record, as history, that lesson `lesson_id` was done (see `LessonRecord.completed`)."""
+        self.lesson(lesson_id).completed = True
+
+    def reset(self, lesson_id: str | None = None) -> None:
+        """Forget one lesson's progress, or everything when `lesson_id` is None.
+
+        Resetting one lesson keeps `last_lesson`, so "resume" reopens it at its first step.
+        """
+        if lesson_id is None:
+            self.last_lesson = None
+            self.lessons.clear()
+        else:
+            self.lessons.pop(lesson_id, None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the on-disk format)."""
+        return {
+            "version": self.version,
+            "last_lesson": self.last_lesson,
+            "lessons": {
+                lesson_id: {
+                    "step": record.step,
+                    "visited": list(record.visited),
+                    "completed": record.completed,
+                    "questions": {
+                        question_id: {
+                            "attempts": q.attempts,
+                            "correct": q.correct,
+                            "first_try": q.first_try,
+                            "last_answer": q.last_answer,
+                        }
+                        for question_id, q in record.questions.items()
+                    },
+                }
+                for lesson_id, record in self.lessons.items()
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Progress:
+        """Build Progress from parsed JSON, checking every type.
+
+        Unknown extra keys are ignored; missing keys take their defaults; records of lessons
+        and questions the course no longer has are kept.
+
+        Raises:
+            ProgressFormatError: on anything malformed (wrong types, unsupported version).
+        """
+        _expect(data, dict, "progress", "an object")
+        version = _expect(data.get("version", FORMAT_VERSION), int, "version", "an integer")
+        if version != FORMAT_VERSION:
+            raise ProgressFormatError(
+                f"version: this dl-tutor reads version {FORMAT_VERSION}, the file has {version}."
+            )
+        last_lesson = data.get("last_lesson")
+        if last_lesson is not None:
+            _expect(last_lesson, str, "last_lesson", "a string or null")
+        lessons_data = _expect(data.get("lessons", {}), dict, "lessons", "an object")
+        lessons = {
+            lesson_id: _lesson_from_dict(record, f"lessons.{lesson_id}")
+            for lesson_id, record in lessons_data.items()
+        }
+        return cls(version=version, last_lesson=last_lesson, lessons=lessons)
+
+
+def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
+    """Fold into `ours` what another copy of the app saved since both read `base`.
+
+    Two tutors can share one progress file (two browser tabs, a terminal and a tab). Each saves
+    its own copy, so without a merge the last save would wipe the other's work. Steps seen and
+    lessons completed are united; attempts add up (each side's new attempts count once, `base`
+    tells which are new); a question is right if either side got it right; the latest answer is
+    ours unless only the other side answered. `last_lesson` stays ours (this learner acted last).
+    """
+    for lesson_id, their_record in theirs.lessons.items():
+        our_record = ours.lessons.get(lesson_id)
+        if our_record is None:
+            ours.lessons[lesson_id] = their_record
+            continue
+        base_record = base.lessons.get(lesson_id)
+        our_record.visited.extend(s for s in their_record.visited if s not in our_record.visited)
+        our_record.completed = our_record.completed or their_record.completed
+        if our_record.step is None:
+            our_record.step = their_record.step
+        for question_id, their_q in their_record.questions.items():
+            our_q = our_record.questions.get(question_id)
+            if our_q is None:
+                our_record.questions[question_id] = their_q
+                continue
+            base_q = base_record.questions.get(question_id) if base_record else None
+            before = base_q.attempts if base_q else 0
+            their_new = max(0, their_q.attempts - before)
+            if their_new == 0:
+                continue
+            we_answered = our_q.attempts > before
+            our_q.attempts += their_new
+            if not we_answered:
+                our_q.last_answer = their_q.last_answer
+                our_q.first_try = their_q.first_try
+            elif before == 0:
+                our_q.first_try = our_q.first_try or their_q.first_try
+            our_q.correct = our_q.correct or their_q.correct
+    if ours.last_lesson is None:
+        ours.last_lesson = theirs.last_lesson
+
+
+def progress_from_bytes(raw: bytes) -> Progress:
+    """Progress from a file's bytes; a UTF-8 byte-order mark (Windows editors add one) is fine.
+
+    Raises:
+        UnicodeDecodeError, RecursionError, json.JSONDecodeError, ProgressFormatError.
+    """
+    return Progress.from_dict(json.loads(raw.decode("utf-8-sig")))
+
+
+def progress_to_text(progress: Progress) -> str:
+    """The JSON text of `progress` (indent 2, sorted keys, non-ASCII as \\u escapes so any text
+    the learner typed survives, trailing newline)."""
+    return json.dumps(progress.to_dict(), indent=2, sort_keys=True, ensure_ascii=True) + "\n"

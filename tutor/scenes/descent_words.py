@@ -1,0 +1,95 @@
+"""What the descent scenes say about a learning rate and about a finished run.
+
+The engine (`tutor.engines.descent_verdict`) returns verdicts; this module words them, one line
+each, for the 1-D and 2-D descent scenes and the batch comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tutor.engines.descent_loop import DescentStep
+from tutor.engines.descent_verdict import (
+    RateVerdict,
+    RunKind,
+    RunVerdict,
+    judge_run,
+)
+from tutor.engines.descent_verdict import check_learning_rate as _check_rate
+from tutor.engines.neuron import fmt
+
+__all__ = ["RATE_WORDS", "RateCheck", "check_learning_rate", "describe_run", "run_words"]
+
+#: One line per remarkable learning rate ("" for an unremarkable one).
+RATE_WORDS: dict[RateVerdict, str] = {
+    RateVerdict.FINE: "",
+    RateVerdict.NOT_FINITE: "The learning rate must be a finite number.",
+    RateVerdict.TOO_LARGE: "That learning rate is too large to try: pick a value below 1e6.",
+    RateVerdict.ZERO: "A learning rate of 0 never moves the weights.",
+    RateVerdict.NEGATIVE: "A negative learning rate climbs uphill: the cost will grow.",
+}
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """A learning rate checked by the engine, with the line a scene shows.
+
+    Attributes:
+        ok: whether a run with it can be tried.
+        value: the rate as a float (None when it is not a finite number).
+        message: one line for the learner ("" when the rate is unremarkable).
+    """
+
+    ok: bool
+    value: float | None
+    message: str
+
+
+def check_learning_rate(value: float) -> RateCheck:
+    """The engine's verdict on a typed rate (`tutor.engines.descent_verdict`), worded."""
+    check = _check_rate(value)
+    return RateCheck(check.ok, check.value, RATE_WORDS[check.verdict])
+
+
+def run_words(verdict: RunVerdict) -> str:
+    """One plain-words line on what a descent run did."""
+    k, start, end = verdict.steps, fmt(verdict.start_cost), fmt(verdict.end_cost)
+    kind = verdict.kind
+    if k == 0:
+        return "No steps were taken."
+    if kind is RunKind.STALLED:
+        return f"With a learning rate of 0 the weights never move: the cost stays at {start}."
+    if kind is RunKind.CLIMBING:
+        ending = "blew up" if verdict.blew_up else f"reached {end}"
+        return (
+            f"A negative learning rate steps uphill: the cost started at {start} "
+            f"and {ending} after {k} steps."
+        )
+    if kind is RunKind.DIVERGED:
+        return (
+            f"Stopped at iteration {k}: each step overshot the minimum by more than the last, "
+            f"and the values blew up. The learning rate {fmt(verdict.lr)} is too large."
+        )
+    if kind is RunKind.OSCILLATING:
+        if verdict.cost_fell:
+            return (
+                "The updates alternate in sign: each step jumps across the minimum, "
+                f"but the cost still falls, from {start} to {end}."
+            )
+        return (
+            "The updates alternate in sign: each step jumps across the minimum, "
+            f"and the cost does not fall ({start} to {end})."
+        )
+    if kind is RunKind.CONVERGED:
+        return f"Converged: after {k} steps the cost is {end}, close to the minimum."
+    return (
+        f"Still crawling: after {k} steps the cost is {end}, more than 1% of where it "
+        f"started ({start}). Try a larger learning rate or more iterations."
+    )
+
+
+def describe_run(steps: Sequence[DescentStep], lr: float) -> tuple[str, str]:
+    """What a run did: its kind ("converged", "diverged", ...) and one line for the learner."""
+    verdict = judge_run(steps, lr)
+    return verdict.kind.value, run_words(verdict)
