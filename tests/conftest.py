@@ -25,20 +25,32 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 #: Modules whose every test belongs to the slow tier: real processes on a terminal, over SSH or
 #: on the web server.
 SLOW_MODULES = {"test_interrupts", "test_ssh", "test_web"}
-#: Modules whose Pilot tests stay in the fast tier: the smoke test of every scene kind, and the
-#: app's own flow (course map, lesson, answer, progress, resume).
-FAST_PILOT_MODULES = {"test_scene_kinds", "test_app_flow"}
+#: Modules whose Pilot tests stay in the fast tier: the smoke test of every scene kind.
+FAST_PILOT_MODULES = {"test_scene_kinds"}
+#: Single Pilot tests that stay in the fast tier: the app's own flow (course map, lesson,
+#: answer, progress, resume), one wrong-format-then-right answer, a damaged progress file, and
+#: the one definition of "done". The rest of tests/test_app_flow.py runs in the full suite.
+FAST_PILOT_TESTS = {
+    "test_map_open_navigate_answer_quit_resume",
+    "test_number_question_invalid_then_right_and_new_problem",
+    "test_damaged_progress_is_reported_and_app_starts",
+    "test_a_lesson_that_gained_a_step_shows_one_status_everywhere",
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Sort tests into the two tiers; `pytest -m "not slow"` is the fast one.
 
     Slow: snapshot tests (they render whole screens), the SLOW_MODULES, and every test that
-    drives the app through Pilot (an `async def` test) outside FAST_PILOT_MODULES; other slow
-    tests carry `@pytest.mark.slow` themselves."""
+    drives the app through Pilot (an `async def` test) outside FAST_PILOT_MODULES and
+    FAST_PILOT_TESTS; other slow tests carry `@pytest.mark.slow` themselves."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
         function = getattr(item, "function", None)
-        pilot = inspect.iscoroutinefunction(function) and module not in FAST_PILOT_MODULES
+        pilot = (
+            inspect.iscoroutinefunction(function)
+            and module not in FAST_PILOT_MODULES
+            and getattr(function, "__name__", "") not in FAST_PILOT_TESTS
+        )
         if "snap_compare" in getattr(item, "fixturenames", ()) or module in SLOW_MODULES or pilot:
             item.add_marker(pytest.mark.slow)
