@@ -18,8 +18,9 @@ from tutor.app import make_app
 from tutor.backend import NOT_INSTALLED, Backend
 from tutor.engines import timing
 from tutor.scenes import backend_race
-from tutor.scenes.backend_race import BackendRaceScene, bar, format_rate, format_ratio, format_seconds
+from tutor.scenes.backend_race import BackendRaceScene, bar, format_rate, format_ratio
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
+from tutor.text import format_timing
 from tests.scene_host import SceneHost, lesson_app
 
 NUMPY = timing.BackendInfo("numpy", True, "NumPy runs on the CPU.", "x86_64, 2 cores", np)
@@ -97,7 +98,7 @@ def test_bar_and_formats() -> None:
     assert bar(0, 10, 4) == "" and bar(float("nan"), 10, 4) == ""
     assert format_rate(682_666.7) == "682,667" and format_rate(float("inf")) == "—"
     assert format_ratio(106.4) == "106x" and format_ratio(8.27) == "8.3x" and format_ratio(0.4) == "0.40x"
-    assert format_seconds(0.006) == "6.00 ms" and format_seconds(0.0004) == "400 µs"
+    assert format_timing(0.006) == "6.00 ms" and format_timing(0.0004) == "400 µs"
 
 
 def test_registered_with_its_params() -> None:

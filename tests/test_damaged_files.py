@@ -1,5 +1,5 @@
-"""Damaged model and checkpoint files: every one is refused by the one loader (`Model.load` /
-`load_checkpoint`) with one line naming the file and what to do, and every user of that loader
+"""Damaged model and checkpoint files: every one is refused by the one loader (`load_model` /
+`load_checkpoint`, in `tutor.model_files`) with one line naming the file and what to do, and every user of that loader
 (`dl-tutor train --resume`, the training scene, the feature-maps scene) shows that line instead of a
 traceback. Each case below is something a learner can do to a file (`head -c`, an editor, a copy
 of the wrong file) or a file written to attack the loader (absurd sizes, wrong dtypes)."""
@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from tests.test_train_cli import write_set
+from tutor import model_files
 from tutor.cli import main
-from tutor.engines import model as model_engine
-from tutor.engines import model_io
-from tutor.engines.model import MODELS, Model, ModelError
-from tutor.engines.train import TrainConfig, Trainer, load_checkpoint
+from tutor.engines.model import MODELS, ModelError
+from tutor.engines.train import TrainConfig, Trainer
+from tutor.model_files import load_checkpoint, load_model, save_checkpoint
 
 MODEL = "mlp-30-sigmoid"
 
@@ -38,7 +38,7 @@ def good_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if trainer.epoch == 1 and trainer.batch == 1:
             trainer.stop()
     path = tmp_path_factory.mktemp("good") / "good.npz"
-    trainer.save_checkpoint(path)
+    save_checkpoint(trainer, path)
     return path
 
 
@@ -164,7 +164,7 @@ def test_the_good_checkpoint_still_loads(good_checkpoint: Path) -> None:
 def test_model_load_says_what_to_do(good_checkpoint: Path, tmp_path: Path, damage: str) -> None:
     path = _damaged(good_checkpoint, tmp_path, damage)
     with pytest.raises(ModelError) as caught:
-        Model.load(path, expect=MODELS[MODEL])
+        load_model(path, expect=MODELS[MODEL])
     _one_line_naming(str(caught.value), path)
     assert str(caught.value).endswith("delete it, or train the model again")
 
@@ -172,20 +172,20 @@ def test_model_load_says_what_to_do(good_checkpoint: Path, tmp_path: Path, damag
 def test_folders_fifos_and_huge_files_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    good_checkpoint: Path) -> None:
     with pytest.raises(ModelError, match="is a folder"):
-        Model.load(tmp_path)
+        load_model(tmp_path)
     fifo = tmp_path / "fifo.npz"
     os.mkfifo(fifo)
     with pytest.raises(ModelError, match="not a regular file"):
-        Model.load(fifo)  # would block forever if it were opened
-    monkeypatch.setattr(model_io, "MAX_MODEL_FILE_BYTES", 1000)
+        load_model(fifo)  # would block forever if it were opened
+    monkeypatch.setattr(model_files, "MAX_MODEL_FILE_BYTES", 1000)
     with pytest.raises(ModelError, match="too large"):
-        Model.load(good_checkpoint)
+        load_model(good_checkpoint)
     small = tmp_path / "bomb.npz"
     with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("spec.npy", b"\0" * 100_000)  # 100 KB unpacked from a few hundred bytes
     assert small.stat().st_size < 1000
     with pytest.raises(ModelError, match="unpacks to"):
-        Model.load(small)
+        load_model(small)
 
 
 @pytest.mark.parametrize("damage", ["cut-in-half", "json", "random", "epoch-1000001", "batch-minus-7",

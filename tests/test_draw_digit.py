@@ -1,7 +1,7 @@
 """The draw-digit scene with a fake network, its failure path, its lesson, and its look.
 
 The network is replaced by a fake whose probabilities are known in advance (monkeypatching
-`tutor.engines.model.load_shipped_lenet`, the loader the scene calls). One test uses the real
+`tutor.model_files.load_shipped_lenet`, the loader the scene calls). One test uses the real
 shipped LeNet-5 weights and is skipped when they are not there.
 """
 
@@ -16,17 +16,22 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
+from tests.scene_host import SceneHost, force_real_colours, lesson_app, shown_text
+from tutor import model_files
 from tutor.engines import mnist
 from tutor.engines import model as model_engine
 from tutor.engines.preprocess import brush_line, mnist_preprocess
 from tutor.quiz.predict import generate
 from tutor.scenes import draw_digit
 from tutor.scenes.draw_digit import DrawDigitScene
-from tutor.widgets.probability_bars import ProbabilityBars, horizontal_bars, vertical_bars
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.widgets.digit_canvas import DigitCanvas
 from tutor.widgets.image import HalfBlockImage
-from tests.scene_host import SceneHost, force_real_colours, lesson_app, shown_text
+from tutor.widgets.probability_bars import (
+    ProbabilityBars,
+    horizontal_bars,
+    vertical_bars,
+)
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -49,7 +54,7 @@ class FakeNetwork:
 @pytest.fixture
 def network(monkeypatch: pytest.MonkeyPatch) -> FakeNetwork:
     fake = FakeNetwork()
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", lambda *a, **k: fake)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", lambda *a, **k: fake)
     monkeypatch.setattr(draw_digit, "THROTTLE_SECONDS", 0.0)
     return fake
 
@@ -248,7 +253,7 @@ async def test_missing_weights_show_one_message(monkeypatch: pytest.MonkeyPatch,
                 "reinstall dl-tutor, or train your own with `dl-tutor train lenet --save PATH`"
             )
 
-        monkeypatch.setattr(model_engine, "load_shipped_lenet", broken)
+        monkeypatch.setattr(model_files, "load_shipped_lenet", broken)
     else:
         import tutor.engines
 
@@ -297,12 +302,12 @@ def test_lesson_predict_questions_render() -> None:
 
 
 def _weights() -> Path:
-    return model_engine.shipped_lenet_path()
+    return model_files.shipped_lenet_path()
 
 
 @pytest.mark.skipif(not _weights().exists(), reason="the shipped LeNet-5 weights are not there yet")
 def test_shipped_lenet_reads_preprocessed_test_digits() -> None:
-    network = model_engine.load_shipped_lenet()
+    network = model_files.load_shipped_lenet()
     data = mnist.load_digits()
     images, labels = data.test_images[:300], data.test_labels[:300]
     prepared = np.stack([mnist_preprocess(image).image for image in images])
@@ -315,7 +320,7 @@ def test_shipped_lenet_reads_preprocessed_test_digits() -> None:
 @pytest.mark.skipif(not _weights().exists(), reason="the shipped LeNet-5 weights are not there yet")
 def test_shipped_lenet_reads_pen_strokes() -> None:
     """Digits drawn with the canvas's pen, anywhere and at any size, come out right."""
-    network = model_engine.load_shipped_lenet()
+    network = model_files.load_shipped_lenet()
 
     def draw(strokes: list[tuple[tuple[float, float], tuple[float, float]]]) -> np.ndarray:
         canvas = np.zeros((28, 28))
@@ -420,7 +425,7 @@ def test_snapshot_without_weights_or_colour(
             "reinstall dl-tutor, or train your own with `dl-tutor train lenet --save PATH`"
         )
 
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", broken)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", broken)
     monkeypatch.setattr(HalfBlockImage, "color_capable", property(lambda self: False))
     monkeypatch.setattr(DigitCanvas, "color_capable", property(lambda self: False))
     app = lesson_app(tmp_path, "draw-a-digit")

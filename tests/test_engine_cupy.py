@@ -8,7 +8,8 @@ import pytest
 from tutor.backend import BackendError, select_backend, to_numpy
 from tutor.engines import layers as L
 from tutor.engines.model import LENET5, Model
-from tutor.engines.train import TrainConfig, Trainer, load_checkpoint
+from tutor.engines.train import TrainConfig, Trainer
+from tutor.model_files import load_checkpoint, load_model, save_checkpoint
 
 
 def _cupy():
@@ -70,10 +71,10 @@ def test_training_on_the_gpu_follows_numpy_and_checkpoints_move_across(cp, tmp_p
     for name, value in cpu.model.params.items():
         np.testing.assert_allclose(to_numpy(gpu.model.params[name]), value, rtol=1e-2, atol=1e-4)
     path = tmp_path / "gpu.npz"
-    gpu.save_checkpoint(path)
+    save_checkpoint(gpu, path)
     checkpoint = load_checkpoint(path)  # onto the CPU
     assert isinstance(checkpoint.model.params["C1.w"], np.ndarray)
-    probs = Model.load(path, xp=cp).predict_proba(images[:5])
+    probs = load_model(path, xp=cp).predict_proba(images[:5])
     assert isinstance(probs, np.ndarray) and probs.shape == (5, 10)
     np.testing.assert_allclose(probs, checkpoint.model.predict_proba(images[:5]), atol=1e-5)
 

@@ -23,6 +23,7 @@ from tutor.engines.model import (
     summary,
     total_params,
 )
+from tutor.model_files import load_model, load_model_with_extra, save_model
 
 
 def test_lenet5_summary_matches_the_workshop() -> None:
@@ -157,32 +158,32 @@ def test_predict_proba_accepts_uint8_and_floats() -> None:
 def test_save_and_load_round_trip(tmp_path) -> None:
     model = Model(LENET5, seed=5)
     path = tmp_path / "m.npz"
-    model.save(path, extra={"note": np.array(7)})
-    again, extra = Model.load_with_extra(path)
+    save_model(model, path, extra={"note": np.array(7)})
+    again, extra = load_model_with_extra(path)
     assert int(extra["note"]) == 7
     for name, value in model.params.items():
         np.testing.assert_array_equal(again.params[name], value)
     with pytest.raises(ModelError, match="expected"):
-        Model.load(path, expect=MODELS["mlp-30-sigmoid"])
+        load_model(path, expect=MODELS["mlp-30-sigmoid"])
 
 
 def test_damaged_model_files_give_one_sentence(tmp_path) -> None:
     with pytest.raises(ModelError, match="no such model file"):
-        Model.load(tmp_path / "missing.npz")
+        load_model(tmp_path / "missing.npz")
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip at all")
     with pytest.raises(ModelError, match="junk.npz: not a dl-tutor model file"):
-        Model.load(junk)
+        load_model(junk)
     plain = tmp_path / "plain.npz"
     np.savez(plain, a=np.zeros(3))
     with pytest.raises(ModelError, match="not a dl-tutor model file"):
-        Model.load(plain)
+        load_model(plain)
     model = Model(LENET5)
     model.params["C1.w"][0, 0, 0, 0] = np.nan
     bad = tmp_path / "nan.npz"
-    model.save(bad)
+    save_model(model, bad)
     with pytest.raises(ModelError, match="NaN"):
-        Model.load(bad)
+        load_model(bad)
 
 
 def test_a_model_of_another_version_is_named_as_such(tmp_path) -> None:
@@ -190,16 +191,16 @@ def test_a_model_of_another_version_is_named_as_such(tmp_path) -> None:
 
     old = Model(replace(LENET5, input_mean=0.0, input_std=1.0))
     path = tmp_path / "old.npz"
-    old.save(path)
+    save_model(old, path)
     with pytest.raises(ModelError, match="another version"):
-        Model.load(path, expect=LENET5)
+        load_model(path, expect=LENET5)
 
 
 # --- saving: atomic, never over anything but a regular file (issue #14) ------------------------------
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch) -> None:
-    from tutor.engines.model import SaveError
+    from tutor.model_files import SaveError
 
     path = tmp_path / "m.npz"
     path.write_bytes(b"the earlier model")
@@ -210,7 +211,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatc
 
     monkeypatch.setattr(np, "savez", disk_full)
     with pytest.raises(SaveError, match="m.npz: could not be written \\(No space left on device\\)"):
-        Model(MODELS["mlp-30-sigmoid"]).save(path)
+        save_model(Model(MODELS["mlp-30-sigmoid"]), path)
     assert path.read_bytes() == b"the earlier model"
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
@@ -222,7 +223,7 @@ def test_an_interrupted_save_leaves_no_temporary(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(np, "savez", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        Model(MODELS["mlp-30-sigmoid"]).save(tmp_path / "m.npz")
+        save_model(Model(MODELS["mlp-30-sigmoid"]), tmp_path / "m.npz")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -230,7 +231,7 @@ def test_save_refuses_what_is_not_a_regular_file(tmp_path) -> None:
     import os
     import stat
 
-    from tutor.engines.model import SaveError, check_save_path
+    from tutor.model_files import SaveError, check_save_path
 
     model = Model(MODELS["mlp-30-sigmoid"])
     target = tmp_path / "target.txt"
@@ -242,7 +243,7 @@ def test_save_refuses_what_is_not_a_regular_file(tmp_path) -> None:
     for path, match in ((tmp_path, "is a folder"), (link, "symbolic link"), (fifo, "not a regular file"),
                         (target / "m.npz", "is a file, not a folder")):
         with pytest.raises(SaveError, match=match):
-            model.save(path)
+            save_model(model, path)
         with pytest.raises(SaveError, match=match):
             check_save_path(path)
     assert link.is_symlink() and stat.S_ISFIFO(fifo.lstat().st_mode) and target.read_text() == "keep"
@@ -250,8 +251,8 @@ def test_save_refuses_what_is_not_a_regular_file(tmp_path) -> None:
         check_save_path(tmp_path / "ok.npz", size_hint=2**62)
     check_save_path(tmp_path / "new" / "ok.npz")
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == []  # the probe is gone
-    model.save(tmp_path / "new" / "ok.npz")
-    assert Model.load(tmp_path / "new" / "ok.npz").parameter_count() == model.parameter_count()
+    save_model(model, tmp_path / "new" / "ok.npz")
+    assert load_model(tmp_path / "new" / "ok.npz").parameter_count() == model.parameter_count()
 
 
 @pytest.mark.parametrize(
@@ -279,13 +280,13 @@ def test_absurd_model_descriptions_are_refused(layers, match) -> None:
 
 
 def test_damaged_shipped_weights_say_reinstall(tmp_path, monkeypatch) -> None:
-    from tutor.engines import model as model_engine
+    from tutor import model_files
 
     broken = tmp_path / "lenet5.npz"
-    broken.write_bytes(model_engine.shipped_lenet_path().read_bytes()[:1000])
-    monkeypatch.setattr(model_engine, "shipped_lenet_path", lambda: broken)
+    broken.write_bytes(model_files.shipped_lenet_path().read_bytes()[:1000])
+    monkeypatch.setattr(model_files, "shipped_lenet_path", lambda: broken)
     with pytest.raises(ModelError) as caught:
-        model_engine.load_shipped_lenet()
+        model_files.load_shipped_lenet()
     message = str(caught.value)
     assert str(broken) in message and "reinstall dl-tutor" in message and "delete it" not in message
     assert message.count("; reinstall dl-tutor (") == 1 and "\n" not in message

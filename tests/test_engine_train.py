@@ -17,8 +17,8 @@ from tutor.engines.train import (
     Trainer,
     confusion_matrix,
     evaluate,
-    load_checkpoint,
 )
+from tutor.model_files import load_checkpoint, save_checkpoint
 
 
 def toy_digits(n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +80,7 @@ def test_stop_from_another_thread_and_resume_exactly(tmp_path) -> None:
         last = record
     assert last.reason == "stopped" and (first.epoch, first.batch) == (0, 4)
     path = tmp_path / "ck.npz"
-    first.save_checkpoint(path)
+    save_checkpoint(first, path)
 
     checkpoint = load_checkpoint(path)
     assert (checkpoint.epoch, checkpoint.batch) == (0, 4) and checkpoint.config == config
@@ -171,7 +171,7 @@ def test_a_checkpoint_past_the_end_of_this_data_is_refused(tmp_path) -> None:
     for record in trainer.run():
         if trainer.batch == 9:
             trainer.stop()
-    trainer.save_checkpoint(tmp_path / "ck.npz")
+    save_checkpoint(trainer, tmp_path / "ck.npz")
     checkpoint = load_checkpoint(tmp_path / "ck.npz")
     with pytest.raises(ValueError, match="stopped at batch 9 of an epoch, but this data set has 2 batches"):
         Trainer(config, (TRAIN[0][:64], TRAIN[1][:64]), TEST, checkpoint=checkpoint)

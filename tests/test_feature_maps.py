@@ -2,7 +2,7 @@
 lesson and its look (snapshots at 80x24 and 120x40; regenerate with `--snapshot-update` on this file).
 
 The network is a real `Model(LENET5)` whose C1 filters are hand-made edge detectors (the rest
-seeded at random), returned by a monkeypatched `tutor.engines.model.load_shipped_lenet`, so the
+seeded at random), returned by a monkeypatched `tutor.model_files.load_shipped_lenet`, so the
 tests never depend on the shipped weights (which may be retrained).
 """
 
@@ -16,19 +16,25 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tests.scene_host import SceneHost, at_step, force_real_colours, lesson_app, shown_text
+from tests.scene_host import (
+    SceneHost,
+    at_step,
+    force_real_colours,
+    lesson_app,
+    shown_text,
+)
+from tutor import model_files, models
 from tutor.engines import mnist
 from tutor.engines import model as model_engine
+from tutor.engines.evaluate import evaluate_in_batches as evaluate
 from tutor.engines.model import LENET5, Model
-from tutor import models
 from tutor.scenes import feature_maps
 from tutor.scenes.feature_maps import MAX_MISTAKES, FeatureMapsScene
 from tutor.scenes.feature_maps_layout import choose_c3_layout, choose_filters_layout
-from tutor.engines.evaluate import evaluate_in_batches as evaluate
-from tutor.widgets.confusion import render_confusion
-from tutor.widgets.tiles import MapGrid, Tile, grid, side_by_side, tile_lines
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
+from tutor.widgets.confusion import render_confusion
 from tutor.widgets.image import HalfBlockImage
+from tutor.widgets.tiles import MapGrid, Tile, grid, side_by_side, tile_lines
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -74,7 +80,7 @@ def _fresh_cache() -> Any:
 @pytest.fixture
 def network(monkeypatch: pytest.MonkeyPatch) -> Model:
     model = edge_model()
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", lambda *a, **k: model)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", lambda *a, **k: model)
     return model
 
 
@@ -236,7 +242,7 @@ async def test_mistakes_and_confusion(network: Model, digits: Any) -> None:
 
 
 async def test_missing_weights_show_one_message(monkeypatch: pytest.MonkeyPatch, digits: Any) -> None:
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", _missing)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", _missing)
     scene = FeatureMapsScene({"view": "filters"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -254,7 +260,7 @@ async def test_the_learners_model(monkeypatch: pytest.MonkeyPatch, network: Mode
         assert scene.which == "shipped" and scene.model is network
         assert "have not trained a LeNet-5 yet" in _words(scene) and "showing the shipped" in _words(scene)
     mine = Model(LENET5, seed=5)
-    mine.save(models.model_path("lenet"))  # DL_TUTOR_HOME is a fresh folder per test
+    model_files.save_model(mine, models.model_path("lenet"))  # DL_TUTOR_HOME is a fresh folder per test
     scene = FeatureMapsScene({"source": "mine"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -327,6 +333,6 @@ def test_snapshots(snap_compare, tmp_path: Path, network: Model, real_colours: N
 
 def test_snapshot_without_weights(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", _missing)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", _missing)
     app = lesson_app(tmp_path, "what-it-learned")
     assert snap_compare(app, run_before=at_step("filters", wait_for_workers=True), terminal_size=(80, 24))

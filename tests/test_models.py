@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tutor import models
+from tutor import model_files, models
 from tutor.engines import model as model_engine
 from tutor.engines.model import LENET5, MODELS, Model, mlp_spec
 from tutor.scenes.registry import SCENES
@@ -56,11 +56,11 @@ def test_stopped_path_sits_beside_the_model() -> None:
 
 def test_find_model_prefers_the_learners_then_the_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
     shipped = Model(LENET5, seed=1)
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", lambda *a, **k: shipped)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", lambda *a, **k: shipped)
     found = models.find_model("lenet")
     assert found.model is shipped and found.source == "shipped" and found.missing
     mine = Model(LENET5, seed=2)
-    mine.save(models.model_path("lenet"))
+    model_files.save_model(mine, models.model_path("lenet"))
     found = models.find_model("lenet5")
     assert found.source == "saved" and found.path == models.model_path("lenet")
     np.testing.assert_array_equal(found.model.params["C1.w"], mine.params["C1.w"])
@@ -80,11 +80,11 @@ def test_find_model_says_why_not(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(*args: Any, **kwargs: Any) -> Any:
         raise model_engine.ModelError("the shipped LeNet-5 weights cannot be used (gone)")
 
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", missing)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", missing)
     found = models.find_model("lenet")
     assert found.model is None
     assert found.shipped_error.startswith("the shipped LeNet-5 weights cannot be used (gone). Reinstall")
-    Model(mlp_spec(30, "sigmoid")).save(models.model_path("lenet"))  # another network in lenet.npz
+    model_files.save_model(Model(mlp_spec(30, "sigmoid")), models.model_path("lenet"))  # another network in lenet.npz
     found = models.find_model("lenet")
     assert "holds a mlp-30-sigmoid model, expected lenet" in found.saved_error
 

@@ -89,7 +89,7 @@ def test_wheel_ships_the_lenet_weights_and_how_they_were_made(wheel: Path, names
 
 def test_shipped_weights_read_mnist_test_digits() -> None:
     from tutor.engines.mnist import load_digits
-    from tutor.engines.model import load_shipped_lenet
+    from tutor.model_files import load_shipped_lenet
     from tutor.engines.train import evaluate
 
     digits = load_digits()

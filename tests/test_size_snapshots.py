@@ -28,11 +28,11 @@ import numpy as np
 import pytest
 
 from tests.scene_host import force_real_colours, lesson_app, resize_and_settle
+from tutor import model_files
 from tutor.app import make_app
 from tutor.backend import NOT_INSTALLED
-from tutor.engines import mnist
+from tutor.engines import mnist, timing
 from tutor.engines import model as model_engine
-from tutor.engines import timing
 from tutor.engines.train import Trainer
 from tutor.scenes import feature_maps
 from tutor.scenes import training as training_scene
@@ -52,6 +52,7 @@ SCENE_STEPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "perceptron-training": ("perceptron-rule", "test-problem", ("end",)),
     "two-layer-xor": ("perceptron-convergence", "two-lines", ("end",)),
     "line-fit": ("line-fit", "first-example", ("end",)),
+    "delta-rule": ("line-fit", "delta-rule", ("end",)),
     "cost-table": ("cost-function", "the-formula", ()),
     "descent-1d": ("descent-one-weight", "one-weight-cost", ("end",)),
     "descent-2d": ("descent-many-dimensions", "contours", ("end",)),
@@ -80,6 +81,7 @@ LOW_RISK: dict[str, str] = {
     "threshold-unit": "the same plane (tutor/scenes/plane.py) under a table as perceptron-plane",
     "two-layer-xor": "the same plane under a table as perceptron-plane",
     "cost-table": "a table and one plot, like line-fit",
+    "delta-rule": "a few rows of text and a small table, and one plot only when tall, like cost-table",
     "descent-2d": "the same SurfaceScene and fit_plot_height as optimizer-race",
     "batch-compare": "fit_plot_height, a plot and a table, like optimizer-race",
     "graph-drill": "the same GraphView as graph-steps, with one input line",
@@ -107,7 +109,7 @@ def _fixed_world(monkeypatch: pytest.MonkeyPatch, shipped_digits: Any) -> Any:
     force_real_colours(monkeypatch, HalfBlockImage, DigitCanvas)
     monkeypatch.setattr(mnist, "load_digits", lambda *a, **k: shipped_digits)
     seeded = model_engine.Model(model_engine.LENET5, seed=0)
-    monkeypatch.setattr(model_engine, "load_shipped_lenet", lambda *a, **k: seeded)
+    monkeypatch.setattr(model_files, "load_shipped_lenet", lambda *a, **k: seeded)
     monkeypatch.setattr(timing, "available_backends", lambda: NUMPY_ONLY)
     feature_maps.clear_cache()
     yield

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from tutor.cli import main
-from tutor.engines.model import MODELS, Model
-from tutor.engines.train import load_checkpoint
+from tutor.engines.model import MODELS
+from tutor.model_files import load_checkpoint, load_model
 
 FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
@@ -51,7 +51,7 @@ def test_train_headless_on_a_tiny_data_set(tmp_path: Path, capsys: pytest.Captur
     assert code == 0, err
     assert "training mlp-30-sigmoid on 256 images (Tiny Fashion)" in err
     assert "epoch 2/2" in err and "test accuracy" in err and f"saved to {out}" in err
-    model = Model.load(out, expect=MODELS["mlp-30-sigmoid"])
+    model = load_model(out, expect=MODELS["mlp-30-sigmoid"])
     assert model.predict_proba(np.zeros((1, 28, 28), dtype=np.uint8)).shape == (1, 10)
 
 
@@ -216,7 +216,7 @@ def test_a_full_disk_at_the_end_saves_to_a_rescue_file(tmp_path: Path, monkeypat
     assert len(rescued) == 1
     assert f"could not save the model: {out}: could not be written (No space left on device); saved it to {rescued[0]} instead" in err
     assert out.read_bytes() == b"the user's earlier model"
-    Model.load(rescued[0], expect=MODELS["mlp-30-sigmoid"])
+    load_model(rescued[0], expect=MODELS["mlp-30-sigmoid"])
     _no_temporary_files(out_dir, rescued[0].parent)
 
 
@@ -248,9 +248,10 @@ def test_save_never_replaces_a_link_a_fifo_or_a_device(tmp_path: Path, capsys: p
 
 def _interrupted(monkeypatch: pytest.MonkeyPatch, signals: int = 1, during_save: bool = False) -> None:
     """Make the next run get `signals` real SIGINTs after its first batch (or one more while it saves)."""
+    from tutor import model_files
     from tutor.engines import train as train_module
 
-    original_run, original_save = train_module.Trainer.run, train_module.Trainer.save_checkpoint
+    original_run, original_save = train_module.Trainer.run, model_files.save_checkpoint
 
     def run(self):
         for index, record in enumerate(original_run(self)):
@@ -259,13 +260,13 @@ def _interrupted(monkeypatch: pytest.MonkeyPatch, signals: int = 1, during_save:
                 for _ in range(signals):
                     os.kill(os.getpid(), signal.SIGINT)
 
-    def save(self, path):
+    def save(trainer, path):
         if during_save:
             os.kill(os.getpid(), signal.SIGINT)
-        return original_save(self, path)
+        return original_save(trainer, path)
 
     monkeypatch.setattr(train_module.Trainer, "run", run)
-    monkeypatch.setattr(train_module.Trainer, "save_checkpoint", save)
+    monkeypatch.setattr(model_files, "save_checkpoint", save)
 
 
 def test_ctrl_c_never_replaces_the_finished_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -373,4 +374,4 @@ def test_lenet5_is_accepted_for_lenet(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["train", "lenet5", "--data-dir", str(data), "--epochs", "1", "--train-limit", "32",
                  "--save", str(out)]) == 0
     assert "training lenet on" in capsys.readouterr().err
-    assert Model.load(out, expect=MODELS["lenet"]).spec.name == "lenet"
+    assert load_model(out, expect=MODELS["lenet"]).spec.name == "lenet"

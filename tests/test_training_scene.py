@@ -18,8 +18,8 @@ import pytest
 
 from tests.scene_host import SceneHost, course_with, shown_text
 from tutor.engines import mnist
-from tutor.engines.model import Model
 from tutor.engines.train import BatchRecord, EpochRecord, TrainConfig, Trainer, evaluate
+from tutor.model_files import load_model, save_checkpoint
 from tutor.scenes import training
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
 from tutor.scenes.training import (
@@ -235,7 +235,7 @@ async def test_train_to_the_end_saves_and_shows_results(digits: Any) -> None:
         state = _state(scene)
         assert "✓ finished" in state and "after 2 epochs" in state
         assert "saved to" in state and model_path("mlp-30-sigmoid").exists()
-        assert Model.load(model_path("mlp-30-sigmoid")).parameter_count() == 23_860
+        assert load_model(model_path("mlp-30-sigmoid")).parameter_count() == 23_860
         table = shown_text(scene.query_one("#tr-epochs"))
         assert "2/2" in table
         # after a run the settings fold to one line; the first key opens them, the next edits
@@ -493,7 +493,7 @@ async def test_results_view_loads_a_saved_model_or_explains(digits: Any) -> None
     config = TrainConfig(model="mlp-128-relu", epochs=1, batch_size=50, optimizer="adam")
     trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels))
     list(trainer.run())
-    trainer.save_checkpoint(model_path("mlp-128-relu"))
+    save_checkpoint(trainer, model_path("mlp-128-relu"))
     scene = TrainingScene({**QUICK, "model": "mlp-128-relu", "view": "results"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await _until(pilot, lambda: scene.results is not None)

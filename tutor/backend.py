@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from tutor.text import first_line
+
 __all__ = [
     "BACKEND_CHOICES",
     "Backend",
@@ -59,11 +61,7 @@ class BackendError(RuntimeError):
 
 def _first_line(error: BaseException) -> str:
     """`TypeName: first line of the message` (just the type name when the message is empty)."""
-    lines = str(error).strip().splitlines()
-    message = lines[0].strip() if lines else ""
-    if len(message) > 200:
-        message = message[:199] + "…"
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return first_line(error, limit=200, with_type=True)
 
 
 def _describe_device(cupy: Any) -> str:

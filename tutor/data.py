@@ -19,18 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from tutor.engines import mnist
+from tutor.text import first_line
 
 __all__ = ["cache_dir", "cached_digits", "digits_or_reason", "first_line", "forget", "load_digits", "read_digits"]
 
 _LOCK = threading.Lock()
 #: (folder, reader, engine loader) -> the Digits read with them.
 _MEMO: dict[tuple[str, Any, Any], mnist.Digits] = {}
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an error's message, or its type's name when it has none."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def data_folder(folder: Path | str | None = None) -> Path:

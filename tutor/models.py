@@ -10,7 +10,8 @@ Files: a model trained by `dl-tutor train NAME` or the training scene goes to
 ``NAME-stopped.npz`` beside it (`stopped_path`, `stopped_path_for`), and a result that cannot be
 saved there to a ``NAME-rescued-TIME.npz`` (`rescue_paths`). `find_model` is the one way to get
 a trained model (the learner's, else the weights shipped with dl-tutor) with the reason when
-there is none; `evaluation` caches what a model makes of the test digits, once per model.
+there is none; `evaluation` caches what a model makes of the test digits, once per model. The
+files themselves are read and written by `tutor.model_files`.
 
 Importing this module loads no NumPy (the CLI and the lesson validator read the names); the
 engine is imported when a model is loaded.
@@ -153,12 +154,13 @@ def _first_line(error: BaseException) -> str:
 def load_shipped(name: str = "lenet", xp: Any = None) -> Any:
     """The trained weights shipped with dl-tutor for `name` (LeNet-5 only); ModelError, with a
     way forward, when they are missing or damaged or none are shipped."""
-    from tutor.engines import model as model_engine
+    from tutor import model_files
+    from tutor.engines.spec import ModelError
 
     name = canonical(name)
     if name not in SHIPPED:
-        raise model_engine.ModelError(f"dl-tutor ships no trained {title(name)}")
-    return model_engine.load_shipped_lenet(xp=_xp(xp))
+        raise ModelError(f"dl-tutor ships no trained {title(name)}")
+    return model_files.load_shipped_lenet(xp=_xp(xp))
 
 
 def shipped_or_reason(xp: Any = None, way_forward: str = SHIPPED_WAY_FORWARD) -> tuple[Any, str]:
@@ -203,14 +205,15 @@ def find_model(name: str, xp: Any = None, *, saved: bool = True, shipped: bool =
                shipped_way_forward: str = SHIPPED_WAY_FORWARD) -> Found:
     """The trained model called `name`: the learner's saved one (models/NAME.npz) when `saved`
     and it can be used, else the shipped weights when `shipped` and there are any; never raises."""
-    from tutor.engines.model import Model, ModelError
+    from tutor.engines.spec import ModelError
+    from tutor.model_files import load_model
 
     name = canonical(name)
     path = model_path(name)
     saved_error = ""
     if saved and path.exists():
         try:
-            return Found(Model.load(path, xp=_xp(xp), expect=MODELS[name]), "saved", path)
+            return Found(load_model(path, xp=_xp(xp), expect=MODELS[name]), "saved", path)
         except (ModelError, OSError, ValueError) as error:
             saved_error = _first_line(error)
     if shipped and name in SHIPPED:

@@ -25,8 +25,12 @@ DATA_DIR_ENV = "DL_TUTOR_DATA_DIR"
 
 
 def shipped_mnist_dir() -> Path:
-    """The folder holding the shipped MNIST: four gzipped IDX files and their SHA256SUMS."""
-    return _PACKAGE_DIR / "data" / "mnist"
+    """The folder holding the shipped MNIST: four gzipped IDX files and their SHA256SUMS
+    (`tutor.engines.mnist.shipped_dir` says where; imported here only when asked, as it loads
+    NumPy)."""
+    from tutor.engines.mnist import shipped_dir
+
+    return shipped_dir()
 
 
 def mnist_dir() -> Path:

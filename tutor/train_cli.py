@@ -138,8 +138,9 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     from tutor.backend import BackendError, select_backend
     from tutor.data import load_digits
     from tutor.engines.mnist import DataError
-    from tutor.engines.model import ModelError, SaveError, check_save_path
-    from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer, load_checkpoint
+    from tutor.engines.model import ModelError
+    from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer
+    from tutor.model_files import SaveError, check_save_path, load_checkpoint
 
     final_path, stopped_path = save_targets(args.model, args.save)
     for path in (final_path, stopped_path):
@@ -258,7 +259,8 @@ def _save_result(
 ) -> int:
     """Save a finished run to `final_path` or a stopped one to `stopped_path` (or, when that
     fails, to a rescue file) and say where; the exit status."""
-    from tutor.engines.model import SaveError
+    from tutor import model_files
+    from tutor.model_files import SaveError
 
     stopped = done.reason == "stopped"
     if stopped and trainer.epoch == 0 and trainer.batch == 0:
@@ -268,7 +270,7 @@ def _save_result(
     saved, problem = None, ""
     for path in [target, *rescue_paths(args.model)]:
         try:
-            trainer.save_checkpoint(path)
+            model_files.save_checkpoint(trainer, path)
         except OSError as error:  # SaveError, or anything else the disk said
             problem = problem or (str(error) if isinstance(error, SaveError) else f"{path}: {error.strerror or error}")
             continue

@@ -152,7 +152,7 @@ class Digits:
 
 def shipped_dir() -> Path:
     """The folder holding the MNIST shipped inside the package: four gzipped IDX files and their
-    SHA256SUMS (`tutor.paths.shipped_mnist_dir` names the same folder for the app)."""
+    SHA256SUMS (the one place that says where; `tutor.paths.shipped_mnist_dir` asks it)."""
     return Path(__file__).resolve().parent.parent / "data" / "mnist"
 
 

@@ -1,31 +1,28 @@
-"""A trainable `Model` built from a `ModelSpec` (`tutor.engines.spec`), and its files.
+"""A trainable `Model` built from a `ModelSpec` (`tutor.engines.spec`), and its arrays.
 
 `Model` builds its weights and its forward and backward passes from the spec's layer list.
 `forward` keeps nothing on the model: it returns a `Pass` (the scores, and the caches `backward`
 needs or each layer's output when asked), and `backward` takes that pass, so one model can be
 used by several threads at once. Parameters are float32 on the backend's `xp`.
 
-`Model.save` writes an `.npz` (the spec as a JSON string beside the arrays) atomically and only
-over a regular file (`check_save_path` says why not); `Model.load` reads it back with
-`allow_pickle=False` and is the one place that decides whether a model or checkpoint file can be
-used: anything else (missing, empty, cut short, not an archive, wrong shapes or dtypes, too large)
-is a `ModelError` whose message is one line naming the file and what to do (the reading and
-writing themselves are `tutor.engines.model_io`). The specs, `summary` and `MODELS` are
-re-exported here, so `from tutor.engines.model import LENET5, summary` keeps working.
+`Model.to_arrays` gives the spec (as a JSON string) and the parameters as NumPy arrays, and
+`Model.from_arrays` is the one place that decides whether such arrays make a usable model:
+anything else (no or a damaged description, wrong shapes or dtypes, NaN) is a `ModelError`
+whose message is one line naming the source and what to do. The engine touches no file: reading
+and writing `.npz` files (atomically, safely) is `tutor.model_files`. The specs, `summary` and
+`MODELS` are re-exported here, so `from tutor.engines.model import LENET5, summary` keeps working.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tutor.backend import to_numpy
 from tutor.engines import layers as L
-from tutor.engines.model_io import DAMAGED_ADVICE, MAX_MODEL_FILE_BYTES, SaveError, check_save_path, read_npz, write_npz
 from tutor.engines.spec import (
     LENET5,
     MAX_MODEL_PARAMS,
@@ -48,9 +45,7 @@ from tutor.engines.spec import (
 )
 
 __all__ = [
-    "DAMAGED_ADVICE",
     "LENET5",
-    "MAX_MODEL_FILE_BYTES",
     "MAX_MODEL_PARAMS",
     "MODELS",
     "SPEC_ALIASES",
@@ -63,14 +58,10 @@ __all__ = [
     "ModelSpec",
     "Pass",
     "Pool",
-    "SaveError",
     "SummaryRow",
-    "check_save_path",
     "format_summary",
     "layer_shapes",
-    "load_shipped_lenet",
     "mlp_spec",
-    "shipped_lenet_path",
     "summary",
     "total_params",
 ]
@@ -237,39 +228,36 @@ class Model:
         """The number of trainable numbers (equals total_params(spec))."""
         return sum(int(np.prod(p.shape)) for p in self.params.values())
 
-    # -- files -------------------------------------------------------------------------------
+    # -- arrays ------------------------------------------------------------------------------
 
     def state(self) -> dict[str, np.ndarray]:
         """The parameters as NumPy arrays (copied off the device)."""
         return {name: np.asarray(to_numpy(value)) for name, value in self.params.items()}
 
-    def save(self, path: Path | str, extra: dict[str, np.ndarray] | None = None) -> None:
-        """Write the spec and parameters (plus `extra` arrays) to an .npz, atomically
-        (`tutor.engines.model_io.write_npz`: a full disk or Ctrl+C never leaves a partial file).
-        SaveError when `path` is not a place for a model file or the write fails."""
+    def to_arrays(self, extra: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+        """The spec (a JSON string under "spec") and the parameters ("param:NAME"), plus `extra`
+        arrays ("extra:NAME"), as NumPy arrays: what a model file holds (`tutor.model_files`)."""
         arrays = {f"param:{name}": value for name, value in self.state().items()}
         for name, value in (extra or {}).items():
             arrays[f"extra:{name}"] = np.asarray(value)
         arrays["spec"] = np.array(self.spec.to_json())
-        write_npz(path, arrays)
+        return arrays
 
     @classmethod
-    def load(cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None, advice: str = DAMAGED_ADVICE) -> Model:
-        """A model from an .npz written by `save` (allow_pickle=False); ModelError otherwise, one
-        line naming the file and ending with `advice` when the file is damaged."""
-        model, _ = cls.load_with_extra(path, xp, expect, advice)
-        return model
-
-    @classmethod
-    def load_with_extra(
-        cls, path: Path | str, xp: Any = np, expect: ModelSpec | None = None, advice: str = DAMAGED_ADVICE
+    def from_arrays(
+        cls,
+        arrays: dict[str, np.ndarray],
+        xp: Any = np,
+        expect: ModelSpec | None = None,
+        source_name: str = "the model",
+        *,
+        advice: str,
     ) -> tuple[Model, dict[str, np.ndarray]]:
-        """Like `load`, also returning the extra arrays saved beside the parameters."""
-        path = Path(path)
-        arrays = read_npz(path, advice)
-
+        """A model from the arrays `to_arrays` gave (read back from `source_name`), and the extra
+        arrays saved beside the parameters; ModelError otherwise, one line starting with
+        `source_name` and ending with `advice` when the arrays are damaged."""
         def damaged(what: str) -> ModelError:
-            return ModelError(f"{path}: {what}; {advice}")
+            return ModelError(f"{source_name}: {what}; {advice}")
 
         spec_text = arrays.get("spec")
         if spec_text is None:
@@ -283,10 +271,10 @@ class Model:
         if expect is not None and spec != expect:
             if spec.name == expect.name:
                 raise ModelError(
-                    f"{path}: holds a {spec.name} model of another version (its layers or input "
+                    f"{source_name}: holds a {spec.name} model of another version (its layers or input "
                     "scaling differ); train it again"
                 )
-            raise ModelError(f"{path}: holds a {spec.name} model, expected {expect.name}")
+            raise ModelError(f"{source_name}: holds a {spec.name} model, expected {expect.name}")
         model = cls(spec, xp=xp)
         for name, current in model.params.items():
             value = arrays.get(f"param:{name}")
@@ -299,27 +287,3 @@ class Model:
             model.params[name] = xp.asarray(value, dtype=model.dtype)
         extra = {name[6:]: value for name, value in arrays.items() if name.startswith("extra:")}
         return model, extra
-
-
-def _reason(error: BaseException) -> str:
-    """An OS error's reason in words ("Permission denied"), without the errno or the path."""
-
-
-def shipped_lenet_path() -> Path:
-    """Where the package keeps the LeNet-5 weights it ships (see tutor/data/weights/README.md)."""
-    return Path(__file__).resolve().parent.parent / "data" / "weights" / "lenet5.npz"
-
-
-def load_shipped_lenet(xp: Any = np) -> Model:
-    """The shipped, pre-trained LeNet-5; ModelError with a way forward when it is missing or damaged."""
-    path = shipped_lenet_path()
-    advice = ("reinstall dl-tutor (pip install --force-reinstall dl-tutor), "
-              "or train your own with `dl-tutor train lenet`")
-    try:
-        return Model.load(path, xp=xp, expect=LENET5, advice=advice)
-    except ModelError as error:
-        message = str(error)
-        if not message.endswith(advice):
-            message = f"{message}; {advice}"
-        raise ModelError(f"the shipped LeNet-5 weights cannot be used: {message}") from None
-

@@ -19,19 +19,22 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from tutor.backend import to_numpy
-from tutor.engines.evaluate import Evaluation, confusion_matrix, evaluate, evaluate_in_batches
+from tutor.engines.evaluate import (
+    Evaluation,
+    confusion_matrix,
+    evaluate,
+    evaluate_in_batches,
+)
 from tutor.engines.mnist import MAX_IDX_ITEMS
 from tutor.engines.model import MODELS, Model, ModelError
 from tutor.engines.optim import make_optimizer
 
 __all__ = [
-    "CHECKPOINT_ADVICE",
     "DEFAULT_LR",
     "MAX_EPOCHS",
     "MAX_LR",
@@ -43,10 +46,10 @@ __all__ = [
     "Evaluation",
     "TrainConfig",
     "Trainer",
+    "checkpoint_from_arrays",
     "confusion_matrix",
     "evaluate",
     "evaluate_in_batches",
-    "load_checkpoint",
 ]
 
 #: The learning rate each optimizer starts from when the config leaves it out.
@@ -59,8 +62,6 @@ MAX_BATCH_SIZE = 60000
 MAX_LR = 10.0
 #: The largest seed (NumPy's classic 32-bit seed range starts at 0).
 MAX_SEED = 2**32 - 1
-#: What to do with a damaged checkpoint, unless the caller knows better.
-CHECKPOINT_ADVICE = "delete it and train again without --resume"
 
 
 def _whole(value: object) -> bool:
@@ -205,25 +206,27 @@ class Checkpoint:
     best_test_accuracy: float | None
 
 
-def load_checkpoint(path: Path | str, xp: Any = np, advice: str = CHECKPOINT_ADVICE) -> Checkpoint:
-    """A checkpoint written by `Trainer.save_checkpoint`; ModelError otherwise, one line naming
-    the file and ending with `advice` when it is damaged.
+def checkpoint_from_arrays(
+    arrays: dict[str, np.ndarray], xp: Any = np, source_name: str = "the checkpoint", *, advice: str
+) -> Checkpoint:
+    """A checkpoint from the arrays `Trainer.checkpoint_arrays` gave (read back from
+    `source_name`: `tutor.model_files.load_checkpoint`); ModelError otherwise, one line starting
+    with `source_name` and ending with `advice` when they are damaged.
 
-    Everything inside is checked before it is used: the model (by `Model.load_with_extra`), the
+    Everything inside is checked before it is used: the model (by `Model.from_arrays`), the
     recipe (a JSON object that `TrainConfig.check` accepts, for the network inside), the position
     (whole numbers in range), the best accuracy, and the optimizer state (exactly the arrays the
-    recipe's optimizer keeps, of their shapes, finite). A plain model file (no training state)
-    loads too: training then starts at epoch 0 with it.
+    recipe's optimizer keeps, of their shapes, finite). A plain model (no training state) loads
+    too: training then starts at epoch 0 with it.
     """
-    path = Path(path)
-    model, extra = Model.load_with_extra(path, xp=xp, advice=advice)
+    model, extra = Model.from_arrays(arrays, xp=xp, source_name=source_name, advice=advice)
 
     def damaged(what: str) -> ModelError:
-        return ModelError(f"{path}: the training state inside is damaged ({what}); {advice}")
+        return ModelError(f"{source_name}: the training state inside is damaged ({what}); {advice}")
 
     name = next((key for key, spec in MODELS.items() if spec == model.spec), None)
     if name is None:
-        raise ModelError(f"{path}: holds a {model.spec.name} network that dl-tutor does not train "
+        raise ModelError(f"{source_name}: holds a {model.spec.name} network that dl-tutor does not train "
                          f"(another version?); {advice}")
     config = TrainConfig(model=name)
     if "config" in extra:
@@ -537,8 +540,9 @@ class Trainer:
 
     # -- checkpoints -------------------------------------------------------------------------
 
-    def save_checkpoint(self, path: Path | str) -> None:
-        """Write the model, the recipe, the position (epoch, batch) and the optimizer state."""
+    def checkpoint_arrays(self) -> dict[str, np.ndarray]:
+        """The model, the recipe, the position (epoch, batch) and the optimizer state as NumPy
+        arrays: what a checkpoint file holds (`tutor.model_files.save_checkpoint` writes it)."""
         extra: dict[str, np.ndarray] = {
             "config": np.array(json.dumps(asdict(self.config))),
             "epoch": np.array(self.epoch),
@@ -546,4 +550,4 @@ class Trainer:
             "best": np.array(-1.0 if self.best is None else self.best),
         }
         extra.update({f"opt:{k}": v for k, v in self.optimizer.state().items()})
-        self.model.save(path, extra=extra)
+        return self.model.to_arrays(extra)

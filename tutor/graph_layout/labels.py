@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from tutor.graph_layout.model import NodeFace
+from tutor.text import format_number as _format_number
 
 if TYPE_CHECKING:
     from tutor.engines.autograd import Graph, GraphNode
@@ -34,29 +35,13 @@ ASCII_OP_SYMBOLS: dict[str, str] = {**OP_SYMBOLS, "sigmoid": "sig"}
 """Op symbols for ``ascii_only`` drawing."""
 
 def format_number(value: float, digits: int = 4) -> str:
-    """Format a value compactly with up to ``digits`` significant digits.
+    """A graph value with up to ``digits`` significant digits (`tutor.text.format_number`).
 
-    Integers are shown without a decimal point (``-12``), others like ``-0.1966`` or ``1.368``;
-    very large or very small magnitudes use a short exponent (``1.23e5``).
-
-    Args:
-        value: The number.
-        digits: Significant digits, at least 1.
-
-    Returns:
-        The text, such as ``"0.7311"``, ``"-12"``, ``"nan"`` or ``"inf"``.
+    Whole numbers are shown without a decimal point (``-12``), others like ``-0.1966`` or
+    ``1.368``; very large or very small magnitudes use a short exponent (``1.235e5``); nan and
+    inf as words; never ``-0``.
     """
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == int(value) and abs(value) < 10 ** max(digits, 6):
-        return str(int(value))
-    text = f"{value:.{max(1, digits)}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return "0" if text in ("-0", "0") else text
+    return _format_number(value, max(1, digits), significant=True)
 
 
 def op_symbol(op: str, ascii_only: bool = False) -> str:

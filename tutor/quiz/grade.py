@@ -26,6 +26,7 @@ from tutor.quiz.parse import (
     parse_number,
     parse_vector,
 )
+from tutor.text import format_number
 
 if TYPE_CHECKING:
     from tutor.content.model import Question
@@ -354,7 +355,7 @@ def _number_message(got: float, expected: float, tolerance: float) -> str:
             ):
                 return "Not quite: check the scale; you seem off by a power of ten."
     if abs(got - expected) <= 10 * tolerance and tolerance > 0:
-        return f"Close, but not within ±{tolerance:g}: compute more precisely."
+        return f"Close, but not within ±{format_number(tolerance, 6, significant=True)}: compute more precisely."
     return _TRY_AGAIN
 
 

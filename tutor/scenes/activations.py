@@ -21,6 +21,7 @@ from textual.widgets import Static
 from tutor.engines import activations as act
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 #: The order `a` cycles through.
@@ -70,11 +71,8 @@ def available_activations() -> dict[str, Any]:
 
 
 def _num(value: float) -> str:
-    """Three decimals, no "-0.000"; nan and inf spelled out."""
-    if not np.isfinite(value):
-        return str(value)
-    text = f"{value:.3f}"
-    return "0.000" if text == "-0.000" else text
+    """Three fixed decimals (`tutor.text.format_number`)."""
+    return format_number(value, 3, fixed=True)
 
 
 class ActivationsScene(Scene):

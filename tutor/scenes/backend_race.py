@@ -29,6 +29,7 @@ from textual.widgets import Static
 
 from tutor.engines import timing
 from tutor.scenes.base import LiveScene
+from tutor.text import first_line, format_timing
 from tutor.widgets.probability_bars import horizontal_bar
 
 #: What each `what` times, for the title.
@@ -72,15 +73,6 @@ def format_ratio(ratio: float) -> str:
     if ratio >= 1:
         return f"{ratio:.1f}x"
     return f"{ratio:.2f}x"
-
-
-def format_seconds(seconds: float) -> str:
-    """Milliseconds or microseconds, whichever reads better."""
-    if seconds >= 0.1:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.0f} µs"
 
 
 class BackendRaceScene(LiveScene):
@@ -399,9 +391,9 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
             unit = "convolution" if self.what == "conv" else "step"
             step = self.results.get((self.transfer.batch, gpus[0].name if gpus else "cupy"))
             text.append(f"⇄ {self.transfer.batch:,} images to the GPU and back: ")
-            text.append(format_seconds(self.transfer.seconds), style="bold")
+            text.append(format_timing(self.transfer.seconds), style="bold")
             if step is not None:
-                text.append(f"; one {unit} there: {format_seconds(step.seconds)}")
+                text.append(f"; one {unit} there: {format_timing(step.seconds)}")
             text.append("\n")
         elif self.backends is not None and not gpus:
             text.append("⇄ NumPy copies nothing: its arrays live in host memory.\n")
@@ -422,8 +414,4 @@ shows images per second (higher is better). `Nx` is how many times NumPy's rate 
 
 def _first_line(error: BaseException) -> str:
     """`TypeName: first line of the message`, short enough for one row."""
-    lines = str(error).strip().splitlines()
-    message = lines[0].strip() if lines else ""
-    if len(message) > 80:
-        message = message[:79] + "…"
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return first_line(error, limit=80, with_type=True)

@@ -11,7 +11,7 @@ import numpy as np
 from rich.text import Text
 
 from tutor.engines.conv import CellRecord, ToyChannels
-from tutor.engines.neuron import fmt
+from tutor.text import format_number
 
 #: Kernel names cut to fit the 7-column side panel of the narrow layout.
 SHORT_NAMES: dict[str, tuple[str, ...]] = {
@@ -60,10 +60,10 @@ def side_sum(record: CellRecord | None, cursor: tuple[int, int] | None, kernel: 
         row, col = cursor
         if row == 5:
             text.append("b\n", style="bold")
-            text.append(f"={fmt(bias):>6}\n")
+            text.append(f"={format_number(bias):>6}\n")
         else:
             text.append(f"w[{row},{col}]\n", style="bold")
-            text.append(f"={fmt(float(kernel[row, col])):>6}\n")
+            text.append(f"={format_number(float(kernel[row, col])):>6}\n")
     text.append("w·x ↓", style="dim")
     return text
 
@@ -95,11 +95,11 @@ def weights(kernel: np.ndarray, bias: float, cursor: tuple[int, int] | None) -> 
     for i in range(5):
         for j in range(5):
             picked = cursor == (i, j)
-            text.append(f"{fmt(float(kernel[i, j])):>6}", style="bold reverse" if picked else "")
+            text.append(f"{format_number(float(kernel[i, j])):>6}", style="bold reverse" if picked else "")
         text.append("\n")
     picked = cursor is not None and cursor[0] == 5
     text.append("b = ", style="bold")
-    text.append(fmt(bias), style="bold reverse" if picked else "")
+    text.append(format_number(bias), style="bold reverse" if picked else "")
     text.append("  one bias, whole map", style="dim")
     return text
 
@@ -148,22 +148,22 @@ def channels(toy: ToyChannels, cell: tuple[int, int] | None, done: int) -> Text:
                 text.append("   " + " ".join(f"{int(v):>2}" for v in toy.w[c, i]))
             elif i == 3 and cell is not None:
                 text.append(f"   Σ{c + 1} = ")
-                text.append(fmt(float(toy.parts[c][cell])), style="bold")
+                text.append(format_number(float(toy.parts[c][cell])), style="bold")
             text.append("\n")
     if cell is None:
         sums = " + ".join(f"Σ{c + 1}" for c in range(count))
-        text.append(f"out = {sums} + b,  b = {fmt(toy.b)}\n", style="dim")
+        text.append(f"out = {sums} + b,  b = {format_number(toy.b)}\n", style="dim")
     else:
-        parts = " + ".join(fmt(float(toy.parts[c][cell])) for c in range(count))
-        text.append(f"out[{cell[0]},{cell[1]}] = {parts} + b {fmt(toy.b)} = ")
-        text.append(fmt(float(toy.out[cell])), style="bold reverse")
+        parts = " + ".join(format_number(float(toy.parts[c][cell])) for c in range(count))
+        text.append(f"out[{cell[0]},{cell[1]}] = {parts} + b {format_number(toy.b)} = ")
+        text.append(format_number(float(toy.out[cell])), style="bold reverse")
         text.append("\n")
     text.append("output 3x3, one bias for the map\n", style="bold")
     for i in range(3):
         for j in range(3):
             if i * 3 + j < done:
                 style = "bold reverse" if cell == (i, j) else ""
-                text.append(f"{fmt(float(toy.out[i, j])):>4}", style=style)
+                text.append(f"{format_number(float(toy.out[i, j])):>4}", style=style)
             else:
                 text.append(f"{'·':>4}", style="dim")
         if i < 2:

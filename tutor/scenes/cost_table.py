@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from tutor.engines.descent import COST_T, COST_X, CostTable, cost_table, linear_predict
-from tutor.engines.neuron import fmt
 from tutor.scenes.knobs import KnobScene
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 
@@ -78,19 +78,19 @@ Squares are never negative, so the cost is zero only when every output hits its 
         for i, row in enumerate(self.table.rows):
             if i < position:
                 running += row.square
-                table.add_row(fmt(row.x), fmt(row.t), fmt(row.a), fmt(row.diff), fmt(row.square),
+                table.add_row(format_number(row.x), format_number(row.t), format_number(row.a), format_number(row.diff), format_number(row.square),
                               style="reverse" if i == position - 1 and not self.editable else "")
             else:
-                table.add_row(fmt(row.x), fmt(row.t), "·", "·", "·")
+                table.add_row(format_number(row.x), format_number(row.t), "·", "·", "·")
         footer = Text()
         n = self.table.n
         if position >= len(self.table.rows):
-            footer.append(f"sum of squares = {fmt(self.table.total)}\n")
-            footer.append(f"C = {fmt(self.table.total)} / (2·{n}) = {fmt(self.table.cost)}", style="bold")
+            footer.append(f"sum of squares = {format_number(self.table.total)}\n")
+            footer.append(f"C = {format_number(self.table.total)} / (2·{n}) = {format_number(self.table.cost)}", style="bold")
             if self.table.cost == 0:
                 footer.append("   ✓ every output on target", style="bold green")
         else:
-            footer.append(f"running sum = {fmt(running)}   (row {position} of {n})", style="dim")
+            footer.append(f"running sum = {format_number(running)}   (row {position} of {n})", style="dim")
         self.query_one("#ct-table", Static).update(Group(table, footer))
         self._draw()
 

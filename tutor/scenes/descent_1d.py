@@ -23,6 +23,7 @@ from tutor.engines.descent import (
 from tutor.quiz import AnswerFormatError, parse_number
 from tutor.scenes.base import Scene
 from tutor.scenes.descent_words import check_learning_rate, describe_run
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 #: Learning rates [ and ] step through: crawling, good, oscillating, at the edge, diverging.
@@ -30,11 +31,10 @@ PRESET_RATES = (0.01, 0.05, 0.1, 0.2, 0.26, 0.3)
 
 
 def _num(value: float) -> str:
-    """Up to four decimals, no trailing zeros, no "-0"; large values in scientific notation."""
+    """Up to four decimals (`tutor.text.format_number`); large values in scientific notation."""
     if abs(value) >= 1e5:
-        return f"{value:.3g}"
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+        return f"{value:.3g}"  # "1.23e+05": the diverging run's numbers keep their look
+    return format_number(value, 4)
 
 
 class Descent1DScene(Scene):

@@ -17,7 +17,7 @@ from tutor.engines.descent_verdict import (
     judge_run,
 )
 from tutor.engines.descent_verdict import check_learning_rate as _check_rate
-from tutor.engines.neuron import fmt
+from tutor.text import format_number
 
 __all__ = ["RATE_WORDS", "RateCheck", "check_learning_rate", "describe_run", "run_words"]
 
@@ -54,7 +54,7 @@ def check_learning_rate(value: float) -> RateCheck:
 
 def run_words(verdict: RunVerdict) -> str:
     """One plain-words line on what a descent run did."""
-    k, start, end = verdict.steps, fmt(verdict.start_cost), fmt(verdict.end_cost)
+    k, start, end = verdict.steps, format_number(verdict.start_cost), format_number(verdict.end_cost)
     kind = verdict.kind
     if k == 0:
         return "No steps were taken."
@@ -69,7 +69,7 @@ def run_words(verdict: RunVerdict) -> str:
     if kind is RunKind.DIVERGED:
         return (
             f"Stopped at iteration {k}: each step overshot the minimum by more than the last, "
-            f"and the values blew up. The learning rate {fmt(verdict.lr)} is too large."
+            f"and the values blew up. The learning rate {format_number(verdict.lr)} is too large."
         )
     if kind is RunKind.OSCILLATING:
         if verdict.cost_fell:

@@ -6,7 +6,7 @@ keyboard cursor). After every change, throttled to a few updates a second, the s
 1. prepares the drawing the way MNIST's digits were prepared
    (:func:`tutor.engines.preprocess.mnist_preprocess`: crop, scale to a 20-pixel box, centre by
    centre of mass in 28x28), and shows that input "as the network sees it";
-2. asks the shipped LeNet-5 (:func:`tutor.engines.model.load_shipped_lenet`) for the ten class
+2. asks the shipped LeNet-5 (:func:`tutor.model_files.load_shipped_lenet`) for the ten class
    probabilities and draws them as text bars, the top guess marked with "◀" (and "[ ]" in the
    compact layout), never by colour alone.
 

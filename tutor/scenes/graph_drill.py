@@ -17,9 +17,9 @@ from textual.widgets import Input, Static
 from tutor.engines.autograd import numerical_gradient
 from tutor.engines.autograd_steps import BackwardStep
 from tutor.engines.expression import build, parse
-from tutor.engines.neuron import fmt
 from tutor.quiz import AnswerFormatError, parse_number
 from tutor.scenes.graph_steps import EXAMPLES, GraphStepper
+from tutor.text import format_number as format_decimal
 from tutor.widgets.graph_view import GraphView, format_number
 
 #: Each example as an expression of its inputs, for the finite-difference check.
@@ -90,7 +90,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     def _names(self, step: BackwardStep) -> tuple[str, str]:
         assert self.full is not None
         node, via = self.full.nodes[step.node], self.full.nodes[step.via]
-        return (node.label or fmt(node.value)), (via.label or via.op)
+        return (node.label or format_decimal(node.value)), (via.label or via.op)
 
     def on_focus(self) -> None:
         """Focus goes straight to the answer field while there is something to answer."""

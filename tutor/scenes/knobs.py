@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.binding import Binding
 
-from tutor.engines.neuron import fmt
 from tutor.scenes.base import Scene
+from tutor.text import format_number
 
 
 class KnobScene(Scene):
@@ -87,7 +87,7 @@ class KnobScene(Scene):
             picked = self.editable and i == self.picked
             text.append("▸ " if picked else "  ")
             style = "bold reverse" if picked and self.has_focus else "bold"
-            text.append(f"{name:<2} = {fmt(value):>5}", style=style)
+            text.append(f"{name:<2} = {format_number(value):>5}", style=style)
             if i in notes:
                 text.append(f"   {notes[i]}", style="italic" if i == 0 else "dim")
             text.append("\n")

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from tutor.engines.descent import LINE_X, LINE_Y, DescentStep, fit_line, linear_predict
-from tutor.engines.neuron import fmt
 from tutor.scenes.base import Scene
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 #: At most this many frames, whatever the number of epochs.
@@ -22,7 +22,8 @@ MAX_FRAMES = 50
 
 
 def _num(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}f}"
+    """Fixed decimals (`tutor.text.format_number`)."""
+    return format_number(value, digits, fixed=True)
 
 
 class LineFitScene(Scene):
@@ -81,10 +82,10 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
         truth = 2 * self.query_x - 1
         text = Text()
         text.append(f"epoch {epoch}/{len(self.steps)}", style="bold")
-        text.append(f"   lr = {fmt(self.lr)}\n")
+        text.append(f"   lr = {format_number(self.lr)}\n")
         text.append(f"w = {_num(w)}  b = {_num(b)}  C = {cost:.4f}\n")
-        text.append(f"at x = {fmt(self.query_x)}: a = {_num(prediction, 4)}", style="bold")
-        text.append(f"  (rule: {fmt(truth)})")
+        text.append(f"at x = {format_number(self.query_x)}: a = {_num(prediction, 4)}", style="bold")
+        text.append(f"  (rule: {format_number(truth)})")
         status = self.steps[-1].status if self.steps else "ok"
         if status == "diverged" and position == self.total_frames:
             text.append("\nThe values blew up: this learning rate is too large.", style="bold red")

@@ -17,10 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tutor.engines.neuron import GATES, binary_inputs, fmt
+from tutor.engines.neuron import GATES, binary_inputs
 from tutor.engines.perceptron import boundary, net_input, predict, weight_arrow
 from tutor.scenes.knobs import KnobScene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 GATE_CYCLE = ("AND", "OR", "XOR", "NAND", "NOR")
@@ -160,7 +161,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
             pattern = f"{'▶' if current else ' '}[{row.p[0]}, {row.p[1]}]"
             if i < position:
                 mark = "✓" if row.correct else "✗ wrong"
-                table.add_row(pattern, fmt(row.net), str(row.a), str(row.t), mark,
+                table.add_row(pattern, format_number(row.net), str(row.a), str(row.t), mark,
                               style="reverse" if current else "")
             else:
                 table.add_row(pattern, "·", "·", str(row.t), "")
@@ -169,7 +170,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
             row = self.rows[position - 1]
             w1, w2 = self.weights
             detail.append(
-                f"{fmt(w1)}·{row.p[0]} + {fmt(w2)}·{row.p[1]} + ({fmt(self.bias)}) = {fmt(row.net)}"
+                f"{format_number(w1)}·{row.p[0]} + {format_number(w2)}·{row.p[1]} + ({format_number(self.bias)}) = {format_number(row.net)}"
                 f" → hardlim = {row.a}", style="bold",
             )
         return Group(table, detail)

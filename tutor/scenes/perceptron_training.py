@@ -16,23 +16,23 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from tutor.engines.neuron import fmt
 from tutor.engines.perceptron import (
     DATASETS, TrainingRun, Update, boundary, predict, random_start, run_training,
 )
 from tutor.quiz import Problem, grade, parse_vector
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.text import format_number, format_vector
 from tutor.widgets.plot import Plot
 
 
 def _vec(values: tuple[float, ...] | list[float]) -> str:
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
+    return format_vector(values)
 
 
 def _num(value: float) -> str:
     """A factor in a written product: negative numbers in parentheses."""
-    return f"({fmt(value)})" if value < 0 else fmt(value)
+    return f"({format_number(value)})" if value < 0 else format_number(value)
 
 
 class PerceptronTrainingScene(Scene):
@@ -153,7 +153,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             Text.assemble(
                 ("Predict: ", "bold"),
                 f"presenting p = {_vec(update.p)} (t = {update.t}) to w = {_vec(update.w_before)}"
-                + (f", b = {fmt(update.b_before)}" if self.use_bias else "")
+                + (f", b = {format_number(update.b_before)}" if self.use_bias else "")
                 + f". Type the new {wanted}, then enter.",
             )
         )
@@ -221,7 +221,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     def show_frame(self, position: int) -> None:
         """The presented pattern, the computation, the patterns' state and the plots."""
         w, b = self.state_at(position)
-        start = f"start w = {_vec(self.w0)}" + (f", b = {fmt(self.b0)}" if self.use_bias else ", no bias")
+        start = f"start w = {_vec(self.w0)}" + (f", b = {format_number(self.b0)}" if self.use_bias else ", no bias")
         self.query_one("#pt-header", Static).update(
             Text.assemble((self._label(), "bold"), f" · {start}", ("   x: new start" if self.random_ok else "", "dim"))
         )
@@ -256,15 +256,15 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         bias = f" + {_num(u.b_before)}" if self.use_bias else ""
         text = Text()
         text.append(f"epoch {u.epoch}, p{u.pattern + 1}: ", style="bold")
-        text.append(f"w·p{' + b' if self.use_bias else ''} = {terms}{bias} = {fmt(u.net)}\n")
-        text.append(f"a = hardlim({fmt(u.net)}) = {u.a},  e = t - a = {u.t} - {u.a} = {u.e}\n")
+        text.append(f"w·p{' + b' if self.use_bias else ''} = {terms}{bias} = {format_number(u.net)}\n")
+        text.append(f"a = hardlim({format_number(u.net)}) = {u.a},  e = t - a = {u.t} - {u.a} = {u.e}\n")
         if u.e == 0:
             text.append("e = 0: right already, nothing changes.", style="green")
         else:
             sign = "+" if u.e > 0 else "-"
             text.append(f"w ← {_vec(u.w_before)} {sign} {_vec(u.p)} = {_vec(u.w_after)}", style="bold")
             if self.use_bias:
-                text.append(f",  b ← {fmt(u.b_before)} {sign} 1 = {fmt(u.b_after)}", style="bold")
+                text.append(f",  b ← {format_number(u.b_before)} {sign} 1 = {format_number(u.b_after)}", style="bold")
         return text
 
     def _status(self, position: int) -> Text:
@@ -277,7 +277,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             return Text(
                 f"✓ Converged: epoch {self.run.epochs} had no errors. {self.run.changes} updates in "
                 f"{self.run.epochs} epochs; final w = {_vec(self.run.final_w)}"
-                + (f", b = {fmt(self.run.final_b)}" if self.use_bias else ""),
+                + (f", b = {format_number(self.run.final_b)}" if self.use_bias else ""),
                 style="bold green",
             )
         return Text(

@@ -29,6 +29,7 @@ from tutor.engines.pooling import PoolStep, compare_pooled, pool_steps, shift_im
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
 from tutor.scenes.data import data_failure_text, load_digits_or_reason
+from tutor.text import format_number
 from tutor.widgets.image import HalfBlockImage
 
 #: The modes `v` switches between.
@@ -49,8 +50,8 @@ _load = load_digits_or_reason
 
 
 def _num(value: float) -> str:
-    """A map value with two decimals ("0.80")."""
-    return f"{value:.2f}"
+    """A map value with two fixed decimals ("0.80")."""
+    return format_number(value, 2, fixed=True)
 
 
 class PoolingScene(Scene):

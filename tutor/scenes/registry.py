@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.models import MODEL_NAMES, TRAINING_ORDER
+from tutor.text import format_number
 
 #: The kinds a parameter can have.
 PARAM_KINDS: tuple[str, ...] = ("int", "number", "bool", "str", "choice", "pair", "vector")
@@ -30,10 +31,8 @@ _MISSING: Any = object()
 
 
 def _fmt(value: float) -> str:
-    """A bound as a learner would write it: 1,000 or 0.5 or -1e-06."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:g}"
+    """A bound as a learner would write it: 1,000 or 0.5 or -1e-6 (`tutor.text.format_number`)."""
+    return format_number(value, 6, significant=True, grouping=True)
 
 
 @dataclass(frozen=True)
@@ -339,6 +338,14 @@ SCENES: dict[str, SceneSpec] = {
         },
         summary="A linear unit fitted by gradient descent to y = 2x - 1, with its prediction at x = 10.",
     ),
+    "delta-rule": SceneSpec(
+        target="tutor.scenes.delta_rule:DeltaRuleScene",
+        specs={
+            "lr": number(0.02, 0.0001, 1.0),
+            "samples": integer(12, 1, 600),
+        },
+        summary="The delta rule on y = 2x - 1, one sample per frame, equal to -η times the gradient.",
+    ),
     "cost-table": SceneSpec(
         target="tutor.scenes.cost_table:CostTableScene",
         specs={
@@ -520,7 +527,7 @@ SCENES: dict[str, SceneSpec] = {
         summary="Inside a trained LeNet-5: C1 filters and maps, C3 maps, probabilities, mistakes.",
     ),
     "training": SceneSpec(
-        target="tutor.scenes.training:TrainingScene",
+        target="tutor.scenes.training.scene:TrainingScene",
         specs={
             "model": choice(*TRAINING_ORDER, default="mlp-30-sigmoid"),
             "epochs": integer(None, 1, 50, note="1 for lenet, 3 for the MLPs"),

@@ -24,8 +24,8 @@ from tutor.engines.activations import (
     CLASS_NAMES, cross_entropy, onehot, raw_exponentials, shifted_exponentials, softmax,
     softmax_cross_entropy_grad, softmax_naive,
 )
-from tutor.engines.neuron import fmt
 from tutor.scenes.knobs import KnobScene
+from tutor.text import format_number, format_vector
 from tutor.widgets.plot import Plot
 
 #: Logits too large for e^z: the naive softmax overflows on them.
@@ -42,15 +42,12 @@ STABLE_NOTE = (
 
 
 def _num(value: float, digits: int = 3) -> str:
-    """Fixed decimals; nan and inf spelled out; no "-0.000"."""
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
-    text = f"{value:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    """Fixed decimals, so the columns line up (`tutor.text.format_number`)."""
+    return format_number(value, digits, fixed=True)
 
 
 def _vec(values: Any, digits: int = 3) -> str:
-    return "[" + ", ".join(_num(float(v), digits) for v in np.asarray(values).ravel()) + "]"
+    return format_vector(np.asarray(values, dtype=float).ravel(), digits, fixed=True)
 
 
 class SoftmaxScene(KnobScene):
@@ -196,10 +193,10 @@ logits is just p - y, where y is the one-hot target.
         for name in ("", "z", "e^(z-max)", "p", "y", "p-y"):
             table.add_column(name, justify="right")
         for k in range(3):
-            row = [CLASS_NAMES[k] + ("*" if k == self.true_class else " "), fmt(float(z[k]))]
+            row = [CLASS_NAMES[k] + ("*" if k == self.true_class else " "), format_number(float(z[k]))]
             row.append(_num(shifted[k]) if position >= 1 else "·")
             row.append(_num(p[k]) if position >= 2 else "·")
-            row += [fmt(float(y[k])), _num(grad[k])] if position >= 3 else ["·", "·"]
+            row += [format_number(float(y[k])), _num(grad[k])] if position >= 3 else ["·", "·"]
             table.add_row(*row, style="bold" if k == self.true_class and position >= 3 else "")
         sums = Text(style="dim")
         if position >= 1:
@@ -229,7 +226,7 @@ logits is just p - y, where y is the one-hot target.
         naive = np.asarray(softmax_naive(z), dtype=np.float64)
         first = float(raw_exponentials(z)[0])
         text.append("naive e^z/Σe^z: ", style="bold")
-        text.append(f"e^{fmt(float(z[0]))} = {_num(first)}\n", style="bold red")
+        text.append(f"e^{format_number(float(z[0]))} = {_num(first)}\n", style="bold red")
         text.append("  p = ", style="bold")
         text.append(f"{_vec(naive)}\n", style="bold red")
         text.append("stable p = ", style="bold")

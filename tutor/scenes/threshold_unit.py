@@ -15,9 +15,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tutor.engines.neuron import GATES, TruthTable, boundary_segment, fmt, truth_table
+from tutor.engines.neuron import GATES, TruthTable, boundary_segment, truth_table
 from tutor.scenes.knobs import KnobScene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 
@@ -140,8 +141,8 @@ and the output: 1 when Σ > θ, 0 otherwise.
             pattern = f"{'▶' if current else ' '}{row.inputs[0]}  {row.inputs[1]}"
             cells = [pattern]
             if done:
-                products = f"{fmt(row.products[0])} + {fmt(row.products[1])}"
-                cells += [products, fmt(row.weighted_sum), str(row.output)]
+                products = f"{format_number(row.products[0])} + {format_number(row.products[1])}"
+                cells += [products, format_number(row.weighted_sum), str(row.output)]
             else:
                 cells += ["·", "·", "·"]
             if self.gate:
@@ -156,8 +157,8 @@ and the output: 1 when Σ > θ, 0 otherwise.
             relation = ">" if row.output else "≤"
             detail.append(
                 f"{''.join(str(v) for v in row.inputs)}: "
-                f"{fmt(self.weights[0])}·{row.inputs[0]} + {fmt(self.weights[1])}·{row.inputs[1]}"
-                f" = {fmt(row.weighted_sum)} {relation} {fmt(self.threshold)}"
+                f"{format_number(self.weights[0])}·{row.inputs[0]} + {format_number(self.weights[1])}·{row.inputs[1]}"
+                f" = {format_number(row.weighted_sum)} {relation} {format_number(self.threshold)}"
                 f" → {'fires (1)' if row.output else 'silent (0)'}",
                 style="bold",
             )

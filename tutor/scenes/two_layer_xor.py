@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tutor.engines.neuron import GATES, binary_inputs, fmt, linear_text
+from tutor.engines.neuron import GATES, binary_inputs, linear_text
 from tutor.engines.perceptron import XOR_HIDDEN, XOR_OUTPUT, boundary, two_layer_forward
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 
@@ -73,7 +74,7 @@ single line could isolate. `.` and `,` walk through the inputs, `space` plays, `
             table.add_column(name, justify="center")
         xor = GATES["XOR"]
         for i, forward in enumerate(self.forwards):
-            pattern = f"{'▶' if i == position - 1 else ' '}{fmt(forward.p[0])}  {fmt(forward.p[1])}"
+            pattern = f"{'▶' if i == position - 1 else ' '}{format_number(forward.p[0])}  {format_number(forward.p[1])}"
             if i < position:
                 ok = "✓" if forward.y == xor[i] else "✗"
                 table.add_row(pattern, str(forward.h[0]), str(forward.h[1]), str(forward.y), f"{xor[i]} {ok}",

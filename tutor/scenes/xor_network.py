@@ -21,9 +21,9 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from tutor.engines import mlp
-from tutor.engines.neuron import fmt
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import DEFAULT_BOX, PlaneDrawing, draw_plane, visible_box
+from tutor.text import format_number
 from tutor.widgets.image import HalfBlockImage
 from tutor.widgets.plot import Plot
 
@@ -177,7 +177,7 @@ usually get out of it.
         self.query_one("#xn-header", Static).update(
             Text.assemble(
                 (f"2-{self.hidden}-1", "bold"),
-                f" · {self.loss} · lr {fmt(self.lr)} · seed {self.seed}",
+                f" · {self.loss} · lr {format_number(self.lr)} · seed {self.seed}",
             )
         )
         self.query_one("#xn-status", Static).update(self._status(position))
@@ -202,7 +202,7 @@ usually get out of it.
             return text
         if self.converged:
             text.append(f"✓ converged at epoch {record.epoch}\n", style="bold green")
-            text.append(f"loss {record.loss:.4f} · every |y - t| < {fmt(mlp.MARGIN)}")
+            text.append(f"loss {record.loss:.4f} · every |y - t| < {format_number(mlp.MARGIN)}")
             return text
         outputs = ", ".join(_out(v) for v in record.outputs)
         if right < 4:
@@ -212,7 +212,7 @@ usually get out of it.
         else:
             text.append(f"✗ not converged after {record.epoch} epochs", style="bold red")
             text.append(f": outputs {outputs} are on the right side of 0.5 but not within "
-                        f"{fmt(mlp.MARGIN)} — more epochs or a larger learning rate would finish it")
+                        f"{format_number(mlp.MARGIN)} — more epochs or a larger learning rate would finish it")
         return text
 
     @staticmethod

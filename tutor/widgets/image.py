@@ -35,6 +35,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tutor.terminal import low_bandwidth
+from tutor.text import format_number
 
 Palette = Literal["grey", "diverging"]
 """Colour map names: ``grey`` black→white, ``diverging`` blue→white→red centred on 0."""
@@ -241,18 +242,7 @@ def format_numbers(data: np.ndarray) -> tuple[list[list[str]], int]:
     biggest = float(finite.max()) if finite.size else 0.0
     decimals = 0 if biggest >= 100 else 1 if biggest >= 10 else 2
 
-    def fmt(value: float) -> str:
-        """Format one value with the shared precision, trimming trailing zeros."""
-        if np.isnan(value):
-            return "nan"
-        if np.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        text = f"{value:.{decimals}f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text == "-0" else text
-
-    rows = [[fmt(float(v)) for v in row] for row in data]
+    rows = [[format_number(float(v), decimals) for v in row] for row in data]
     width = max((len(s) for row in rows for s in row), default=1)
     return rows, width
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from tutor.engines.activations import CLASS_NAMES, cross_entropy, softmax
-from tutor.engines.neuron import fmt
 from tutor.quiz.predict import Generated
+from tutor.text import format_number
 
 
 def softmax_loss_problem(rng: np.random.Generator, **params: Any) -> Generated:
@@ -29,7 +29,7 @@ def softmax_loss_problem(rng: np.random.Generator, **params: Any) -> Generated:
         shown = cross_entropy([round(float(p[cls]), 3)], 0)
         if len(set(z.tolist())) > 1 and abs(shown - answer) < 4e-3:
             break
-    values: dict[str, object] = {f"z{i + 1}": fmt(z[i]) for i in range(3)}
+    values: dict[str, object] = {f"z{i + 1}": format_number(z[i]) for i in range(3)}
     values.update({f"p{i + 1}": f"{p[i]:.3f}" for i in range(3)})
     values["cls"] = CLASS_NAMES[cls]
     values["loss"] = f"{answer:.3f}"

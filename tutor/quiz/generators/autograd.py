@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tutor.engines.autograd import Value, format_number
+from tutor.engines.autograd import Value
 from tutor.quiz.predict import Generated
+from tutor.text import format_number
 
 #: The two shapes of a two-node graph, by (inner op, outer op): the expression text.
 _CHAIN_TEXTS = {
@@ -37,9 +38,9 @@ def chain_problem(rng: Any, **params: Any) -> Generated:
     return Generated(
         values={
             "expr": _CHAIN_TEXTS[(op1, op2)],
-            "values": ", ".join(f"{n} = {format_number(v)}" for n, v in zip("xyz", xs)),
-            "name": name, "grad": format_number(grad), "q": format_number(q.data),
-            "f": format_number(f.data),
+            "values": ", ".join(f"{n} = {format_number(v, 4)}" for n, v in zip("xyz", xs)),
+            "name": name, "grad": format_number(grad, 4), "q": format_number(q.data, 4),
+            "f": format_number(f.data, 4),
         },
         kind="number",
         answer=grad,

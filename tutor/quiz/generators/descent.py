@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from tutor.engines.cost import DECIMALS, cost_table, one_weight_grad, quadratic_cost
-from tutor.engines.neuron import fmt
 from tutor.engines.records import plain
 from tutor.quiz.predict import Generated
+from tutor.text import format_number
 
 _ONE_WEIGHTS = (-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
 _LEARNING_RATES = (0.1, 0.05, 0.01)
@@ -18,7 +18,7 @@ _LEARNING_RATES = (0.1, 0.05, 0.01)
 
 def _list_text(values: Sequence[float]) -> str:
     """A list written as the seed writes it: [1, 2, 3]."""
-    return "[" + ", ".join(fmt(v) for v in values) + "]"
+    return "[" + ", ".join(format_number(v) for v in values) + "]"
 
 
 def _one_weight_data(
@@ -47,8 +47,8 @@ def next_weight_problem(rng: np.random.Generator, **params: Any) -> Generated:
     new_w = round(w - lr * grad, 10) + 0.0
     return Generated(
         values={
-            "xs": _list_text(xs), "zs": _list_text(zs), "w": fmt(w), "lr": fmt(lr),
-            "grad": fmt(grad), "new_w": f"{new_w:.4f}".rstrip("0").rstrip(".") or "0",
+            "xs": _list_text(xs), "zs": _list_text(zs), "w": format_number(w), "lr": format_number(lr),
+            "grad": format_number(grad), "new_w": f"{new_w:.4f}".rstrip("0").rstrip(".") or "0",
             "m": len(xs),
         },
         kind="number",
@@ -76,8 +76,8 @@ def cost_problem(rng: np.random.Generator, **params: Any) -> Generated:
     cost = quadratic_cost(w, b, xs, ts)
     return Generated(
         values={
-            "xs": _list_text(xs), "ts": _list_text(ts), "w": fmt(w), "b": fmt(b),
-            "outputs": _list_text([row.a for row in table.rows]), "cost": fmt(cost),
+            "xs": _list_text(xs), "ts": _list_text(ts), "w": format_number(w), "b": format_number(b),
+            "outputs": _list_text([row.a for row in table.rows]), "cost": format_number(cost),
             "n": table.n,
         },
         kind="number",
@@ -93,7 +93,7 @@ def derivative_problem(rng: np.random.Generator, **params: Any) -> Generated:
     """
     xs, zs, w, grad = _one_weight_data(rng)
     return Generated(
-        values={"xs": _list_text(xs), "zs": _list_text(zs), "w": fmt(w), "grad": fmt(grad),
+        values={"xs": _list_text(xs), "zs": _list_text(zs), "w": format_number(w), "grad": format_number(grad),
                 "m": len(xs)},
         kind="number",
         answer=grad,

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engines.neuron import GATES, fmt, truth_table
+from tutor.engines.neuron import GATES, truth_table
 from tutor.quiz.predict import Generated
+from tutor.text import format_number
 
 _WEIGHT_GRID = (-1.0, -0.5, 0.5, 1.0, 1.5, 2.0)
 _THRESHOLD_GRID = (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)
@@ -23,11 +24,11 @@ def threshold_output_problem(rng: np.random.Generator, **params: Any) -> Generat
     x = rng.integers(0, 2, size=2)
     s = float(x @ w)
     out = int(s > theta)
-    rule = f"{fmt(s)} > {fmt(theta)}" if out else f"{fmt(s)} ≤ {fmt(theta)}"
+    rule = f"{format_number(s)} > {format_number(theta)}" if out else f"{format_number(s)} ≤ {format_number(theta)}"
     return Generated(
         values={
-            "w1": fmt(w[0]), "w2": fmt(w[1]), "theta": fmt(theta), "x1": int(x[0]),
-            "x2": int(x[1]), "s": fmt(s), "out": out, "rule": rule,
+            "w1": format_number(w[0]), "w2": format_number(w[1]), "theta": format_number(theta), "x1": int(x[0]),
+            "x2": int(x[1]), "s": format_number(s), "out": out, "rule": rule,
         },
         kind="single",
         answer=out,
@@ -45,9 +46,9 @@ def weighted_sum_problem(rng: np.random.Generator, **params: Any) -> Generated:
     if not x.any():
         x[rng.integers(0, 3)] = 1
     s = float(x @ w)
-    values: dict[str, object] = {f"w{i + 1}": fmt(w[i]) for i in range(3)}
+    values: dict[str, object] = {f"w{i + 1}": format_number(w[i]) for i in range(3)}
     values.update({f"x{i + 1}": int(x[i]) for i in range(3)})
-    values["s"] = fmt(s)
+    values["s"] = format_number(s)
     return Generated(values=values, kind="number", answer=s, tolerance=1e-6)
 
 
@@ -65,9 +66,9 @@ def which_gate_problem(rng: np.random.Generator, **params: Any) -> Generated:
         outputs = tuple(row.output for row in table.rows)
         for index, name in enumerate(options):
             if GATES[name] == outputs:
-                sums = ", ".join(fmt(row.weighted_sum) for row in table.rows)
+                sums = ", ".join(format_number(row.weighted_sum) for row in table.rows)
                 return Generated(
-                    values={"w1": fmt(w[0]), "w2": fmt(w[1]), "theta": fmt(theta), "table": sums},
+                    values={"w1": format_number(w[0]), "w2": format_number(w[1]), "theta": format_number(theta), "table": sums},
                     kind="single",
                     answer=index,
                     options=options,

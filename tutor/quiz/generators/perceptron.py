@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engines.neuron import fmt
 from tutor.engines.perceptron import hardlim, net_input, predict, update
 from tutor.quiz.predict import Generated
+from tutor.text import format_number
 
 #: Halves in [-2, 2] without 0, for weights (a zero weight makes a dull problem).
 _WEIGHT_GRID = (-2.0, -1.5, -1.0, -0.5, 0.5, 1.0, 1.5, 2.0)
@@ -38,8 +38,8 @@ def output_problem(rng: np.random.Generator, **params: Any) -> Generated:
     a = hardlim(net)
     return Generated(
         values={
-            "w1": fmt(w[0]), "w2": fmt(w[1]), "b": fmt(b), "p1": fmt(p[0]), "p2": fmt(p[1]),
-            "net": fmt(net), "a": a,
+            "w1": format_number(w[0]), "w2": format_number(w[1]), "b": format_number(b), "p1": format_number(p[0]), "p2": format_number(p[1]),
+            "net": format_number(net), "a": a,
         },
         kind="single",
         answer=a,
@@ -62,9 +62,9 @@ def new_weight_problem(rng: np.random.Generator, **params: Any) -> Generated:
     record = update(w, 0.0, p, t, use_bias=False)
     return Generated(
         values={
-            "w1": fmt(w[0]), "w2": fmt(w[1]), "p1": fmt(p[0]), "p2": fmt(p[1]), "t": record.t,
-            "net": fmt(record.net), "a": record.a, "e": record.e,
-            "nw1": fmt(record.w_after[0]), "nw2": fmt(record.w_after[1]),
+            "w1": format_number(w[0]), "w2": format_number(w[1]), "p1": format_number(p[0]), "p2": format_number(p[1]), "t": record.t,
+            "net": format_number(record.net), "a": record.a, "e": record.e,
+            "nw1": format_number(record.w_after[0]), "nw2": format_number(record.w_after[1]),
         },
         kind="vector",
         answer=record.w_after,
@@ -96,8 +96,8 @@ def side_problem(rng: np.random.Generator, **params: Any) -> Generated:
     answer = 2 if net == 0 else (0 if net > 0 else 1)
     return Generated(
         values={
-            "w1": fmt(w[0]), "w2": fmt(w[1]), "b": fmt(b), "p1": fmt(p[0]), "p2": fmt(p[1]),
-            "net": fmt(net),
+            "w1": format_number(w[0]), "w2": format_number(w[1]), "b": format_number(b), "p1": format_number(p[0]), "p2": format_number(p[1]),
+            "net": format_number(net),
         },
         kind="single",
         answer=answer,

@@ -1,0 +1,599 @@
+"""The training scene itself: settings, keys, the state machine's moves, and drawing.
+
+The worker threads' bodies are `runner.train` and `runner.evaluate`; what they post is in
+`messages`; the words are in `view`; the package's docstring tells the whole story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from tutor.data import first_line
+from tutor.engines.model import MODELS
+from tutor.engines.train import (
+    DEFAULT_LR,
+    BatchRecord,
+    Checkpoint,
+    EpochRecord,
+    TrainConfig,
+)
+from tutor.scenes.base import LiveScene
+from tutor.scenes.registry import choices_of
+from tutor.scenes.training import messages, runner
+from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
+from tutor.scenes.training.runner import REPORT_SECONDS, Run
+from tutor.scenes.training.state import RUNNING, State, ended_by
+from tutor.scenes.training.view import (
+    CONTROLS,
+    controls_text,
+    describe_model,
+    epoch_table,
+    results_text,
+    state_text,
+)
+from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
+from tutor.widgets.gallery import MistakeGallery
+from tutor.widgets.plot import Plot
+
+#: The models the scene can train, in the order `[ ]` cycles through them (the registry's).
+MODEL_NAMES: tuple[str, ...] = choices_of("training", "model")
+#: The optimizers `[ ]` cycles through (the registry's).
+OPTIMIZERS: tuple[str, ...] = choices_of("training", "optimizer")
+#: Views `v` switches between (the registry's).
+VIEWS: tuple[str, ...] = choices_of("training", "view")
+#: Batch sizes `[ ]` steps through.
+BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024)
+#: Learning rates `[ ]` steps through (roughly log-spaced).
+LEARNING_RATES: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)
+#: Target accuracies `[ ]` steps through; 0 = train all epochs.
+TARGETS: tuple[float, ...] = (0.0, 0.90, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995)
+#: Most epochs the control allows.
+MAX_EPOCHS = 50
+#: How long leaving the lesson (or quitting) waits for a stopped run to write its checkpoint.
+UNMOUNT_SAVE_SECONDS = 10.0
+#: What to do with a stopped run's checkpoint that cannot be used (ends the scene's note).
+STOPPED_RUN_ADVICE = "delete it, or press space to start a new run (which replaces it)"
+
+
+class TrainingScene(LiveScene):
+    """Train a network on MNIST in a thread worker, live; then its confusion matrix and mistakes."""
+
+    HELP = """\
+**Training on MNIST, live.** The network learns from the training digits in mini-batches; after
+every epoch (one pass over all of them) it is tested on the 10,000 test digits it never trains on.
+
+- `space` starts training, pauses and resumes.
+- `s` stops after the current batch and saves a checkpoint; `c` continues from it.
+- `↑`/`↓` pick a setting, `[` and `]` change it (model, epochs, batch size, learning rate,
+  optimizer, target accuracy). Settings are locked while a run is going on.
+- `v` switches between the training view and the results: the confusion matrix (rows: the true
+  digit, columns: what the network said, the right answers on the diagonal) and the test digits
+  it got wrong with its three most likely answers.
+- `r` stops any run and restores the lesson's settings.
+
+A finished model is saved in your data folder, where the later lessons find it. For a long
+run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
+"""
+
+    ROOMY = True
+
+    #: Not scoped: a rule below looks at the lesson screen's height class (-short, under 34 rows).
+    SCOPED_CSS = False
+
+    DEFAULT_CSS = """
+    TrainingScene > Static { height: auto; }
+    TrainingScene #tr-head { text-style: bold; }
+    TrainingScene #tr-backend { color: $text-muted; }
+    TrainingScene.-results #tr-formulas, TrainingScene.-results #tr-backend { display: none; }
+    /* Once a run has begun, a short terminal keeps its rows for the progress and the plot. */
+    LessonScreen.-short TrainingScene.-ran #tr-formulas { display: none; }
+    LessonScreen.-short TrainingScene.-ran #tr-backend { display: none; }
+    LessonScreen.-short TrainingScene.-ran #tr-loss { height: 10; margin-top: 0; }
+    TrainingScene #tr-controls { margin-top: 1; }
+    TrainingScene #tr-state { margin-top: 1; }
+    TrainingScene.-results #tr-state { margin-top: 0; }
+    TrainingScene #tr-loss { height: 11; margin-top: 1; }
+    TrainingScene #tr-epochs { margin-top: 1; }
+    TrainingScene #tr-confusion { margin-top: 1; }
+    TrainingScene #tr-mixups { margin-top: 1; }
+    TrainingScene #tr-gallery-title { margin-top: 1; text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("s", "stop", "Stop"),
+        Binding("c", "continue_run", "Continue", show=False),
+        Binding("v", "toggle_view", "View"),
+        Binding("up", "pick(-1)", "Pick", show=False),
+        Binding("down", "pick(1)", "Pick", show=False),
+        Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
+        Binding("right_square_bracket,greater_than_sign", "nudge(1)", "Raise"),
+    ]
+
+    # --- messages from the worker (never handled in the thread): `messages` -------------------
+
+    RunStarted = messages.RunStarted
+    Progress = messages.Progress
+    RunDone = messages.RunDone
+    ResultsReady = messages.ResultsReady
+    RunFailed = messages.RunFailed
+
+    # --- set-up -------------------------------------------------------------------------------
+
+    def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(params, id=id)
+        self._run: Run | None = None
+        self._app: Any = None
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Stop any run and go back to the lesson's settings, the idle state and its view."""
+        self._stop_run()
+        p = self.params
+        self.model_name: str = self.choice_param("model", MODELS)
+        self.optimizer: str = self.choice_param("optimizer", DEFAULT_LR)
+        self.lr: float = _positive(p.get("lr"), DEFAULT_LR[self.optimizer])
+        self.epochs: int = self.int_param("epochs", 1 if self.model_name == "lenet" else 3, 1, MAX_EPOCHS)
+        self.batch_size: int = self.int_param("batch_size", 64, 1, 60000)
+        target = p.get("target_accuracy", 0)
+        self.target: float = float(target) if isinstance(target, (int, float)) and 0 < target < 1 else 0.0
+        self.train_limit: int = self.int_param("train_limit", 0, 0)
+        self.test_limit: int = self.int_param("test_limit", 0, 0)
+        self.seed: int = self.int_param("seed", 0)
+        self.shift: int = self.int_param("shift", 0, 0, 4)
+        """Pixels each training image may be moved at random (augmentation); 0 = plain MNIST."""
+        self.view: str = self.choice_param("view")
+        self.editable: bool = bool(p.get("editable", True))
+        self.picked: int = 0
+        self._controls_wanted = False
+        self.state: State = State.IDLE
+        self.note: str = ""
+        """One line under the state: where the model was saved, or what went wrong."""
+        self.losses: tuple[tuple[float, float], ...] = ()
+        self.epoch_records: tuple[EpochRecord, ...] = ()
+        self.last: BatchRecord | None = None
+        self._base_losses: tuple[tuple[float, float], ...] = ()
+        self._base_epochs: tuple[EpochRecord, ...] = ()
+        self.train_count: int | None = None
+        self.test_count: int | None = None
+        self.checkpoint: Checkpoint | None = None
+        self.stopped_at: tuple[int, int, int | None] | None = None
+        self.results: Results | None = None
+        self.results_note: str = ""
+        self.plot_epochs = self.epochs
+
+    def reset(self) -> None:
+        """`r`: stop, restore the lesson's settings, and (results view) look for results again."""
+        super().reset()
+        self._open_view()
+        self._offer_stopped_run()
+        self._redraw()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tr-head")
+        yield Static(id="tr-formulas")
+        yield Static(id="tr-backend")
+        yield Static(id="tr-results-head")
+        yield Static(id="tr-controls")
+        yield Static(id="tr-state")
+        yield Plot(id="tr-loss")
+        yield Static(id="tr-epochs")
+        yield ConfusionMatrix(id="tr-confusion")
+        yield Static(id="tr-mixups")
+        yield Static("The most confident mistakes", id="tr-gallery-title")
+        yield MistakeGallery(id="tr-gallery")
+
+    def on_mount(self) -> None:
+        """Set up the plot and open the lesson's view (before the base class draws frame 0)."""
+        plot = self.query_one("#tr-loss", Plot)
+        plot.set_title("loss per batch")
+        plot.set_labels("epoch", "loss")
+        self._app = self.app  # on_unmount may run when the app is no longer the active one
+        self._open_view()
+        self._offer_stopped_run()
+
+    def on_focus(self) -> None:
+        """The picked setting is highlighted only while the scene has focus."""
+        self._redraw()
+
+    def on_blur(self) -> None:
+        """See on_focus."""
+        self._redraw()
+
+    def on_unmount(self) -> None:
+        """Leaving the lesson or quitting: stop the trainer after its batch and let it save a
+        checkpoint (waiting a moment, so a quitting app does not exit before it is written)."""
+        run = self.save_before_exit()
+        if run is None or self._app is None:
+            return
+        if run.saved is None or run.saved.name != runner.package().stopped_path(self.model_name).name:
+            return
+        note = (f"Training stopped; checkpoint saved to {short_path(run.saved)}. "
+                "Open the lesson again and press c to continue it.")
+        if self._app.is_running:
+            self._app.notify(note, timeout=8)
+        elif isinstance(getattr(self._app, "exit_notes", None), list):
+            self._app.exit_notes.append(note)
+
+    def save_before_exit(self) -> Run | None:
+        """Stop the run after its batch and wait (a few seconds at most) for its checkpoint;
+        returns the run, or None when nothing was training."""
+        run = self._run
+        self._stop_run(discard=False)
+        if run is None or run.trainer is None:
+            return None
+        run.finished.wait(UNMOUNT_SAVE_SECONDS)
+        return run
+
+    # --- the transport ------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        """`space`: start training, pause it, or resume it."""
+        run = self._run
+        if self.state in (State.LOADING, State.TRAINING) and run is not None:
+            run.pause()
+            self._set_state(State.PAUSED)
+        elif self.state == State.PAUSED and run is not None:
+            run.resume()
+            self._set_state(State.TRAINING if run.trainer is not None else State.LOADING)
+        elif self.state in (State.STOPPING, State.EVALUATING):
+            return
+        else:
+            self.start_training()
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Settings change only on an editable scene, in the training view, between runs."""
+        if action in ("pick", "nudge"):
+            return self.editable and self.view == "train" and self.state not in RUNNING
+        if action == "stop":
+            return self.state in RUNNING
+        if action == "continue_run":
+            return self.checkpoint is not None and self.state == State.STOPPED
+        if action == "toggle_view":
+            return self.results is not None or self.view == "results"
+        return True
+
+    def action_stop(self) -> None:
+        """`s`: stop after the current batch; the worker then saves a checkpoint."""
+        if self.state in RUNNING and self._run is not None:
+            self._run.stop()
+            self._set_state(State.STOPPING)
+
+    def action_continue_run(self) -> None:
+        """`c`: continue a stopped run from its checkpoint (its recipe, the epochs control)."""
+        checkpoint = self.checkpoint
+        if checkpoint is None or self.state != State.STOPPED:
+            return
+        if checkpoint.config.model != self.model_name:
+            self.note = f"The checkpoint holds {checkpoint.config.model}; set the model back to continue it."
+            self._redraw()
+            return
+        self.start_training(checkpoint)
+
+    def action_toggle_view(self) -> None:
+        """`v`: between the training view and the results."""
+        self.view = "results" if self.view == "train" else "train"
+        self._redraw()
+        self.refresh_bindings()
+
+    @property
+    def controls_open(self) -> bool:
+        """Whether the settings show as an editable panel (else as one line).
+
+        Between runs of an editable scene; after a run only once the learner reaches for them,
+        so the plot and the table keep the rows on a short terminal.
+        """
+        if not self.editable or self.state in RUNNING:
+            return False
+        return self._controls_wanted or not (self.losses or self.epoch_records)
+
+    def _open_controls(self) -> bool:
+        """Open the panel if it is folded; True when it was (the key did only that)."""
+        if self.controls_open:
+            return False
+        self._controls_wanted = True
+        self._redraw()
+        return True
+
+    def action_pick(self, delta: int) -> None:
+        """`↑`/`↓`: pick a setting."""
+        if self._open_controls():
+            return
+        self.picked = (self.picked + delta) % len(CONTROLS)
+        self._redraw()
+
+    def action_nudge(self, direction: int) -> None:
+        """`[`/`]`: change the picked setting by one step."""
+        if self._open_controls():
+            return
+        name = CONTROLS[self.picked]
+        if name == "model":
+            self.model_name = MODEL_NAMES[(_index(MODEL_NAMES, self.model_name) + direction) % len(MODEL_NAMES)]
+            self.results = SESSION_RESULTS.get(self.model_name)
+            self.checkpoint = None
+        elif name == "epochs":
+            self.epochs = max(1, min(MAX_EPOCHS, self.epochs + direction))
+        elif name == "batch size":
+            self.batch_size = _step(BATCH_SIZES, self.batch_size, direction)
+        elif name == "lr":
+            self.lr = _step(LEARNING_RATES, self.lr, direction)
+        elif name == "optimizer":
+            self.optimizer = OPTIMIZERS[(_index(OPTIMIZERS, self.optimizer) + direction) % len(OPTIMIZERS)]
+            self.lr = DEFAULT_LR[self.optimizer]
+        elif name == "target":
+            self.target = _step(TARGETS, self.target, direction)
+        self._redraw()
+
+    # --- runs ---------------------------------------------------------------------------------
+
+    def config(self) -> TrainConfig:
+        """The recipe the controls describe."""
+        return TrainConfig(
+            model=self.model_name, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            optimizer=self.optimizer, seed=self.seed, shift=self.shift, target_accuracy=self.target or None,
+            train_limit=self.train_limit or None, test_limit=self.test_limit or None,
+            report_seconds=REPORT_SECONDS,
+        )
+
+    def start_training(self, checkpoint: Checkpoint | None = None) -> None:
+        """Start a new run (from scratch, or continuing `checkpoint`) in a thread worker."""
+        self._stop_run()
+        config = self.config()
+        if checkpoint is not None:
+            self.epochs = max(self.epochs, checkpoint.epoch + 1)
+            config = replace(
+                checkpoint.config, epochs=self.epochs, target_accuracy=self.target or None,
+                train_limit=self.train_limit or None, test_limit=self.test_limit or None,
+                report_seconds=REPORT_SECONDS,
+            )
+            self._base_losses, self._base_epochs = self.losses, self.epoch_records
+        else:
+            self._base_losses, self._base_epochs = (), ()
+            self.losses, self.epoch_records, self.last = (), (), None
+            if self.is_attached:
+                self.query_one("#tr-loss", Plot).set_lines([])
+        try:
+            config.check()
+        except ValueError as error:
+            self.note = f"{error}."
+            self._set_state(State.ERROR)
+            return
+        run = Run()
+        self._run = run
+        self.plot_epochs = config.epochs
+        self.checkpoint = None
+        self.stopped_at = None
+        self.note = ""
+        self.view = "train"
+        self._controls_wanted = False
+        self._set_state(State.LOADING)
+        self.run_worker(
+            partial(self._train_thread, run, config, checkpoint, self.backend.xp),
+            name=f"training run {run.id}", group="training", thread=True, exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _stop_run(self, discard: bool = True) -> None:
+        """Stop the current run (if any) and forget it: its late messages are ignored.
+
+        With `discard` (a reset or a new run) the run is thrown away; otherwise its thread saves
+        a checkpoint that the next visit offers to continue."""
+        run, self._run = self._run, None
+        if run is not None:
+            run.discard = discard
+            run.abandoned = True
+            run.stop()
+        if self.is_attached:
+            try:
+                self.workers.cancel_node(self)
+            except Exception:  # noqa: BLE001 - the app may be shutting down
+                pass
+
+    def _offer_stopped_run(self) -> None:
+        """A run of this model stopped earlier (by `s`, leaving the lesson, or quitting, in this
+        session or an earlier one) left a checkpoint: show it as stopped, so `c` continues it."""
+        if self.view != "train" or self.state != State.IDLE or self.checkpoint is not None:
+            return
+        path = runner.package().stopped_path(self.model_name)
+        if not path.is_file():
+            return
+        try:
+            checkpoint = runner.package().load_checkpoint(path, xp=self.backend.xp, advice=STOPPED_RUN_ADVICE)
+        except Exception as error:  # noqa: BLE001 - ModelError says it all; the lesson opens whatever the file holds
+            self.note = f"{first_line(error).replace(str(path), short_path(path))}."
+            self._redraw()
+            return
+        if checkpoint.config.model != self.model_name:
+            return
+        self.checkpoint = checkpoint
+        self.stopped_at = (checkpoint.epoch, checkpoint.batch, None)
+        best = checkpoint.best_test_accuracy
+        tested = f", best test accuracy so far {100 * best:.2f}%" if best is not None else ""
+        self.note = (f"An earlier run was interrupted and saved{tested}: c continues it, "
+                     f"space starts afresh. ({short_path(path)})")
+        self._set_state(State.STOPPED)
+
+    def _open_view(self) -> None:
+        """Show the lesson's view; the results view finds a model to test when it has none."""
+        if self.view != "results" or self.results is not None:
+            return
+        self.results = SESSION_RESULTS.get(self.model_name)
+        if self.results is not None:
+            return
+        run = Run()
+        self._run = run
+        self._set_state(State.EVALUATING)
+        self.run_worker(
+            partial(self._results_thread, run, self.model_name, self.test_limit, self.backend.xp),
+            name=f"results {run.id}", group="training", thread=True, exclusive=True, exit_on_error=False,
+        )
+
+    # --- in the worker thread: `runner`, which posts plain messages ---------------------------
+
+    def _train_thread(self, run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any) -> None:
+        """Load the data, train, save, and compute the results, posting messages as it goes."""
+        worker = get_current_worker()
+        runner.train(run, config, checkpoint, xp, self.post_message, lambda: worker.is_cancelled)
+
+    def _results_thread(self, run: Run, name: str, test_limit: int, xp: Any) -> None:
+        """Find a trained model and compute its results on the test digits."""
+        worker = get_current_worker()
+        runner.evaluate(run, name, test_limit, xp, self.post_message, lambda: worker.is_cancelled)
+
+
+    # --- messages, on the UI thread ---------------------------------------------------------------
+
+    def _current(self, message: Any) -> bool:
+        """Whether a worker message belongs to the current run (older runs are ignored)."""
+        message.stop()
+        return self._run is not None and message.run_id == self._run.id
+
+    def on_training_scene_run_started(self, message: messages.RunStarted) -> None:
+        if not self._current(message):
+            return
+        self.train_count, self.test_count = message.train_images, message.test_images
+        if self.state == State.LOADING:
+            self._set_state(State.TRAINING)
+        else:
+            self._redraw()
+
+    def on_training_scene_progress(self, message: messages.Progress) -> None:
+        if not self._current(message):
+            return
+        self.losses = self._base_losses + message.losses
+        self.epoch_records = self._base_epochs + message.epochs
+        self.last = message.last
+        plot = self.query_one("#tr-loss", Plot)
+        if self.losses:
+            xs, ys = zip(*self.losses)
+            plot.set_lines([(None, xs, ys)])
+        else:
+            plot.set_lines([])
+        plot.set_xlim(0, self.plot_epochs)
+        self._redraw()
+
+    def on_training_scene_run_done(self, message: messages.RunDone) -> None:
+        if not self._current(message):
+            return
+        done = message.done
+        self.stopped_at = (message.epoch, message.batch, message.batches)
+        self.checkpoint = message.checkpoint
+        if message.saved is not None:
+            where = short_path(message.saved)
+            if done.reason == "stopped":
+                self.note = (f"checkpoint saved to {where}. c continues here; or: "
+                             f"dl-tutor train {self.model_name} --resume {where}")
+            else:
+                self.note = f"saved to {where}"
+        else:
+            self.note = message.save_error
+        self._set_state(ended_by(done.reason))
+
+    def on_training_scene_results_ready(self, message: messages.ResultsReady) -> None:
+        if not self._current(message):
+            return
+        self.results = message.results
+        SESSION_RESULTS[message.results.model] = message.results
+        if self.state == State.EVALUATING:
+            self._set_state(State.IDLE)
+        self._redraw()
+        self.refresh_bindings()
+
+    def on_training_scene_run_failed(self, message: messages.RunFailed) -> None:
+        if not self._current(message):
+            return
+        if self.state == State.EVALUATING:
+            self.results_note = message.error
+            self._set_state(State.IDLE)
+            return
+        self.note = message.error
+        self._set_state(State.ERROR)
+
+    def _set_state(self, state: State) -> None:
+        """Change the state, mirror it in `playing` (the transport bar) and redraw."""
+        self.state = state
+        playing = state in (State.LOADING, State.TRAINING)
+        if self.playing != playing:
+            self.playing = playing
+        self._redraw()
+        if self.is_attached:
+            self.refresh_bindings()
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def show_frame(self, position: int) -> None:
+        """The scene has one frame: its current state."""
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Bring every widget up to date with the state (UI thread only)."""
+        if not self.drawable:
+            return
+        results_view = self.view == "results"
+        has_run = bool(self.losses) or self.state in RUNNING
+        self.set_class(results_view, "-results")
+        self.set_class(has_run, "-ran")
+        lines = describe_model(self.model_name)
+        head = self.query_one("#tr-head", Static)
+        head.display = not results_view
+        head.update(lines[0])
+        self.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
+        self.query_one("#tr-backend", Static).update(f"{self.backend.name} on {self.backend.device or 'the CPU'}")
+        controls = self.query_one("#tr-controls", Static)
+        controls.display = not results_view
+        controls.update(controls_text(self))
+        self.query_one("#tr-state", Static).update(state_text(self))
+        self.query_one("#tr-loss", Plot).display = not results_view and has_run
+        epochs = self.query_one("#tr-epochs", Static)
+        epochs.display = not results_view and has_run
+        epochs.update(epoch_table(self.epoch_records, self.target))
+        results = self.results if results_view else None
+        results_head = self.query_one("#tr-results-head", Static)
+        results_head.display = results_view
+        results_head.update(results_text(self))
+        confusion = self.query_one("#tr-confusion", ConfusionMatrix)
+        confusion.display = results is not None
+        mixups = self.query_one("#tr-mixups", Static)
+        mixups.display = results is not None
+        self.query_one("#tr-gallery-title", Static).display = results is not None
+        gallery = self.query_one("#tr-gallery", MistakeGallery)
+        gallery.display = results is not None
+        if results is not None:
+            if confusion.matrix is not results.matrix:
+                confusion.matrix = results.matrix
+            mixups.update(confusion_summary(results.matrix))
+            if gallery.mistakes is not results.mistakes:
+                gallery.mistakes = results.mistakes
+
+
+
+# --- small helpers -----------------------------------------------------------------------------------
+
+
+def _positive(value: Any, default: float) -> float:
+    """`value` as a positive float when it is one, else `default`."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return default
+
+
+def _index(options: tuple, value: Any) -> int:
+    """Position of `value` in `options` (0 when absent)."""
+    return options.index(value) if value in options else 0
+
+
+def _step(options: tuple, value: float, direction: int) -> Any:
+    """The next option above (direction 1) or below (-1) `value`, clamped to the ends."""
+    if direction > 0:
+        return next((o for o in options if o > value + 1e-12), options[-1])
+    return next((o for o in reversed(options) if o < value - 1e-12), options[0])
+
+

@@ -1,0 +1,178 @@
+"""The training scene's words: the model's description, the settings, the state line, the
+per-epoch table and the results head. Rich Text from the scene's state; no widgets touched."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+
+from tutor.engines.model import MODELS, Conv, layer_shapes, summary, total_params
+from tutor.engines.train import EpochRecord
+from tutor.scenes.training.state import RUNNING, State
+from tutor.text import format_seconds
+
+if TYPE_CHECKING:
+    from tutor.scenes.training.scene import TrainingScene
+
+#: The editable controls, in panel order.
+CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer", "target")
+#: Cells of the epoch progress bar.
+BAR_CELLS = 20
+
+
+def describe_model(name: str) -> list[str]:
+    """Lines about the model: its shape and parameter count, each count derived from the spec.
+
+    Dense layers show their arithmetic (784 x 30 + 30 = 23,550); LeNet-5 lists each layer's count.
+    """
+    spec = MODELS[name]
+    rows = summary(spec)
+    total = total_params(spec)
+    if any(isinstance(layer, Conv) for layer in spec.layers):
+        counts = [f"{row.name} {row.params:,}" for row in rows if row.params]
+        return [f"LeNet-5: {total:,} parameters", " · ".join(counts[:3]), " · ".join(counts[3:])]
+    sizes = [int(np.prod(spec.input_shape))]
+    lines = []
+    for layer, row, (in_shape, _) in zip(spec.layers, rows, layer_shapes(spec)):
+        if row.params:
+            units = row.output_shape[0]
+            sizes.append(units)
+            lines.append(f"{row.name:<6} {in_shape[0]} x {units} + {units} = {row.params:,}")
+    hidden = next((row.activation for row in rows if row.params and row.activation != "softmax"), "")
+    return ["-".join(str(s) for s in sizes) + f" {hidden}: {total:,} parameters", *lines]
+
+
+def epoch_table(epochs: list[EpochRecord] | tuple[EpochRecord, ...], target: float = 0.0, timing: bool = True) -> Text:
+    """Per-epoch loss and accuracies, one line each; ✓ marks an epoch at or above `target`."""
+    text = Text(no_wrap=True)
+    text.append("epoch   loss  train    test" + ("   time" if timing else ""), style="bold")
+    best = max((e.test_accuracy for e in epochs), default=None)
+    for e in epochs:
+        text.append(f"\n{e.epoch + 1:>3}/{e.epochs:<3}{e.train_loss:>6.3f} {100 * e.train_accuracy:5.1f}% ")
+        style = "bold" if e.test_accuracy == best else ""
+        text.append(f"{100 * e.test_accuracy:6.2f}%", style=style)
+        if timing:
+            text.append(f" {e.seconds:5.1f}s")
+        if target and e.test_accuracy >= target:
+            text.append(" ✓", style="bold")
+    return text
+
+
+def progress_bar(fraction: float, cells: int = BAR_CELLS) -> str:
+    """`cells` characters: █ for done, ░ for to do."""
+    done = int(round(max(0.0, min(1.0, fraction)) * cells))
+    return "█" * done + "░" * (cells - done)
+
+
+def controls_text(scene: TrainingScene) -> Text:
+    """The settings: one line (folded) or the panel with the picked one marked."""
+    values = {
+        "model": scene.model_name,
+        "epochs": str(scene.epochs),
+        "batch size": str(scene.batch_size),
+        "lr": f"{scene.lr:g}",
+        "optimizer": "sgd, momentum 0.9" if scene.optimizer == "sgd" else "adam",
+        "target": f"{100 * scene.target:g}%" if scene.target else "off",
+    }
+    data = f"first {scene.train_limit:,} training images" if scene.train_limit else "all training images"
+    if scene.test_limit:
+        data += f", first {scene.test_limit:,} test"
+    if scene.shift:
+        data += f", shifted ±{scene.shift} px"
+    text = Text()
+    if not scene.controls_open:
+        text.append(
+            f"{scene.optimizer} lr {scene.lr:g} · batch {scene.batch_size} · {scene.epochs} epoch"
+            f"{'s' if scene.epochs != 1 else ''} · target {values['target']}\n"
+        )
+        text.append(data, style="dim")
+        if scene.editable and scene.state not in RUNNING:
+            text.append("\n↑↓ or [ ] to change the settings", style="dim")
+        return text
+    for i, name in enumerate(CONTROLS):
+        picked = i == scene.picked
+        text.append("▸ " if picked else "  ")
+        text.append(f"{name:<10} ", style="bold reverse" if picked and scene.has_focus else "bold")
+        text.append(values[name] + "\n")
+    text.append(data + "\n", style="dim")
+    text.append("↑↓ pick · [ ] change", style="dim")
+    return text
+
+
+def state_text(scene: TrainingScene) -> Text:
+    """The state line: the state, the run's progress or outcome, the note and the keys."""
+    state = State(scene.state)
+    mark, words = state.label
+    text = Text()
+    text.append(f"{mark} {words}", style="bold")
+    if scene.view == "results":
+        keys = keys_text(scene)
+        if state == State.EVALUATING:
+            text.append(": " + (f"{scene.test_limit:,}" if scene.test_limit else "all") + " test digits")
+        elif keys:
+            text.append(" · " + keys, style="dim")
+        return text
+    last = scene.last
+    if state in (State.TRAINING, State.PAUSED, State.STOPPING) and last is not None:
+        text.append(f" · epoch {last.epoch + 1}/{scene.plot_epochs}")
+        text.append(f"\n{progress_bar(last.batch / max(1, last.batches))} batch {last.batch}/{last.batches}")
+        text.append(f"\nloss {last.loss:.3f} · batch accuracy {100 * last.accuracy:.1f}%")
+        text.append(f"\n{last.images_per_second:,.0f} img/s ({scene.backend.name}) · "
+                    f"ETA {format_seconds(last.eta_seconds)}")
+    elif state in (State.STOPPED, State.FINISHED, State.TARGET):
+        final = scene.epoch_records[-1].test_accuracy if scene.epoch_records else None
+        if state == State.STOPPED and scene.stopped_at is not None:
+            epoch, batch, batches = scene.stopped_at
+            text.append(f" in epoch {epoch + 1}, after batch {batch}" + (f"/{batches}" if batches else ""))
+        elif state == State.TARGET:
+            text.append(f" {100 * scene.target:g}%")
+        if final is not None:
+            text.append(f"\ntest accuracy {100 * final:.2f}% after {len(scene.epoch_records)} epoch"
+                        f"{'s' if len(scene.epoch_records) != 1 else ''}")
+    if state == State.EVALUATING:
+        count = f"{scene.test_limit:,}" if scene.test_limit else "all"
+        text.append(f": {count} test digits")
+    if scene.note:
+        text.append("\n" + scene.note, style="italic")
+    keys = keys_text(scene)
+    if keys:
+        text.append("\n" + keys, style="dim")
+    return text
+
+
+def keys_text(scene: TrainingScene) -> str:
+    """The keys that do something now, e.g. "space pause · s stop"."""
+    state = State(scene.state)
+    if state in (State.LOADING, State.TRAINING):
+        return "space pause · s stop"
+    if state == State.PAUSED:
+        return "space resume · s stop"
+    if state in (State.STOPPING, State.EVALUATING):
+        return ""
+    again = state != State.IDLE and scene.view == "train"
+    keys = ["space train again" if again else "space train"]
+    if state == State.STOPPED and scene.checkpoint is not None:
+        keys.append("c continue")
+    if scene.view == "results":
+        keys.append("v training")
+    elif scene.results is not None:
+        keys.append("v confusion matrix and mistakes")
+    return " · ".join(keys)
+
+
+def results_text(scene: TrainingScene) -> Text:
+    """The results view's head: the model and its accuracy, or why there are no results."""
+    text = Text()
+    results = scene.results
+    if results is None:
+        if scene.state == State.EVALUATING:
+            text.append("Testing the trained model on the test digits…")
+        else:
+            text.append(scene.results_note or "No results yet: train the network first (space).")
+        return text
+    title = describe_model(results.model)[0].split(":")[0]
+    text.append(f"{title} · {100 * results.accuracy:.2f}% right", style="bold")
+    text.append(f"\n{results.source}, {results.count:,} test digits", style="dim")
+    return text
