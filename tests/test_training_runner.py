@@ -3,13 +3,11 @@ the test's own thread, its messages collected in a list."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-import pytest
 
-from tutor.engines import mnist
+from tests.test_training_scene import digits, real_digits  # noqa: F401, F811  (fixtures)
 from tutor.engines.train import TrainConfig
 from tutor.model_files import load_checkpoint
 from tutor.scenes import training
@@ -35,20 +33,7 @@ QUICK = TrainConfig(model="mlp-30-sigmoid", epochs=2, batch_size=50, lr=0.1, opt
                     train_limit=1000, test_limit=300, report_seconds=0.0)
 
 
-@pytest.fixture(scope="module")
-def real_digits() -> Any:
-    digits = mnist.load_digits()
-    return SimpleNamespace(
-        train_images=digits.train_images[:1000].copy(), train_labels=digits.train_labels[:1000].copy(),
-        test_images=digits.test_images[:300].copy(), test_labels=digits.test_labels[:300].copy(),
-        info=digits.info,
-    )
-
-
-@pytest.fixture
-def digits(real_digits: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(mnist, "load_digits", lambda *a, **k: real_digits)
-    return real_digits
+# The 1,000/300-digit slice and its patch of the loader: the training scene's own fixtures.
 
 
 class FakeTrainer:
