@@ -13,7 +13,6 @@ from tutor.content import load_course
 from tutor.engines.neuron import (
     GATES,
     binary_inputs,
-    fmt,
     threshold_unit,
     truth_table,
 )
@@ -139,16 +138,6 @@ def test_xor_is_unreachable_but_linear_gates_are_not() -> None:
         i, j, k = hits[0]
         # The vectorised check agrees with the engine itself.
         assert truth_table([grid[i], grid[j]], grid[k], gate=gate).matches is True
-
-
-def test_fmt() -> None:
-    assert fmt(1.0) == "1"
-    assert fmt(-0.5) == "-0.5"
-    assert fmt(1.5) == "1.5"
-    assert fmt(0.0) == "0"
-    assert fmt(-0.0) == "0"
-    assert fmt(2.25) == "2.25"
-    assert fmt(np.float64(-1.0)) == "-1"
 
 
 # --------------------------------------------------------------------------- generators

@@ -89,3 +89,11 @@ def test_first_line_of_errors_and_texts():
     assert first_line("one\ntwo") == "one"
     assert first_line("") == ""
     assert first_line("abcdef", limit=6) == "abcdef"
+
+
+def test_weights_read_as_lessons_print_them() -> None:
+    """The rule the neuron engine's own `fmt` had (now gone): 3 decimals, trimmed, no -0."""
+    import numpy as np
+
+    assert [format_number(v) for v in (1.0, -0.5, 1.5, 0.0, -0.0, 2.25)] == ["1", "-0.5", "1.5", "0", "0", "2.25"]
+    assert format_number(np.float64(-1.0)) == "-1"

@@ -160,24 +160,3 @@ def boundary_segment(
 
 
 _host = to_numpy
-
-
-def fmt(value: float) -> str:
-    """Format a number the way lessons print weights: 1, -0.5, 1.5 (no trailing zeros)."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def linear_text(weights: tuple[float, ...] | list[float], names: tuple[str, ...], bias: float = 0.0) -> str:
-    """A weighted sum written out: linear_text([1, -1], ("x1", "x2"), 0.5) == "x1 - x2 + 0.5"."""
-    text = ""
-    for weight, name in zip(weights, names):
-        if weight == 0:
-            continue
-        magnitude = "" if abs(weight) == 1 else f"{fmt(abs(weight))}·"
-        sign = ("-" if weight < 0 else "") if not text else (" - " if weight < 0 else " + ")
-        text += f"{sign}{magnitude}{name}"
-    if bias or not text:
-        sign = ("-" if bias < 0 else "") if not text else (" - " if bias < 0 else " + ")
-        text += f"{sign}{fmt(abs(bias))}"
-    return text

@@ -14,12 +14,27 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tutor.engines.neuron import GATES, binary_inputs, linear_text
+from tutor.engines.neuron import GATES, binary_inputs
 from tutor.engines.perceptron import XOR_HIDDEN, XOR_OUTPUT, boundary, two_layer_forward
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
 from tutor.text import format_number
 from tutor.widgets.plot import Plot
+
+
+def linear_text(weights: tuple[float, ...] | list[float], names: tuple[str, ...], bias: float = 0.0) -> str:
+    """A weighted sum written out: linear_text([1, -1], ("x1", "x2"), 0.5) == "x1 - x2 + 0.5"."""
+    text = ""
+    for weight, name in zip(weights, names):
+        if weight == 0:
+            continue
+        magnitude = "" if abs(weight) == 1 else f"{format_number(abs(weight))}·"
+        sign = ("-" if weight < 0 else "") if not text else (" - " if weight < 0 else " + ")
+        text += f"{sign}{magnitude}{name}"
+    if bias or not text:
+        sign = ("-" if bias < 0 else "") if not text else (" - " if bias < 0 else " + ")
+        text += f"{sign}{format_number(abs(bias))}"
+    return text
 
 
 def _unit(weights: tuple[float, ...], bias: float, names: tuple[str, str]) -> str:
