@@ -270,8 +270,8 @@ def test_grading_every_question_never_raises(text: str) -> None:
 
 
 def _power_of_ten_apart(got: float, expected: float, tolerance: float) -> bool:
-    """Whether got is expected times 10, 100 or 1000 (or divided by it), within tolerance."""
-    for factor in (10.0, 100.0, 1000.0):
+    """Whether got is expected times 10^k, k = 1..6 (or divided by it), within tolerance."""
+    for factor in (10.0**k for k in range(1, 7)):
         for scaled in (got / factor, got * factor):
             if math.isfinite(scaled) and abs(scaled - expected) <= tolerance + 1e-11 + 1e-9 * abs(expected):
                 return True
@@ -286,11 +286,14 @@ def _power_of_ten_apart(got: float, expected: float, tolerance: float) -> bool:
 )
 @example(1e308, 0.25, 0.01)
 @example(-1.7e308, 0.25, 0.0)
+@example(25.0, 0.25, 0.0)
 def test_scale_hint_only_for_a_real_power_of_ten(got: float, answer: float, tolerance: float) -> None:
     problem = Problem("q", "number", "", (), answer, tolerance, "", ())
     feedback = grade(problem, repr(got))
-    if "power of ten" in feedback.message:
+    if "Check the scale" in feedback.message:
         assert _power_of_ten_apart(got, answer, tolerance), (got, answer)
+    if got == answer * 100 and answer and tolerance == 0.0:
+        assert "100 times too large" in feedback.message, (got, answer, feedback.message)
 
 
 # ------------------------------------------------------------------ the scenes' pipelines

@@ -268,14 +268,18 @@ def test_vector_correct(response: object) -> None:
 
 
 def test_vector_wrong_length_says_how_many() -> None:
-    feedback = grade(vector_problem(), "1 2 3")
-    assert feedback.status == "wrong"
-    assert feedback.message == "Expected 2 numbers, got 3."
+    # A wrong count is a format problem: it says how many numbers, and is not an attempt.
+    for response in ("1 2 3", [1, 2, 3]):
+        feedback = grade(vector_problem(), response)
+        assert feedback.status == "invalid" and not feedback.counts_as_attempt
+        assert feedback.message.startswith("This answer needs 2 numbers, you gave 3.")
 
 
 def test_vector_wrong_counts_entries() -> None:
     assert grade(vector_problem(), "2, 5").message == "Not quite: 1 of 2 numbers is off."
-    assert grade(vector_problem(), "-2, -1.2").message == "Not quite: check the signs."
+    assert grade(vector_problem(), "-2, -1.2").message == (
+        "Check the signs: your numbers are the negatives of the right ones."
+    )
     assert grade(vector_problem(), "[2, x]").status == "invalid"
 
 
@@ -284,13 +288,16 @@ def test_matrix_grading() -> None:
     assert grade(problem, "1 2 3; 4 5 6").status == "correct"
     assert grade(problem, [[1, 2, 3], [4, 5, 6]]).status == "correct"
     assert grade(problem, "1 2 3; 4 5 7").message == "Not quite: 1 of 6 entries is off."
-    transposed = grade(problem, "1 4; 2 5; 3 6")
+    transposed = grade(problem, "1 4; 2 5; 3 6")  # a wrong shape is a format problem
     assert (
-        transposed.status == "wrong"
-        and "2×3" in transposed.message
+        transposed.status == "invalid"
+        and "needs a 2×3 matrix, you gave 3×2" in transposed.message
         and "transposed" in transposed.message
     )
-    assert grade(problem, "1 2; 3 4").message == "Expected a 2×3 matrix, got 2×2."
+    assert grade(problem, "1 2; 3 4").message.startswith(
+        "This answer needs a 2×3 matrix, you gave 2×2."
+    )
+    assert grade(problem, [[1, 2], [3, 4]]).status == "invalid"
     assert grade(problem, "1 2 3; 4 5").status == "invalid"
     assert grade(problem, [[1, 2, 3], [4, 5]]).status == "invalid"
 

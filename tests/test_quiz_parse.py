@@ -39,6 +39,8 @@ MODEST = settings(max_examples=200, deadline=None, derandomize=True)
         ("1/4", 0.25),
         ("-3/2", -1.5),
         ("1 / 8", 0.125),
+        ("2*3", 6.0),  # arithmetic is read by the safe expression parser
+        ("1%", 0.01),  # without an expected value a percentage is its fraction
     ],
 )
 def test_parse_number_accepts(text: str, expected: float) -> None:
@@ -66,9 +68,11 @@ def test_parse_number_accepts(text: str, expected: float) -> None:
         "--1",
         "1e",
         "٣",
-        "2*3",
         "__import__('os')",
-        "1%",
+        "x + 1",
+        "exp(1000)",
+        "log(-1)",
+        "5%%",
     ],
 )
 def test_parse_number_rejects_with_one_line_message(text: str) -> None:

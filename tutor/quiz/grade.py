@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,11 +20,13 @@ from tutor.quiz.parse import (
     NUMBER_HINT,
     VECTOR_HINT,
     AnswerFormatError,
+    count_message,
     parse_choice,
     parse_choices,
     parse_matrix,
     parse_number,
     parse_vector,
+    shape_message,
 )
 from tutor.text import format_number
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Problem", "Feedback", "instantiate", "grade", "template_problem", "PROBLEM_KINDS",
-    "MAX_TEMPLATE_FIELDS", "MAX_FORMAT_WIDTH",
+    "MAX_TEMPLATE_FIELDS", "MAX_FORMAT_WIDTH", "MAX_MISTAKE_MESSAGE",
 ]
 
 #: The kinds a Problem can have (`predict` questions become one of these).
@@ -267,29 +269,33 @@ def _real(value: object, hint: str) -> float:
     return number
 
 
-def _as_number(response: object) -> float:
-    """Read a number response (text or a number)."""
+def _as_number(response: object, expected: float) -> float:
+    """Read a number response (text or a number); `expected` reads `15%` (see parse)."""
     if isinstance(response, str):
-        return parse_number(response)
+        return parse_number(response, expected)
     return _real(response, NUMBER_HINT)
 
 
-def _as_vector(response: object) -> tuple[float, ...]:
-    """Read a vector response (text or an iterable of numbers)."""
+def _as_vector(response: object, expected: tuple[float, ...]) -> tuple[float, ...]:
+    """Read a vector response (text or an iterable of numbers) of len(expected) numbers."""
     if isinstance(response, str):
-        return parse_vector(response)
+        return parse_vector(response, expected)
     if not isinstance(response, Iterable) or isinstance(response, bytes):
         raise _Invalid(VECTOR_HINT)
     values = tuple(_real(x, VECTOR_HINT) for x in response)
     if not values:
         raise _Invalid(VECTOR_HINT)
+    if len(values) != len(expected):
+        raise _Invalid(count_message(len(expected), len(values), VECTOR_HINT))
     return values
 
 
-def _as_matrix(response: object) -> tuple[tuple[float, ...], ...]:
-    """Read a matrix response (text or an iterable of rows)."""
+def _as_matrix(
+    response: object, expected: tuple[tuple[float, ...], ...]
+) -> tuple[tuple[float, ...], ...]:
+    """Read a matrix response (text or an iterable of rows) of the expected shape."""
     if isinstance(response, str):
-        return parse_matrix(response)
+        return parse_matrix(response, expected)
     if not isinstance(response, Iterable) or isinstance(response, bytes):
         raise _Invalid(MATRIX_HINT)
     rows = []
@@ -299,6 +305,9 @@ def _as_matrix(response: object) -> tuple[tuple[float, ...], ...]:
         rows.append(tuple(_real(x, MATRIX_HINT) for x in row))
     if not rows or not rows[0] or any(len(row) != len(rows[0]) for row in rows):
         raise _Invalid(MATRIX_HINT)
+    expected_shape = (len(expected), len(expected[0]) if expected else 0)
+    if (len(rows), len(rows[0])) != expected_shape:
+        raise _Invalid(shape_message(expected_shape, (len(rows), len(rows[0]))))
     return tuple(rows)
 
 
@@ -344,16 +353,133 @@ def _close(got: float, expected: float, tolerance: float) -> bool:
     return abs(got - expected) <= tolerance + slack
 
 
+#: The longest message a `mistakes` entry may show (longer ones are cut with an ellipsis).
+MAX_MISTAKE_MESSAGE = 160
+#: Powers of ten the scale detector names: 10^1 ... 10^6 too large or too small.
+_MAX_POWER = 6
+#: A slip is only named when it explains the answer to within this share of each number.
+_SLIP_SHARE = 0.05
+
+Known = tuple[tuple[Any, str], ...]
+
+
+def _explains(candidate: float, expected: float, tolerance: float) -> bool:
+    """`candidate` (the answer with a slip undone) equals `expected` closely and relatively.
+
+    The relative test keeps a generous tolerance from naming a slip on a tiny answer: with
+    expected 0.001 and tolerance 0.01, 0.5 is not "100 times too large".
+    """
+    if not _close(candidate, expected, tolerance):
+        return False
+    if expected == 0 or abs(expected) <= tolerance:
+        return True
+    return abs(candidate - expected) <= _SLIP_SHARE * abs(expected) + 1e-12
+
+
+def _scaled_by(got: tuple[float, ...], expected: tuple[float, ...], factor: float,
+               tolerance: float) -> bool:
+    """Every got ≈ factor × expected, and some expected number is clearly not zero."""
+    if not any(abs(e) > tolerance for e in expected):
+        return False
+    try:
+        return all(
+            _explains(g / factor, e, tolerance) for g, e in zip(got, expected, strict=True)
+        )
+    except (OverflowError, ZeroDivisionError):
+        return False
+
+
+def _scale_slip(got: tuple[float, ...], expected: tuple[float, ...], tolerance: float,
+                several: bool) -> str | None:
+    """A flipped sign, a factor of 2, or a power of ten explaining the whole answer."""
+    if _scaled_by(got, expected, -1.0, tolerance):
+        if several:
+            return "Check the signs: your numbers are the negatives of the right ones."
+        return "Check the sign: your answer is the negative of the right one."
+    if _scaled_by(got, expected, 2.0, tolerance):
+        return "Check for a factor of 2: your answer is twice the right one."
+    if _scaled_by(got, expected, 0.5, tolerance):
+        return "Check for a factor of 2: your answer is half the right one."
+    for power in range(1, _MAX_POWER + 1):
+        if _scaled_by(got, expected, 10.0**power, tolerance):
+            return f"Check the scale: your answer is {10**power} times too large."
+        if _scaled_by(got, expected, 10.0**-power, tolerance):
+            return f"Check the scale: your answer is {10**power} times too small."
+    return None
+
+
+def _one_sign_slip(got: tuple[float, ...], expected: tuple[float, ...],
+                   tolerance: float) -> str | None:
+    """Exactly one number has the wrong sign and all the others are right."""
+    flipped = [
+        i for i, (g, e) in enumerate(zip(got, expected, strict=True))
+        if abs(e) > tolerance and _explains(-g, e, tolerance)
+    ]
+    if len(flipped) != 1:
+        return None
+    others_right = all(
+        _close(g, e, tolerance)
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)) if i != flipped[0]
+    )
+    if not others_right:
+        return None
+    return f"Check the sign of number {flipped[0] + 1}: it is the negative of the right one."
+
+
+def _order_slip(got: tuple[float, ...], expected: tuple[float, ...],
+                tolerance: float) -> str | None:
+    """The right numbers, in reverse (swapped) or another order."""
+    n = len(expected)
+    if n < 2:
+        return None
+    if all(_close(g, e, tolerance) for g, e in zip(got, reversed(expected))):
+        if n == 2:
+            return "Check the order: your two numbers are swapped."
+        return "Check the order: you have the right numbers in reverse order."
+    unused = list(expected)
+    for g in got:
+        match = next((j for j, e in enumerate(unused) if _close(g, e, tolerance)), None)
+        if match is None:
+            return None
+        unused.pop(match)
+    return "Check the order: you have the right numbers in the wrong order."
+
+
+def _known_message(got: Any, known: Known, tolerance: float) -> str | None:
+    """The message of the first known mistake `got` matches (numbers within tolerance)."""
+    flat_got = _flat(got)
+    for value, message in known:
+        if isinstance(value, (int, tuple)) and not isinstance(got, float) and flat_got is None:
+            if value == got:
+                return message
+            continue
+        flat_value = _flat(value)
+        if (
+            flat_got is not None and flat_value is not None
+            and len(flat_got) == len(flat_value)
+            and all(_close(g, v, tolerance) for g, v in zip(flat_got, flat_value, strict=True))
+        ):
+            return message
+    return None
+
+
+def _flat(value: Any) -> tuple[float, ...] | None:
+    """A number, vector or matrix as a flat tuple of floats (None for option answers)."""
+    if isinstance(value, float):
+        return (value,)
+    if isinstance(value, tuple) and value and all(isinstance(x, float) for x in value):
+        return value
+    if isinstance(value, tuple) and value and all(isinstance(row, tuple) for row in value):
+        flat = tuple(x for row in value for x in row)
+        return flat if all(isinstance(x, float) for x in flat) else None
+    return None
+
+
 def _number_message(got: float, expected: float, tolerance: float) -> str:
-    """A short hint about a wrong number that does not give the answer away."""
-    if expected != 0 and _close(-got, expected, tolerance):
-        return "Not quite: check the sign."
-    if expected != 0 and got != 0:
-        for factor in (10.0, 100.0, 1000.0):
-            if _close(got / factor, expected, tolerance) or _close(
-                got * factor, expected, tolerance
-            ):
-                return "Not quite: check the scale; you seem off by a power of ten."
+    """One line naming the classic slip a wrong number looks like, else a nudge."""
+    slip = _scale_slip((got,), (expected,), tolerance, several=False)
+    if slip:
+        return slip
     if abs(got - expected) <= 10 * tolerance and tolerance > 0:
         return f"Close, but not within ±{format_number(tolerance, 6, significant=True)}: compute more precisely."
     return _TRY_AGAIN
@@ -364,68 +490,75 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _grade_number(problem: Problem, response: object) -> tuple[Status, str]:
+def _grade_number(problem: Problem, response: object, known: Known) -> tuple[Status, str]:
     """Grade a number response."""
-    got = _as_number(response)
     expected = float(problem.answer)
+    got = _as_number(response, expected)
     if _close(got, expected, problem.tolerance):
         return "correct", _RIGHT
+    known_message = _known_message(got, known, problem.tolerance)
+    if known_message:
+        return "wrong", known_message
     return "wrong", _number_message(got, expected, problem.tolerance)
 
 
-def _grade_vector(problem: Problem, response: object) -> tuple[Status, str]:
-    """Grade a vector response element-wise."""
-    got = _as_vector(response)
+def _grade_vector(problem: Problem, response: object, known: Known) -> tuple[Status, str]:
+    """Grade a vector response element-wise (a wrong count is a format problem)."""
     expected = tuple(problem.answer)
-    if len(got) != len(expected):
-        return "wrong", f"Expected {_plural(len(expected), 'number')}, got {len(got)}."
-    off = sum(not _close(g, e, problem.tolerance) for g, e in zip(got, expected, strict=True))
+    got = _as_vector(response, expected)
+    tolerance = problem.tolerance
+    off = sum(not _close(g, e, tolerance) for g, e in zip(got, expected, strict=True))
     if off == 0:
         return "correct", _RIGHT
-    pairs = zip(got, expected, strict=True)
-    if any(expected) and all(_close(-g, e, problem.tolerance) for g, e in pairs):
-        return "wrong", "Not quite: check the signs."
+    slip = (
+        _known_message(got, known, tolerance)
+        or _scale_slip(got, expected, tolerance, several=len(expected) > 1)
+        or _one_sign_slip(got, expected, tolerance)
+        or _order_slip(got, expected, tolerance)
+    )
+    if slip:
+        return "wrong", slip
     verb = "is" if off == 1 else "are"
     return "wrong", f"Not quite: {off} of {len(expected)} numbers {verb} off."
 
 
-def _grade_matrix(problem: Problem, response: object) -> tuple[Status, str]:
-    """Grade a matrix response element-wise."""
-    got = _as_matrix(response)
+def _grade_matrix(problem: Problem, response: object, known: Known) -> tuple[Status, str]:
+    """Grade a matrix response element-wise (a wrong shape is a format problem)."""
     expected = tuple(tuple(row) for row in problem.answer)
-    expected_shape = (len(expected), len(expected[0]) if expected else 0)
-    got_shape = (len(got), len(got[0]))
-    if got_shape != expected_shape:
-        if got_shape == expected_shape[::-1] and expected_shape[0] != expected_shape[1]:
-            return "wrong", (
-                f"Expected a {expected_shape[0]}×{expected_shape[1]} matrix, got "
-                f"{got_shape[0]}×{got_shape[1]}: transposed?"
-            )
-        return "wrong", (
-            f"Expected a {expected_shape[0]}×{expected_shape[1]} matrix, got "
-            f"{got_shape[0]}×{got_shape[1]}."
-        )
-    off = sum(
-        not _close(g, e, problem.tolerance)
-        for got_row, expected_row in zip(got, expected, strict=True)
-        for g, e in zip(got_row, expected_row, strict=True)
-    )
+    got = _as_matrix(response, expected)
+    tolerance = problem.tolerance
+    flat_got = tuple(x for row in got for x in row)
+    flat_expected = tuple(x for row in expected for x in row)
+    off = sum(not _close(g, e, tolerance) for g, e in zip(flat_got, flat_expected, strict=True))
     if off == 0:
         return "correct", _RIGHT
-    total = expected_shape[0] * expected_shape[1]
+    transposed = tuple(x for column in zip(*expected, strict=True) for x in column)
+    if len(expected) > 1 and all(
+        _close(g, e, tolerance) for g, e in zip(flat_got, transposed, strict=True)
+    ):
+        return "wrong", "Check the orientation: your matrix is the transpose of the right one."
+    slip = _known_message(got, known, tolerance) or _scale_slip(
+        flat_got, flat_expected, tolerance, several=True
+    )
+    if slip:
+        return "wrong", slip
+    total = len(flat_expected)
     verb = "is" if off == 1 else "are"
     return "wrong", f"Not quite: {off} of {total} entries {verb} off."
 
 
-def _grade_single(problem: Problem, response: object) -> tuple[Status, str]:
+def _grade_single(problem: Problem, response: object, known: Known) -> tuple[Status, str]:
     """Grade a single-choice response."""
     chosen = _as_choice(response, len(problem.options))
     if chosen == problem.answer:
         return "correct", _RIGHT
+    known_message = _known_message(chosen, known, 0.0)
+    if known_message:
+        return "wrong", known_message
     return "wrong", "Not quite: that is not the best option; read the others again."
 
 
-def _grade_multiple(problem: Problem, response: object) -> tuple[Status, str]:
+def _grade_multiple(problem: Problem, response: object, known: Known) -> tuple[Status, str]:
     """Grade a multiple-choice response (the chosen set must equal the answer set)."""
     n_options = len(problem.options)
     chosen = _as_choices(response, n_options)
@@ -434,6 +567,9 @@ def _grade_multiple(problem: Problem, response: object) -> tuple[Status, str]:
         return "correct", _RIGHT
     if not chosen:
         raise _Invalid(f"Choose at least one of the {n_options} options.")
+    known_message = _known_message(tuple(sorted(chosen)), known, 0.0)
+    if known_message:
+        return "wrong", known_message
     if chosen < expected:
         return "wrong", "Not quite: all you chose is right, but something is missing."
     if chosen > expected:
@@ -450,7 +586,36 @@ _GRADERS = {
 }
 
 
-def grade(problem: Problem, response: object) -> Feedback:
+def _one_line(message: object, question_id: str) -> str:
+    """A mistake's message as one printable line of at most MAX_MISTAKE_MESSAGE characters."""
+    if not isinstance(message, str) or not message.strip():
+        raise ValueError(f"Problem '{question_id}': a mistake's message must be non-empty text.")
+    flat = " ".join(message.split())
+    flat = "".join(char if char.isprintable() else "\ufffd" for char in flat)
+    if len(flat) > MAX_MISTAKE_MESSAGE:
+        flat = flat[: MAX_MISTAKE_MESSAGE - 1] + "…"
+    return flat
+
+
+def _known_table(problem: Problem, mistakes: object) -> Known:
+    """`mistakes` (a mapping or pairs of wrong answer -> message) in canonical form."""
+    if mistakes is None:
+        return ()
+    items = mistakes.items() if isinstance(mistakes, Mapping) else mistakes
+    try:
+        pairs = [(value, message) for value, message in items]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Problem '{problem.question_id}': mistakes must map wrong answers to messages."
+        ) from None
+    return tuple(
+        (_canonical_answer(problem.kind, value, problem.question_id),
+         _one_line(message, problem.question_id))
+        for value, message in pairs
+    )
+
+
+def grade(problem: Problem, response: object, mistakes: object = None) -> Feedback:
     """Grade `response` against `problem`; never raises for a learner's input.
 
     Args:
@@ -458,14 +623,22 @@ def grade(problem: Problem, response: object) -> Feedback:
         response: number/vector/matrix: the typed text (numbers and sequences are accepted
             too); single: a 0-based option index or text such as `b` / `2`; multiple: an
             iterable of 0-based indices or text such as `a, c`.
+        mistakes: optional known wrong answers with targeted messages, a mapping (or pairs)
+            from a wrong answer in the problem's encoding (a number, a vector tuple, a
+            matrix of row tuples, an option index, a tuple of indices) to one line shown
+            when the response matches it (numbers within the problem's tolerance). Checked
+            before the generic detectors. (Not yet read from lesson TOML or generators.)
 
     Returns:
-        Feedback: "correct"; "wrong" with a short hint that does not reveal the answer
-        (a wrong count of numbers is "wrong" too, e.g. "Expected 2 numbers, got 3."); or
-        "invalid" with the expected format when the response cannot be read.
+        Feedback: "correct"; "wrong" with one line naming the classic slip the answer looks
+        like (a flipped sign, a factor of 2, a power of ten up to 10^6, swapped order, one
+        number's sign, a transposed matrix) or a nudge; or "invalid" with the expected
+        format when the response cannot be read, including a wrong count of numbers or a
+        matrix of the wrong shape ("This answer needs 2 numbers, you gave 3. ..."), which
+        never counts as an attempt.
 
     Raises:
-        ValueError: only when the problem itself has an unknown kind (a content error).
+        ValueError: only for a content error: an unknown kind, or malformed `mistakes`.
     """
     try:
         grader = _GRADERS[problem.kind]
@@ -474,8 +647,9 @@ def grade(problem: Problem, response: object) -> Feedback:
             f"Problem '{problem.question_id}' has kind {problem.kind!r}; "
             f"expected one of {', '.join(PROBLEM_KINDS)}."
         ) from None
+    known = _known_table(problem, mistakes)
     try:
-        status, message = grader(problem, response)
+        status, message = grader(problem, response, known)
     except AnswerFormatError as error:
         return Feedback("invalid", str(error), problem.explanation)
     except _Invalid as error:
