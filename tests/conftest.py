@@ -9,10 +9,13 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Point DL_TUTOR_HOME at a fresh folder, force DL_TUTOR_BACKEND=numpy, use the shipped MNIST."""
+    """Point DL_TUTOR_HOME at a fresh folder, force DL_TUTOR_BACKEND=numpy, fix the learner
+    seed (DL_TUTOR_LEARNER_SEED), use the shipped MNIST."""
     home = tmp_path_factory.mktemp("dl-tutor-home")
     monkeypatch.setenv("DL_TUTOR_HOME", str(home))
     monkeypatch.setenv("DL_TUTOR_BACKEND", "numpy")
+    # A new progress file gets this learner seed, so option orders (and snapshots) are fixed.
+    monkeypatch.setenv("DL_TUTOR_LEARNER_SEED", "1")
     # `dl-tutor --data-dir` sets this for its process; in tests, undo it after each test
     # (monkeypatch restores the variable's absence at teardown).
     monkeypatch.setenv("DL_TUTOR_DATA_DIR", "")

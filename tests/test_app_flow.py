@@ -37,7 +37,7 @@ async def _choose(pilot, card: QuestionCard, option_text: str) -> None:
     field.focus()
     await pilot.pause()
     index = next(i for i, text in enumerate(card.problem.options) if text == option_text)
-    field.highlighted = index
+    field.highlighted = card.shown_position(index)  # options are shown in the learner's order
     await pilot.press("enter")
     await pilot.pause()
 

@@ -90,6 +90,12 @@ class Session:
 
     # --- reading ------------------------------------------------------------------------------
 
+    @property
+    def learner_seed(self) -> int:
+        """This learner's seed (`Progress.learner_seed`): fixes the order of each question's
+        options, the same across restarts."""
+        return self.progress.learner_seed
+
     def status(self, lesson: Lesson) -> Status:
         """"done", "started" or "new", by the completion rule."""
         return lesson_status(self.progress, lesson)

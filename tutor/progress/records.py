@@ -10,6 +10,8 @@ is not decided here: see `tutor.session` (the one completion rule).
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,21 @@ __all__ = [
 
 #: The version written to (and expected in) progress files.
 FORMAT_VERSION = 1
+
+
+#: When set to an integer, the learner seed a progress file gets when it has none yet (a new file
+#: or one written before the seed existed), so tests and screenshots show one option order.
+LEARNER_SEED_ENV = "DL_TUTOR_LEARNER_SEED"
+
+
+def new_learner_seed() -> int:
+    """A learner seed for a progress file that has none: `DL_TUTOR_LEARNER_SEED` if it is set
+    to an integer, else a random 32-bit number."""
+    value = os.environ.get(LEARNER_SEED_ENV, "").strip()
+    try:
+        return int(value) & 0xFFFFFFFF
+    except ValueError:
+        return secrets.randbits(32)
 
 
 class ProgressFormatError(ValueError):
@@ -129,11 +146,16 @@ class Progress:
         version: the file format version (FORMAT_VERSION).
         last_lesson: id of the lesson to resume, or None.
         lessons: lesson id -> LessonRecord.
+        learner_seed: this learner's own number, drawn once and saved: it fixes the order in
+            which each question's options are shown (`tutor.widgets.question_card`), so the
+            order differs between learners but stays put across restarts. Not part of `==`:
+            two records of the same learning are equal whatever seed they carry.
     """
 
     version: int = FORMAT_VERSION
     last_lesson: str | None = None
     lessons: dict[str, LessonRecord] = field(default_factory=dict)
+    learner_seed: int = field(default_factory=new_learner_seed, compare=False)
 
     def lesson(self, lesson_id: str) -> LessonRecord:
         """The record of lesson `lesson_id`, created empty if it does not exist yet."""
@@ -190,6 +212,7 @@ class Progress:
         return {
             "version": self.version,
             "last_lesson": self.last_lesson,
+            "learner_seed": self.learner_seed,
             "lessons": {
                 lesson_id: {
                     "step": record.step,
@@ -213,8 +236,9 @@ class Progress:
     def from_dict(cls, data: Any) -> Progress:
         """Build Progress from parsed JSON, checking every type.
 
-        Unknown extra keys are ignored; missing keys take their defaults; records of lessons
-        and questions the course no longer has are kept.
+        Unknown extra keys are ignored; missing keys take their defaults (a file without a
+        learner seed gets a new one, saved with the next save); records of lessons and
+        questions the course no longer has are kept.
 
         Raises:
             ProgressFormatError: on anything malformed (wrong types, unsupported version).
@@ -233,7 +257,16 @@ class Progress:
             lesson_id: _lesson_from_dict(record, f"lessons.{lesson_id}")
             for lesson_id, record in lessons_data.items()
         }
-        return cls(version=version, last_lesson=last_lesson, lessons=lessons)
+        seed = data.get("learner_seed")
+        if seed is None:
+            seed = new_learner_seed()
+        else:
+            _expect(seed, int, "learner_seed", "an integer")
+            if not 0 <= seed <= 0xFFFFFFFF:
+                raise ProgressFormatError(
+                    f"learner_seed: expected a number from 0 to {0xFFFFFFFF}, got {seed}."
+                )
+        return cls(version=version, last_lesson=last_lesson, lessons=lessons, learner_seed=seed)
 
 
 def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
@@ -244,6 +277,7 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
     lessons completed are united; attempts add up (each side's new attempts count once, `base`
     tells which are new); a question is right if either side got it right; the latest answer is
     ours unless only the other side answered. `last_lesson` stays ours (this learner acted last).
+    The learner seed stays ours too (it was read from the same file, or drawn for a new one).
     """
     for lesson_id, their_record in theirs.lessons.items():
         our_record = ours.lessons.get(lesson_id)

@@ -2,41 +2,140 @@
 
 The card owns only presentation and the attempt loop (answer, feedback, hint, try again, new
 problem); grading is `tutor.quiz.grade`, recording is the screen's job via `Answered`.
+
+Choice options are shown in an order of the learner's own: a permutation drawn from the
+learner seed (`Session.learner_seed`, saved in the progress file) and the question id, so it
+differs between learners and questions but never moves across restarts. The card maps the shown
+order back to the question's own indices before grading, and the progress file keeps the
+chosen option's text, so nothing stored depends on the order. Nothing starts highlighted or
+ticked: enter before choosing says so and costs no attempt.
 """
 
 from __future__ import annotations
 
+import random
 import zlib
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, Markdown, OptionList, SelectionList, Static
+from textual.widgets import Button, Input, Markdown, OptionList, Static
 
 from tutor.content.model import Question
 from tutor.quiz import Feedback, Problem, grade, instantiate
 
-_PLACEHOLDERS = {
-    "number": "a number, e.g. 0.25 or -3 or 1/4",
-    "vector": "numbers, e.g. 2.0, 1.2  or  [2 1.2]",
-    "matrix": "rows split by ;  e.g. 1 2; 3 4",
-}
+def placeholder(problem: Problem) -> str:
+    """The answer field's placeholder: the shape of the answer, never a number that could be it."""
+    if problem.kind == "vector":
+        return f"{len(problem.answer)} numbers, split by commas or spaces"
+    if problem.kind == "matrix":
+        rows, cols = len(problem.answer), len(problem.answer[0])
+        return f"{rows} rows of {cols} numbers, rows split by ;"
+    return "a number (fractions, % and e^x work too)"
 
 
-class ChoiceList(SelectionList[int]):
-    """A multiple-choice list: space toggles an option, enter submits the selection."""
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
-    BINDINGS = [Binding("enter", "submit", "Check", show=False)]
+#: How a ticked and an unticked multiple-choice option look: a glyph, so they differ without
+#: colour too (`--colors none`).
+TICKED, UNTICKED = "[x]", "[ ]"
+
+
+def option_order(seed: int, question_id: str, count: int, *, shuffle: bool = True) -> list[int]:
+    """The order to show `count` options in: shown position -> the question's own index.
+
+    A permutation drawn from the learner seed and the question id (the same every time for
+    both), or the identity when `shuffle` is False."""
+    order = list(range(count))
+    if shuffle and count > 1:
+        random.Random(zlib.crc32(f"{seed}:{question_id}".encode())).shuffle(order)
+    return order
+
+
+class OneChoice(OptionList):
+    """A single-choice list: nothing highlighted at first; enter answers the highlighted option,
+    or, with none highlighted, posts `Submitted` so the card can say to choose one first."""
+
+    class Submitted(Message):
+        """The learner pressed enter with no option highlighted."""
+
+    def __init__(self, *content: str, id: str | None = None) -> None:
+        super().__init__(*content, id=id, markup=False)
+        self.highlighted = None  # OptionList highlights its first option; we do not
+
+    def set_prompts(self, prompts: list[str]) -> None:
+        """Replace the options, leaving none highlighted."""
+        self.clear_options()
+        self.add_options(prompts)
+        self.highlighted = None
+
+    def action_select(self) -> None:
+        """Answer with the highlighted option, or ask for one when none is."""
+        if self.highlighted is None:
+            self.post_message(self.Submitted())
+        else:
+            super().action_select()
+
+
+class ChoiceList(OptionList):
+    """A multiple-choice list: space (or a click) ticks an option, enter submits the ticks.
+
+    Options wrap in full like single-choice ones, and show `[x]` / `[ ]` so ticked and unticked
+    differ without colour. `values[i]` is what option `i` stands for (the question's own index);
+    `selected` holds the ticked values."""
+
+    BINDINGS = [Binding("space", "toggle", "Tick", show=False)]
 
     class Submitted(Message):
         """The learner pressed enter on the list."""
 
-    def action_submit(self) -> None:
-        """Report that the learner wants the current selection checked."""
+    def __init__(self, labels: list[str], values: list[int], *, id: str | None = None) -> None:
+        self.labels = list(labels)
+        self.values = list(values)
+        self.selected: set[int] = set()
+        super().__init__(*self._prompts(), id=id, markup=False)
+        self.highlighted = None
+
+    def _prompts(self) -> list[str]:
+        return [
+            f"{TICKED if value in self.selected else UNTICKED} {label}"
+            for label, value in zip(self.labels, self.values, strict=True)
+        ]
+
+    def set_choices(self, labels: list[str], values: list[int]) -> None:
+        """Replace the options, none ticked or highlighted."""
+        self.labels, self.values, self.selected = list(labels), list(values), set()
+        self.clear_options()
+        self.add_options(self._prompts())
+        self.highlighted = None
+
+    def toggle(self, index: int) -> None:
+        """Tick or untick the option shown at `index`."""
+        value = self.values[index]
+        self.selected ^= {value}
+        self.replace_option_prompt_at_index(index, self._prompts()[index])
+
+    def action_toggle(self) -> None:
+        """Tick or untick the highlighted option."""
+        if self.highlighted is not None:
+            self.toggle(self.highlighted)
+
+    def action_select(self) -> None:
+        """Enter: submit the ticked options."""
         self.post_message(self.Submitted())
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click ticks the option under the pointer (it does not submit)."""
+        event.prevent_default()  # OptionList's own click would submit
+        clicked = event.style.meta.get("option")
+        if clicked is not None:
+            self.highlighted = clicked
+            self.toggle(clicked)
 
 
 class QuestionCard(Widget):
@@ -52,10 +151,10 @@ class QuestionCard(Widget):
     }
     QuestionCard.-solved { border: round $success; }
     QuestionCard > Markdown { margin: 0; padding: 0; }
-    QuestionCard OptionList, QuestionCard SelectionList {
+    QuestionCard OptionList {
         height: auto; max-height: 10; border: none; padding: 0 0 0 1;
     }
-    QuestionCard OptionList:focus, QuestionCard SelectionList:focus {
+    QuestionCard OptionList:focus {
         border: none; border-left: outer $accent; padding: 0;
     }
     QuestionCard Input { margin-top: 1; }
@@ -83,10 +182,12 @@ class QuestionCard(Widget):
 
     def __init__(
         self, question: Question, *, number: int = 1, count: int = 1, solved: bool = False,
-        id: str | None = None,
+        learner_seed: int | None = None, id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.question = question
+        #: None: ask the app's session when the options are first shown.
+        self.learner_seed = learner_seed
         self.number = number
         self.count = count
         self.solved_before = solved
@@ -102,6 +203,28 @@ class QuestionCard(Widget):
     def _make_problem(self) -> Problem:
         seed = zlib.crc32(self.question.id.encode()) + self.draw
         return instantiate(self.question, seed=seed)
+
+    def _seed(self) -> int:
+        if self.learner_seed is None:
+            session = getattr(self.app, "session", None)
+            self.learner_seed = int(getattr(session, "learner_seed", 0))
+        return self.learner_seed
+
+    @property
+    def order(self) -> list[int]:
+        """Shown position -> the problem's own option index."""
+        return option_order(
+            self._seed(), self.question.id, len(self.problem.options),
+            shuffle=self.question.shuffle,
+        )
+
+    def shown_position(self, index: int) -> int:
+        """Where the problem's option `index` is shown in the list."""
+        return self.order.index(index)
+
+    def _labels(self) -> list[str]:
+        """The options as shown: lettered in shown order."""
+        return [f"{LETTERS[i % 26]}) {self.problem.options[o]}" for i, o in enumerate(self.order)]
 
     def _title(self) -> str:
         title = f"Question {self.number} of {self.count}"
@@ -126,19 +249,12 @@ class QuestionCard(Widget):
 
     def _answer_field(self) -> ComposeResult:
         kind = self.problem.kind
-        letters = "abcdefghijklmnopqrstuvwxyz"
         if kind == "single":
-            yield OptionList(
-                *(f"{letters[i]}) {text}" for i, text in enumerate(self.problem.options)),
-                id="qc-answer",
-            )
+            yield OneChoice(*self._labels(), id="qc-answer")
         elif kind == "multiple":
-            yield ChoiceList(
-                *((f"{letters[i]}) {text}", i) for i, text in enumerate(self.problem.options)),
-                id="qc-answer",
-            )
+            yield ChoiceList(self._labels(), self.order, id="qc-answer")
         else:
-            yield Input(placeholder=_PLACEHOLDERS.get(kind, "your answer"), id="qc-answer")
+            yield Input(placeholder=placeholder(self.problem), id="qc-answer")
 
     @property
     def answer_widget(self) -> Widget:
@@ -164,6 +280,10 @@ class QuestionCard(Widget):
         event.stop()
         self.check()
 
+    def on_one_choice_submitted(self, event: OneChoice.Submitted) -> None:
+        event.stop()
+        self.check()
+
     def on_choice_list_submitted(self, event: ChoiceList.Submitted) -> None:
         event.stop()
         self.check()
@@ -179,9 +299,10 @@ class QuestionCard(Widget):
             chosen = sorted(field.selected)
             return chosen, ",".join(self.problem.options[i] for i in chosen)
         assert isinstance(field, OptionList)
-        index = field.highlighted
-        if index is None:
+        shown = field.highlighted
+        if shown is None:
             return "", ""
+        index = self.order[shown]
         return index, self.problem.options[index]
 
     def check(self) -> Feedback:
@@ -193,7 +314,19 @@ class QuestionCard(Widget):
             feedback = grade(self.problem, response)
         self._show(feedback)
         self.post_message(self.Answered(self, feedback, text))
+        self.call_after_refresh(self._reveal_feedback)
         return feedback
+
+    def _reveal_feedback(self) -> None:
+        """Scroll the verdict and what follows it (explanation, hint) into view."""
+        try:
+            extra = self.query_one("#qc-extra", Static)
+            feedback = self.query_one("#qc-feedback", Static)
+        except NoMatches:  # the step changed before the next refresh: nothing left to show
+            return
+        if not extra.has_class("-empty"):
+            extra.scroll_visible(animate=False)
+        feedback.scroll_visible(animate=False)
 
     def _set_line(self, widget_id: str, content: Text | str) -> None:
         """Update the feedback or extra line, hiding it while empty."""
@@ -203,9 +336,9 @@ class QuestionCard(Widget):
 
     def _empty_message(self) -> str:
         if self.problem.kind == "single":
-            return "Pick an option with ↑/↓ and press enter."
+            return "Choose an option first (↑/↓ then enter)."
         if self.problem.kind == "multiple":
-            return "Select options with space, then press enter."
+            return "Choose an option first (↑/↓, space to tick, then enter)."
         return "Type your answer, then press enter."
 
     def _show(self, feedback: Feedback) -> None:
@@ -250,8 +383,8 @@ class QuestionCard(Widget):
         field = self.answer_widget
         if isinstance(field, Input):
             field.value = ""
-        elif isinstance(field, OptionList) and not isinstance(field, SelectionList):
-            field.clear_options()
-            letters = "abcdefghijklmnopqrstuvwxyz"
-            field.add_options([f"{letters[i]}) {t}" for i, t in enumerate(self.problem.options)])
+        elif isinstance(field, OneChoice):
+            field.set_prompts(self._labels())
+        elif isinstance(field, ChoiceList):
+            field.set_choices(self._labels(), self.order)
         self.border_title = self._title()
