@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", parents=[common], help="check the installation, backend and terminal")
     p_check = sub.add_parser("check-lessons", parents=[common], help="validate a lesson tree")
     p_check.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    p_check.add_argument(
+        "--strict", action="store_true",
+        help="also fail on teaching warnings (a distractor without its reason, a numeric "
+        "question with no diagnosed mistake, an answer visible before its question)",
+    )
     p_progress = sub.add_parser("progress", parents=[common], help="reset or export progress")
     group = p_progress.add_mutually_exclusive_group(required=True)
     group.add_argument(
@@ -220,9 +225,18 @@ def cmd_check_lessons(args: argparse.Namespace) -> int:
         print(problem)
     if problems:
         return EXIT_PROBLEMS
+    from tutor.content.rules import teaching_warnings
+
+    warnings = teaching_warnings(course)
+    for warning in warnings:
+        print(warning)
     steps = sum(len(lesson.steps) for lesson in course.lessons)
     questions = sum(len(lesson.questions) for lesson in course.lessons)
-    print(f"OK: {path}: {len(course.lessons)} lessons, {steps} steps, {questions} questions")
+    noted = f" ({len(warnings)} teaching warning(s))" if warnings else ""
+    if warnings and getattr(args, "strict", False):
+        print(f"{len(warnings)} teaching warning(s) in {path} (--strict)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"OK: {path}: {len(course.lessons)} lessons, {steps} steps, {questions} questions{noted}")
     return EXIT_OK
 
 

@@ -38,6 +38,8 @@ MAX_TOML_DEPTH = 32
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _STEP_MARKER_RE = re.compile(r"^<!--\s*step:\s*(?P<id>\S+)\s*-->\s*$")
+#: A line that holds back the rest of a step's prose until the step's questions are answered.
+_REVEAL_MARKER_RE = re.compile(r"^<!--\s*reveal\s*-->\s*$")
 _HEADING_RE = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*#*\s*$")
 
 _COURSE_KEYS = {"format_version", "title", "units"}
@@ -46,8 +48,10 @@ _LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
 _STEP_KEYS = {"id", "title", "scene", "scene_params", "questions"}
 _QUESTION_KEYS = {
     "id", "kind", "prompt", "options", "answer", "tolerance", "explanation", "hints",
-    "generator", "params",
+    "generator", "params", "shuffle", "mistakes",
 }
+_OPTION_KEYS = {"text", "why"}
+_MISTAKE_KEYS = {"answer", "say"}
 
 
 @dataclass(frozen=True)
@@ -235,8 +239,146 @@ def split_prose(text: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
     return result, problems
 
 
+def split_reveal(body: str) -> tuple[str, str, int]:
+    """A step's prose split at its `<!-- reveal -->` line: (shown, held back, markers found).
+
+    Without a marker everything is shown and nothing is held back.
+    """
+    lines = body.splitlines()
+    marks = [i for i, line in enumerate(lines) if _REVEAL_MARKER_RE.match(line.strip())]
+    if not marks:
+        return body, "", 0
+    first = marks[0]
+    rest = [line for line in lines[first + 1 :] if not _REVEAL_MARKER_RE.match(line.strip())]
+    shown = "\n".join(lines[:first]).strip()
+    return (shown + "\n" if shown else ""), "\n".join(rest).strip() + "\n", len(marks)
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _load_options(opts: Any, prefix: str, out: _Collector) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A choice question's options: each a string, or `{ text = "...", why = "..." }`.
+
+    Returns (texts, reasons) with "" where an option has no reason, or None when unusable.
+    """
+    if not isinstance(opts, list) or len(opts) < 2:
+        out.add(f"{prefix}options", "expected a list of at least two options")
+        return None
+    texts: list[str] = []
+    reasons: list[str] = []
+    for i, option in enumerate(opts):
+        key = f"{prefix}options[{i}]"
+        if isinstance(option, dict):
+            out.unknown_keys(option, _OPTION_KEYS, f"{key}.")
+            text = option.get("text")
+            why = option.get("why", "")
+            if not isinstance(why, str):
+                out.add(f"{key}.why", "expected text: why this option is wrong")
+                why = ""
+        else:
+            text, why = option, ""
+        if not isinstance(text, str) or not text.strip():
+            out.add(key, 'expected a non-empty string or { text = "...", why = "..." }')
+            return None
+        texts.append(text.strip())
+        reasons.append(" ".join(why.split()))
+    if len(set(texts)) != len(texts):
+        out.add(f"{prefix}options", "two options have the same text")
+    return tuple(texts), tuple(reasons)
+
+
+def _encode(kind: str, value: Any, options: tuple[str, ...], key: str, out: _Collector) -> Any:
+    """A TOML answer (or known mistake) in the model's encoding for `kind`; None if unusable.
+
+    single: the option's text -> its index; multiple: a list of texts -> sorted indices;
+    number: float; vector: tuple of floats; matrix: tuple of equally long row tuples.
+    """
+    if kind == "single":
+        if not isinstance(value, str):
+            out.add(key, "expected the text of an option")
+            return None
+        if value.strip() not in options:
+            out.add(key, f"{_show(value)} is not among the options")
+            return None
+        return options.index(value.strip())
+    if kind == "multiple":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            out.add(key, "expected a list of option texts")
+            return None
+        for text in value:
+            if text.strip() not in options:
+                out.add(key, f"{_show(text)} is not among the options")
+                return None
+        return tuple(sorted({options.index(text.strip()) for text in value}))
+    if kind == "number":
+        if not _number(value):
+            out.add(key, "expected a number")
+            return None
+        return float(value)
+    if kind == "vector":
+        if not isinstance(value, list) or not value or not all(_number(v) for v in value):
+            out.add(key, "expected a non-empty list of numbers")
+            return None
+        return tuple(float(v) for v in value)
+    if kind == "matrix":
+        ok = (
+            isinstance(value, list)
+            and value
+            and all(isinstance(row, list) and row and all(_number(v) for v in row) for row in value)
+            and len({len(row) for row in value}) == 1
+        )
+        if not ok:
+            out.add(key, "expected a list of equally long lists of numbers")
+            return None
+        return tuple(tuple(float(v) for v in row) for row in value)
+    return None
+
+
+def _same(kind: str, a: Any, b: Any, tolerance: float) -> bool:
+    """Two encoded answers are equal (numbers within `tolerance`)."""
+    if kind in ("single", "multiple"):
+        return a == b
+    flat_a = (a,) if kind == "number" else tuple(a) if kind == "vector" else tuple(x for r in a for x in r)
+    flat_b = (b,) if kind == "number" else tuple(b) if kind == "vector" else tuple(x for r in b for x in r)
+    return len(flat_a) == len(flat_b) and all(abs(x - y) <= tolerance for x, y in zip(flat_a, flat_b))
+
+
+def _load_mistakes(raw: Any, kind: str, options: tuple[str, ...], answer: Any, tolerance: float,
+                   prefix: str, out: _Collector) -> tuple[tuple[Any, str], ...]:
+    """`mistakes = [{ answer = ..., say = "..." }]`: known wrong answers and their messages."""
+    if raw is None:
+        return ()
+    key = f"{prefix}mistakes"
+    if kind == "predict":
+        out.add(key, "a predict question's generator returns its own mistakes; remove 'mistakes'")
+        return ()
+    if kind == "single":
+        out.add(key, "give a single-choice option its reason as { text = \"...\", why = \"...\" }")
+        return ()
+    if not isinstance(raw, list):
+        out.add(key, "expected a list of { answer = ..., say = \"...\" } tables")
+        return ()
+    pairs: list[tuple[Any, str]] = []
+    for i, entry in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(entry, dict):
+            out.add(where, "expected a table { answer = ..., say = \"...\" }")
+            continue
+        out.unknown_keys(entry, _MISTAKE_KEYS, f"{where}.")
+        say = entry.get("say")
+        if not isinstance(say, str) or not say.strip():
+            out.add(f"{where}.say", "expected the message a learner sees for this answer")
+            continue
+        value = _encode(kind, entry.get("answer"), options, f"{where}.answer", out)
+        if value is None:
+            continue
+        if answer is not None and _same(kind, value, answer, tolerance):
+            out.add(f"{where}.answer", "this is the right answer, not a mistake")
+            continue
+        pairs.append((value, " ".join(say.split())))
+    return tuple(pairs)
 
 
 def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
@@ -269,55 +411,32 @@ def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
     if not _number(tolerance) or tolerance < 0:
         out.add(f"{prefix}tolerance", "expected a number >= 0")
         tolerance = 1e-6
+    shuffle = raw.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        out.add(f"{prefix}shuffle", "expected true or false")
+        shuffle = True
     options: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
     answer: Any = None
     generator = None
     params: dict[str, Any] = {}
     raw_answer = raw.get("answer")
     if kind in ("single", "multiple"):
-        opts = raw.get("options")
-        if not isinstance(opts, list) or len(opts) < 2 or not all(isinstance(o, str) and o.strip() for o in opts):
-            out.add(f"{prefix}options", "expected a list of at least two non-empty strings")
+        parsed = _load_options(raw.get("options"), prefix, out)
+        if parsed is None:
             return None
-        options = tuple(o.strip() for o in opts)
-        if len(set(options)) != len(options):
-            out.add(f"{prefix}options", "two options have the same text")
-        wanted = [raw_answer] if kind == "single" else raw_answer
-        if kind == "single" and not isinstance(raw_answer, str):
-            out.add(f"{prefix}answer", "expected the text of the right option")
+        options, reasons = parsed
+        answer = _encode(kind, raw_answer, options, f"{prefix}answer", out)
+        if answer is None:
             return None
-        if kind == "multiple" and (not isinstance(raw_answer, list) or not raw_answer):
-            out.add(f"{prefix}answer", "expected a list of the texts of the right options")
+        right = {answer} if kind == "single" else set(answer)
+        for i in sorted(right):
+            if reasons[i]:
+                out.add(f"{prefix}options[{i}]", "the right option has a 'why'; a reason belongs to a wrong option")
+    elif kind in ("number", "vector", "matrix"):
+        answer = _encode(kind, raw_answer, options, f"{prefix}answer", out)
+        if answer is None:
             return None
-        indices = []
-        for value in wanted:
-            text = value.strip() if isinstance(value, str) else value
-            if text not in options:
-                out.add(f"{prefix}answer", f"{_show(value)} is not among the options")
-                return None
-            indices.append(options.index(text))
-        answer = indices[0] if kind == "single" else tuple(sorted(set(indices)))
-    elif kind == "number":
-        if not _number(raw_answer):
-            out.add(f"{prefix}answer", "expected a number")
-            return None
-        answer = float(raw_answer)
-    elif kind == "vector":
-        if not isinstance(raw_answer, list) or not raw_answer or not all(_number(v) for v in raw_answer):
-            out.add(f"{prefix}answer", "expected a non-empty list of numbers")
-            return None
-        answer = tuple(float(v) for v in raw_answer)
-    elif kind == "matrix":
-        ok = (
-            isinstance(raw_answer, list)
-            and raw_answer
-            and all(isinstance(row, list) and row and all(_number(v) for v in row) for row in raw_answer)
-            and len({len(row) for row in raw_answer}) == 1
-        )
-        if not ok:
-            out.add(f"{prefix}answer", "expected a list of equally long lists of numbers")
-            return None
-        answer = tuple(tuple(float(v) for v in row) for row in raw_answer)
     else:  # predict
         from tutor.quiz.grade import template_problem
         from tutor.quiz.predict import GENERATORS
@@ -342,14 +461,18 @@ def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
         if not isinstance(params, dict):
             out.add(f"{prefix}params", "expected a table")
             params = {}
+    mistakes = _load_mistakes(raw.get("mistakes"), kind, options, answer, float(tolerance), prefix, out)
     if kind not in ("single", "multiple") and "options" in raw:
         out.add(f"{prefix}options", f"a {kind} question has no options")
+    if kind not in ("single", "multiple", "predict") and "shuffle" in raw:
+        out.add(f"{prefix}shuffle", f"a {kind} question has no options to shuffle")
     if not qid or not prompt:
         return None
     return Question(
         id=qid, kind=kind, prompt=prompt, options=options, answer=answer,
         tolerance=float(tolerance), explanation=explanation, hints=tuple(hints),
-        generator=generator, params=dict(params),
+        generator=generator, params=dict(params), shuffle=shuffle,
+        reasons=reasons, mistakes=mistakes,
     )
 
 
@@ -486,6 +609,12 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
                 md.add("", f"no '<!-- step: {step['id']} -->' section for step {step['id']!r}")
             elif not sections[step["id"]][1].strip():
                 md.add(f"step {step['id']}", "section has no prose")
+            else:
+                _, _, markers = split_reveal(sections[step["id"]][1])
+                if markers > 1:
+                    md.add(f"step {step['id']}", "more than one '<!-- reveal -->' line")
+                elif markers and not step["questions"]:
+                    md.add(f"step {step['id']}", "'<!-- reveal -->' holds prose back until the step's questions are answered, but the step has none")
         for section_id in sections:
             if section_id not in seen:
                 md.add(f"step {section_id}", "section for a step that lesson.toml does not list")
@@ -495,10 +624,12 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
     steps = []
     for step in step_dicts:
         heading, body = sections.get(step["id"], ("", ""))
+        shown, held_back, _ = split_reveal(body)
         steps.append(
             Step(
-                id=step["id"], title=step["title"] or heading or step["id"], prose=body,
+                id=step["id"], title=step["title"] or heading or step["id"], prose=shown,
                 scene=step["scene"], scene_params=step["scene_params"], questions=step["questions"],
+                reveal=held_back,
             )
         )
     return Lesson(

@@ -33,6 +33,15 @@ class Question:
         hints: progressively stronger hints, none of them empty.
         generator: for `predict`, the registered generator name (e.g. "neuron.threshold_output").
         params: for `predict`, keyword parameters passed to the generator.
+        shuffle: whether the options are shown in an order of the learner's own (stable per
+            learner and question; the answer is still graded by the TOML's order). Set
+            `shuffle = false` for options whose order means something ("all of the above").
+        reasons: for `single` and `multiple`, one entry per option: why that option is wrong,
+            shown when a learner picks it ("" for the right options and for none given). In
+            TOML a distractor is written `{ text = "...", why = "..." }`.
+        mistakes: known wrong answers with a targeted one-line message, as pairs (answer in
+            this question's encoding, message); checked before the generic detectors. In
+            TOML: `mistakes = [{ answer = 11.5, say = "..." }]` (option texts for choices).
     """
 
     id: str
@@ -45,6 +54,9 @@ class Question:
     hints: tuple[str, ...] = ()
     generator: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    shuffle: bool = True
+    reasons: tuple[str, ...] = ()
+    mistakes: tuple[tuple[Any, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ class Step:
         scene: registered scene name, or None for prose-only steps.
         scene_params: keyword parameters for the scene.
         questions: ids of the lesson's questions asked on this step, in order.
+        reveal: prose held back until every question of the step is answered (or skipped):
+            what follows a `<!-- reveal -->` line in the step's Markdown; "" when none.
     """
 
     id: str
@@ -66,6 +80,7 @@ class Step:
     scene: str | None = None
     scene_params: dict[str, Any] = field(default_factory=dict)
     questions: tuple[str, ...] = ()
+    reveal: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ class Problem:
         explanation: shown after a right answer, or after a wrong one on request.
         hints: progressively stronger hints.
         seed: the seed a predict question was generated with, else None.
+        reasons: single and multiple: per option, why it is wrong ("" when none is given).
+        mistakes: known wrong answers (in this problem's encoding) with their messages.
     """
 
     question_id: str
@@ -73,6 +75,8 @@ class Problem:
     explanation: str
     hints: tuple[str, ...]
     seed: int | None = None
+    reasons: tuple[str, ...] = ()
+    mistakes: tuple[tuple[Any, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,8 @@ def instantiate(question: Question, seed: int = 0) -> Problem:
             explanation=question.explanation,
             hints=tuple(question.hints),
             seed=None,
+            reasons=_aligned_reasons(question.reasons, len(question.options)),
+            mistakes=tuple(question.mistakes),
         )
     if not question.generator:
         raise ValueError(f"Question '{question.id}': a predict question needs a generator.")
@@ -239,7 +245,26 @@ def instantiate(question: Question, seed: int = 0) -> Problem:
         explanation=_fill(question.explanation, values, question.id, "explanation"),
         hints=tuple(_fill(hint, values, question.id, "hint") for hint in question.hints),
         seed=seed,
+        reasons=_aligned_reasons(generated.reasons, len(options)),
+        mistakes=tuple(
+            (_canonical_answer(generated.kind, value, question.id), message)
+            for value, message in _pairs(generated.mistakes)
+        ),
     )
+
+
+def _aligned_reasons(reasons: Iterable[str], n_options: int) -> tuple[str, ...]:
+    """One reason per option ("" where none), whatever length the source had."""
+    given = tuple(reasons)[:n_options]
+    return given + ("",) * (n_options - len(given))
+
+
+def _pairs(mistakes: object) -> list[tuple[Any, Any]]:
+    """Known mistakes given as a mapping or as (answer, message) pairs."""
+    if not mistakes:
+        return []
+    items = mistakes.items() if isinstance(mistakes, Mapping) else mistakes
+    return [(value, message) for value, message in items]  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- grade
@@ -555,6 +580,9 @@ def _grade_single(problem: Problem, response: object, known: Known) -> tuple[Sta
     known_message = _known_message(chosen, known, 0.0)
     if known_message:
         return "wrong", known_message
+    reason = problem.reasons[chosen] if chosen < len(problem.reasons) else ""
+    if reason:
+        return "wrong", f"Not quite: {reason}"
     return "wrong", "Not quite: that is not the best option; read the others again."
 
 
@@ -570,6 +598,10 @@ def _grade_multiple(problem: Problem, response: object, known: Known) -> tuple[S
     known_message = _known_message(tuple(sorted(chosen)), known, 0.0)
     if known_message:
         return "wrong", known_message
+    wrongly_chosen = [i for i in sorted(chosen - expected) if i < len(problem.reasons) and problem.reasons[i]]
+    if wrongly_chosen:
+        letter = chr(ord("a") + wrongly_chosen[0])
+        return "wrong", f"Not quite: {letter}) is wrong: {problem.reasons[wrongly_chosen[0]]}"
     if chosen < expected:
         return "wrong", "Not quite: all you chose is right, but something is missing."
     if chosen > expected:
@@ -626,8 +658,9 @@ def grade(problem: Problem, response: object, mistakes: object = None) -> Feedba
         mistakes: optional known wrong answers with targeted messages, a mapping (or pairs)
             from a wrong answer in the problem's encoding (a number, a vector tuple, a
             matrix of row tuples, an option index, a tuple of indices) to one line shown
-            when the response matches it (numbers within the problem's tolerance). Checked
-            before the generic detectors. (Not yet read from lesson TOML or generators.)
+            when the response matches it (numbers within the problem's tolerance), added to
+            the problem's own (from the lesson's TOML or the generator). Checked before the
+            generic detectors; a wrong option with a reason shows that reason.
 
     Returns:
         Feedback: "correct"; "wrong" with one line naming the classic slip the answer looks
@@ -647,7 +680,7 @@ def grade(problem: Problem, response: object, mistakes: object = None) -> Feedba
             f"Problem '{problem.question_id}' has kind {problem.kind!r}; "
             f"expected one of {', '.join(PROBLEM_KINDS)}."
         ) from None
-    known = _known_table(problem, mistakes)
+    known = _known_table(problem, problem.mistakes) + _known_table(problem, mistakes)
     try:
         status, message = grader(problem, response, known)
     except AnswerFormatError as error:

@@ -64,6 +64,10 @@ class Generated:
         answer: encoded as in `tutor.content.model.Question.answer` for that kind.
         options: the choices, for single and multiple.
         tolerance: absolute tolerance for numeric answers.
+        reasons: for single and multiple, per option why it is wrong ("" for the right ones).
+        mistakes: known wrong answers (encoded like `answer`) -> one-line message, as a
+            mapping or pairs: the classic slips this question invites, computed from the
+            same numbers (e.g. the update with the sign of the error flipped).
     """
 
     values: dict[str, object]
@@ -71,6 +75,8 @@ class Generated:
     answer: Any
     options: tuple[str, ...] = ()
     tolerance: float = 1e-6
+    reasons: tuple[str, ...] = ()
+    mistakes: Any = ()
 
     def __post_init__(self) -> None:
         """Reject a kind a learner could not answer."""
