@@ -74,3 +74,9 @@ def test_a_scene_table_missing_a_declared_choice_is_an_error(probe: None) -> Non
 def test_reads_are_recorded_with_the_value_the_scene_got(probe: None) -> None:
     built = Probe({"mode": "zzz"})
     assert built.choice_param("mode") == "a" and built.params_read == {"mode": "a"}
+
+
+@pytest.mark.parametrize("scene", sorted(SCENES))
+def test_registry_and_class_agree_on_holding_answers(scene: str) -> None:
+    """A step may say `hold_scene = true` only for scenes whose class really holds answers."""
+    assert SCENES[scene].holds_answers == load_scene_class(scene).HOLDS_ANSWERS, scene

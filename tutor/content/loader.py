@@ -45,7 +45,7 @@ _HEADING_RE = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*#*\s*$")
 _COURSE_KEYS = {"format_version", "title", "units"}
 _UNIT_KEYS = {"id", "title", "lessons"}
 _LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
-_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions"}
+_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene"}
 _QUESTION_KEYS = {
     "id", "kind", "prompt", "options", "answer", "tolerance", "explanation", "hints",
     "generator", "params", "shuffle", "mistakes",
@@ -518,12 +518,22 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
         out.add(f"{prefix}questions", "expected a list of question ids")
         questions = []
+    hold_scene = raw.get("hold_scene", False)
+    if not isinstance(hold_scene, bool):
+        out.add(f"{prefix}hold_scene", "expected true or false")
+        hold_scene = False
+    elif hold_scene and not (scene and questions):
+        out.add(f"{prefix}hold_scene", "holds a scene's answers until the step's questions are answered; the step needs a scene and questions")
+        hold_scene = False
+    elif hold_scene and not SCENES[scene].holds_answers:
+        out.add(f"{prefix}hold_scene", f"scene {scene!r} cannot hold its answers back")
+        hold_scene = False
     if not step_id:
         return None
     return {
         "id": step_id, "title": title, "scene": scene,
         "scene_params": dict(scene_params) if scene else {}, "questions": tuple(questions),
-        "key": prefix,
+        "key": prefix, "hold_scene": hold_scene,
     }
 
 
@@ -629,7 +639,7 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
             Step(
                 id=step["id"], title=step["title"] or heading or step["id"], prose=shown,
                 scene=step["scene"], scene_params=step["scene_params"], questions=step["questions"],
-                reveal=held_back,
+                reveal=held_back, hold_scene=step["hold_scene"],
             )
         )
     return Lesson(

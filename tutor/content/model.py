@@ -72,6 +72,8 @@ class Step:
         questions: ids of the lesson's questions asked on this step, in order.
         reveal: prose held back until every question of the step is answered (or skipped):
             what follows a `<!-- reveal -->` line in the step's Markdown; "" when none.
+        hold_scene: while the step's questions are open, the scene draws the values they ask
+            for as `?` (TOML `hold_scene = true`; only scenes that can, see the registry).
     """
 
     id: str
@@ -81,6 +83,7 @@ class Step:
     scene_params: dict[str, Any] = field(default_factory=dict)
     questions: tuple[str, ...] = ()
     reveal: str = ""
+    hold_scene: bool = False
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class SceneBase(Widget, can_focus=True):
     HELP: ClassVar[str] = ""
     #: True when the scene needs more width than prose on wide terminals (e.g. large graphs).
     ROOMY: ClassVar[bool] = False
+    #: True when the scene can hold back what would answer its step's questions (worked outputs,
+    #: table rows, a label) while `answers_held` is set: a step opts in with `hold_scene = true`.
+    HOLDS_ANSWERS: ClassVar[bool] = False
 
     playing: reactive[bool] = reactive(False)
     """Frame player: the play timer is advancing frames. Live scene: the work is running."""
@@ -84,6 +87,17 @@ class SceneBase(Widget, can_focus=True):
         self.params_read: dict[str, Any] = {}
         """Parameter name -> the value the scene got for it (what the helpers below returned)."""
         self._drawable = False
+        self.answers_held = False
+        """While true (set by the lesson screen through `hold_answers` on a `hold_scene` step
+        whose questions are still open), `show_frame` draws the asked values as `?`."""
+
+    def hold_answers(self, held: bool) -> None:
+        """Hide (True) or show (False) what would answer the step's open questions; redraws.
+
+        Only scenes with HOLDS_ANSWERS draw anything differently."""
+        if held != self.answers_held:
+            self.answers_held = held
+            self.redraw()
 
     # --- to implement -------------------------------------------------------------------------
 

@@ -32,11 +32,15 @@ class SceneSpec:
         target: "module:Class" of the scene widget, imported lazily.
         specs: parameter name -> its `ParamSpec` (kind, default, range): the one declaration.
         summary: one line for `check-lessons` and CONTRIBUTING.
+        holds_answers: the scene can draw its step's asked values as `?` until they are
+            answered (a step opts in with `hold_scene = true`); must match the class's
+            HOLDS_ANSWERS (a test checks).
     """
 
     target: str
     specs: dict[str, ParamSpec] = field(default_factory=dict)
     summary: str = ""
+    holds_answers: bool = False
 
     @property
     def params(self) -> dict[str, Any]:
