@@ -17,13 +17,16 @@ limits of `tutor.quiz.grade.template_problem`. A problem is an issue, never a tr
 from __future__ import annotations
 
 import re
-import reprlib
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tutor.content.model import QUESTION_KINDS, Course, Lesson, Question, Step, Unit
+from tutor.content.issues import Collector as _Collector
+from tutor.content.issues import _ID_RE, CourseError, LessonIssue
+from tutor.content.issues import short_key as _key
+from tutor.content.issues import show as _show
+from tutor.content.model import Course, Lesson, Question, Step, Unit
+from tutor.content.questions import load_question as _load_question
 
 #: Versions of the course format this release understands.
 SUPPORTED_FORMAT_VERSIONS = (1,)
@@ -36,7 +39,6 @@ MAX_PROSE_BYTES = 256_000
 #: The deepest nesting of tables and arrays in a TOML file (a lesson needs about 5).
 MAX_TOML_DEPTH = 32
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _STEP_MARKER_RE = re.compile(r"^<!--\s*step:\s*(?P<id>\S+)\s*-->\s*$")
 #: A line that holds back the rest of a step's prose until the step's questions are answered.
 _REVEAL_MARKER_RE = re.compile(r"^<!--\s*reveal\s*-->\s*$")
@@ -46,86 +48,6 @@ _COURSE_KEYS = {"format_version", "title", "units"}
 _UNIT_KEYS = {"id", "title", "lessons"}
 _LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
 _STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene"}
-_QUESTION_KEYS = {
-    "id", "kind", "prompt", "options", "answer", "tolerance", "explanation", "hints",
-    "generator", "params", "shuffle", "mistakes",
-}
-_OPTION_KEYS = {"text", "why"}
-_MISTAKE_KEYS = {"answer", "say"}
-
-
-@dataclass(frozen=True)
-class LessonIssue:
-    """One problem in a lesson tree: which file, which key, what is wrong."""
-
-    file: Path
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else str(self.file)
-        return _one_line(f"{where}: {self.message}")
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 60, 60, 6, 6, 3
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def _show(value: Any) -> str:
-    """A lesson's value for a message: its repr, shortened (a value may be huge or deep)."""
-    return _SHORT.repr(value)
-
-
-def _one_line(text: str) -> str:
-    """`text` with control characters (new lines, terminal escapes) shown as escapes."""
-    return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text)
-
-
-def _key(name: Any) -> str:
-    """A TOML key named in an issue, shortened."""
-    name = str(name)
-    return name if len(name) <= 60 else name[:57] + "..."
-
-
-class CourseError(Exception):
-    """The lesson tree has problems; `issues` lists every one of them."""
-
-    def __init__(self, issues: list[LessonIssue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(issue) for issue in issues))
-
-
-class _Collector:
-    """Accumulates issues for one file while it is being read."""
-
-    def __init__(self, issues: list[LessonIssue], file: Path) -> None:
-        self.issues = issues
-        self.file = file
-
-    def add(self, key: str, message: str) -> None:
-        self.issues.append(LessonIssue(self.file, key, message))
-
-    def unknown_keys(self, table: dict[str, Any], allowed: set[str], prefix: str) -> None:
-        for key in sorted(set(table) - allowed):
-            self.add(f"{prefix}{_key(key)}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
-
-    def text(self, table: dict[str, Any], key: str, prefix: str = "", required: bool = True) -> str:
-        value = table.get(key)
-        if value is None:
-            if required:
-                self.add(f"{prefix}{key}", "missing; expected a non-empty string")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.add(f"{prefix}{key}", "expected a non-empty string")
-            return ""
-        return value.strip()
-
-    def ident(self, table: dict[str, Any], key: str, prefix: str = "") -> str:
-        value = self.text(table, key, prefix)
-        if value and not _ID_RE.fullmatch(value):
-            self.add(f"{prefix}{key}", f"{_show(value)} is not a valid id (lowercase letters, digits, - and _)")
-        return value
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -252,228 +174,6 @@ def split_reveal(body: str) -> tuple[str, str, int]:
     rest = [line for line in lines[first + 1 :] if not _REVEAL_MARKER_RE.match(line.strip())]
     shown = "\n".join(lines[:first]).strip()
     return (shown + "\n" if shown else ""), "\n".join(rest).strip() + "\n", len(marks)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _load_options(opts: Any, prefix: str, out: _Collector) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """A choice question's options: each a string, or `{ text = "...", why = "..." }`.
-
-    Returns (texts, reasons) with "" where an option has no reason, or None when unusable.
-    """
-    if not isinstance(opts, list) or len(opts) < 2:
-        out.add(f"{prefix}options", "expected a list of at least two options")
-        return None
-    texts: list[str] = []
-    reasons: list[str] = []
-    for i, option in enumerate(opts):
-        key = f"{prefix}options[{i}]"
-        if isinstance(option, dict):
-            out.unknown_keys(option, _OPTION_KEYS, f"{key}.")
-            text = option.get("text")
-            why = option.get("why", "")
-            if not isinstance(why, str):
-                out.add(f"{key}.why", "expected text: why this option is wrong")
-                why = ""
-        else:
-            text, why = option, ""
-        if not isinstance(text, str) or not text.strip():
-            out.add(key, 'expected a non-empty string or { text = "...", why = "..." }')
-            return None
-        texts.append(text.strip())
-        reasons.append(" ".join(why.split()))
-    if len(set(texts)) != len(texts):
-        out.add(f"{prefix}options", "two options have the same text")
-    return tuple(texts), tuple(reasons)
-
-
-def _encode(kind: str, value: Any, options: tuple[str, ...], key: str, out: _Collector) -> Any:
-    """A TOML answer (or known mistake) in the model's encoding for `kind`; None if unusable.
-
-    single: the option's text -> its index; multiple: a list of texts -> sorted indices;
-    number: float; vector: tuple of floats; matrix: tuple of equally long row tuples.
-    """
-    if kind == "single":
-        if not isinstance(value, str):
-            out.add(key, "expected the text of an option")
-            return None
-        if value.strip() not in options:
-            out.add(key, f"{_show(value)} is not among the options")
-            return None
-        return options.index(value.strip())
-    if kind == "multiple":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            out.add(key, "expected a list of option texts")
-            return None
-        for text in value:
-            if text.strip() not in options:
-                out.add(key, f"{_show(text)} is not among the options")
-                return None
-        return tuple(sorted({options.index(text.strip()) for text in value}))
-    if kind == "number":
-        if not _number(value):
-            out.add(key, "expected a number")
-            return None
-        return float(value)
-    if kind == "vector":
-        if not isinstance(value, list) or not value or not all(_number(v) for v in value):
-            out.add(key, "expected a non-empty list of numbers")
-            return None
-        return tuple(float(v) for v in value)
-    if kind == "matrix":
-        ok = (
-            isinstance(value, list)
-            and value
-            and all(isinstance(row, list) and row and all(_number(v) for v in row) for row in value)
-            and len({len(row) for row in value}) == 1
-        )
-        if not ok:
-            out.add(key, "expected a list of equally long lists of numbers")
-            return None
-        return tuple(tuple(float(v) for v in row) for row in value)
-    return None
-
-
-def _same(kind: str, a: Any, b: Any, tolerance: float) -> bool:
-    """Two encoded answers are equal (numbers within `tolerance`)."""
-    if kind in ("single", "multiple"):
-        return a == b
-    flat_a = (a,) if kind == "number" else tuple(a) if kind == "vector" else tuple(x for r in a for x in r)
-    flat_b = (b,) if kind == "number" else tuple(b) if kind == "vector" else tuple(x for r in b for x in r)
-    return len(flat_a) == len(flat_b) and all(abs(x - y) <= tolerance for x, y in zip(flat_a, flat_b))
-
-
-def _load_mistakes(raw: Any, kind: str, options: tuple[str, ...], answer: Any, tolerance: float,
-                   prefix: str, out: _Collector) -> tuple[tuple[Any, str], ...]:
-    """`mistakes = [{ answer = ..., say = "..." }]`: known wrong answers and their messages."""
-    if raw is None:
-        return ()
-    key = f"{prefix}mistakes"
-    if kind == "predict":
-        out.add(key, "a predict question's generator returns its own mistakes; remove 'mistakes'")
-        return ()
-    if kind == "single":
-        out.add(key, "give a single-choice option its reason as { text = \"...\", why = \"...\" }")
-        return ()
-    if not isinstance(raw, list):
-        out.add(key, "expected a list of { answer = ..., say = \"...\" } tables")
-        return ()
-    pairs: list[tuple[Any, str]] = []
-    for i, entry in enumerate(raw):
-        where = f"{key}[{i}]"
-        if not isinstance(entry, dict):
-            out.add(where, "expected a table { answer = ..., say = \"...\" }")
-            continue
-        out.unknown_keys(entry, _MISTAKE_KEYS, f"{where}.")
-        say = entry.get("say")
-        if not isinstance(say, str) or not say.strip():
-            out.add(f"{where}.say", "expected the message a learner sees for this answer")
-            continue
-        value = _encode(kind, entry.get("answer"), options, f"{where}.answer", out)
-        if value is None:
-            continue
-        if answer is not None and _same(kind, value, answer, tolerance):
-            out.add(f"{where}.answer", "this is the right answer, not a mistake")
-            continue
-        pairs.append((value, " ".join(say.split())))
-    return tuple(pairs)
-
-
-def _load_question(raw: Any, index: int, out: _Collector) -> Question | None:
-    """Validate one [[questions]] table and convert its answer to the model's encoding."""
-    prefix = f"questions[{index}]."
-    if not isinstance(raw, dict):
-        out.add(f"questions[{index}]", "expected a table")
-        return None
-    out.unknown_keys(raw, _QUESTION_KEYS, prefix)
-    qid = out.ident(raw, "id", prefix)
-    if qid:
-        prefix = f"questions[{index}] ({qid})."
-    kind = raw.get("kind")
-    if not isinstance(kind, str) or kind not in QUESTION_KINDS:
-        out.add(f"{prefix}kind", f"expected one of {', '.join(QUESTION_KINDS)}, got {_show(kind)}")
-        return None
-    prompt = out.text(raw, "prompt", prefix)
-    explanation = out.text(raw, "explanation", prefix, required=False)
-    hints_raw = raw.get("hints", [])
-    hints: list[str] = []
-    if not isinstance(hints_raw, list):
-        out.add(f"{prefix}hints", "expected a list of strings")
-    else:
-        for h, hint in enumerate(hints_raw):
-            if not isinstance(hint, str) or not hint.strip():
-                out.add(f"{prefix}hints[{h}]", "hint is empty; write a hint or remove it")
-            else:
-                hints.append(hint.strip())
-    tolerance = raw.get("tolerance", 1e-6)
-    if not _number(tolerance) or tolerance < 0:
-        out.add(f"{prefix}tolerance", "expected a number >= 0")
-        tolerance = 1e-6
-    shuffle = raw.get("shuffle", True)
-    if not isinstance(shuffle, bool):
-        out.add(f"{prefix}shuffle", "expected true or false")
-        shuffle = True
-    options: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    answer: Any = None
-    generator = None
-    params: dict[str, Any] = {}
-    raw_answer = raw.get("answer")
-    if kind in ("single", "multiple"):
-        parsed = _load_options(raw.get("options"), prefix, out)
-        if parsed is None:
-            return None
-        options, reasons = parsed
-        answer = _encode(kind, raw_answer, options, f"{prefix}answer", out)
-        if answer is None:
-            return None
-        right = {answer} if kind == "single" else set(answer)
-        for i in sorted(right):
-            if reasons[i]:
-                out.add(f"{prefix}options[{i}]", "the right option has a 'why'; a reason belongs to a wrong option")
-    elif kind in ("number", "vector", "matrix"):
-        answer = _encode(kind, raw_answer, options, f"{prefix}answer", out)
-        if answer is None:
-            return None
-    else:  # predict
-        from tutor.quiz.grade import template_problem
-        from tutor.quiz.predict import GENERATORS
-
-        generator = raw.get("generator")
-        if not isinstance(generator, str) or generator not in GENERATORS:
-            out.add(
-                f"{prefix}generator",
-                f"unknown generator {_show(generator)} (known: {', '.join(sorted(GENERATORS))})",
-            )
-            return None
-        # The prompt, explanation and hints are templates the generator's values fill.
-        templates = [("prompt", prompt), ("explanation", explanation)]
-        templates += [(f"hints[{h}]", hint) for h, hint in enumerate(hints)]
-        for key, template in templates:
-            problem = template_problem(template)
-            if problem:
-                out.add(f"{prefix}{key}", f"template {problem}")
-        if raw_answer is not None:
-            out.add(f"{prefix}answer", "a predict question's answer is computed; remove 'answer'")
-        params = raw.get("params", {})
-        if not isinstance(params, dict):
-            out.add(f"{prefix}params", "expected a table")
-            params = {}
-    mistakes = _load_mistakes(raw.get("mistakes"), kind, options, answer, float(tolerance), prefix, out)
-    if kind not in ("single", "multiple") and "options" in raw:
-        out.add(f"{prefix}options", f"a {kind} question has no options")
-    if kind not in ("single", "multiple", "predict") and "shuffle" in raw:
-        out.add(f"{prefix}shuffle", f"a {kind} question has no options to shuffle")
-    if not qid or not prompt:
-        return None
-    return Question(
-        id=qid, kind=kind, prompt=prompt, options=options, answer=answer,
-        tolerance=float(tolerance), explanation=explanation, hints=tuple(hints),
-        generator=generator, params=dict(params), shuffle=shuffle,
-        reasons=reasons, mistakes=mistakes,
-    )
 
 
 def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
