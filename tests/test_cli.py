@@ -102,7 +102,7 @@ def test_list_shows_progress(capsys: pytest.CaptureFixture[str]) -> None:
     store.save(sample_progress())
     assert main(["list"]) == 0
     (row,) = [line for line in capsys.readouterr().out.splitlines() if "artificial-neuron" in line]
-    assert "1/10" in row and "10%" in row and "[~]" in row
+    assert "1/10" in row and "first try 1/2" in row and "[~]" in row
 
 
 def test_list_lessons_option_before_and_after_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -495,7 +495,7 @@ def test_progress_export_markdown_report(home: Path, tmp_path: Path) -> None:
     neuron = course.lesson("artificial-neuron")
     # every lesson in the course, plus one the progress file knows that is no longer in it
     assert f"Lessons completed: 0 of {len(course.lessons) + 1}." in text
-    assert f"| Neurons | The artificial neuron |  | 1/{len(neuron.steps)} | 1/{len(neuron.questions)} | 1 |" in text
+    assert f"| Neurons | The artificial neuron |  | 1/{len(neuron.steps)} | 1/{len(neuron.questions)} | 1/2 |" in text
     assert "| (not in this course) | old-lesson |" in text
     assert "| neuron-parts | 1 | yes | yes | 2 |" in text
     assert "| or-truth-table | 1 | no |  | 1,1,1,1 |" in text

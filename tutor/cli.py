@@ -1,6 +1,6 @@
 """The `dl-tutor` command line.
 
-Fast paths (`--help`, `--version`, `list`, `progress`) import neither Textual nor NumPy;
+Fast paths (`--help`, `--version`, `list`, `review`, `progress`) import neither Textual nor NumPy;
 `check-lessons` needs NumPy only to try each predict question's generator, and the app and the
 doctor import what they need when they run.
 """
@@ -102,7 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_open.add_argument("lesson", metavar="LESSON")
     for target in (parser, p_run, p_open):
         _web_options(target, suppress=target is not parser)
-    sub.add_parser("list", parents=[common], help="list lessons with completion and score")
+    sub.add_parser("list", parents=[common], help="list lessons with completion, score and first tries")
+    p_review = sub.add_parser(
+        "review", parents=[common], help="show the missed questions due for review (take them in the tutor)",
+    )
+    p_review.add_argument(
+        "--all", action="store_true", help="list every question in review, due or not",
+    )
     sub.add_parser("doctor", parents=[common], help="check the installation, backend and terminal")
     p_check = sub.add_parser("check-lessons", parents=[common], help="validate a lesson tree")
     p_check.add_argument("path", nargs="?", type=Path, metavar="PATH")
@@ -181,6 +187,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     if warning:
         _error(warning)
     print(course.title)
+    id_width = max(len(lesson.id) for lesson in course.lessons)
+    # 80 columns: "  [x]  1. " + id + " " + title + " " + "10/10" + "  first try 10/10"
+    title_width = max(12, LIST_WIDTH - 10 - id_width - 1 - 1 - 5 - 17)
     number = 0
     for unit in course.units:
         print(f"\n{unit.title}")
@@ -188,10 +197,75 @@ def cmd_list(args: argparse.Namespace) -> int:
             number += 1
             correct, total = session.score(lesson)
             mark = LIST_MARKS[session.status(lesson)]
-            pct = f"{100 * correct // total:>3}%" if total else "   -"
-            score = f"{correct}/{total}"
-            print(f"  {mark} {number:>2}. {lesson.id:<26} {lesson.title:<36} {score:>5} {pct}")
-    print("\n[x] complete  [~] started  [ ] not started.  Open one with: dl-tutor open LESSON")
+            score = f"{correct}/{total}" if total else "-"
+            first, attempted = session.first_try(lesson)
+            tries = f"first try {first}/{attempted}" if attempted else ""
+            title = _shorten(lesson.title, title_width)
+            line = f"  {mark} {number:>2}. {lesson.id:<{id_width}} {title:<{title_width}} {score:>5}  {tries}"
+            print(line.rstrip())
+    print("\n[x] complete  [~] started  [ ] not started.  first try: questions right on")
+    print("the first attempt, of those tried.  Open a lesson with: dl-tutor open LESSON")
+    due = session.due_reviews()
+    if due:
+        print(f"{_count(len(due), 'missed question')} due for review: `dl-tutor review` lists them.")
+    return EXIT_OK
+
+
+#: The width `dl-tutor list` and `dl-tutor review` keep their lines within.
+LIST_WIDTH = 80
+
+
+def _shorten(text: str, width: int) -> str:
+    """`text` cut to `width` characters, ending in "…" when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(n: int, word: str) -> str:
+    """"1 question", "3 questions"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Print the questions due for review (lesson, question, box, due day) and how to take them.
+
+    Read-only: answering needs the question card (choices in the learner's order, fresh numbers
+    for predict questions, hints), so review and the mixed quiz are taken in the tutor (`v` on
+    the course map)."""
+    from tutor.review import AT_ONCE, describe_day
+    from tutor.session import Session
+
+    course = _load_course(args)
+    if course is None:
+        return EXIT_PROBLEMS
+    session, warning = Session.load(course, move_damaged=False)  # read-only: report, move nothing
+    if warning:
+        _error(warning)
+    today = session.clock()
+    due = session.due_reviews()
+    shown = session.scheduled_reviews() if args.all else due
+    if not session.scheduled_reviews():
+        print("Nothing to review yet: questions you do not get right on the first try come "
+              "back here,\nspaced out over days (box 1: the next day, then 3, 7, 14 and 30 days).")
+        return EXIT_OK
+    print(f"Review, {today.isoformat()}: {_count(len(due), 'question')} due.")
+    if shown:
+        id_width = max(6, max(len(item.lesson.id) for item in shown))
+        question_width = max(8, max(len(item.question.id) for item in shown))
+        print(f"\n  {'lesson':<{id_width}}  {'question':<{question_width}}  box  due")
+        for item in shown:
+            day = item.due or AT_ONCE
+            when = "now" if day == AT_ONCE else day.isoformat()
+            flag = "  (due)" if args.all and day <= today else ""
+            print(f"  {item.lesson.id:<{id_width}}  {item.question.id:<{question_width}}  "
+                  f"{item.box:>3}  {when}{flag}")
+    coming = session.next_review()
+    if coming is not None and coming.due is not None:
+        print(f"\nNext one comes back {describe_day(coming.due, today)}: {coming.question.id} "
+              f"(box {coming.box}).")
+    if due:
+        print("\nTake them in the tutor: run `dl-tutor`, then press v on the course map.")
+    print("A right answer moves a question up a box (it comes back later); a wrong one,")
+    print("back to box 1 (the next day). The mixed quiz (m in review) is in the tutor too.")
     return EXIT_OK
 
 
@@ -373,6 +447,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 COMMANDS = {
     None: cmd_run, "run": cmd_run, "open": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
     "check-lessons": cmd_check_lessons, "progress": cmd_progress, "train": cmd_train,
+    "review": cmd_review,
 }
 
 

@@ -15,15 +15,25 @@ gains a step after it was finished shows as started again, everywhere, until the
 seen. A lesson the course no longer has is never done (there is nothing left to check it
 against). `LessonRecord.completed`, in the progress file, is history only: it is set the first
 time a lesson is done (and kept when steps are added later), and no status is read from it.
+
+First-try accuracy (`first_try`) counts, over the questions a lesson has now that the learner
+attempted, those answered right on the first attempt; it is shown beside completion everywhere.
+
+Review: a question missed (not right on the first try) comes back on the spaced schedule of
+`tutor.review` (Leitner boxes). `Session.answer` puts a missed question in box 1;
+`Session.review_answer` records an answer given in review or in a mixed quiz.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from tutor.progress import Progress, ProgressSaveError, ProgressStore
+from tutor import review
+from tutor.progress import Progress, ProgressSaveError, ProgressStore, QuestionRecord
+from tutor.review import ReviewItem
 
 if TYPE_CHECKING:
     from tutor.content import Course, Lesson
@@ -57,6 +67,18 @@ def steps_seen(progress: Progress, lesson: Lesson) -> int:
     return len(set(record.visited) & {step.id for step in lesson.steps}) if record else 0
 
 
+def first_try(progress: Progress, lesson: Lesson) -> tuple[int, int]:
+    """(right on the first try, attempted) over the questions `lesson` has now."""
+    record = progress.lessons.get(lesson.id)
+    if record is None:
+        return 0, 0
+    attempted = [
+        record.questions[q] for q in lesson.questions
+        if q in record.questions and record.questions[q].attempts > 0
+    ]
+    return sum(1 for q in attempted if q.first_try), len(attempted)
+
+
 class Session:
     """The course, the learner's progress and its store, and the rules that read and change them.
 
@@ -65,6 +87,7 @@ class Session:
         store: where progress is saved (`ProgressStore`).
         progress: the learner's progress, in memory (saved after every change).
         notify: called like `App.notify` to tell the learner about saving trouble.
+        clock: today's date (`datetime.date.today`; tests set another day), for review.
     """
 
     def __init__(
@@ -75,6 +98,7 @@ class Session:
         self.store = store
         self.progress = progress if progress is not None else Progress()
         self.notify: Notify = notify or _quiet
+        self.clock: Callable[[], datetime.date] = datetime.date.today
         self._save_failed = False
 
     @classmethod
@@ -116,6 +140,41 @@ class Session:
         """How many of the steps `lesson` has now were visited."""
         return steps_seen(self.progress, lesson)
 
+    def first_try(self, lesson: Lesson) -> tuple[int, int]:
+        """(right on the first try, attempted) over the questions `lesson` has now."""
+        return first_try(self.progress, lesson)
+
+    def finished_lessons(self) -> list[Lesson]:
+        """The lessons that are done, in course order."""
+        return [lesson for lesson in self.course.lessons if self.is_done(lesson)]
+
+    def due_reviews(self) -> list[ReviewItem]:
+        """The questions due for review today, soonest due first (`tutor.review.due`)."""
+        return review.due(self.course, self.progress, self.clock())
+
+    def scheduled_reviews(self) -> list[ReviewItem]:
+        """Every question in review, due or not, soonest due first."""
+        return review.scheduled(self.course, self.progress)
+
+    def next_review(self) -> ReviewItem | None:
+        """The question in review that comes back first after today, or None."""
+        return review.next_due(self.course, self.progress, self.clock())
+
+    def quiz(self) -> list[ReviewItem]:
+        """Today's mixed quiz over the finished lessons (the same all day for this learner)."""
+        return review.quiz(self.finished_lessons(), self.progress, self.learner_seed, self.clock())
+
+    def fresh_draw(self, item: ReviewItem) -> int:
+        """The draw that asks `item`'s predict question with new numbers (`QuestionCard.draw`)."""
+        record = self.progress.lessons.get(item.lesson.id)
+        saved = record.questions.get(item.question.id) if record is not None else None
+        reviews = saved.reviews if saved is not None else 0
+        return review.fresh_draw(self.learner_seed, item.question.id, self.clock(), reviews)
+
+    def _record(self, lesson: Lesson, question_id: str) -> QuestionRecord:
+        """The record of a question, created empty when it has none."""
+        return self.progress.lesson(lesson.id).questions.setdefault(question_id, QuestionRecord())
+
     def solved(self, lesson: Lesson, question_id: str) -> bool:
         """Whether the learner has answered question `question_id` of `lesson` right."""
         record = self.progress.lessons.get(lesson.id)
@@ -150,6 +209,34 @@ class Session:
         """A graded attempt at a question, saved at once; True when it finished the lesson."""
         before = self.is_done(lesson)
         self.progress.record_answer(lesson.id, question_id, correct, answer)
+        if not correct:  # a miss: the question comes back in review
+            review.miss(self._record(lesson, question_id), self.clock())
+        self._note_history(lesson)
+        self.save()
+        return not before and self.is_done(lesson)
+
+    def review_answer(
+        self, lesson: Lesson, question_id: str, correct: bool, answer: str, *, first: bool,
+    ) -> bool:
+        """A graded answer given in review or in a mixed quiz, saved at once; True when it
+        finished the lesson.
+
+        `first`: whether it is the first graded answer to this question in this review; only
+        that one moves the question's box: when the question is due, right moves it up a box
+        and wrong back to box 1 (`tutor.review.review`); when it is not due (a mixed quiz), a
+        wrong answer puts it in box 1 and a right one changes nothing. A question not yet right
+        in its lesson counts every answer as a lesson attempt too, so solving it here solves it
+        there."""
+        before = self.is_done(lesson)
+        record = self._record(lesson, question_id)
+        if not record.correct:
+            self.progress.record_answer(lesson.id, question_id, correct, answer)
+        if first:
+            today = self.clock()
+            if review.is_due(record, today):
+                review.review(record, correct, today)
+            elif not correct:
+                review.miss(record, today)
         self._note_history(lesson)
         self.save()
         return not before and self.is_done(lesson)

@@ -9,6 +9,7 @@ is not decided here: see `tutor.session` (the one completion rule).
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import secrets
@@ -58,12 +59,29 @@ class QuestionRecord:
         correct: True once answered right; it stays True.
         first_try: True when the first attempt was right.
         last_answer: the text of the latest graded answer.
+        box: the question's Leitner box in review (`tutor.review`): 0 while it is not in
+            review, 1 once it was missed (due the next day), higher after right reviews.
+        due: the day its next review is due, as ISO "YYYY-MM-DD" ("" when not in review, or
+            due at once).
+        reviews: graded review answers (the first of each review; not counted in `attempts`).
+        lapses: how many of those reviews were wrong (back to box 1).
+
+    The four review fields are optional on disk (written only once `box` is set), so files
+    from before review load unchanged, and older dl-tutors ignore them.
     """
 
     attempts: int = 0
     correct: bool = False
     first_try: bool = False
     last_answer: str = ""
+    box: int = 0
+    due: str = ""
+    reviews: int = 0
+    lapses: int = 0
+
+    def review_state(self) -> tuple[int, str, int, int]:
+        """(box, due, reviews, lapses): the review fields, compared as one by `merge_progress`."""
+        return self.box, self.due, self.reviews, self.lapses
 
 
 @dataclass
@@ -98,12 +116,31 @@ def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) ->
     return value
 
 
+def _count(data: dict, key: str, where: str) -> int:
+    """The count `data[key]` (default 0): an integer >= 0, else ProgressFormatError."""
+    value = _expect(data.get(key, 0), int, f"{where}.{key}", "an integer")
+    if value < 0:
+        raise ProgressFormatError(f"{where}.{key}: expected a count >= 0, got {value}.")
+    return value
+
+
+def _date_text(data: dict, key: str, where: str) -> str:
+    """The date `data[key]` (default ""): "" or an ISO date "YYYY-MM-DD"."""
+    value = _expect(data.get(key, ""), str, f"{where}.{key}", "a string")
+    if value:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ProgressFormatError(
+                f"{where}.{key}: expected a date YYYY-MM-DD, got {value[:40]!r}."
+            ) from None
+    return value
+
+
 def _question_from_dict(data: Any, where: str) -> QuestionRecord:
     """Validate and build a QuestionRecord (missing keys take their defaults)."""
     _expect(data, dict, where, "an object")
-    attempts = _expect(data.get("attempts", 0), int, f"{where}.attempts", "an integer")
-    if attempts < 0:
-        raise ProgressFormatError(f"{where}.attempts: expected a count >= 0, got {attempts}.")
+    attempts = _count(data, "attempts", where)
     return QuestionRecord(
         attempts=attempts,
         correct=_expect(data.get("correct", False), bool, f"{where}.correct", "true or false"),
@@ -111,7 +148,24 @@ def _question_from_dict(data: Any, where: str) -> QuestionRecord:
             data.get("first_try", False), bool, f"{where}.first_try", "true or false"
         ),
         last_answer=_expect(data.get("last_answer", ""), str, f"{where}.last_answer", "a string"),
+        box=_count(data, "box", where),
+        due=_date_text(data, "due", where),
+        reviews=_count(data, "reviews", where),
+        lapses=_count(data, "lapses", where),
     )
+
+
+def _question_to_dict(q: QuestionRecord) -> dict[str, Any]:
+    """The on-disk form of one question; the review fields only once it is in review."""
+    data: dict[str, Any] = {
+        "attempts": q.attempts,
+        "correct": q.correct,
+        "first_try": q.first_try,
+        "last_answer": q.last_answer,
+    }
+    if q.box or q.reviews:
+        data.update(box=q.box, due=q.due, reviews=q.reviews, lapses=q.lapses)
+    return data
 
 
 def _lesson_from_dict(data: Any, where: str) -> LessonRecord:
@@ -219,12 +273,7 @@ class Progress:
                     "visited": list(record.visited),
                     "completed": record.completed,
                     "questions": {
-                        question_id: {
-                            "attempts": q.attempts,
-                            "correct": q.correct,
-                            "first_try": q.first_try,
-                            "last_answer": q.last_answer,
-                        }
+                        question_id: _question_to_dict(q)
                         for question_id, q in record.questions.items()
                     },
                 }
@@ -278,6 +327,8 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
     tells which are new); a question is right if either side got it right; the latest answer is
     ours unless only the other side answered. `last_lesson` stays ours (this learner acted last).
     The learner seed stays ours too (it was read from the same file, or drawn for a new one).
+    A question's review schedule (box and due day) is taken from the side that changed it since
+    `base`, ours when both did; the review and lapse counts add up like attempts.
     """
     for lesson_id, their_record in theirs.lessons.items():
         our_record = ours.lessons.get(lesson_id)
@@ -295,6 +346,7 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
                 our_record.questions[question_id] = their_q
                 continue
             base_q = base_record.questions.get(question_id) if base_record else None
+            _merge_review(our_q, their_q, base_q or QuestionRecord())
             before = base_q.attempts if base_q else 0
             their_new = max(0, their_q.attempts - before)
             if their_new == 0:
@@ -309,6 +361,23 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
             our_q.correct = our_q.correct or their_q.correct
     if ours.last_lesson is None:
         ours.last_lesson = theirs.last_lesson
+
+
+def _merge_review(ours: QuestionRecord, theirs: QuestionRecord, base: QuestionRecord) -> None:
+    """Fold the other side's review of one question into ours (see `merge_progress`)."""
+    if theirs.review_state() == base.review_state():
+        return
+    we_reviewed = ours.review_state() != base.review_state()
+    their_reviews = max(0, theirs.reviews - base.reviews)
+    their_lapses = max(0, theirs.lapses - base.lapses)
+    if not we_reviewed:
+        ours.box, ours.due = theirs.box, theirs.due
+        ours.reviews, ours.lapses = theirs.reviews, theirs.lapses
+        return
+    if not ours.box:  # only they put it in review
+        ours.box, ours.due = theirs.box, theirs.due
+    ours.reviews += their_reviews
+    ours.lapses += their_lapses
 
 
 def progress_from_bytes(raw: bytes) -> Progress:

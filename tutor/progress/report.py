@@ -1,15 +1,18 @@
 """A learner's progress as a Markdown report for an instructor (`dl-tutor progress --export F.md`).
 
-Whether a lesson is done, and how many of its steps were seen, is `tutor.session`'s rule, the
-one the course map and `dl-tutor list` use.
+Whether a lesson is done, how many of its steps were seen and its first-try accuracy are
+`tutor.session`'s rules, the ones the course map and `dl-tutor list` use. "first try" is right
+on the first attempt out of the questions attempted; "review" is a missed question's Leitner box
+and the day it is due again (`tutor.review`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tutor.progress.store import Progress
-from tutor.session import lesson_status, steps_seen
+from tutor.progress.store import Progress, QuestionRecord
+from tutor.review import AT_ONCE, schedule_of
+from tutor.session import first_try, lesson_status, steps_seen
 
 if TYPE_CHECKING:
     from tutor.content import Course, Lesson
@@ -18,6 +21,15 @@ if TYPE_CHECKING:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell (one line, pipes escaped)."""
     return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _review_cell(record: QuestionRecord) -> str:
+    """"box 2, due 2026-12-08" for a question in review, else ""."""
+    schedule = schedule_of(record)
+    if schedule is None:
+        return ""
+    box, day = schedule
+    return f"box {box}, due {'now' if day == AT_ONCE else day.isoformat()}"
 
 
 def markdown_report(progress: Progress, course: Course | None) -> str:
@@ -39,7 +51,19 @@ def markdown_report(progress: Progress, course: Course | None) -> str:
             rows.append(("(not in this course)", lesson_id, None))
     done_ids = {lid for _, lid, lesson in rows if lesson is not None and lesson_status(progress, lesson) == "done"}
     done = len(done_ids)
-    lines += [f"Lessons completed: {done} of {len(rows)}.", ""]
+    lines += [f"Lessons completed: {done} of {len(rows)}."]
+    counts = [first_try(progress, lesson) for _, _, lesson in rows if lesson is not None]
+    attempted = sum(n for _, n in counts)
+    if attempted:
+        in_review = sum(
+            1 for _, lid, lesson in rows if lesson is not None and lid in progress.lessons
+            for qid in lesson.questions if schedule_of(progress.lessons[lid].questions.get(qid))
+        )
+        lines.append(
+            f"Right on the first try: {sum(f for f, _ in counts)} of {attempted} questions "
+            f"attempted; {in_review} in review."
+        )
+    lines.append("")
     lines += ["| unit | lesson | done | steps seen | right | first try |", "| --- | --- | :---: | ---: | ---: | ---: |"]
     for unit_title, lesson_id, lesson in rows:
         record = progress.lessons.get(lesson_id)
@@ -49,10 +73,15 @@ def markdown_report(progress: Progress, course: Course | None) -> str:
         if not total_questions and record is not None:
             total_questions = len(record.questions)
         if record is None:
-            lines.append(f"| {_cell(unit_title)} | {_cell(title)} |  | 0/{total_steps} | 0/{total_questions} | 0 |")
+            lines.append(f"| {_cell(unit_title)} | {_cell(title)} |  | 0/{total_steps} | 0/{total_questions} |  |")
             continue
         right = sum(1 for q in record.questions.values() if q.correct)
-        first = sum(1 for q in record.questions.values() if q.first_try)
+        if lesson is not None:
+            first_right, attempted = first_try(progress, lesson)
+        else:
+            attempted = sum(1 for q in record.questions.values() if q.attempts)
+            first_right = sum(1 for q in record.questions.values() if q.first_try)
+        first = f"{first_right}/{attempted}" if attempted else ""
         mark = "yes" if lesson_id in done_ids else ""
         seen = steps_seen(progress, lesson) if lesson is not None else len(record.visited)
         lines.append(
@@ -64,11 +93,11 @@ def markdown_report(progress: Progress, course: Course | None) -> str:
         lines += ["", "## Questions attempted", ""]
         for lesson_id, lesson, record in answered:
             lines += [f"### {_cell(getattr(lesson, 'title', lesson_id))}", "",
-                      "| question | attempts | right | first try | last answer |", "| --- | ---: | :---: | :---: | --- |"]
+                      "| question | attempts | right | first try | last answer | review |", "| --- | ---: | :---: | :---: | --- | --- |"]
             for question_id, q in record.questions.items():
                 lines.append(
                     f"| {_cell(question_id)} | {q.attempts} | {'yes' if q.correct else 'no'} | "
-                    f"{'yes' if q.first_try else ''} | {_cell(q.last_answer)[:60]} |"
+                    f"{'yes' if q.first_try else ''} | {_cell(q.last_answer)[:60]} | {_review_cell(q)} |"
                 )
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

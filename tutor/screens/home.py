@@ -1,4 +1,5 @@
-"""HomeScreen: the course map, with a progress mark and score per lesson and a resume entry."""
+"""HomeScreen: the course map, with a progress mark, score and first tries per lesson, a resume
+entry, and the count of missed questions due for review (`v` opens the review screen)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from tutor.backend import Backend
 
 RESUME_ID = "resume"
+#: The id of the dim row naming the map's two number columns.
+LEGEND_ID = "legend"
 
 #: The course map's mark for each lesson status (`Session.status`).
 MARKS = {"done": ("✓", "bold green"), "started": ("◐", "bold yellow"), "new": ("·", "dim")}
@@ -41,7 +44,7 @@ def about_markdown(session: Session, backend: Backend) -> str:
 
 
 class HomeScreen(Screen):
-    """The course map of `session`: units and lessons in order; enter opens, r resumes.
+    """The course map of `session`: units and lessons in order; enter opens, r resumes, v reviews.
 
     Opening a lesson posts `HomeScreen.OpenLesson` up to the app, which shows it.
     """
@@ -65,6 +68,7 @@ class HomeScreen(Screen):
 
     BINDINGS = [
         Binding("r", "resume", "Resume"),
+        Binding("v", "review", "Review"),
         Binding("question_mark", "help", "Help"),
         Binding("a", "about", "About"),
         Binding("q", "app.quit", "Quit"),
@@ -95,10 +99,10 @@ class HomeScreen(Screen):
         """Rebuild the map from the course and the current progress."""
         course = self.session.course
         done = self.session.done_count()
-        self.query_one("#title", Static).update(
-            f"[b]{course.title}[/b]\n{done} of {len(course.lessons)} lessons complete"
-            "  ·  [dim]↑↓ choose · enter open · r resume · ? help[/dim]"
-        )
+        title = Text.assemble((course.title, "bold"), self._review_note(), "\n")
+        title.append(f"{done} of {len(course.lessons)} lessons complete")
+        title.append("  ·  ↑↓ choose · enter open · r resume · ? help", style="dim")
+        self.query_one("#title", Static).update(title)
         option_list = self.query_one("#map", OptionList)
         keep = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.clear_options()
@@ -114,6 +118,9 @@ class HomeScreen(Screen):
                     id=RESUME_ID,
                 )
             )
+        option_list.add_option(
+            Option(Text("       right first try", style="dim"), id=LEGEND_ID, disabled=True)
+        )
         number = 0
         for unit in course.units:
             option_list.add_option(Option(Text(unit.title.upper(), style="bold"), disabled=True))
@@ -128,13 +135,27 @@ class HomeScreen(Screen):
         option_list.focus()
         self._show_details()
 
+    def _review_note(self) -> Text:
+        """"  ·  3 due for review (v)" beside the course title; "" while nothing is in review."""
+        due = len(self.session.due_reviews())
+        if due:
+            return Text.assemble("  ·  ", (f"{due} due for review", "bold"), (" (v)", "dim"))
+        if self.session.scheduled_reviews():
+            return Text("  ·  review: none due", style="dim")
+        return Text("")
+
     def _lesson_line(self, number: int, lesson: Lesson) -> Text:
         correct, total = self.session.score(lesson)
         mark = MARKS[self.session.status(lesson)]
         score = f"{correct}/{total}" if total else "—"
-        # One line per lesson (the map's CSS does not wrap): the score sits before the title, so
-        # a title too long for the column ends in "…" (the details pane shows it whole).
-        return Text.assemble(" ", mark, f" {number:>2}. ", (f"{score:>5}  ", "dim"), lesson.title)
+        first, attempted = self.session.first_try(lesson)
+        tries = f"{first}/{attempted}" if attempted else ""
+        # One line per lesson (the map's CSS does not wrap): the numbers sit before the title,
+        # under the legend row ("right", "first try"), so a title too long for the column ends
+        # in "…" (the details pane shows it whole).
+        return Text.assemble(
+            " ", mark, f" {number:>2}. ", (f"{score:>5} {tries:>5}  ", "dim"), lesson.title
+        )
 
     def _show_details(self) -> None:
         option_list = self.query_one("#map", OptionList)
@@ -161,13 +182,18 @@ class HomeScreen(Screen):
         lesson = self.session.course.lesson(option.id)
         correct, total = self.session.score(lesson)
         visited = self.session.steps_seen(lesson)
-        details.update(
-            Text.assemble(
-                (lesson.title + "\n\n", "bold"), lesson.summary, "\n\n",
-                f"{len(lesson.steps)} steps, {visited} seen\n",
-                f"{total} questions, {correct} answered right",
-            )
+        text = Text.assemble(
+            (lesson.title + "\n\n", "bold"), lesson.summary, "\n\n",
+            f"{len(lesson.steps)} steps, {visited} seen\n",
+            f"{total} questions, {correct} answered right",
         )
+        first, attempted = self.session.first_try(lesson)
+        if attempted:
+            text.append(f"\nfirst try {first}/{attempted}")
+        due = sum(1 for item in self.session.due_reviews() if item.lesson.id == lesson.id)
+        if due:
+            text.append(f"\n{due} due for review (v)")
+        details.update(text)
 
     # --- events and actions ---------------------------------------------------------------------
 
@@ -188,6 +214,12 @@ class HomeScreen(Screen):
             first = self.session.course.lessons[0]
             resume = first, self.session.resume_index(first)
         self.post_message(self.OpenLesson(*resume))
+
+    def action_review(self) -> None:
+        """Open review: the missed questions due today, one after another."""
+        from tutor.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(self.session))
 
     def action_help(self) -> None:
         """Keys help."""
