@@ -96,7 +96,7 @@ async def test_map_open_navigate_answer_quit_resume(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.step.id == "gates"
-        await pilot.press("escape")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         # The map shows the score: one of ten answered right.
@@ -194,10 +194,11 @@ async def test_number_question_invalid_then_right_and_new_problem(tmp_path: Path
         await pilot.pause()
         assert card.problem.prompt != old_prompt and not card.solved
         assert field.value == ""
-        # Escape leaves the answer field first, and only then the lesson.
-        await pilot.press("escape")
+        # Escape leaves the answer field and never the lesson; ctrl+o leaves the lesson.
+        await pilot.press("escape", "escape")
+        await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
-        await pilot.press("escape")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
 

@@ -53,14 +53,16 @@ class TutorApp(App):
         self.exit_notes: list[str] = []
         """Lines for the CLI to print once the terminal is restored (e.g. a saved checkpoint)."""
         self._size_timer: Timer | None = None
+        self.lesson_screens: dict[str, LessonScreen] = {}
+        """Lesson id -> its screen, kept (installed) when left, so that opening the lesson again
+        in this run finds it as it was: the step, the scene's frame and knobs, answers shown."""
 
     def on_mount(self) -> None:
         if self.handle_signals:
             self._install_signal_handlers()
         self.push_screen(HomeScreen(self.session, about=about_markdown(self.session, self.backend)))
         if self.start_lesson is not None:  # where the learner left it
-            start = self.session.resume_index(self.start_lesson)
-            self.push_screen(LessonScreen(self.session, self.start_lesson, start))
+            self.open_lesson(self.start_lesson, self.session.resume_index(self.start_lesson))
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10)
         self._check_size()
@@ -96,7 +98,7 @@ class TutorApp(App):
             # The terminal is gone, so there is nothing to restore: keep the work (a training
             # checkpoint) and end now. Textual's orderly exit can hang here, because the kernel
             # sends SIGCONT with the hang-up and Textual's SIGCONT handler writes to the terminal.
-            for screen in self.screen_stack:
+            for screen in {*self.screen_stack, *self.lesson_screens.values()}:
                 for scene in screen.query(SceneBase):
                     scene.save_before_exit()
             # A failed save is retried, else rescued to another folder (nobody to tell); exiting
@@ -108,7 +110,31 @@ class TutorApp(App):
 
     def on_home_screen_open_lesson(self, message: HomeScreen.OpenLesson) -> None:
         """The course map asks for a lesson, at a step."""
-        self.push_screen(LessonScreen(self.session, message.lesson, message.start))
+        self.open_lesson(message.lesson, message.start)
+
+    def open_lesson(self, lesson: Lesson, start: int) -> None:
+        """Show `lesson` at step `start`: its kept screen as it was left, else a new one."""
+        screen = self.lesson_screens.get(lesson.id)
+        if screen is None:
+            screen = self.lesson_screens[lesson.id] = LessonScreen(self.session, lesson, start)
+            self.install_screen(screen, f"lesson:{lesson.id}")
+            self.push_screen(screen)
+        else:
+            self.push_screen(screen)
+            screen.call_later(screen.reopen, start)
+
+    async def on_lesson_screen_leave(self, message: LessonScreen.Leave) -> None:
+        """Back to the course map. The lesson's screen is kept for this run unless its scene
+        holds live work: that one is removed, so the scene stops and saves as it unmounts."""
+        screen = message.lesson_screen
+        if self.screen is not screen:
+            return  # an overlay came up after the key: it is not the lesson that leaves
+        keep = screen.keep_when_left
+        await self.pop_screen()
+        if not keep:
+            self.lesson_screens.pop(screen.lesson.id, None)
+            self.uninstall_screen(screen)
+            await screen.remove()
 
     def on_resize(self, event: Resize) -> None:
         """Check the size once a burst of resizes settles, not once per resize: pushing and

@@ -53,7 +53,7 @@ VOCABULARY: tuple[KeyMeaning, ...] = (
 #: Keys the lesson screen owns on every step; a scene never binds them.
 SCREEN_KEYS: frozenset[str] = frozenset({
     "space", "full_stop", "comma", "r", "plus", "equals_sign", "minus", "underscore",
-    "left", "right", "n", "p", "h", "question_mark", "escape", "q",
+    "left", "right", "n", "p", "h", "question_mark", "escape", "ctrl+o", "q",
 })
 
 

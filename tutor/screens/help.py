@@ -25,8 +25,10 @@ KEYS_HELP = """\
 | `tab` | move between the scene, answers and buttons |
 | `enter` | check an answer (on a choice: pick it) |
 | `h` or `ctrl+t` | a hint for the question |
+| `ctrl+r` | show the answer (offered after two wrong answers) |
 | `ctrl+n` | a new practice problem |
-| `escape` | leave an answer field, then back to the map |
+| `escape` | leave the answer field, list, button or scene (stays in the lesson) |
+| `ctrl+o` | back to the course map (the lesson stays as you left it) |
 | `?` | this help |
 | `q` or `ctrl+c` | quit (progress is saved as you go) |
 

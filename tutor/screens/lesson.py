@@ -1,23 +1,43 @@
-"""LessonScreen: one lesson, one step at a time: prose and questions beside a live scene."""
+"""LessonScreen: one lesson, one step at a time: prose and questions beside a live scene.
+
+Keys that leave: `escape` only ever leaves the focused widget (an answer field, a choice list, a
+button, the scene) for the prose column, and never the lesson, so a learner who presses it out
+of habit loses nothing. `ctrl+o` (LEAVE_KEY) goes back to the course map: a control key, so it is
+never typed into an answer field nor pressed to delete (backspace is), it passes plain terminals,
+SSH and tmux unchanged, and no scene binds it. The app keeps the screen, so the lesson comes back
+as it was left.
+
+Predict, then reveal: a step's held-back prose (`Step.reveal`) is shown below its questions once
+every one is done (solved now or before, or given up on with Show answer), and on a
+`hold_scene` step the scene holds its answers back (`SceneBase.hold_answers`) until then.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, Static
+from textual.widgets import Footer, Markdown, Static
 
 from tutor.content.model import Lesson, Step
-from tutor.scenes.base import SceneBase
+from tutor.scenes.base import LiveScene, SceneBase
 from tutor.scenes.registry import load_scene_class
 from tutor.session import Session
 from tutor.widgets.question_card import QuestionCard
 from tutor.widgets.transport import Transport
 
 
+#: The key that goes back to the course map, as Textual names it and as the screen writes it.
+LEAVE_KEY = "ctrl+o"
+
+
 class LessonScreen(Screen):
-    """Shows `lesson` from step `start`; records visits and answers in the session."""
+    """Shows `lesson` from step `start`; records visits and answers in the session.
+
+    Leaving posts `Leave`; the app pops the screen and keeps it (`keep_when_left`) to show again
+    when the lesson is opened in the same run."""
 
     DEFAULT_CSS = """
     LessonScreen #topbar { height: 1; background: $panel; padding: 0 1; }
@@ -26,6 +46,8 @@ class LessonScreen(Screen):
     LessonScreen #body { height: 1fr; min-width: 80; min-height: 20; }
     LessonScreen #prose-column { width: 1fr; padding: 0 1; }
     LessonScreen #prose-column > Markdown { margin: 0; padding: 0; }
+    LessonScreen #prose-column > #reveal { margin: 1 0 0 0; border-top: solid $secondary; }
+    LessonScreen #prose-column > #reveal.-held { display: none; }
     /* Code blocks wrap instead of running off the right edge of a narrow prose column. */
     LessonScreen MarkdownFence { overflow-x: hidden; }
     LessonScreen MarkdownFence > Label { width: 1fr; padding: 1 1; text-wrap: wrap; }
@@ -56,15 +78,26 @@ class LessonScreen(Screen):
         Binding("minus,underscore", "scene('slower')", "Slower", show=False),
         Binding("h", "hint", "Hint", show=False),
         Binding("question_mark", "help", "Help"),
-        Binding("escape", "leave", "Map"),
+        Binding(LEAVE_KEY, "leave", "Map"),
+        Binding("escape", "leave_widget", "Leave field", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    class Leave(Message):
+        """The learner asked for the course map (the app pops the screen)."""
+
+        def __init__(self, screen: "LessonScreen") -> None:
+            super().__init__()
+            self.lesson_screen = screen
 
     def __init__(self, session: Session, lesson: Lesson, start: int = 0) -> None:
         super().__init__()
         self.session = session
         self.lesson = lesson
         self.index = max(0, min(start, len(lesson.steps) - 1))
+        self.revealed_questions: set[str] = set()
+        """Questions the learner gave up on (Show answer) in this run: shown answered again."""
+        self._held: bool | None = None
 
     @property
     def step(self) -> Step:
@@ -104,19 +137,23 @@ class LessonScreen(Screen):
             widgets.append(
                 QuestionCard(
                     self.lesson.questions[qid], number=n, count=len(step.questions),
-                    solved=self.session.solved(self.lesson, qid), id=f"q-{qid}",
+                    solved=self.session.solved(self.lesson, qid),
+                    revealed=qid in self.revealed_questions, id=f"q-{qid}",
                 )
             )
+        if step.reveal:
+            widgets.append(Markdown(f"**Worked out**\n\n{step.reveal}", id="reveal", classes="-held"))
         if index + 1 < total:
             widgets.append(Static(f"[dim]→ / n: next step ({self.lesson.steps[index + 1].title})[/dim]"))
         else:
-            widgets.append(Static("[dim]Last step. escape: back to the course map[/dim]"))
+            widgets.append(Static(f"[dim]Last step. {LEAVE_KEY}: back to the course map[/dim]"))
         await prose.mount_all(widgets)
         prose.scroll_home(animate=False)
 
         holder = self.query_one("#scene-holder", VerticalScroll)
         await holder.remove_children()
         stage = self.query_one("#stage")
+        self._held = None
         if step.scene:
             scene_class = load_scene_class(step.scene)
             await holder.mount(scene_class(step.scene_params, id="scene"))
@@ -124,8 +161,33 @@ class LessonScreen(Screen):
             stage.set_class(bool(getattr(scene_class, "ROOMY", False)), "-roomy")
         else:
             stage.add_class("-hidden")
+        self._update_reveal()
         self._focus_first()
         self.session.visit(self.lesson, step.id)
+
+    async def reopen(self, start: int) -> None:
+        """Shown again from the course map: the step on screen stays as it was left (scene,
+        frame, knobs), unless the map asks for another one; the visit is recorded either way."""
+        if start != self.index:
+            await self.show_step(start)
+        else:
+            self.session.visit(self.lesson, self.step.id)
+
+    @property
+    def step_done(self) -> bool:
+        """Every question of the step on screen is solved (now or before) or given up on."""
+        return all(card.done for card in self.query(QuestionCard))
+
+    def _update_reveal(self) -> None:
+        """Show the step's held-back prose once its questions are done, and until then have a
+        `hold_scene` step's scene hold back what would answer them (told on changes only)."""
+        done = self.step_done
+        for reveal in self.query("#reveal"):
+            reveal.set_class(not done, "-held")
+        scene = self.scene
+        if self.step.hold_scene and scene is not None and self._held != (not done):
+            self._held = not done
+            scene.hold_answers(not done)
 
     def _focus_first(self) -> None:
         scene = self.scene
@@ -153,6 +215,12 @@ class LessonScreen(Screen):
             right = message.feedback.status == "correct"
             if self.session.answer(self.lesson, message.question_id, right, message.answer):
                 self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
+        self._update_reveal()
+
+    def on_question_card_revealed(self, message: QuestionCard.Revealed) -> None:
+        """The learner gave up on a question: remembered for this run, never recorded."""
+        self.revealed_questions.add(message.question_id)
+        self._update_reveal()
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -161,7 +229,7 @@ class LessonScreen(Screen):
         if self.index + 1 < len(self.lesson.steps):
             await self.show_step(self.index + 1)
         else:
-            self.notify("This is the last step. Press escape for the course map.", timeout=4)
+            self.notify(f"This is the last step. Press {LEAVE_KEY} for the course map.", timeout=4)
 
     async def action_previous_step(self) -> None:
         """Go to the previous step."""
@@ -199,11 +267,23 @@ class LessonScreen(Screen):
         scene = self.scene
         self.app.push_screen(HelpScreen(scene_help=scene.HELP if scene else ""))
 
+    def action_leave_widget(self) -> None:
+        """Escape: leave the focused widget for the prose column; never leaves the lesson."""
+        prose = self.query_one("#prose-column")
+        if self.focused is None or self.focused is prose:
+            self.notify(f"{LEAVE_KEY}: back to the course map", timeout=3)
+        else:
+            prose.focus(scroll_visible=False)
+
+    @property
+    def keep_when_left(self) -> bool:
+        """Whether the app keeps this screen to show again: not while its scene holds live
+        work (a training run), which leaving stops and saves as it always did."""
+        return not isinstance(self.scene, LiveScene)
+
     def action_leave(self) -> None:
-        """Escape: leave an answer field first; otherwise back to the course map."""
-        if isinstance(self.focused, Input):
-            self.set_focus(None)
-            return
-        if self.scene is not None:
-            self.scene.playing = False
-        self.app.pop_screen()
+        """Back to the course map (the app pops this screen); a playing animation pauses."""
+        scene = self.scene
+        if scene is not None:
+            scene.playing = False
+        self.post_message(self.Leave(self))

@@ -28,6 +28,11 @@ from textual.widgets import Button, Input, Markdown, OptionList, Static
 
 from tutor.content.model import Question
 from tutor.quiz import Feedback, Problem, grade, instantiate
+from tutor.text import format_number, format_vector
+
+#: Wrong answers after which the card offers to show the answer.
+REVEAL_AFTER = 2
+
 
 def placeholder(problem: Problem) -> str:
     """The answer field's placeholder: the shape of the answer, never a number that could be it."""
@@ -162,12 +167,14 @@ class QuestionCard(Widget):
     QuestionCard #qc-buttons Button { margin-right: 1; }
     QuestionCard #qc-feedback { height: auto; }
     QuestionCard #qc-extra { height: auto; color: $text-muted; }
+    QuestionCard.-revealed { border: round $warning; }
     QuestionCard .-empty { display: none; }
     """
 
     BINDINGS = [
         Binding("ctrl+n", "new_problem", "New problem", show=False),
         Binding("ctrl+t", "hint", "Hint", show=False),
+        Binding("ctrl+r", "show_answer", "Show answer", show=False),
     ]
 
     class Answered(Message):
@@ -180,10 +187,20 @@ class QuestionCard(Widget):
             self.feedback = feedback
             self.answer = answer
 
+    class Revealed(Message):
+        """The learner gave up: the answer is shown (not an attempt, not solved)."""
+
+        def __init__(self, card: "QuestionCard") -> None:
+            super().__init__()
+            self.card = card
+            self.question_id = card.question.id
+
     def __init__(
         self, question: Question, *, number: int = 1, count: int = 1, solved: bool = False,
-        learner_seed: int | None = None, id: str | None = None,
+        revealed: bool = False, learner_seed: int | None = None, id: str | None = None,
     ) -> None:
+        """`solved`: answered right in an earlier visit; `revealed`: the learner gave up on it
+        earlier in this run (the answer is shown again at once)."""
         super().__init__(id=id)
         self.question = question
         #: None: ask the app's session when the options are first shown.
@@ -196,7 +213,18 @@ class QuestionCard(Widget):
         self.hints_shown = 0
         self.wrong = 0
         self.solved = False
+        #: The answer of the current problem is shown (the learner gave up on it).
+        self.revealed = False
+        #: Solved at least once on this card (a new problem does not undo it).
+        self.ever_solved = False
+        #: The learner gave up on this question in this run (a new problem does not undo it).
+        self.gave_up = revealed
         self.border_title = self._title()
+
+    @property
+    def done(self) -> bool:
+        """Nothing left to predict: solved now or in an earlier visit, or given up on."""
+        return self.solved_before or self.ever_solved or self.gave_up
 
     # --- problem --------------------------------------------------------------------------------
 
@@ -232,6 +260,8 @@ class QuestionCard(Widget):
             title += " · practice"
         if self.solved or self.solved_before:
             title += " · ✓ solved"
+        elif self.revealed:
+            title += " · answer shown"
         return title
 
     # --- layout ---------------------------------------------------------------------------------
@@ -244,8 +274,13 @@ class QuestionCard(Widget):
         with Horizontal(id="qc-buttons"):
             yield Button("Check", id="qc-check", compact=True, variant="primary")
             yield Button("Hint", id="qc-hint", compact=True, disabled=not self.problem.hints)
+            yield Button("Show answer", id="qc-show", compact=True, classes="-empty")
             if self.question.kind == "predict":
                 yield Button("New problem", id="qc-new", compact=True)
+
+    def on_mount(self) -> None:
+        if self.gave_up and not self.solved_before:
+            self._show_answer()
 
     def _answer_field(self) -> ComposeResult:
         kind = self.problem.kind
@@ -269,6 +304,8 @@ class QuestionCard(Widget):
             self.check()
         elif event.button.id == "qc-hint":
             self.action_hint()
+        elif event.button.id == "qc-show":
+            self.action_show_answer()
         elif event.button.id == "qc-new":
             self.action_new_problem()
 
@@ -307,6 +344,10 @@ class QuestionCard(Widget):
 
     def check(self) -> Feedback:
         """Grade the current answer, show feedback and post `Answered`."""
+        if self.revealed:  # closed: the answer is on screen (a key can still reach here)
+            feedback = Feedback(status="invalid", message=self._closed_message(), explanation="")
+            self._set_line("qc-feedback", Text(f"? {feedback.message}", style="bold yellow"))
+            return feedback
         response, text = self.current_response()
         if (isinstance(response, str) and not response.strip()) or response == []:
             feedback = Feedback(status="invalid", message=self._empty_message(), explanation="")
@@ -317,8 +358,12 @@ class QuestionCard(Widget):
         self.call_after_refresh(self._reveal_feedback)
         return feedback
 
-    def _reveal_feedback(self) -> None:
-        """Scroll the verdict and what follows it (explanation, hint) into view."""
+    def _reveal_feedback(self, again: bool = True) -> None:
+        """Scroll the verdict and what follows it (explanation, hint) into view.
+
+        Run after a refresh, and once more after the next one: new lines can make the column
+        scroll (a scroll bar narrows it and the text wraps again), so the first pass may scroll
+        to where the lines were before they settled."""
         try:
             extra = self.query_one("#qc-extra", Static)
             feedback = self.query_one("#qc-feedback", Static)
@@ -327,6 +372,8 @@ class QuestionCard(Widget):
         if not extra.has_class("-empty"):
             extra.scroll_visible(animate=False)
         feedback.scroll_visible(animate=False)
+        if again:
+            self.call_after_refresh(self._reveal_feedback, False)
 
     def _set_line(self, widget_id: str, content: Text | str) -> None:
         """Update the feedback or extra line, hiding it while empty."""
@@ -341,19 +388,23 @@ class QuestionCard(Widget):
             return "Choose an option first (↑/↓, space to tick, then enter)."
         return "Type your answer, then press enter."
 
+    def _closed_message(self) -> str:
+        if self.question.kind == "predict":
+            return "The answer is shown. New problem (ctrl+n) gives you a fresh one."
+        return "The answer is shown; this question opens again in your next session."
+
     def _show(self, feedback: Feedback) -> None:
         if feedback.status == "correct":
-            self.solved = True
+            self.solved = self.ever_solved = True
             self.add_class("-solved")
+            self._offer_answer(False)
             self._set_line("qc-feedback", Text(f"✓ {feedback.message}", style="bold green"))
             self._set_line("qc-extra", Text(feedback.explanation or ""))
         elif feedback.status == "wrong":
             self.wrong += 1
             self._set_line("qc-feedback", Text(f"✗ {feedback.message}", style="bold red"))
-            if self.wrong >= 3 and self.problem.explanation:
-                self._set_line("qc-extra", Text("Worked answer: " + self.problem.explanation))
-            elif self.problem.hints and self.hints_shown == 0:
-                self._set_line("qc-extra", Text("Stuck? Press Hint (ctrl+t)."))
+            self._offer_answer(self.wrong >= REVEAL_AFTER)
+            self._set_line("qc-extra", Text(self._help_lines()))
         else:
             self._set_line("qc-feedback", Text(f"? {feedback.message}", style="bold yellow"))
         self.border_title = self._title()
@@ -361,11 +412,68 @@ class QuestionCard(Widget):
     def action_hint(self) -> None:
         """Reveal the next hint (the last one stays shown once all are out)."""
         hints = self.problem.hints
-        if not hints:
+        if not hints or self.revealed:
             return
         self.hints_shown = min(self.hints_shown + 1, len(hints))
-        shown = "\n".join(f"Hint {i + 1}: {h}" for i, h in enumerate(hints[: self.hints_shown]))
-        self._set_line("qc-extra", Text(shown))
+        self._set_line("qc-extra", Text(self._help_lines()))
+
+    def _help_lines(self) -> str:
+        """The hints shown so far, then what else there is to ask for while unsolved."""
+        lines = [f"Hint {i + 1}: {h}" for i, h in enumerate(self.problem.hints[: self.hints_shown])]
+        if self.solved or self.revealed or not self.wrong:
+            return "\n".join(lines)
+        offers = ["Hint (ctrl+t)"] if self.problem.hints and self.hints_shown == 0 else []
+        offers += ["Show answer (ctrl+r)"] if self.wrong >= REVEAL_AFTER else []
+        if offers:
+            lines.append(f"Stuck? {' or '.join(offers)}.")
+        return "\n".join(lines)
+
+    def _offer_answer(self, offer: bool) -> None:
+        """Show or hide the Show answer button."""
+        self.query_one("#qc-show", Button).set_class(not offer, "-empty")
+
+    def answer_text(self) -> str:
+        """The current problem's answer as the learner would read it (an option as shown, with
+        its letter; numbers as the tutor formats them)."""
+        problem = self.problem
+        answer = problem.answer
+        if problem.kind == "single":
+            return self._labels()[self.shown_position(answer)]
+        if problem.kind == "multiple":
+            return "; ".join(self._labels()[self.shown_position(i)] for i in sorted(answer))
+        if problem.kind == "vector":
+            return format_vector(answer, 4)
+        if problem.kind == "matrix":
+            return "; ".join(" ".join(format_number(x, 4) for x in row) for row in answer)
+        return format_number(answer, 4)
+
+    def action_show_answer(self) -> None:
+        """Give up on this problem: show its answer and explanation, close it, post `Revealed`.
+
+        Offered after REVEAL_AFTER wrong answers; does nothing before that or once solved."""
+        if self.solved or self.revealed or self.wrong < REVEAL_AFTER:
+            return
+        self._show_answer()
+        self.post_message(self.Revealed(self))
+        self.call_after_refresh(self._reveal_feedback)
+
+    def _show_answer(self) -> None:
+        """Show the answer and explanation, and close the problem (field and Check disabled)."""
+        self.revealed = self.gave_up = True
+        self.add_class("-revealed")
+        self._offer_answer(False)
+        self._set_line("qc-feedback", Text(f"→ The answer: {self.answer_text()}", style="bold"))
+        self._set_line("qc-extra", Text(self.problem.explanation or ""))
+        self._close(True)
+        self.border_title = self._title()
+
+    def _close(self, closed: bool) -> None:
+        """Disable (or enable again) the answer field and Check."""
+        if closed and self.screen.focused in (self.answer_widget, *self.query(Button)):
+            self.screen.set_focus(None)  # a disabled widget cannot keep focus
+        self.answer_widget.disabled = closed
+        self.query_one("#qc-check", Button).disabled = closed
+        self.query_one("#qc-hint", Button).disabled = closed or not self.problem.hints
 
     def action_new_problem(self) -> None:
         """Predict questions only: draw a fresh problem and clear the attempt state."""
@@ -375,8 +483,10 @@ class QuestionCard(Widget):
         self.problem = self._make_problem()
         self.hints_shown = 0
         self.wrong = 0
-        self.solved = False
-        self.remove_class("-solved")
+        self.solved = self.revealed = False
+        self.remove_class("-solved", "-revealed")
+        self._offer_answer(False)
+        self._close(False)
         self.query_one("#qc-prompt", Markdown).update(self.problem.prompt)
         self._set_line("qc-feedback", "")
         self._set_line("qc-extra", "")

@@ -1,0 +1,93 @@
+"""The verdict is always in view: after enter, the verdict line, the diagnosis and (when right)
+the explanation lie inside the prose column's visible region, for every question of a few
+shipped lessons at the smallest terminal (80x24) and at 120x40, each answered wrong once and
+then right.
+
+The lessons keep their own prose (long steps are the point), in a course of their own
+(`tests/scene_host.course_with`); counts come from the lessons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static
+
+from tests.answers import learner_texts, wrong_text
+from tests.scene_host import course_with
+from tutor.app import make_app
+from tutor.screens.lesson import LessonScreen
+from tutor.widgets.question_card import ChoiceList, OneChoice, QuestionCard
+
+#: Lessons whose steps ask several questions, some below a scene, some below long prose.
+LESSONS = ["artificial-neuron", "cost-function"]
+
+
+def _wrong_choice(card: QuestionCard) -> list[int]:
+    """A wrong response for a choice card, as the problem's own option indices."""
+    answer = card.problem.answer
+    if card.problem.kind == "single":
+        return [next(i for i in range(len(card.problem.options)) if i != answer)]
+    chosen = set(answer)
+    missing = [i for i in range(len(card.problem.options)) if i not in chosen]
+    return sorted(chosen | {missing[0]} if missing else chosen - {min(chosen)})
+
+
+async def _respond(pilot, card: QuestionCard, right: bool) -> None:
+    """Answer the way a learner does: in the card's field, then enter."""
+    field = card.answer_widget
+    field.focus()
+    problem = card.problem
+    if isinstance(field, Input):
+        field.value = learner_texts(problem)[0] if right else wrong_text(problem)
+    elif isinstance(field, OneChoice):
+        index = problem.answer if right else _wrong_choice(card)[0]
+        field.highlighted = card.shown_position(index)
+    else:
+        assert isinstance(field, ChoiceList)
+        field.selected = set(problem.answer if right else _wrong_choice(card))
+    await pilot.press("enter")
+    await pilot.pause()  # the card scrolls its verdict into view after the next refreshes
+    await pilot.pause()
+
+
+def _assert_in_view(screen: LessonScreen, card: QuestionCard, where: str) -> None:
+    column = screen.query_one("#prose-column", VerticalScroll).region
+    for widget_id in ("#qc-feedback", "#qc-extra"):
+        widget = card.query_one(widget_id, Static)
+        if widget.has_class("-empty"):
+            continue
+        region = widget.region
+        assert region.area > 0 and column.contains_region(region), (where, widget_id, region, column)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_verdict_is_in_view(tmp_path: Path, size: tuple[int, int]) -> None:
+    course = course_with(tmp_path, [("unit", "Unit", LESSONS)], prose=True)
+    app = make_app(course, home=tmp_path / "home", open_lesson=LESSONS[0])
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        checked = 0
+        for lesson in app.session.course.lessons:
+            if app.screen.lesson.id != lesson.id:
+                app.open_lesson(lesson, 0)
+                await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LessonScreen)
+            for index, step in enumerate(lesson.steps):
+                await screen.show_step(index)
+                await pilot.pause()
+                for question_id in step.questions:
+                    card = screen.query_one(f"#q-{question_id}", QuestionCard)
+                    where = f"{lesson.id}/{step.id}/{question_id}"
+                    await _respond(pilot, card, right=False)
+                    assert card.wrong == 1, where
+                    _assert_in_view(screen, card, where + " (wrong)")
+                    await _respond(pilot, card, right=True)
+                    assert card.solved, where
+                    _assert_in_view(screen, card, where + " (right)")
+                    checked += 1
+        assert checked == sum(len(lesson.questions) for lesson in app.session.course.lessons)
