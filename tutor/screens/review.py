@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tutor.review import QUIZ_SIZE, ReviewItem, describe_day
+from tutor.screens.lesson import LEAVE_KEY
 from tutor.session import Session
 from tutor.widgets.question_card import QuestionCard
 
@@ -41,7 +42,7 @@ answer to each question moves it; you may try again as often as you like.
 
 While an answer field or list has focus, `m` and `v` belong to it: press `escape` first.
 | `escape` | leave the answer field or list; pressed again, back to the map |
-| `backspace` | back to the course map (answers are saved as you go) |
+| `ctrl+o` | back to the course map (answers are saved as you go) |
 
 *escape closes this panel*
 """
@@ -65,8 +66,8 @@ class ReviewScreen(Screen):
         Binding("m", "quiz", "Mixed quiz"),
         Binding("v", "again", "Review due"),
         Binding("question_mark", "help", "Help"),
-        Binding("escape", "leave", "Map"),
-        Binding("backspace", "map", "Map", show=False),
+        Binding("escape", "leave", "Map", show=False),
+        Binding(LEAVE_KEY, "map", "Map"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -287,5 +288,5 @@ class ReviewScreen(Screen):
         self.action_map()
 
     def action_map(self) -> None:
-        """Back to the course map (backspace, as in a lesson; escape once nothing is focused)."""
+        """Back to the course map (ctrl+o, as in a lesson; escape once nothing is focused)."""
         self.app.pop_screen()
