@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tutor.train_cli import add_parser as add_train
 
     add_train(sub, [common])
+    from tutor.exercises.cli import add_parser as add_exercises
+
+    add_exercises(sub, [common])
     return parser
 
 
@@ -444,10 +447,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     return train(args)
 
 
+def cmd_exercises(args: argparse.Namespace) -> int:
+    """The hands-on exercises (see tutor.exercises.cli)."""
+    from tutor.exercises.cli import cmd_exercises as exercises
+
+    return exercises(args)
+
+
 COMMANDS = {
     None: cmd_run, "run": cmd_run, "open": cmd_run, "list": cmd_list, "doctor": cmd_doctor,
     "check-lessons": cmd_check_lessons, "progress": cmd_progress, "train": cmd_train,
-    "review": cmd_review,
+    "review": cmd_review, "exercises": cmd_exercises,
 }
 
 

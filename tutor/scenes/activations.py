@@ -96,6 +96,10 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         Binding("right_curly_bracket", "probe(1)", "Probe →", show=False),
     ]
 
+    #: Held back while the step's questions are open: the values at the probe, what the slope
+    #: means there, and the function's note (its peak slope, where it saturates); the curves stay.
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     ActivationsScene > Static { height: auto; }
     ActivationsScene #ac-note { height: 3; }
@@ -184,12 +188,14 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
 
         probe = Text()
         probe.append(f"x={x:g}", style="bold reverse")
-        probe.append(f"  f(x)={_num(fx)}  ")
-        probe.append(f"f'(x)={_num(dfx)}", style="bold")
+        probe.append(f"  f(x)={self.unless_held(_num(fx))}  ")
+        probe.append(f"f'(x)={self.unless_held(_num(dfx))}", style="bold")
         self.query_one("#ac-probe", Static).update(probe)
 
         note = Text()
-        if self.name_shown == "step":
+        if self.holding:
+            note.append("What the gradient does here is held back until you answer.", style="dim")
+        elif self.name_shown == "step":
             note.append(STEP_NOTE, style="bold yellow")
         elif abs(dfx) < SATURATION:
             note.append(f"|f'| < {SATURATION}: ", style="bold yellow")
@@ -202,7 +208,8 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         range_text = getattr(a, "range", None) or getattr(a, "range_text", None)
         if range_text:
             about.append(f"range {range_text}. ", style="dim")
-        about.append(NOTES.get(self.name_shown, ""), style="italic")
+        if not self.holding:
+            about.append(NOTES.get(self.name_shown, ""), style="italic")
         self.query_one("#ac-about", Static).update(about)
         self._draw(x, fx, dfx)
 

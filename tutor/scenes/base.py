@@ -32,6 +32,8 @@ SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 #: In `--low-bandwidth` mode a playing scene redraws at most once per this many seconds; faster
 #: animations advance several frames per redraw, so they take as long as usual.
 LOW_BANDWIDTH_FRAME_SECONDS = 0.5
+#: What a HOLDS_ANSWERS scene draws in place of a value while its answers are held back.
+HELD = "?"
 
 
 class SceneBase(Widget, can_focus=True):
@@ -98,6 +100,17 @@ class SceneBase(Widget, can_focus=True):
         if held != self.answers_held:
             self.answers_held = held
             self.redraw()
+
+    @property
+    def holding(self) -> bool:
+        """Whether `show_frame` should draw the asked values held back now: the scene can hold
+        answers (HOLDS_ANSWERS) and the lesson screen asked it to (`answers_held`)."""
+        return self.HOLDS_ANSWERS and self.answers_held
+
+    def unless_held(self, text: Any, hidden: str = HELD) -> Any:
+        """`text` as it is, or `hidden` ("?") while the scene is `holding`: the one way a
+        HOLDS_ANSWERS scene writes a value its step may ask for."""
+        return hidden if self.holding else text
 
     # --- to implement -------------------------------------------------------------------------
 

@@ -84,6 +84,10 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         Binding("right_curly_bracket", "rate(1)", "lr higher"),
     ]
 
+    #: Held back while the step's questions are open: how many updates and examples each run has
+    #: made (the table's columns; the plot counts epochs instead).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     BatchCompareScene > Static { height: auto; }
     BatchCompareScene #bc-plot { height: 13; }
@@ -186,7 +190,10 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
 
     def _xy(self, run: Run, records: list) -> tuple[list[float], list[float]]:
         """(x, log10 cost) for a run's records, with the starting point at x = 0."""
-        xs = [0.0] + [float(r.examples_seen if self.by_examples else r.update) for r in records]
+        if self.holding:  # epochs: neither the updates nor the examples an epoch makes
+            xs = [0.0] + [r.examples_seen / max(1, self.n) for r in records]
+        else:
+            xs = [0.0] + [float(r.examples_seen if self.by_examples else r.update) for r in records]
         ys = [math.log10(max(self.start_cost, COST_FLOOR))]
         for r in records:
             cost = r.full_cost
@@ -197,7 +204,7 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         plot = self.query_one("#bc-plot", Plot)
         fit_plot_height(plot)
         plot.clear()
-        plot.set_labels("examples seen" if self.by_examples else "updates", "")
+        plot.set_labels("epochs" if self.holding else "examples seen" if self.by_examples else "updates", "")
         if not self.runs:
             plot.set_title("nothing to draw: pick another lr")
             plot.set_xlim()
@@ -245,10 +252,11 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
                 table.add_row(name, "0", "0", _short(self.start_cost), "0", "0")
                 continue
             last = records[-1]
+            updates, seen = self.unless_held(str(last.update)), self.unless_held(str(last.examples_seen))
             if getattr(last, "diverged", False) or not math.isfinite(last.full_cost):
-                table.add_row(name, str(last.update), str(last.examples_seen), "blew up", "—", "—", style="bold red")
+                table.add_row(name, updates, seen, "blew up", "—", "—", style="bold red")
                 continue
-            table.add_row(name, str(last.update), str(last.examples_seen), _short(last.full_cost),
+            table.add_row(name, updates, seen, _short(last.full_cost),
                           _fixed(last.params[0]), _fixed(last.params[1]))
         return table
 

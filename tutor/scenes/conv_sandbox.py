@@ -74,6 +74,9 @@ class ConvSandboxScene(KnobScene):
     """Editable W, K, S, P; the output size by the formula; the window walking the padded input."""
 
     KNOBS = ("W", "K", "S", "P")
+    #: Held back while the step's questions are open: the output size (the formula keeps the
+    #: numbers put in), whether it fits and why, and the output cells the window has not reached.
+    HOLDS_ANSWERS = True
     FRAME_SECONDS = 0.6
 
     HELP = """\
@@ -175,6 +178,10 @@ the edge; the scene says why and which padding or stride would fix it.
         check = self.check
         text = Text()
         text.append("output size = (W - K + 2P)/S + 1\n", style="dim")
+        if self.holding:  # the numbers put in, not the result nor whether it fits
+            formula = check.formula
+            text.append(formula[: formula.rindex(" = ") + 3] + "?" if " = " in formula else formula, style="bold")
+            return text
         text.append(check.formula, style="bold")
         if check.valid:
             text.append(f"  ✓ {check.size}×{check.size}", style="bold green")
@@ -246,9 +253,13 @@ the edge; the scene says why and which padding or stride would fix it.
             row = Text()
             for j in range(n):
                 index = i * n + j
+                if self.holding and index > current:
+                    break  # cells not reached yet are not drawn: their count is the answer
                 char = OUT_NOW if index == current else OUT_DONE if index < current else OUT_CELL
                 row.append(char, style=STYLES[char])
             rows.append(row)
+            if self.holding and i >= cell[0]:
+                break
         return rows
 
     def _status(self, cell: tuple[int, int] | None) -> Text:

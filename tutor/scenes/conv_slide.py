@@ -157,6 +157,9 @@ and bias, so the whole map looks for the same pattern.
 
     FRAME_SECONDS: ClassVar[float] = 0.15
     ROOMY: ClassVar[bool] = True
+    #: Held back while the step's questions are open: the feature map's size and cell count
+    #: (slide), the maps' shape (maps), and every sum and output of the channels example.
+    HOLDS_ANSWERS: ClassVar[bool] = True
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
@@ -445,8 +448,12 @@ and bias, so the whole map looks for the same pattern.
         else:
             status.append("\nnothing computed yet: . computes cell (0,0)", style="italic")
         self.query_one("#cs-status", Static).update(status)
-        label = Text("feature map 24x24", style="bold")
-        label.append(f"  {min(position, self.total_frames)}/{self.total_frames}", style="dim")
+        if self.holding:  # the map's size and cell count are what the step asks
+            label = Text("feature map ?x?", style="bold")
+            label.append(f"  {min(position, self.total_frames)}/?", style="dim")
+        else:
+            label = Text("feature map 24x24", style="bold")
+            label.append(f"  {min(position, self.total_frames)}/{self.total_frames}", style="dim")
         for suffix in ("", "-below"):
             self.query_one(f"#cs-map-label{suffix}", Static).update(label)
             self._show_map(self.query_one(f"#cs-map{suffix}", FeatureMapImage), self.map, position)
@@ -468,13 +475,13 @@ and bias, so the whole map looks for the same pattern.
         status.append("  k: shift", style="dim")
         if not self.wide:
             status.append("\n")
-            status.append(texts.maps_cell_line(cell, finished, self.total_frames))
+            status.append(texts.maps_cell_line(cell, finished, self.total_frames, self.holding))
         self.query_one("#cs-status", Static).update(status)
         self._show_digit(cell)
         if finished:
             self.query_one("#cs-digit", HalfBlockImage).highlight = None
         side = Text()
-        side.append(texts.maps_cell_line(cell, finished, self.total_frames))
+        side.append(texts.maps_cell_line(cell, finished, self.total_frames, self.holding))
         if cell is not None and not finished:
             for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
                 side.append(f"\n{chr(ord('A') + i)} {name}: ")
@@ -494,4 +501,4 @@ and bias, so the whole map looks for the same pattern.
         status.append(f"{self.channels} channels, a 3x3 kernel each", style="bold")
         status.append("  k: new", style="dim")
         self.query_one("#cs-status", Static).update(status)
-        self.query_one("#cs-channels", Static).update(texts.channels(self.toy, cell, min(position, self.total_frames)))
+        self.query_one("#cs-channels", Static).update(texts.channels(self.toy, cell, min(position, self.total_frames), self.holding))

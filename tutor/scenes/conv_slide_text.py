@@ -117,11 +117,14 @@ def cell_sum(record: CellRecord | None) -> Text:
     return text
 
 
-def maps_cell_line(cell: tuple[int, int] | None, finished: bool, total: int) -> Text:
-    """Where the three maps are: nothing yet, the current cell, or all `total` cells."""
+def maps_cell_line(cell: tuple[int, int] | None, finished: bool, total: int, held: bool = False) -> Text:
+    """Where the three maps are: nothing yet, the current cell, or all `total` cells (`held`:
+    without the count and the shape)."""
     text = Text()
     if cell is None:
         text.append("nothing computed yet (. or space)", style="italic")
+    elif finished and held:
+        text.append("every cell of each map computed", style="italic")
     elif finished:
         text.append(f"{total} cells in each: 3 x 24 x 24", style="italic")
     else:
@@ -129,9 +132,11 @@ def maps_cell_line(cell: tuple[int, int] | None, finished: bool, total: int) -> 
     return text
 
 
-def channels(toy: ToyChannels, cell: tuple[int, int] | None, done: int) -> Text:
+def channels(toy: ToyChannels, cell: tuple[int, int] | None, done: int, held: bool = False) -> Text:
     """Each channel's 5x5 input (the window of `cell` marked) beside its 3x3 kernel, the sums,
-    and the 3x3 output with its first `done` cells computed."""
+    and the 3x3 output with its first `done` cells computed (`held`: every sum and output "?",
+    and not how many biases the map has)."""
+    shown = (lambda value: "?") if held else (lambda value: format_number(float(value)))
     text = Text()
     count = toy.x.shape[0]
     r0, c0 = cell if cell is not None else (-10, -10)
@@ -148,22 +153,22 @@ def channels(toy: ToyChannels, cell: tuple[int, int] | None, done: int) -> Text:
                 text.append("   " + " ".join(f"{int(v):>2}" for v in toy.w[c, i]))
             elif i == 3 and cell is not None:
                 text.append(f"   Σ{c + 1} = ")
-                text.append(format_number(float(toy.parts[c][cell])), style="bold")
+                text.append(shown(toy.parts[c][cell]), style="bold")
             text.append("\n")
     if cell is None:
         sums = " + ".join(f"Σ{c + 1}" for c in range(count))
         text.append(f"out = {sums} + b,  b = {format_number(toy.b)}\n", style="dim")
     else:
-        parts = " + ".join(format_number(float(toy.parts[c][cell])) for c in range(count))
+        parts = " + ".join(shown(toy.parts[c][cell]) for c in range(count))
         text.append(f"out[{cell[0]},{cell[1]}] = {parts} + b {format_number(toy.b)} = ")
-        text.append(format_number(float(toy.out[cell])), style="bold reverse")
+        text.append(shown(toy.out[cell]), style="bold reverse")
         text.append("\n")
-    text.append("output 3x3, one bias for the map\n", style="bold")
+    text.append("output 3x3\n" if held else "output 3x3, one bias for the map\n", style="bold")
     for i in range(3):
         for j in range(3):
             if i * 3 + j < done:
                 style = "bold reverse" if cell == (i, j) else ""
-                text.append(f"{format_number(float(toy.out[i, j])):>4}", style=style)
+                text.append(f"{shown(toy.out[i, j]):>4}", style=style)
             else:
                 text.append(f"{'·':>4}", style="dim")
         if i < 2:

@@ -25,6 +25,8 @@ class CostTableScene(KnobScene):
 
     KNOBS = ("w", "b")
     LIMIT = 10.0
+    #: Held back while the step's questions are open: the outputs, differences, squares and sums.
+    HOLDS_ANSWERS = True
 
     HELP = """\
 **The quadratic cost.** For each input x the unit outputs a = w·x + b; the target is t. The
@@ -75,22 +77,25 @@ Squares are never negative, so the cost is zero only when every output hits its 
         for name in ("x", "t", "a = w·x + b", "t - a", "(t - a)²"):
             table.add_column(name, justify="right")
         running = 0.0
+        held = self.unless_held
         for i, row in enumerate(self.table.rows):
             if i < position:
                 running += row.square
-                table.add_row(format_number(row.x), format_number(row.t), format_number(row.a), format_number(row.diff), format_number(row.square),
+                table.add_row(format_number(row.x), format_number(row.t), held(format_number(row.a)),
+                              held(format_number(row.diff)), held(format_number(row.square)),
                               style="reverse" if i == position - 1 and not self.editable else "")
             else:
                 table.add_row(format_number(row.x), format_number(row.t), "·", "·", "·")
         footer = Text()
         n = self.table.n
         if position >= len(self.table.rows):
-            footer.append(f"sum of squares = {format_number(self.table.total)}\n")
-            footer.append(f"C = {format_number(self.table.total)} / (2·{n}) = {format_number(self.table.cost)}", style="bold")
-            if self.table.cost == 0:
+            total = held(format_number(self.table.total))
+            footer.append(f"sum of squares = {total}\n")
+            footer.append(f"C = {total} / (2·{n}) = {held(format_number(self.table.cost))}", style="bold")
+            if self.table.cost == 0 and not self.holding:
                 footer.append("   ✓ every output on target", style="bold green")
         else:
-            footer.append(f"running sum = {format_number(running)}   (row {position} of {n})", style="dim")
+            footer.append(f"running sum = {held(format_number(running))}   (row {position} of {n})", style="dim")
         self.query_one("#ct-table", Static).update(Group(table, footer))
         self._draw()
 

@@ -57,6 +57,10 @@ other way, further when the slope is steep.
         Binding("l", "type_rate", "Type lr"),
     ]
 
+    #: Held back while the step's questions are open: the costs, the gradients after the start,
+    #: and every weight the steps reach (a diverging run still says so).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     Descent1DScene > Static { height: auto; }
     Descent1DScene #d1-entry { display: none; height: auto; }
@@ -172,12 +176,19 @@ other way, further when the slope is steep.
         rate_keys = "   [ ] preset · l type" if self.lr_input else ""
         text.append(f"lr = {_num(self.lr)}", style="bold")
         text.append(f"{rate_keys}\n", style="dim")
+        held = self.unless_held
         if position == 0:
             grad = one_weight_grad(w, ONE_X, ONE_Z)
             text.append("start: ", style="bold")
-            text.append(f"w = {_num(w)}   J(w) = {_num(one_weight_cost(w, ONE_X, ONE_Z))}\n")
+            text.append(f"w = {_num(w)}   J(w) = {held(_num(one_weight_cost(w, ONE_X, ONE_Z)))}\n")
             text.append(f"dJ/dw = {_num(grad)}   ")
             text.append("press . to step", style="dim")
+        elif self.holding:
+            step = self.steps[position - 1]
+            text.append(f"iteration {step.iteration}: ", style="bold")
+            text.append("w = ?   J = ?\n")
+            text.append("dJ/dw = ?\n")
+            text.append(f"w ← w - {_num(self.lr)}·(dJ/dw) = ?", style="bold")
         else:
             step = self.steps[position - 1]
             text.append(f"iteration {step.iteration}: ", style="bold")
@@ -187,7 +198,7 @@ other way, further when the slope is steep.
                 f"w ← {_num(step.params[0])} - {_num(self.lr)}·({_num(step.grad[0])}) = {_num(step.params_after[0])}",
                 style="bold",
             )
-        if position == self.total_frames and self.summary:
+        if position == self.total_frames and self.summary and (self.kind == "diverged" or not self.holding):
             style = "bold red" if self.kind == "diverged" else "bold"
             text.append(f"\n{self.summary}", style=style)
         self.query_one("#d1-status", Static).update(text)
@@ -222,7 +233,7 @@ other way, further when the slope is steep.
     def _draw_data(self, w: float) -> None:
         plot = self.query_one("#d1-data", Plot)
         plot.clear()
-        plot.set_title(f"o: data z   line: z = w·x with w = {_num(w)}")
+        plot.set_title(f"o: data z   line: z = w·x with w = {self.unless_held(_num(w))}")
         plot.set_labels("x", "z")
         plot.add_scatter(None, list(ONE_X), list(ONE_Z), marker="o")
         if abs(w) < 1e3:

@@ -366,6 +366,10 @@ number when there are several starts). The panel gives, per path, the point, f, 
 - `[` / `]` lower / raise the learning rate and rerun.
 """
 
+    #: Held back while the step's questions are open: every point, cost and gradient after the
+    #: start, and the verdicts (the paths on the contour plot stay).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     Descent2DScene > Static { height: auto; }
     Descent2DScene #d2-plot { height: 13; }
@@ -423,6 +427,10 @@ number when there are several starts). The panel gives, per path, the point, f, 
                 text.append("\n")
             head = "" if single else f"{path.current}{path.marker} "
             point = path.point(position)
+            if self.holding and position > 0:  # only the start is given; where it goes is asked
+                text.append(f"{head}(?, ?)", style="bold")
+                text.append("  f = ?" + ("\n∇f = ?" if single else ""))
+                continue
             if path.diverged and path.finished(position):
                 text.append(head, style="bold")
                 text.append_text(self.ending(path))
@@ -444,7 +452,7 @@ number when there are several starts). The panel gives, per path, the point, f, 
     def _status(self, position: int) -> Text:
         if self.lr_check is not None and not self.lr_check.ok:
             return Text("Nothing to run: pick another learning rate with [ or ].", style="dim")
-        if position < self.total_frames or len(self.paths) != 1:
+        if position < self.total_frames or len(self.paths) != 1 or self.holding:
             return Text("")
         if self.classify(self.paths[0])[0] in ("saddle", "near-saddle"):
             return Text("A saddle is flat too: the gradient alone cannot tell it from a minimum.", style="dim")

@@ -61,6 +61,10 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 - Means: `.` and `,` step through the classes 0-9.
 """
 
+    #: Held back while the step's questions are open: the image's label, the pixel count, and the
+    #: split's size and class counts written out (the pictures stay).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     DigitBrowserScene > Static { height: auto; }
     DigitBrowserScene #db-image { margin-top: 1; }
@@ -223,6 +227,12 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         image.data = pixels
         ink = int(np.count_nonzero(pixels))
         text = self._header()
+        if self.holding:
+            text.append(f"image #{index:,}", style="bold")
+            text.append("   label ")
+            text.append("?", style="bold reverse")
+            text.append(f"\n? pixels, {ink} not 0 (ink), brightest {int(pixels.max())}")
+            return text
         text.append(f"image #{index:,} of {len(self.images):,}", style="bold")
         if len(self.images) > self.browse_count:
             text.append(f" (first {self.browse_count:,} browsable)")
@@ -244,6 +254,9 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         most = int(np.argmax(counts))
         least = int(np.argmin(counts))
         text = self._header()
+        if self.holding:
+            text.append("? images. Most: ?   fewest: ?  (held back until you answer)")
+            return text
         text.append(f"{sum(counts):,} images. ")
         text.append(f"Most: {most} ({counts[most]:,})", style="bold")
         text.append(f"   fewest: {least} ({counts[least]:,})")

@@ -67,11 +67,12 @@ def load_model(name: str = "shipped") -> tuple[Any, str]:
     return None, f"No trained LeNet-5 to ask: {reason}"
 
 
-def describe(record: PreprocessRecord, preprocess: bool = True) -> Text:
+def describe(record: PreprocessRecord, preprocess: bool = True, held: bool = False) -> Text:
     """The preprocessing steps of `record` in words and numbers, for the panel by the input.
 
     Lines stay within 37 cells so the panel fits under the image on an 80x24 screen. With
     `preprocess` false the panel says the raw drawing goes in, and which key turns it on.
+    `held`: the size the digit is scaled to is "?" (a step asks for the box).
     """
     text = Text(no_wrap=True)
     text.append("what the network sees\n", style="bold")
@@ -89,8 +90,14 @@ def describe(record: PreprocessRecord, preprocess: bool = True) -> Text:
     com_r, com_c = record.centre_of_mass
     dy, dx = record.shift
     end_r, end_c = record.final_centre
-    text.append(f"1 crop   {height}x{width} ink box at ({row}, {col})\n")
-    text.append(f"2 scale  x{record.scale:.2f} -> {new_h}x{new_w}\n")
+    if held:  # an MNIST test digit is already cropped to the box, so its crop says the size too
+        text.append(f"1 crop   the ink box at ({row}, {col})\n")
+    else:
+        text.append(f"1 crop   {height}x{width} ink box at ({row}, {col})\n")
+    if held:
+        text.append("2 scale  -> ?x? (held until you answer)\n")
+    else:
+        text.append(f"2 scale  x{record.scale:.2f} -> {new_h}x{new_w}\n")
     text.append(f"3 paste  centre of mass ({com_r:.1f}, {com_c:.1f})\n")
     text.append(f"4 move   ({dy:+d}, {dx:+d}) -> ({end_r:.1f}, {end_c:.1f})\n")
     text.append("target (14, 14) · m: preprocessing off", style="dim")
@@ -112,6 +119,10 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
 - `m` switches the preprocessing off and on: without it the raw drawing goes in.
 - The bars show the probability of each digit 0-9; the top guess is marked with ◀ (or [ ]).
 """
+
+    #: Held back while the step's questions are open: a test digit's label, the network's guess
+    #: and bars, and the size the preprocessing scales the ink to.
+    HOLDS_ANSWERS = True
 
     DEFAULT_CSS = """
     DrawDigitScene:focus-within { border: round $accent; }
@@ -330,13 +341,13 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
         if self.model is None:
             message.update(Text(self.model_error))
         else:
-            bars.probs = self.probs
+            bars.probs = None if self.holding else self.probs
         row = self.query_one("#dd-input-row")
         row.display = self.show_preprocessed
         if self.show_preprocessed:
             image = self.query_one("#dd-input", HalfBlockImage)
             image.data = self.input_image
-            self.query_one("#dd-input-info", Static).update(describe(self.record, self.preprocess))
+            self.query_one("#dd-input-info", Static).update(describe(self.record, self.preprocess, self.holding))
         self._update_status()
 
     def _update_status(self) -> None:
@@ -348,6 +359,8 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
             text.append("no network", style="bold")
         elif self.probs is None:
             text.append("draw a digit", style="bold")
+        elif self.holding:
+            text.append("guess held until you answer", style="bold")
         else:
             first = top_two(self.probs)[0]
             text.append("guess ")
@@ -358,7 +371,7 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
         if not self.preprocess:
             text.append(" · raw input", style="bold")
         if self.test_index is not None:
-            text.append(f" · test #{self.test_index}: a {self.test_label}")
+            text.append(f" · test #{self.test_index}" if self.holding else f" · test #{self.test_index}: a {self.test_label}")
         elif self.data_error:
             text.append(" · no test digits: " + self.data_error, style="dim")
         self.query_one("#dd-status", Static).update(text)

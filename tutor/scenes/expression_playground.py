@@ -84,6 +84,10 @@ Nothing you type is run as code: it is parsed by a small grammar. Graphs of up t
 - `tab` moves between the fields and the scene.
 """
 
+    #: Held back while the step's questions are open: every computed value and gradient of the
+    #: graph (see GraphStepper), so a typed expression is drawn but not worked out.
+    HOLDS_ANSWERS = True
+
     SCOPED_CSS = False
     DEFAULT_CSS = """
     ExpressionPlaygroundScene Input { margin: 0; }

@@ -141,6 +141,9 @@ each part makes of it.
 - `m` switches between the shipped network and your own (saved by training).
 """
 
+    #: Held back while the step's questions are open: the size of the C1 maps written out.
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     FeatureMapsScene > Static { height: auto; }
     FeatureMapsScene #fm-status { text-wrap: nowrap; text-overflow: ellipsis; }
@@ -439,12 +442,12 @@ each part makes of it.
 
         words = Text()
         if not self.wide:
-            words.append("C1 filter #k → its 28x28 map", style="bold")
+            words.append("C1 filter #k → its map" if self.holding else "C1 filter #k → its 28x28 map", style="bold")
             words.append(f" ({layout.size}²)", style="dim")
             return paint, words
         words.append("C1: six 5x5 filters", style="bold")
-        words.append(" → six 28x28 maps")
-        if layout.size != 28:
+        words.append(" → six ?x? maps" if self.holding else " → six 28x28 maps")
+        if layout.size != 28 and not self.holding:
             words.append(f" (drawn {layout.size}x{layout.size})", style="dim")
         words.append("\nred ░▒▓█ positive, blue ·-=≡ negative; a map is strong where the digit holds its "
                      "filter's pattern", style="dim")

@@ -30,6 +30,15 @@ EXAMPLES = {
 }
 
 
+def held_formula(formula: str) -> str:
+    """A step's formula with its numbers held back: "q = x + y = -2 + 5 = 3" -> "q = x + y = ?",
+    "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4" -> "∂f/∂x = ∂f/∂q · ∂q/∂x = ?", "a*b + c = -6 + 1 = -5"
+    -> "a*b + c = ?" (only the names are kept: the numbers may hold other computed values)."""
+    parts = formula.split(" = ")
+    keep = 2 if len(parts) == 4 and " += " not in formula else 1
+    return " = ".join(parts[:keep]) + " = ?"
+
+
 class GraphStepper(Scene):
     """A scene that animates the forward and backward passes of one graph (set with `load`)."""
 
@@ -82,6 +91,9 @@ class GraphStepper(Scene):
         grads: dict[int, float] = {}
         for step in self.backward[: max(0, position - len(self.forward))]:
             grads[step.node] = step.grad_after
+        if self.holding:  # only the inputs: every computed value and gradient shows ?
+            known_values = {n.id for n in self.full.nodes if n.is_leaf}
+            grads = {}
         nodes = tuple(
             replace(
                 node,
@@ -121,14 +133,14 @@ class GraphStepper(Scene):
             view.edge_highlight = None
         elif isinstance(step, ForwardStep):
             text.append(f"forward {position}/{len(self.forward)}: ", style="bold")
-            text.append(step.formula)
+            text.append(held_formula(step.formula) if self.holding else step.formula)
             view.highlight = frozenset({step.node})
             view.edge_highlight = None
         else:
             index = position - len(self.forward)
             text.append(f"backward {index}/{len(self.backward)}: ", style="bold")
-            text.append(step.formula)
-            if step.via >= 0:
+            text.append(held_formula(step.formula) if self.holding else step.formula)
+            if step.via >= 0 and not self.holding:
                 text.append(
                     f"\nlocal gradient {format_number(step.local)} × upstream "
                     f"{format_number(step.upstream)} = {format_number(step.contribution)}",
@@ -136,7 +148,7 @@ class GraphStepper(Scene):
                 )
             view.highlight = frozenset({step.node} | ({step.via} if step.via >= 0 else set()))
             view.edge_highlight = (step.node, step.via) if step.via >= 0 else None
-        if position == self.total_frames and self.backward:
+        if position == self.total_frames and self.backward and not self.holding:
             text.append("\n")
             text.append(self._summary(), style="bold")
         self.query_one("#graph-step", Static).update(text)
@@ -155,6 +167,10 @@ class GraphStepper(Scene):
 
 class GraphStepsScene(GraphStepper):
     """One of the seed's graphs (chain, sigmoid neuron, or a graph that reuses a value)."""
+
+    #: Held back while the step's questions are open: every computed value and gradient (the
+    #: frames still walk the graph, writing each step's formula without its numbers).
+    HOLDS_ANSWERS = True
 
     HELP = """\
 **Computational graph.** Each box is a value: inputs on the left, the output on the right.

@@ -77,8 +77,9 @@ class KnobScene(Scene):
 
     # --- drawing ----------------------------------------------------------------------------------
 
-    def knob_panel(self, notes: dict[int, str] | None = None) -> Text:
-        """The knobs, one a line, the picked one marked; `notes` adds text after a line."""
+    def knob_panel(self, notes: dict[int, str] | None = None, held: tuple[int, ...] = ()) -> Text:
+        """The knobs, one a line, the picked one marked; `notes` adds text after a line; the
+        knobs whose indices are in `held` show "?" while the scene holds its answers back."""
         notes = dict(notes or {})
         if self.editable:
             notes.setdefault(1, "↑↓ pick · [ ] change")
@@ -87,7 +88,8 @@ class KnobScene(Scene):
             picked = self.editable and i == self.picked
             text.append("▸ " if picked else "  ")
             style = "bold reverse" if picked and self.has_focus else "bold"
-            text.append(f"{name:<2} = {format_number(value):>5}", style=style)
+            shown = self.unless_held(format_number(value)) if i in held else format_number(value)
+            text.append(f"{name:<2} = {shown:>5}", style=style)
             if i in notes:
                 text.append(f"   {notes[i]}", style="italic" if i == 0 else "dim")
             text.append("\n")

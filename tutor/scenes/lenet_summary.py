@@ -33,7 +33,7 @@ from textual.widgets import Static
 from tutor.engines.spec import MODELS, Conv, Dense, Flatten, ModelSpec, Pool, layer_shapes, summary, total_params
 from tutor.models import MODEL_NAMES
 from tutor.models import TITLES as MODEL_TITLES
-from tutor.scenes.base import Scene
+from tutor.scenes.base import HELD, Scene
 from tutor.scenes.registry import choices_of
 
 #: The views `v` cycles through.
@@ -191,11 +191,21 @@ def diagram_columns(steps: tuple[LayerStep, ...]) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def diagram_rows(columns: tuple[Column, ...], current: int, width: int = 80) -> list[Text]:
+def held_line(line: str) -> str:
+    """An arithmetic line with its result held back: "(32 − 5) / 1 + 1 = 28" -> "(32 − 5) / 1 + 1 = ?",
+    "6 maps → 6@28x28" -> "6 maps → ?"; a line without a result is kept."""
+    for sign in (" = ", " → "):
+        if sign in line and not line.startswith("= "):
+            return line[: line.rindex(sign) + len(sign)] + HELD
+    return line
+
+
+def diagram_rows(columns: tuple[Column, ...], current: int, width: int = 80,
+                 held: bool = False) -> list[Text]:
     """The wide diagram: a marker row, DIAGRAM_ROWS rows of centred blocks, then two label rows.
 
     The current column is drawn with CURRENT_CHAR in bold, marked ``▼`` above and its labels
-    reversed; the others with OTHER_CHAR.
+    reversed; the others with OTHER_CHAR. `held`: the shapes after the current column are "?".
     """
     widths = [max(len(c.name), len(c.shape), c.width) for c in columns]
     spacing = 2 if sum(widths) + 2 * (len(widths) - 1) <= width else 1
@@ -217,16 +227,18 @@ def diagram_rows(columns: tuple[Column, ...], current: int, width: int = 80) -> 
         names.append(gap)
         names.append(column.name.center(width), style="bold reverse" if here else "bold")
         shapes.append(gap)
-        shapes.append(column.shape.center(width), style="bold" if here else "dim")
+        shape = HELD if held and i > current else column.shape
+        shapes.append(shape.center(width), style="bold" if here else "dim")
     legend = Text("height: size of the maps · width: how many (log scale) · ▼ this layer", style="dim")
     return [marker, *body, names, shapes, legend]
 
 
-def flow_rows(steps: tuple[LayerStep, ...], current: int) -> list[Text]:
+def flow_rows(steps: tuple[LayerStep, ...], current: int, held: bool = False) -> list[Text]:
     """The narrow diagram: one row per layer, ``▶`` at the current one, a bar for the map size.
 
     The bar is ceil(H / 4) cells of CURRENT_CHAR/OTHER_CHAR for a stack of maps (H x W), so it
-    shrinks as the maps do; vectors get a one-cell bar.
+    shrinks as the maps do; vectors get a one-cell bar. `held`: every parameter count, and the
+    shapes after the current layer, are "?".
     """
     lines = []
     name_width = max(len(s.name) for s in steps)
@@ -240,25 +252,32 @@ def flow_rows(steps: tuple[LayerStep, ...], current: int) -> list[Text]:
         text.append(step.name.ljust(name_width), style="bold reverse" if here else "bold")
         text.append(" ")
         text.append(((CURRENT_CHAR if here else OTHER_CHAR) * length).ljust(bar_width), style="bold" if here else "dim")
-        text.append(" " + shape_text(step.out_shape).rjust(shape_width), style="bold" if here else "")
-        params = "" if step.index == 0 else f"{step.params:,}"
+        shape = HELD if held and step.index > current else shape_text(step.out_shape)
+        text.append(" " + shape.rjust(shape_width), style="bold" if here else "")
+        params = "" if step.index == 0 else HELD if held else f"{step.params:,}"
         text.append(" " + params.rjust(6), style="bold" if here else "dim")
         lines.append(text)
     return lines
 
 
-def explain(step: LayerStep, total: int) -> Text:
-    """How the current layer's output shape and parameter count come about, with the numbers."""
+def explain(step: LayerStep, total: int, held: bool = False) -> Text:
+    """How the current layer's output shape and parameter count come about, with the numbers
+    (`held`: the results held back, "?", and the input's padded size left out)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{step.name}", style="bold reverse")
     text.append(f" {step.kind}", style="bold")
     if step.detail:
         text.append(f" {step.detail}")
+    shape_lines, param_lines = step.shape_lines, step.param_lines
+    if held:
+        shape_lines = tuple(held_line(line) for line in shape_lines if not (step.index == 0 and "pads" in line))
+        param_lines = tuple(held_line(line) for line in param_lines)
     text.append("\nshape  ", style="bold")
-    text.append("\n       ".join(step.shape_lines))
+    text.append("\n       ".join(shape_lines))
     text.append("\nparams ", style="bold")
-    text.append("\n       ".join(step.param_lines))
-    text.append(f"\nso far {step.total_so_far:,} of {total:,}", style="dim")
+    text.append("\n       ".join(param_lines))
+    so_far = f"so far {HELD} of {HELD}" if held else f"so far {step.total_so_far:,} of {total:,}"
+    text.append(f"\n{so_far}", style="dim")
     return text
 
 
@@ -266,12 +285,14 @@ def explain(step: LayerStep, total: int) -> Text:
 SHORT_KINDS: dict[str, str] = {"Conv2D": "conv", "AvgPool2D": "pool", "MaxPool2D": "pool", "Flatten": "flat", "Dense": "dense"}
 
 
-def summary_lines(spec: ModelSpec, current: int | None = None, width: int = 80) -> Text:
+def summary_lines(spec: ModelSpec, current: int | None = None, width: int = 80, *,
+                  held_counts: bool = False, held_total: bool = False) -> Text:
     """The Keras-style summary table of `spec` (from `summary(spec)`), current row marked ``▶``.
 
     `current` counts like the walk (1 = the first layer, 0 or None = no row). With room the
     shapes are written ``(None, C, H, W)`` as Keras does; narrower, ``(C, H, W)``; narrowest,
-    ``(C,H,W)`` with short type names (conv, pool, flat, dense).
+    ``(C,H,W)`` with short type names (conv, pool, flat, dense). Held back as "?":
+    `held_counts`, every layer's count and the shapes after the current row; `held_total`, the total.
     """
     rows = summary(spec)
     total = total_params(spec)
@@ -296,19 +317,24 @@ def summary_lines(spec: ModelSpec, current: int | None = None, width: int = 80) 
     text.append("═" * line_w + "\n")
     for i, (name, shape, row) in enumerate(zip(names, shapes, rows), start=1):
         here = i == current
-        line = name.ljust(name_w) + " " + shape.ljust(shape_w) + " " + f"{row.params:,}".rjust(param_w)
+        if held_counts and i > (current or 0):
+            shape = HELD
+        count = HELD if held_counts else f"{row.params:,}"
+        line = name.ljust(name_w) + " " + shape.ljust(shape_w) + " " + count.rjust(param_w)
         text.append(("▶" if here else " ").ljust(mark_w), style="bold")
         text.append(line + "\n", style="bold reverse" if here else "")
     text.append("═" * line_w + "\n")
-    text.append(" " * mark_w + f"Total params: {total:,}", style="bold")
+    shown_total = HELD if held_counts or held_total else f"{total:,}"
+    text.append(" " * mark_w + f"Total params: {shown_total}", style="bold")
     return text
 
 
-def compare_lines(current: str) -> Text:
-    """The total parameter count of every model of the course, one per line, the shown one ``◀``."""
+def compare_lines(current: str, held: bool = False) -> Text:
+    """The total parameter count of every model of the course, one per line, the shown one ``◀``
+    (`held`: every count "?")."""
     text = Text(no_wrap=True, overflow="ellipsis")
     title_w = max(len(t) for t in MODEL_TITLES.values())
-    counts = {name: f"{total_params(MODELS[name]):,}" for name in MODEL_NAMES}
+    counts = {name: HELD if held else f"{total_params(MODELS[name]):,}" for name in MODEL_NAMES}
     count_w = max(len(c) for c in counts.values())
     for i, name in enumerate(MODEL_NAMES):
         if i:
@@ -350,6 +376,10 @@ model definition.
     ]
 
     ROOMY = True
+    #: Held back while the step's questions are open. Walk view: every parameter count, the
+    #: shapes after the current layer and the results of its arithmetic (the formulas stay).
+    #: Table view: only the totals (the rows are what the learner adds up).
+    HOLDS_ANSWERS = True
 
     FRAME_SECONDS = 1.5
 
@@ -437,7 +467,7 @@ model definition.
         self.set_class(wide, "-wide")
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(MODEL_TITLES[self.model_name], style="bold")
-        title.append(f"  {self.total:,} parameters", style="bold")
+        title.append(f"  {self.unless_held(f'{self.total:,}')} parameters", style="bold")
         if wide:
             title.append(f"  · layer {position} of {self.total_frames} · v: view · m: model", style="dim")
         self.query_one("#ls-title", Static).update(title)
@@ -447,20 +477,21 @@ model definition.
         table = self.query_one("#ls-table", Static)
         compare = self.query_one("#ls-compare", Static)
         if self.view == "walk":
-            rows = diagram_rows(self.columns, position, width) if wide else flow_rows(self.steps, position)
+            held = self.holding
+            rows = diagram_rows(self.columns, position, width, held) if wide else flow_rows(self.steps, position, held)
             diagram.update(Text("\n").join(rows))
             diagram.display = True
-            explain_box.update(explain(step, self.total))
+            explain_box.update(explain(step, self.total, held))
             explain_box.display = True
             show_table = wide and self.stage_height >= TALL_HEIGHT
             table.display = show_table
             if show_table:
-                table.update(summary_lines(self.spec, position, width))
+                table.update(summary_lines(self.spec, position, width, held_counts=held))
             compare.display = False
         else:
             diagram.display = False
             explain_box.display = False
             table.display = True
-            table.update(summary_lines(self.spec, position, width))
+            table.update(summary_lines(self.spec, position, width, held_total=self.holding))
             compare.display = True
-            compare.update(compare_lines(self.model_name))
+            compare.update(compare_lines(self.model_name, self.holding))

@@ -45,6 +45,9 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
     """
 
     FRAME_SECONDS = 0.25
+    #: Held back while the step's questions are open: the rule's value at x, the unit's
+    #: prediction there, the learned w and b, and where they head.
+    HOLDS_ANSWERS = True
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
@@ -83,9 +86,10 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
         text = Text()
         text.append(f"epoch {epoch}/{len(self.steps)}", style="bold")
         text.append(f"   lr = {format_number(self.lr)}\n")
-        text.append(f"w = {_num(w)}  b = {_num(b)}  C = {cost:.4f}\n")
-        text.append(f"at x = {format_number(self.query_x)}: a = {_num(prediction, 4)}", style="bold")
-        text.append(f"  (rule: {format_number(truth)})")
+        held = self.unless_held
+        text.append(f"w = {held(_num(w))}  b = {held(_num(b))}  C = {cost:.4f}\n")
+        text.append(f"at x = {format_number(self.query_x)}: a = {held(_num(prediction, 4))}", style="bold")
+        text.append(f"  (rule: {held(format_number(truth))})")
         status = self.steps[-1].status if self.steps else "ok"
         if status == "diverged" and position == self.total_frames:
             text.append("\nThe values blew up: this learning rate is too large.", style="bold red")
@@ -93,18 +97,22 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
         plot = self.query_one("#lf-plot", Plot)
         plot.clear()
-        plot.set_title("o: data  *: a(x)  +: truth")
+        plot.set_title("o: data  *: a(x)" if self.holding else "o: data  *: a(x)  +: truth")
         plot.set_labels("x", "y")
         xs = [min(LINE_X) - 1.0, self.query_x + 1.0]
         plot.add_line(None, xs, [float(linear_predict(w, b, x)) for x in xs])
         plot.add_scatter(None, list(LINE_X), list(LINE_Y), marker="o")
-        plot.add_scatter(None, [self.query_x], [truth], marker="+")
-        plot.add_scatter(None, [self.query_x], [prediction], marker="*")
-        plot.set_ylim(min(LINE_Y) - 2, max(truth, prediction) + 2)
+        if self.holding:  # no truth marker, and no axis scaled to it
+            plot.add_scatter(None, [self.query_x], [prediction], marker="*")
+            plot.set_ylim(min(LINE_Y) - 2, max(max(LINE_Y), prediction) + 2)
+        else:
+            plot.add_scatter(None, [self.query_x], [truth], marker="+")
+            plot.add_scatter(None, [self.query_x], [prediction], marker="*")
+            plot.set_ylim(min(LINE_Y) - 2, max(truth, prediction) + 2)
 
         history = self.query_one("#lf-params", Plot)
         history.clear()
-        history.set_title("w (→ 2) and b (→ -1) over the epochs")
+        history.set_title(self.unless_held("w (→ 2) and b (→ -1) over the epochs", "w and b over the epochs"))
         epochs = list(range(0, epoch + 1))
         ws = [self.steps[0].params[0]] + [s.params_after[0] for s in self.steps[:epoch]]
         bs = [self.steps[0].params[1]] + [s.params_after[1] for s in self.steps[:epoch]]

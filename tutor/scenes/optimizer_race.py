@@ -42,6 +42,10 @@ and its distance to the nearest minimum.
 - `[` / `]` lower / raise the learning rate and rerun.
 """
 
+    #: Held back while the step's questions are open: every point, cost and gradient after the
+    #: start, and the verdicts (the paths on the contour plot stay).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     OptimizerRaceScene > Static { height: auto; }
     OptimizerRaceScene #or-plot { height: 13; }
@@ -89,6 +93,9 @@ and its distance to the nearest minimum.
                 table.add_row(*row, style="bold red")
                 continue
             point = path.point(position)
+            if self.holding and position > 0:  # only the start is given; the steps are asked
+                table.add_row(*([name, "?", "?"] + (["(?, ?)"] if wide else [])))
+                continue
             k = min(position, len(path.steps))
             cost = path.steps[k - 1].cost_after if k else (path.steps[0].cost if path.steps else math.nan)
             distance = min((math.dist(m, point) for m in self.surface.minima), default=math.nan)
@@ -100,7 +107,7 @@ and its distance to the nearest minimum.
 
     def _status(self) -> Text:
         """At the end of the race: the first method to settle at a minimum, else who is closest."""
-        if not self.paths or self.position < self.total_frames:
+        if not self.paths or self.position < self.total_frames or self.holding:
             return Text("")
         notes = []
         for path in self.paths:

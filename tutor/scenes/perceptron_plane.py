@@ -46,6 +46,8 @@ class PerceptronPlaneScene(KnobScene):
     """w1, w2, b and a target gate: the boundary, the arrow of w, and the truth table."""
 
     KNOBS = ("w1", "w2", "b")
+    #: Held back while the step's questions are open: the bias and the net inputs w·p + b.
+    HOLDS_ANSWERS = True
 
     HELP = """\
 **Perceptron plane.** The plot shows the four inputs: `o` where the gate wants 1, `x` where it
@@ -145,7 +147,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
     def show_frame(self, position: int) -> None:
         """Knobs, the first `position` rows, the verdict and the plane."""
         self.query_one("#knobs", Static).update(
-            self.knob_panel({0: f"target: {self.gate} (g: next)"})
+            self.knob_panel({0: f"target: {self.gate} (g: next)"}, held=(2,))
         )
         self.query_one("#pp-table", Static).update(self._table(position))
         self.query_one("#pp-status", Static).update(self._status())
@@ -161,7 +163,7 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
             pattern = f"{'▶' if current else ' '}[{row.p[0]}, {row.p[1]}]"
             if i < position:
                 mark = "✓" if row.correct else "✗ wrong"
-                table.add_row(pattern, format_number(row.net), str(row.a), str(row.t), mark,
+                table.add_row(pattern, self.unless_held(format_number(row.net)), str(row.a), str(row.t), mark,
                               style="reverse" if current else "")
             else:
                 table.add_row(pattern, "·", "·", str(row.t), "")
@@ -169,8 +171,9 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
         if 0 < position <= len(self.rows) and not (self.editable and finished):
             row = self.rows[position - 1]
             w1, w2 = self.weights
+            bias, net = self.unless_held(format_number(self.bias)), self.unless_held(format_number(row.net))
             detail.append(
-                f"{format_number(w1)}·{row.p[0]} + {format_number(w2)}·{row.p[1]} + ({format_number(self.bias)}) = {format_number(row.net)}"
+                f"{format_number(w1)}·{row.p[0]} + {format_number(w2)}·{row.p[1]} + ({bias}) = {net}"
                 f" → hardlim = {row.a}", style="bold",
             )
         return Group(table, detail)

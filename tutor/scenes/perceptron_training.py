@@ -66,6 +66,9 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     """
 
     FRAME_SECONDS = 0.9
+    #: Held back while the step's questions are open: each pattern's output now, the results of
+    #: every presentation (net input, output, error, new weights) and the run's counts.
+    HOLDS_ANSWERS = True
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
@@ -190,6 +193,9 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             return
         if feedback.status == "correct":
             line.update(Text(f"✓ Right: {_vec(answer)}.", style="bold green"))
+        elif self.holding:
+            line.update(Text("✗ Not what the rule gives; work it through again.", style="bold red"))
+            return
         else:
             said = _vec(parse_vector(event.value))  # readable: the grade was not "invalid"
             if len(said) > 40:
@@ -242,8 +248,8 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         for i, (p, t) in enumerate(zip(self.dataset.inputs, self.dataset.targets)):
             a = int(predict(w, b, p))
             marker = "▶" if i == current else " "
-            mark = "✓" if a == t else "✗"
-            text.append(f"{marker}p{i + 1} = {_vec(p):<9} t = {t}   now a = {a} {mark}\n",
+            mark = self.unless_held("✓" if a == t else "✗", "")
+            text.append(f"{marker}p{i + 1} = {_vec(p):<9} t = {t}   now a = {self.unless_held(a)} {mark}\n",
                         style="bold" if i == current else "")
         text.rstrip()
         return text
@@ -256,6 +262,11 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         bias = f" + {_num(u.b_before)}" if self.use_bias else ""
         text = Text()
         text.append(f"epoch {u.epoch}, p{u.pattern + 1}: ", style="bold")
+        if self.holding:
+            text.append(f"p = {_vec(u.p)}, t = {u.t}:  w·p{' + b' if self.use_bias else ''} = ?\n")
+            text.append("a = hardlim(?) = ?,  e = t - a = ?\n")
+            text.append("the weights and results are held back until you answer", style="dim")
+            return text
         text.append(f"w·p{' + b' if self.use_bias else ''} = {terms}{bias} = {format_number(u.net)}\n")
         text.append(f"a = hardlim({format_number(u.net)}) = {u.a},  e = t - a = {u.t} - {u.a} = {u.e}\n")
         if u.e == 0:
@@ -271,6 +282,8 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         done = position >= self.total_frames
         changes = sum(1 for u in self.run.updates[:position] if u.changed)
         epoch = self.run.updates[position - 1].epoch if position else 1
+        if self.holding:
+            return Text(f"presentation {position} · results held until you answer", style="dim")
         if not done:
             return Text(f"epoch {epoch} · presentation {position} of {self.total_frames} · {changes} updates so far", style="dim")
         if self.run.converged:

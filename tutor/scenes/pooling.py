@@ -70,6 +70,9 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 - In the window's numbers, `[ ]` marks the value max pooling keeps.
 """
 
+    #: Held back while the step's questions are open: the pooled map's size and window count.
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     PoolingScene > Static { height: auto; }
     PoolingScene Horizontal { height: auto; }
@@ -242,9 +245,9 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
         self._set_image("b", output, peak, (step.out_row, step.out_col, 1, 1))
         self._caption("a", "")
         cap = Text()
-        cap.append("12×12 out\n", style="dim")
+        cap.append(self.unless_held("12×12", "?×?") + " out\n", style="dim")
         cap.append(f"cell {index + 1}\n", style="bold")
-        cap.append(f"of {len(self.steps)}", style="dim")
+        cap.append(f"of {self.unless_held(len(self.steps))}", style="dim")
         self._caption("b", cap)
 
         status = Text()

@@ -70,6 +70,7 @@ SCENES: dict[str, SceneSpec] = {
             "editable": flag(True),
         },
         summary="A McCulloch-Pitts threshold unit with editable weights, checked against a gate.",
+        holds_answers=True,
     ),
     "perceptron-plane": SceneSpec(
         target="tutor.scenes.perceptron_plane:PerceptronPlaneScene",
@@ -81,6 +82,7 @@ SCENES: dict[str, SceneSpec] = {
             "step_size": number(0.5, 0.01, 5.0),
         },
         summary="A perceptron's boundary, weight vector and truth table on the four binary inputs.",
+        holds_answers=True,
     ),
     "perceptron-training": SceneSpec(
         target="tutor.scenes.perceptron_training:PerceptronTrainingScene",
@@ -95,11 +97,13 @@ SCENES: dict[str, SceneSpec] = {
             "show_trail": flag(False),
         },
         summary="The perceptron learning rule, one presentation per frame, with the moving boundary.",
+        holds_answers=True,
     ),
     "two-layer-xor": SceneSpec(
         target="tutor.scenes.two_layer_xor:TwoLayerXorScene",
         specs={},
         summary="Two hand-wired perceptrons whose boundaries together separate XOR.",
+        holds_answers=True,
     ),
     "line-fit": SceneSpec(
         target="tutor.scenes.line_fit:LineFitScene",
@@ -109,6 +113,7 @@ SCENES: dict[str, SceneSpec] = {
             "query": number(10.0, -1000.0, 1000.0),
         },
         summary="A linear unit fitted by gradient descent to y = 2x - 1, with its prediction at x = 10.",
+        holds_answers=True,
     ),
     "delta-rule": SceneSpec(
         target="tutor.scenes.delta_rule:DeltaRuleScene",
@@ -127,6 +132,7 @@ SCENES: dict[str, SceneSpec] = {
             "step_size": number(0.5, 0.01, 5.0),
         },
         summary="The quadratic cost as a residual table over x = 1..8, w and b set by keys.",
+        holds_answers=True,
     ),
     "descent-1d": SceneSpec(
         target="tutor.scenes.descent_1d:Descent1DScene",
@@ -137,6 +143,7 @@ SCENES: dict[str, SceneSpec] = {
             "lr_input": flag(False),
         },
         summary="Gradient descent on one weight: the parabola J(w), its tangent, and each step.",
+        holds_answers=True,
     ),
     "descent-2d": SceneSpec(
         target="tutor.scenes.descent_2d:Descent2DScene",
@@ -148,6 +155,7 @@ SCENES: dict[str, SceneSpec] = {
             "multi_start": flag(False),
         },
         summary="Descent on a cost surface of two parameters, drawn as contours with the path.",
+        holds_answers=True,
     ),
     "batch-compare": SceneSpec(
         target="tutor.scenes.batch_compare:BatchCompareScene",
@@ -158,6 +166,7 @@ SCENES: dict[str, SceneSpec] = {
             "seed": seed(0),
         },
         summary="Full-batch, stochastic and mini-batch descent on one regression, compared.",
+        holds_answers=True,
     ),
     "optimizer-race": SceneSpec(
         target="tutor.scenes.optimizer_race:OptimizerRaceScene",
@@ -167,6 +176,7 @@ SCENES: dict[str, SceneSpec] = {
             "steps": integer(60, 0, 1000),
         },
         summary="Plain descent, momentum and Adam from the same start on the same surface.",
+        holds_answers=True,
     ),
     "graph-steps": SceneSpec(
         target="tutor.scenes.graph_steps:GraphStepsScene",
@@ -175,6 +185,7 @@ SCENES: dict[str, SceneSpec] = {
             "phase": choice("forward", "backward", "both", default="both"),
         },
         summary="A computational graph: values forward node by node, gradients back edge by edge.",
+        holds_answers=True,
     ),
     "graph-drill": SceneSpec(
         target="tutor.scenes.graph_drill:GraphDrillScene",
@@ -185,6 +196,7 @@ SCENES: dict[str, SceneSpec] = {
         target="tutor.scenes.expression_playground:ExpressionPlaygroundScene",
         specs={"expression": text("(x + y) * z"), "values": text("x=-2, y=5, z=-4")},
         summary="Type any expression and values; it is parsed safely, drawn and differentiated.",
+        holds_answers=True,
     ),
     "activations": SceneSpec(
         target="tutor.scenes.activations:ActivationsScene",
@@ -192,6 +204,7 @@ SCENES: dict[str, SceneSpec] = {
             "show": choice("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout", default="sigmoid"),
         },
         summary="Activation functions and their derivatives, with saturation made visible.",
+        holds_answers=True,
     ),
     "softmax": SceneSpec(
         target="tutor.scenes.softmax:SoftmaxScene",
@@ -201,6 +214,7 @@ SCENES: dict[str, SceneSpec] = {
             "editable": flag(True),
         },
         summary="Editable logits, their softmax probabilities, the cross-entropy loss and p - y.",
+        holds_answers=True,
     ),
     "xor-network": SceneSpec(
         target="tutor.scenes.xor_network:XorNetworkScene",
@@ -221,6 +235,7 @@ SCENES: dict[str, SceneSpec] = {
             "view": choice("digits", "counts", "means", "histogram", default="digits"),
         },
         summary="The MNIST digits as data: single images, class counts, mean digits, pixel values.",
+        holds_answers=True,
     ),
     "conv-sandbox": SceneSpec(
         target="tutor.scenes.conv_sandbox:ConvSandboxScene",
@@ -232,6 +247,7 @@ SCENES: dict[str, SceneSpec] = {
             "editable": flag(True),
         },
         summary="Input size, kernel, stride and padding: the output size formula and the walking window.",
+        holds_answers=True,
     ),
     "pooling": SceneSpec(
         target="tutor.scenes.pooling:PoolingScene",
@@ -242,6 +258,7 @@ SCENES: dict[str, SceneSpec] = {
             "shift": integer(1, 0, 4),
         },
         summary="Max or average pooling 2x2, stride 2 of an edge map of a digit, and a shifted copy.",
+        holds_answers=True,
     ),
     "draw-digit": SceneSpec(
         target="tutor.scenes.draw_digit:DrawDigitScene",
@@ -253,6 +270,7 @@ SCENES: dict[str, SceneSpec] = {
             "test_index": integer(0, *_TEST_INDEX),
         },
         summary="Draw a digit; see it preprocessed like MNIST and LeNet-5's ten probabilities live.",
+        holds_answers=True,
     ),
     "conv-slide": SceneSpec(
         target="tutor.scenes.conv_slide:ConvSlideScene",
@@ -270,6 +288,7 @@ SCENES: dict[str, SceneSpec] = {
             "seed": seed(0),
         },
         summary="A 5x5 kernel slides over a digit: 25 products, their sum and the 24x24 map filling in.",
+        holds_answers=True,
     ),
     "backend-race": SceneSpec(
         target="tutor.scenes.backend_race:BackendRaceScene",
@@ -288,6 +307,7 @@ SCENES: dict[str, SceneSpec] = {
             "layer": text("input", max_len=40),
         },
         summary="LeNet-5 layer by layer: shapes, parameter formulas and the Keras-style summary (61,706).",
+        holds_answers=True,
     ),
     "feature-maps": SceneSpec(
         target="tutor.scenes.feature_maps:FeatureMapsScene",
@@ -297,6 +317,7 @@ SCENES: dict[str, SceneSpec] = {
             "index": integer(0, *_TEST_INDEX),
         },
         summary="Inside a trained LeNet-5: C1 filters and maps, C3 maps, probabilities, mistakes.",
+        holds_answers=True,
     ),
     "training": SceneSpec(
         target="tutor.scenes.training.scene:TrainingScene",
@@ -315,6 +336,7 @@ SCENES: dict[str, SceneSpec] = {
             "editable": flag(True),
         },
         summary="Train an MLP or LeNet-5 on MNIST live (pause, stop, continue), then its confusion matrix and mistakes.",
+        holds_answers=True,
     ),
 }
 

@@ -75,6 +75,10 @@ logits is just p - y, where y is the one-hot target.
         Binding("o", "overflow", "Overflow"),
     ]
 
+    #: Held back while the step's questions are open: everything computed from the logits
+    #: (exponentials, probabilities, p - y, the sums, the loss and the bars).
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     SoftmaxScene > Static { height: auto; }
     SoftmaxScene #sm-table { margin-top: 1; }
@@ -192,23 +196,24 @@ logits is just p - y, where y is the one-hot target.
         table = Table(box=None, pad_edge=False, padding=(0, 0, 0, 1), header_style="bold")
         for name in ("", "z", "e^(z-max)", "p", "y", "p-y"):
             table.add_column(name, justify="right")
+        held = self.unless_held
         for k in range(3):
             row = [CLASS_NAMES[k] + ("*" if k == self.true_class else " "), format_number(float(z[k]))]
-            row.append(_num(shifted[k]) if position >= 1 else "·")
-            row.append(_num(p[k]) if position >= 2 else "·")
-            row += [format_number(float(y[k])), _num(grad[k])] if position >= 3 else ["·", "·"]
+            row.append(held(_num(shifted[k])) if position >= 1 else "·")
+            row.append(held(_num(p[k])) if position >= 2 else "·")
+            row += [format_number(float(y[k])), held(_num(grad[k]))] if position >= 3 else ["·", "·"]
             table.add_row(*row, style="bold" if k == self.true_class and position >= 3 else "")
         sums = Text(style="dim")
         if position >= 1:
-            sums.append(f"  Σ e^(z-max) = {_num(float(shifted.sum()))}")
+            sums.append(f"  Σ e^(z-max) = {held(_num(float(shifted.sum())))}")
         if position >= 2:
-            sums.append(f"   Σ p = {_num(float(p.sum()))}")
+            sums.append(f"   Σ p = {held(_num(float(p.sum())))}")
         self.query_one("#sm-table", Static).update(Group(table, sums))
 
         loss = Text()
         if position >= 3:
-            loss.append(f"H = -ln p[{truth}] = -ln {_num(p[self.true_class])} = ", style="bold")
-            loss.append(_num(self.loss, 4), style="bold reverse")
+            loss.append(f"H = -ln p[{truth}] = -ln {held(_num(p[self.true_class]))} = ", style="bold")
+            loss.append(held(_num(self.loss, 4)), style="bold reverse")
             loss.append("\n*: true class   p-y = ∂H/∂z", style="dim")
         else:
             step = STAGES[position + 1]
@@ -230,7 +235,7 @@ logits is just p - y, where y is the one-hot target.
         text.append("  p = ", style="bold")
         text.append(f"{_vec(naive)}\n", style="bold red")
         text.append("stable p = ", style="bold")
-        text.append(f"{_vec(p)}\n", style="bold green")
+        text.append(f"{self.unless_held(_vec(p))}\n", style="bold green")
         text.append(STABLE_NOTE, style="italic")
         return text
 
@@ -238,7 +243,10 @@ logits is just p - y, where y is the one-hot target.
         plot = self.query_one("#sm-bars", Plot)
         plot.clear()
         plot.set_labels("", "")
-        if position >= 2:
+        if self.holding and position >= 1:
+            plot.set_title("the bars are held back until you answer")
+            plot.set_bars(list(CLASS_NAMES), np.zeros(3))
+        elif position >= 2:
             plot.set_title("p = softmax(z)")
             plot.set_bars(list(CLASS_NAMES), p)
         elif position == 1:

@@ -44,6 +44,8 @@ and the output: 1 when Σ > θ, 0 otherwise.
     """
 
     KNOBS = ("w1", "w2", "θ")
+    #: Held back while the step's questions are open: whether any setting could match the gate.
+    HOLDS_ANSWERS = True
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
@@ -174,7 +176,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
         wrong = self.table.errors
         rows = "row differs" if wrong == 1 else "rows differ"
         extra = ""
-        if self.gate == "XOR":
+        if self.gate == "XOR" and not self.holding:
             extra = " (no setting can fix all four)"
         return Text(f"✗ {wrong} {rows} from {self.gate}{extra}.", style="bold")
 

@@ -50,6 +50,9 @@ of h1 and h2. Each hidden unit draws one line; XOR's 1s lie between the two line
 single line could isolate. `.` and `,` walk through the inputs, `space` plays, `r` resets.
 """
 
+    #: Held back while the step's questions are open: the hidden outputs, the output and the checks.
+    HOLDS_ANSWERS = True
+
     DEFAULT_CSS = """
     TwoLayerXorScene > Static { height: auto; }
     TwoLayerXorScene #tl-plane { height: 40vh; min-height: 16; margin-top: 1; }
@@ -91,13 +94,16 @@ single line could isolate. `.` and `,` walk through the inputs, `space` plays, `
         for i, forward in enumerate(self.forwards):
             pattern = f"{'▶' if i == position - 1 else ' '}{format_number(forward.p[0])}  {format_number(forward.p[1])}"
             if i < position:
-                ok = "✓" if forward.y == xor[i] else "✗"
-                table.add_row(pattern, str(forward.h[0]), str(forward.h[1]), str(forward.y), f"{xor[i]} {ok}",
-                              style="reverse" if i == position - 1 else "")
+                held = self.unless_held
+                ok = held("✓" if forward.y == xor[i] else "✗", "")
+                table.add_row(pattern, held(str(forward.h[0])), held(str(forward.h[1])), held(str(forward.y)),
+                              f"{xor[i]} {ok}", style="reverse" if i == position - 1 else "")
             else:
                 table.add_row(pattern, "·", "·", "·", str(xor[i]))
         self.query_one("#tl-table", Static).update(table)
-        if position >= self.total_frames:
+        if position >= self.total_frames and self.holding:
+            status = Text("all four rows shown; the outputs are held back until you answer", style="dim")
+        elif position >= self.total_frames:
             status = Text("✓ y matches XOR on all four inputs: two lines did what one could not.", style="bold green")
         else:
             status = Text(f"row {position} of {self.total_frames} · press . for the next", style="dim")

@@ -14,6 +14,7 @@ import numpy as np
 
 from tutor.engines.model import Conv, ModelSpec, summary
 from tutor.engines.shapes import conv_output_size
+from tutor.quiz.generators.shapes import distinct_mistakes
 from tutor.quiz.predict import Generated
 
 #: What a `conv_layer_problem` can ask for.
@@ -35,6 +36,10 @@ def conv_layer_problem(rng: np.random.Generator, **params: Any) -> Generated:
     Template fields: channels, size, filters, kernel, stride, pad, padded (size + 2·pad),
     out_size, out_shape ("16@10x10"), per_filter (channels·kernel·kernel + 1), weights, params,
     values (the answer's pieces as formatted strings) and answer.
+
+    Mistakes, by what is asked: params: biases or input channels left out, a bias per channel,
+    the filters counted once per output cell; size: the + 1, the stride or the padding left out;
+    values: one map only, the input's size, the parameters instead of the outputs.
     """
     ask = str(params.get("ask", "params"))
     if ask not in ASKS:
@@ -58,6 +63,46 @@ def conv_layer_problem(rng: np.random.Generator, **params: Any) -> Generated:
     _, out_size, _ = row.output_shape
     values = filters * out_size * out_size
     answer = {"params": row.params, "size": out_size, "values": values}[ask]
+    weights = filters * channels * kernel * kernel
+    span = size - kernel + 2 * pad
+    candidates: list[tuple[float | None, str]]
+    if ask == "params":
+        candidates = [
+            (filters * (kernel * kernel + 1), f"That gives each filter one {kernel}x{kernel} kernel. "
+             f"The input has {channels} maps, and a filter has a kernel for each."),
+            (weights, f"Those are the weights alone: each of the {filters} filters also has one "
+             "bias. Add one per filter."),
+            (filters * channels * (kernel * kernel + 1), "That gives every input map's kernel a "
+             "bias. A filter sums over its input maps first, then adds one bias."),
+            (row.params * out_size * out_size, "That counts the filters once per output cell. "
+             "All cells of a map share their filter: it is stored once."),
+        ]
+    elif ask == "size":
+        candidates = [
+            (span // stride, "You left out the + 1: the window's first position counts too."),
+            (span + 1 if stride > 1 else None, f"That is the size at stride 1. With stride {stride} "
+             "divide W - K + 2P by the stride before adding 1."),
+            ((size - kernel) // stride + 1 if pad and (size - kernel) % stride == 0 else None,
+             f"That ignores the padding: {pad} ring(s) of zeros widen the input on both sides."),
+            (size + 2 * pad if pad else None, "That is the padded input's width. The window must "
+             "still fit inside it: subtract K, divide by S, add 1."),
+        ]
+    else:
+        candidates = [
+            (out_size * out_size, f"That is one map. Each of the {filters} filters writes a map "
+             "of its own."),
+            (filters * size * size, f"That uses the input's size. Each map is {out_size}x{out_size}"
+             " after the convolution, not the input's size."),
+            (channels * out_size * out_size, "That counts one map per input map. The layer writes "
+             "one map per filter."),
+            (row.params, "That is the parameter count. The values are the outputs: one per cell "
+             "of every map."),
+        ]
+    mistakes = distinct_mistakes(
+        float(answer),
+        [(None if value is None else float(value), message) for value, message in candidates],
+        tolerance=1e-9,
+    )
     return Generated(
         values={
             "channels": channels, "size": size, "filters": filters, "kernel": kernel, "stride": stride,
@@ -69,4 +114,5 @@ def conv_layer_problem(rng: np.random.Generator, **params: Any) -> Generated:
         kind="number",
         answer=float(answer),
         tolerance=1e-9,
+        mistakes=mistakes,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,22 @@ def _round_sig(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 or value == int(value) else f"{value:,.1f}"
 
 
+def _slips(answer: float, tolerance: float,
+           candidates: Sequence[tuple[float, str]]) -> dict[float, str]:
+    """The known wrong answers among `candidates`, as `Generated.mistakes`.
+
+    A candidate is kept only when it is farther than `tolerance` from the right answer and from
+    every candidate kept before it, so each one is graded with its own message.
+    """
+    found: dict[float, str] = {}
+    for value, message in candidates:
+        value = float(value)
+        if abs(value - answer) <= tolerance or any(abs(value - v) <= tolerance for v in found):
+            continue
+        found[value] = message
+    return found
+
+
 def images_per_second_problem(rng: np.random.Generator, **params: Any) -> Generated:
     """"A step costs t ms whatever the batch: how many images per second at batch B?"
 
@@ -25,12 +42,24 @@ def images_per_second_problem(rng: np.random.Generator, **params: Any) -> Genera
     batch = int(rng.choice([16, 64, 256, 1024, 4096]))
     steps_per_second = 1000 / ms
     answer = batch * steps_per_second
+    tolerance = max(1.0, 0.01 * answer)
+    mistakes = _slips(answer, tolerance, [
+        (batch / ms, "That is images per millisecond: a second holds 1,000 ms, so count the steps "
+                     "in 1,000 ms, not in one."),
+        (batch * ms, "That multiplies by the step time, but a longer step means fewer steps a "
+                     "second: divide one second by the step time first."),
+        (steps_per_second, "That is steps per second. Each step trains on a whole batch: multiply "
+                           "by the images in one batch."),
+        (batch * ms / 1000, "That is batch x seconds per step, which is no rate: images per second "
+                            "is the batch divided by the seconds one step takes."),
+    ])
     return Generated(
         values={"ms": ms, "batch": f"{batch:,}", "steps_per_second": _round_sig(steps_per_second),
                 "answer": f"{answer:,.0f}"},
         kind="number",
         answer=float(answer),
-        tolerance=max(1.0, 0.01 * answer),
+        tolerance=tolerance,
+        mistakes=mistakes,
     )
 
 
@@ -54,10 +83,20 @@ def epoch_minutes_problem(rng: np.random.Generator, **params: Any) -> Generated:
     rate = int(rng.choice([200, 500, 1000, 2000, 4000, 5000]))
     seconds = images / rate
     minutes = seconds / 60
+    tolerance = max(0.05, 0.01 * minutes)
+    mistakes = _slips(minutes, tolerance, [
+        (seconds, "That is the time in seconds: images / (images per second) gives seconds, and "
+                  "a minute holds 60 of them."),
+        (seconds / 3600, "That is hours: you divided the seconds by 3,600. A minute is 60 seconds."),
+        (seconds / 100, "That divides the seconds by 100, as if a minute had 100 seconds: it has 60."),
+        (images * rate / 60, "That multiplies by the rate: a faster rate must mean a shorter epoch, "
+                             "so divide the images by the rate."),
+    ])
     return Generated(
         values={"data": data, "images": f"{images:,}", "rate": f"{rate:,}",
                 "seconds": _round_sig(seconds), "answer": _round_sig(minutes)},
         kind="number",
         answer=float(minutes),
-        tolerance=max(0.05, 0.01 * minutes),
+        tolerance=tolerance,
+        mistakes=mistakes,
     )

@@ -83,6 +83,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 """
 
     ROOMY = True
+    #: Held while a step's questions are open: the model's sizes and counts, batches per epoch.
+    HOLDS_ANSWERS = True
 
     #: Not scoped: a rule below looks at the lesson screen's height class (-short, under 34 rows).
     SCOPED_CSS = False
@@ -541,7 +543,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         has_run = bool(self.losses) or self.state in RUNNING
         self.set_class(results_view, "-results")
         self.set_class(has_run, "-ran")
-        lines = describe_model(self.model_name)
+        lines = describe_model(self.model_name, self.holding)
         head = self.query_one("#tr-head", Static)
         head.display = not results_view
         head.update(lines[0])

@@ -22,14 +22,20 @@ CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer",
 BAR_CELLS = 20
 
 
-def describe_model(name: str) -> list[str]:
+def describe_model(name: str, held: bool = False) -> list[str]:
     """Lines about the model: its shape and parameter count, each count derived from the spec.
 
     Dense layers show their arithmetic (784 x 30 + 30 = 23,550); LeNet-5 lists each layer's count.
+    `held` (a step's questions ask them): one line without the sizes or any count.
     """
     spec = MODELS[name]
     rows = summary(spec)
     total = total_params(spec)
+    if held:
+        hidden = [str(row.output_shape[0]) for row in rows[:-1] if row.params and len(row.output_shape) == 1]
+        what = "LeNet-5" if any(isinstance(layer, Conv) for layer in spec.layers) else (
+            "a dense network, hidden layer " + ", ".join(hidden))
+        return [f"{what}: ? parameters (held back until you answer)"]
     if any(isinstance(layer, Conv) for layer in spec.layers):
         counts = [f"{row.name} {row.params:,}" for row in rows if row.params]
         return [f"LeNet-5: {total:,} parameters", " · ".join(counts[:3]), " · ".join(counts[3:])]
@@ -117,7 +123,8 @@ def state_text(scene: TrainingScene) -> Text:
     last = scene.last
     if state in (State.TRAINING, State.PAUSED, State.STOPPING) and last is not None:
         text.append(f" · epoch {last.epoch + 1}/{scene.plot_epochs}")
-        text.append(f"\n{progress_bar(last.batch / max(1, last.batches))} batch {last.batch}/{last.batches}")
+        batches = "" if scene.holding else f"/{last.batches}"
+        text.append(f"\n{progress_bar(last.batch / max(1, last.batches))} batch {last.batch}{batches}")
         text.append(f"\nloss {last.loss:.3f} · batch accuracy {100 * last.accuracy:.1f}%")
         text.append(f"\n{last.images_per_second:,.0f} img/s ({scene.backend.name}) · "
                     f"ETA {format_seconds(last.eta_seconds)}")
@@ -125,7 +132,7 @@ def state_text(scene: TrainingScene) -> Text:
         final = scene.epoch_records[-1].test_accuracy if scene.epoch_records else None
         if state == State.STOPPED and scene.stopped_at is not None:
             epoch, batch, batches = scene.stopped_at
-            text.append(f" in epoch {epoch + 1}, after batch {batch}" + (f"/{batches}" if batches else ""))
+            text.append(f" in epoch {epoch + 1}, after batch {batch}" + (f"/{batches}" if batches and not scene.holding else ""))
         elif state == State.TARGET:
             text.append(f" {100 * scene.target:g}%")
         if final is not None:
