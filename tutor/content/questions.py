@@ -11,6 +11,7 @@ from typing import Any
 
 from tutor.content.issues import Collector, show
 from tutor.content.model import QUESTION_KINDS, Question
+from tutor.quiz.diagnose import close, flat
 
 __all__ = ["load_question", "encode"]
 
@@ -105,12 +106,14 @@ def encode(kind: str, value: Any, options: tuple[str, ...], key: str, out: Colle
 
 
 def _same(kind: str, a: Any, b: Any, tolerance: float) -> bool:
-    """Two encoded answers are equal (numbers within `tolerance`)."""
+    """Two encoded answers are equal (numbers within `tolerance`, as the grader compares)."""
     if kind in ("single", "multiple"):
         return a == b
-    flat_a = (a,) if kind == "number" else tuple(a) if kind == "vector" else tuple(x for r in a for x in r)
-    flat_b = (b,) if kind == "number" else tuple(b) if kind == "vector" else tuple(x for r in b for x in r)
-    return len(flat_a) == len(flat_b) and all(abs(x - y) <= tolerance for x, y in zip(flat_a, flat_b))
+    flat_a, flat_b = flat(a), flat(b)
+    return (
+        flat_a is not None and flat_b is not None and len(flat_a) == len(flat_b)
+        and all(close(x, y, tolerance) for x, y in zip(flat_a, flat_b))
+    )
 
 
 def _load_mistakes(raw: Any, kind: str, options: tuple[str, ...], answer: Any, tolerance: float,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tutor.content.model import Course, Lesson, Question, Step
+from tutor.quiz.diagnose import close
 
 __all__ = ["TeachingWarning", "teaching_warnings", "visible_answer"]
 
@@ -52,10 +53,6 @@ def _trivial(value: float) -> bool:
     return float(value).is_integer() and abs(value) <= _TRIVIAL
 
 
-def _close(a: float, b: float, tolerance: float) -> bool:
-    return abs(a - b) <= max(tolerance, 1e-9)
-
-
 def visible_answer(question: Question, text: str) -> str | None:
     """The question's answer if `text` writes it out, else None.
 
@@ -70,7 +67,7 @@ def visible_answer(question: Question, text: str) -> str | None:
         if _trivial(answer):
             return None
         for value in numbers:
-            if _close(value, answer, question.tolerance):
+            if close(value, answer, question.tolerance):
                 return _show(answer)
         return None
     flat = (
@@ -81,7 +78,7 @@ def visible_answer(question: Question, text: str) -> str | None:
         return None
     n = len(flat)
     for start in range(len(numbers) - n + 1):
-        if all(_close(numbers[start + i], flat[i], question.tolerance) for i in range(n)):
+        if all(close(numbers[start + i], flat[i], question.tolerance) for i in range(n)):
             return ", ".join(_show(x) for x in flat)
     return None
 

@@ -229,7 +229,7 @@ def instantiate(question: Question, seed: int = 0) -> Problem:
             hints=tuple(question.hints),
             seed=None,
             reasons=_aligned_reasons(question.reasons, len(question.options)),
-            mistakes=tuple(question.mistakes),
+            mistakes=_canonical_mistakes(question.kind, question.id, question.mistakes),
         )
     if not question.generator:
         raise ValueError(f"Question '{question.id}': a predict question needs a generator.")
@@ -251,10 +251,7 @@ def instantiate(question: Question, seed: int = 0) -> Problem:
         hints=tuple(_fill(hint, values, question.id, "hint") for hint in question.hints),
         seed=seed,
         reasons=_aligned_reasons(generated.reasons, len(options)),
-        mistakes=tuple(
-            (_canonical_answer(generated.kind, value, question.id), message)
-            for value, message in _pairs(generated.mistakes)
-        ),
+        mistakes=_canonical_mistakes(generated.kind, question.id, generated.mistakes),
     )
 
 
@@ -262,14 +259,6 @@ def _aligned_reasons(reasons: Iterable[str], n_options: int) -> tuple[str, ...]:
     """One reason per option ("" where none), whatever length the source had."""
     given = tuple(reasons)[:n_options]
     return given + ("",) * (n_options - len(given))
-
-
-def _pairs(mistakes: object) -> list[tuple[Any, Any]]:
-    """Known mistakes given as a mapping or as (answer, message) pairs."""
-    if not mistakes:
-        return []
-    items = mistakes.items() if isinstance(mistakes, Mapping) else mistakes
-    return [(value, message) for value, message in items]  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- grade
@@ -490,20 +479,19 @@ def _one_line(message: object, question_id: str) -> str:
     return flat
 
 
-def _known_table(problem: Problem, mistakes: object) -> Known:
+def _canonical_mistakes(kind: str, question_id: str, mistakes: object) -> Known:
     """`mistakes` (a mapping or pairs of wrong answer -> message) in canonical form."""
-    if mistakes is None:
+    if not mistakes:
         return ()
     items = mistakes.items() if isinstance(mistakes, Mapping) else mistakes
     try:
         pairs = [(value, message) for value, message in items]  # type: ignore[union-attr]
     except (TypeError, ValueError):
         raise ValueError(
-            f"Problem '{problem.question_id}': mistakes must map wrong answers to messages."
+            f"Problem '{question_id}': mistakes must map wrong answers to messages."
         ) from None
     return tuple(
-        (_canonical_answer(problem.kind, value, problem.question_id),
-         _one_line(message, problem.question_id))
+        (_canonical_answer(kind, value, question_id), _one_line(message, question_id))
         for value, message in pairs
     )
 
@@ -541,7 +529,7 @@ def grade(problem: Problem, response: object, mistakes: object = None) -> Feedba
             f"Problem '{problem.question_id}' has kind {problem.kind!r}; "
             f"expected one of {', '.join(PROBLEM_KINDS)}."
         ) from None
-    known = _known_table(problem, problem.mistakes) + _known_table(problem, mistakes)
+    known = problem.mistakes + _canonical_mistakes(problem.kind, problem.question_id, mistakes)
     try:
         status, message = grader(problem, response, known)
     except AnswerFormatError as error:
