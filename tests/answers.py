@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from tutor.content import Course, Question, load_course
+from tutor.paths import default_lessons_dir
 from tutor.quiz import Problem
+
+
+@lru_cache(maxsize=1)
+def shipped_course() -> Course:
+    """The shipped course, loaded once per test process."""
+    return load_course(default_lessons_dir())
+
+
+def shipped_question(lesson_id: str, question_id: str) -> Question:
+    """One question of the shipped course."""
+    return shipped_course().lesson(lesson_id).questions[question_id]
+
+
+def typed(kind: str, value: object) -> str:
+    """An answer (in a problem's encoding) typed the way a learner types it."""
+    if kind == "number":
+        return repr(float(value))  # type: ignore[arg-type]
+    if kind == "vector":
+        return ", ".join(repr(float(x)) for x in value)  # type: ignore[union-attr]
+    if kind == "matrix":
+        return "; ".join(" ".join(repr(float(x)) for x in row) for row in value)  # type: ignore[union-attr]
+    if kind == "single":
+        return letter(int(value))  # type: ignore[arg-type]
+    if kind == "multiple":
+        return ", ".join(letter(int(i)) for i in value)  # type: ignore[union-attr]
+    raise AssertionError(f"unexpected kind {kind!r}")
 
 
 def letter(index: int) -> str:
@@ -12,18 +42,9 @@ def letter(index: int) -> str:
 
 def learner_texts(problem: Problem) -> list[str]:
     """The answer typed as a learner would (every accepted spelling we care about)."""
-    answer = problem.answer
-    if problem.kind == "number":
-        return [repr(answer)]
-    if problem.kind == "vector":
-        return [", ".join(repr(x) for x in answer)]
-    if problem.kind == "matrix":
-        return ["; ".join(" ".join(repr(x) for x in row) for row in answer)]
     if problem.kind == "single":
-        return [letter(answer), str(answer + 1)]
-    if problem.kind == "multiple":
-        return [", ".join(letter(i) for i in answer)]
-    raise AssertionError(f"unexpected kind {problem.kind!r}")
+        return [letter(problem.answer), str(problem.answer + 1)]
+    return [typed(problem.kind, problem.answer)]
 
 
 def wrong_text(problem: Problem) -> str:

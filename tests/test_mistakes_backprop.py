@@ -10,13 +10,10 @@ that grade wrong with their own message and are never the right answer.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
-from tutor.content import Course, load_course
+from tests.answers import shipped_course, shipped_question, typed
 from tutor.content.model import Question
-from tutor.paths import default_lessons_dir
 from tutor.quiz import Problem, grade, instantiate
 
 LESSONS = (
@@ -31,26 +28,12 @@ GENERATORS = ("backprop.chain", "backprop.sigmoid_local", "backprop.softmax_loss
 SEEDS = range(21)
 
 
-@lru_cache(maxsize=1)
-def _course() -> Course:
-    return load_course(default_lessons_dir())
-
-
-def _question(lesson: str, question: str) -> Question:
-    return _course().lesson(lesson).questions[question]
+_course = shipped_course
+_question = shipped_question
 
 
 def _typed(problem: Problem, value: object) -> str:
-    """A known answer typed the way a learner types it."""
-    if problem.kind == "number":
-        return repr(float(value))  # type: ignore[arg-type]
-    if problem.kind == "vector":
-        return ", ".join(repr(float(x)) for x in value)  # type: ignore[union-attr]
-    if problem.kind == "matrix":
-        return "; ".join(" ".join(repr(float(x)) for x in row) for row in value)  # type: ignore[union-attr]
-    if problem.kind == "single":
-        return chr(ord("a") + int(value))  # type: ignore[arg-type]
-    return ", ".join(chr(ord("a") + int(i)) for i in value)  # type: ignore[union-attr]
+    return typed(problem.kind, value)
 
 
 # --- the classic slips the issue names, and their neighbours -----------------------------------

@@ -8,12 +8,9 @@ mistake they offer grades to its own message, none equals the right answer.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 
-from tutor.content import Course, load_course
-from tutor.paths import default_lessons_dir
+from tests.answers import shipped_course, shipped_question, typed
 from tutor.quiz import grade, instantiate
 from tutor.quiz.predict import generate
 
@@ -34,14 +31,8 @@ GENERATORS = [
 ]
 
 
-@lru_cache(maxsize=1)
-def _course() -> Course:
-    return load_course(default_lessons_dir())
-
-
-def _question(lesson_id: str, question_id: str):
-    lesson = next(lesson for lesson in _course().lessons if lesson.id == lesson_id)
-    return lesson.questions[question_id]
+_course = shipped_course
+_question = shipped_question
 
 
 # (lesson, question, what the learner types, a word the targeted message must contain)
@@ -120,19 +111,6 @@ def test_every_wrong_option_of_these_lessons_says_why() -> None:
                 assert problem.reasons[index] in feedback.message, (question.id, index)
 
 
-def _typed(kind: str, value) -> str:
-    """A known mistake written the way a learner types it."""
-
-    def number(x: float) -> str:
-        return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-    if kind == "number":
-        return number(value)
-    if kind == "vector":
-        return ", ".join(number(x) for x in value)
-    return "; ".join(" ".join(number(x) for x in row) for row in value)
-
-
 @pytest.mark.parametrize(("name", "params"), GENERATORS,
                          ids=[name + "".join(f"-{k}={v}" for k, v in p.items()) for name, p in GENERATORS])
 def test_every_generated_mistake_grades_to_its_own_message(name: str, params: dict) -> None:
@@ -145,11 +123,11 @@ def test_every_generated_mistake_grades_to_its_own_message(name: str, params: di
         if generated.kind in ("single", "multiple"):  # pragma: no cover - all numeric today
             assert all(generated.reasons)
         problem = instantiate(question, seed)
-        right = _typed(problem.kind, problem.answer)
+        right = typed(problem.kind, problem.answer)
         assert grade(problem, right).status == "correct"
         for value, message in problem.mistakes:
-            assert _typed(problem.kind, value) != right, (name, seed, value)
-            feedback = grade(problem, _typed(problem.kind, value))
+            assert typed(problem.kind, value) != right, (name, seed, value)
+            feedback = grade(problem, typed(problem.kind, value))
             assert feedback.status == "wrong", (name, seed, value)
             assert feedback.message == " ".join(message.split()), (name, seed, value)
             assert len(feedback.message) <= 160
