@@ -384,3 +384,24 @@ async def test_a_lesson_that_gained_a_step_shows_one_status_everywhere(
     assert not _report_done(course_path, tmp_path)
     saved, _ = ProgressStore(home / "progress.json").load(move_damaged=False)
     assert saved.lessons[DONE_LESSON].completed  # still in the file, as history
+
+
+async def test_course_map_gives_titles_room_at_80_columns(tmp_path: Path) -> None:
+    """At 80 columns the map keeps only the score column, so the longer titles show whole; at
+    120 it shows the first-try column too. `?` on the map names the review key."""
+    app = make_app(home=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#map", OptionList)
+        legend = str(options.get_option("legend").prompt)
+        assert "right" in legend and "first try" not in legend
+        line = str(options.get_option("perceptron-rule").prompt)
+        assert line.endswith("The learning rule, step by step")
+        assert options.content_region.width >= len(line)
+        await resize_and_settle(pilot, 120, 30)
+        await pilot.pause()
+        assert "first try" in str(options.get_option("legend").prompt)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "`v` reviews" in app.screen.text

@@ -32,6 +32,10 @@ KEYS_HELP = """\
 | `?` | this help |
 | `q` or `ctrl+c` | quit (progress is saved as you go) |
 
+On the course map: `↑` `↓` choose a lesson, `enter` opens it, `r` resumes where you left off,
+`v` reviews the questions you missed that are due again (also `dl-tutor review`), `a` shows
+where your progress is kept, and `?` opens this help.
+
 The mouse works too: click options, buttons and the transport bar.
 
 ## In the scenes

@@ -25,6 +25,10 @@ RESUME_ID = "resume"
 #: The id of the dim row naming the map's two number columns.
 LEGEND_ID = "legend"
 
+#: Below this many columns the map drops its first-try column, so lesson titles keep their room
+#: (the details pane still shows first tries).
+WIDE_MAP = 100
+
 #: The course map's mark for each lesson status (`Session.status`).
 MARKS = {"done": ("✓", "bold green"), "started": ("◐", "bold yellow"), "new": ("·", "dim")}
 
@@ -64,6 +68,8 @@ class HomeScreen(Screen):
                       text-wrap: nowrap; text-overflow: ellipsis; }
     HomeScreen #map:focus { border: round $accent; }
     HomeScreen #details { width: 2fr; height: 1fr; padding: 0 1; border: round $panel-lighten-2; }
+    HomeScreen.-narrow #map { width: 1fr; }
+    HomeScreen.-narrow #details { width: 28; }
     """
 
     BINDINGS = [
@@ -79,6 +85,8 @@ class HomeScreen(Screen):
         super().__init__()
         self.session = session
         self.about = about
+        #: Whether the map shows its first-try column (set from the width on each refresh).
+        self._wide = True
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -93,6 +101,10 @@ class HomeScreen(Screen):
     def on_screen_resume(self) -> None:
         self.refresh_map()
 
+    def on_resize(self) -> None:
+        if self._wide != (self.size.width >= WIDE_MAP):
+            self.refresh_map()
+
     # --- content --------------------------------------------------------------------------------
 
     def refresh_map(self) -> None:
@@ -106,6 +118,8 @@ class HomeScreen(Screen):
         option_list = self.query_one("#map", OptionList)
         keep = option_list.highlighted_option.id if option_list.highlighted_option else None
         option_list.clear_options()
+        self._wide = self.size.width >= WIDE_MAP if self.size.width else True
+        self.set_class(not self._wide, "-narrow")
         resume = self.session.resume_point()
         if resume is not None:
             lesson, index = resume
@@ -119,7 +133,10 @@ class HomeScreen(Screen):
                 )
             )
         option_list.add_option(
-            Option(Text("       right first try", style="dim"), id=LEGEND_ID, disabled=True)
+            Option(
+                Text("       right first try" if self._wide else "       right", style="dim"),
+                id=LEGEND_ID, disabled=True,
+            )
         )
         number = 0
         for unit in course.units:
@@ -152,10 +169,9 @@ class HomeScreen(Screen):
         tries = f"{first}/{attempted}" if attempted else ""
         # One line per lesson (the map's CSS does not wrap): the numbers sit before the title,
         # under the legend row ("right", "first try"), so a title too long for the column ends
-        # in "…" (the details pane shows it whole).
-        return Text.assemble(
-            " ", mark, f" {number:>2}. ", (f"{score:>5} {tries:>5}  ", "dim"), lesson.title
-        )
+        # in "…" (the details pane shows it whole). A narrow map keeps only the score.
+        numbers = f"{score:>5} {tries:>5}  " if self._wide else f"{score:>5}  "
+        return Text.assemble(" ", mark, f" {number:>2}. ", (numbers, "dim"), lesson.title)
 
     def _show_details(self) -> None:
         option_list = self.query_one("#map", OptionList)
