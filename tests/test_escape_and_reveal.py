@@ -316,3 +316,26 @@ async def test_a_hold_scene_step_holds_the_scene_until_its_questions_are_done(
         await _answer(pilot, _card(screen, "sum"), "2")
         assert calls == [True, False] and not scene.answers_held
         assert _reveal_shown(screen)
+
+
+async def test_an_in_order_step_shows_each_question_after_the_one_before(tmp_path: Path) -> None:
+    app = app_on(tmp_path)
+    lesson = app.start_lesson
+    steps = tuple(dataclasses.replace(s, in_order=s.id == "choose") for s in lesson.steps)
+    object.__setattr__(lesson, "steps", steps)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _at(pilot, "choose")
+        pick, count = _card(screen, "pick"), _card(screen, "count")
+        assert not pick.waiting and count.waiting
+        assert count.query_one("#qc-prompt").region.height == 0  # the prompt is not drawn
+        assert "Answer question 1 first" in str(count.query_one("#qc-wait").render())
+        await _answer(pilot, pick, "wrong one")  # a wrong answer keeps the next one waiting
+        assert count.waiting
+        await _answer(pilot, pick, "right")
+        assert not count.waiting and count.query_one("#qc-prompt").region.height > 0
+        await _answer(pilot, count, "4")
+        assert _reveal_shown(screen)
+        # Coming back: both are solved, nothing waits.
+        screen = await _at(pilot, "last")
+        screen = await _at(pilot, "choose")
+        assert not _card(screen, "count").waiting

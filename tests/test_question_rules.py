@@ -127,3 +127,37 @@ def test_fixture_warnings_go_away_when_fixed(course_dir: Path) -> None:
     _with_reasons_and_mistakes(course_dir)
     left = [str(w) for w in teaching_warnings(load_course(course_dir))]
     assert not any("(pick-one)" in w or "(a-number)" in w for w in left), left
+
+
+def test_an_answer_in_another_question_on_the_step_is_a_warning_unless_in_order(
+    course_dir: Path,
+) -> None:
+    toml = course_dir / "intro" / "lesson.toml"
+    edit(toml, 'answer = 2\ntolerance = 0.01', 'answer = 12\ntolerance = 0.01')
+    edit(toml, 'prompt = "What is 1 + 1?"', 'prompt = "What is 6 + 6?"')
+    edit(toml, 'prompt = "Which of these are gates?"', 'prompt = "Given 12 inputs, which are gates?"')
+    warnings = [str(w) for w in teaching_warnings(load_course(course_dir))]
+    assert any("a-number" in w and "written in question pick-many" in w for w in warnings), warnings
+    # Asked one after another with the number first, the choice question may build on it.
+    edit(toml, 'questions = ["pick-many", "a-number"]',
+         'questions = ["a-number", "pick-many"]\nin_order = true')
+    warnings = [str(w) for w in teaching_warnings(load_course(course_dir))]
+    assert not any("written in question" in w for w in warnings), warnings
+
+
+def test_an_answer_in_the_summary_is_a_warning(course_dir: Path) -> None:
+    toml = course_dir / "intro" / "lesson.toml"
+    edit(toml, 'answer = 2\ntolerance = 0.01', 'answer = 12\ntolerance = 0.01')
+    edit(toml, 'summary = "A first lesson', 'summary = "Twelve, or 12: a first lesson')
+    warnings = [str(w) for w in teaching_warnings(load_course(course_dir))]
+    assert any("summary" in w and "a-number" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("value", "message"), [("1", "expected true or false"),
+                                                ("true", "needs two or more")])
+def test_bad_in_order_is_reported(course_dir: Path, value: str, message: str) -> None:
+    toml = course_dir / "intro" / "lesson.toml"
+    edit(toml, 'questions = ["pick-one"]', f'questions = ["pick-one"]\nin_order = {value}')
+    with pytest.raises(CourseError) as info:
+        load_course(course_dir)
+    assert any(message in issue.message for issue in info.value.issues)

@@ -47,7 +47,7 @@ _HEADING_RE = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*#*\s*$")
 _COURSE_KEYS = {"format_version", "title", "units"}
 _UNIT_KEYS = {"id", "title", "lessons"}
 _LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
-_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene"}
+_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene", "in_order"}
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -228,12 +228,19 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
     elif hold_scene and not SCENES[scene].holds_answers:
         out.add(f"{prefix}hold_scene", f"scene {scene!r} cannot hold its answers back")
         hold_scene = False
+    in_order = raw.get("in_order", False)
+    if not isinstance(in_order, bool):
+        out.add(f"{prefix}in_order", "expected true or false")
+        in_order = False
+    elif in_order and len(questions) < 2:
+        out.add(f"{prefix}in_order", "asks a step's questions one after another; the step needs two or more")
+        in_order = False
     if not step_id:
         return None
     return {
         "id": step_id, "title": title, "scene": scene,
         "scene_params": dict(scene_params) if scene else {}, "questions": tuple(questions),
-        "key": prefix, "hold_scene": hold_scene,
+        "key": prefix, "hold_scene": hold_scene, "in_order": in_order,
     }
 
 
@@ -339,7 +346,7 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
             Step(
                 id=step["id"], title=step["title"] or heading or step["id"], prose=shown,
                 scene=step["scene"], scene_params=step["scene_params"], questions=step["questions"],
-                reveal=held_back, hold_scene=step["hold_scene"],
+                reveal=held_back, hold_scene=step["hold_scene"], in_order=step["in_order"],
             )
         )
     return Lesson(

@@ -74,6 +74,9 @@ class Step:
             what follows a `<!-- reveal -->` line in the step's Markdown; "" when none.
         hold_scene: while the step's questions are open, the scene draws the values they ask
             for as `?` (TOML `hold_scene = true`; only scenes that can, see the registry).
+        in_order: the questions are asked one after another: each shows its prompt only once
+            the one before it is answered (or given up on), so a question may build on an
+            earlier answer without giving it away (TOML `in_order = true`).
     """
 
     id: str
@@ -84,6 +87,7 @@ class Step:
     questions: tuple[str, ...] = ()
     reveal: str = ""
     hold_scene: bool = False
+    in_order: bool = False
 
 
 @dataclass(frozen=True)

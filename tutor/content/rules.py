@@ -131,6 +131,34 @@ def _step_warnings(lesson: Lesson, step: Step) -> Iterable[tuple[str, str]]:
                 f"the answer {shown} is in step {step.id}'s prose before the question is "
                 "answered; move it below a '<!-- reveal -->' line or ask for something else",
             )
+        # The step's other questions are on screen at the same time: their prompts and
+        # choices must not answer this one. On an `in_order` step a later question is shown
+        # only after this one is answered, so it may build on the answer.
+        for position, other_id in enumerate(step.questions):
+            if other_id == qid or (step.in_order and position > step.questions.index(qid)):
+                continue
+            other = lesson.questions[other_id]
+            if other.kind == "predict":
+                continue  # a template: its numbers are drawn per problem
+            shown = visible_answer(question, "\n".join((other.prompt, *other.options)))
+            if shown is not None:
+                yield (
+                    f"questions ({qid})",
+                    f"the answer {shown} is written in question {other_id}, shown beside it on "
+                    f"step {step.id}; reword {other_id} or move one of them to another step",
+                )
+
+
+def _summary_warnings(lesson: Lesson) -> Iterable[tuple[str, str]]:
+    """The summary is on the course map before the lesson opens: it must not answer a question."""
+    for question in lesson.questions.values():
+        shown = visible_answer(question, lesson.summary)
+        if shown is not None:
+            yield (
+                "summary",
+                f"the answer {shown} to question {question.id} is in the lesson summary shown on "
+                "the course map; promise the idea, not the number",
+            )
 
 
 def teaching_warnings(course: Course) -> list[TeachingWarning]:
@@ -143,4 +171,6 @@ def teaching_warnings(course: Course) -> list[TeachingWarning]:
         for step in lesson.steps:
             for key, message in _step_warnings(lesson, step):
                 warnings.append(TeachingWarning(lesson, key, message))
+        for key, message in _summary_warnings(lesson):
+            warnings.append(TeachingWarning(lesson, key, message))
     return warnings

@@ -180,8 +180,14 @@ class LessonScreen(Screen):
 
     def _update_reveal(self) -> None:
         """Show the step's held-back prose once its questions are done, and until then have a
-        `hold_scene` step's scene hold back what would answer them (told on changes only)."""
+        `hold_scene` step's scene hold back what would answer them (told on changes only); on an
+        `in_order` step, show each question once those before it are done."""
         done = self.step_done
+        if self.step.in_order:
+            earlier_done = True
+            for card in self.query(QuestionCard):
+                card.set_waiting(not earlier_done)
+                earlier_done = earlier_done and card.done
         for reveal in self.query("#reveal"):
             reveal.set_class(not done, "-held")
         scene = self.scene

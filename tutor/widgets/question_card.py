@@ -169,6 +169,10 @@ class QuestionCard(Widget):
     QuestionCard #qc-extra { height: auto; color: $text-muted; }
     QuestionCard.-revealed { border: round $warning; }
     QuestionCard .-empty { display: none; }
+    QuestionCard > #qc-wait { display: none; color: $text-muted; }
+    QuestionCard.-waiting > Markdown, QuestionCard.-waiting > Static,
+    QuestionCard.-waiting > #qc-answer, QuestionCard.-waiting > Horizontal { display: none; }
+    QuestionCard.-waiting > #qc-wait { display: block; }
     """
 
     BINDINGS = [
@@ -267,6 +271,10 @@ class QuestionCard(Widget):
     # --- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(
+            f"Answer question {self.number - 1} first: this one builds on its answer.",
+            id="qc-wait",
+        )
         yield Markdown(self.problem.prompt, id="qc-prompt")
         yield from self._answer_field()
         yield Static(id="qc-feedback", classes="-empty")
@@ -290,6 +298,15 @@ class QuestionCard(Widget):
             yield ChoiceList(self._labels(), self.order, id="qc-answer")
         else:
             yield Input(placeholder=placeholder(self.problem), id="qc-answer")
+
+    @property
+    def waiting(self) -> bool:
+        """The prompt is held back until the question before it is answered (`in_order` steps)."""
+        return self.has_class("-waiting")
+
+    def set_waiting(self, waiting: bool) -> None:
+        """Hold the prompt and answer field back (True) or show them (False)."""
+        self.set_class(waiting, "-waiting")
 
     @property
     def answer_widget(self) -> Widget:
