@@ -340,7 +340,7 @@ def test_gpu_lesson_numbers_grade() -> None:
     from tutor.quiz import grade, instantiate
 
     lesson = _lesson("gpu-lenet")
-    right = {"resident-bytes": "47.04", "h200-rate": "409600", "big-batch-ratio": "64"}
+    right = {"resident-bytes": "47.04", "h200-rate": "409600", "big-batch-ratio": "128"}
     for qid, answer in right.items():
         assert grade(instantiate(lesson.questions[qid]), answer).status == "correct", qid
     assert grade(instantiate(lesson.questions["resident-bytes"]), "188").status == "wrong"
