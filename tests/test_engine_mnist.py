@@ -196,6 +196,10 @@ def test_statistics_on_small_arrays() -> None:
 # -- the real shipped data --------------------------------------------------------------------
 
 
+#: One worker builds this module's shared fixture once (addopts use --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("engine-mnist")
+
+
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[Digits, Path]:
     cache = tmp_path_factory.mktemp("mnist-cache")

@@ -20,6 +20,10 @@ MNIST_FILES = (
 )
 
 
+#: One worker builds this module's shared fixture once (addopts use --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("packaging")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the wheel once for this module (about five seconds)."""

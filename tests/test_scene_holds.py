@@ -150,6 +150,10 @@ async def _views(pilot: Any, app: App, case: Case) -> tuple[str, str, str] | Non
     return shown, held, again
 
 
+#: One worker builds this module's shared fixture once (addopts use --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("scene-holds")
+
+
 @pytest.fixture(scope="module")
 def views() -> dict[str, tuple[str, str, str] | None]:
     """Every case drawn once, one after the other in one app."""

@@ -1,7 +1,8 @@
 """The verdict is always in view: after enter, the verdict line, the diagnosis and (when right)
 the explanation lie inside the prose column's visible region, for every question of a few
-shipped lessons at the smallest terminal (80x24) and at 120x40, each answered wrong once and
-then right.
+shipped lessons, each answered wrong once and then right: the lesson with the longest prose
+above its questions at the smallest terminal (80x24), the one with a scene above several
+questions at 120x40 (one lesson per size keeps the walk inside the slow tier's budget).
 
 The lessons keep their own prose (long steps are the point), in a course of their own
 (`tests/scene_host.course_with`); counts come from the lessons.
@@ -21,8 +22,9 @@ from tutor.app import make_app
 from tutor.screens.lesson import LessonScreen
 from tutor.widgets.question_card import ChoiceList, OneChoice, QuestionCard
 
-#: Lessons whose steps ask several questions, some below a scene, some below long prose.
-LESSONS = ["artificial-neuron", "cost-function"]
+#: Lessons whose steps ask several questions, some below a scene, some below long prose, each
+#: with the terminal size it is walked at.
+WALKS = [("cost-function", (80, 24)), ("artificial-neuron", (120, 40))]
 
 
 def _wrong_choice(card: QuestionCard) -> list[int]:
@@ -64,10 +66,12 @@ def _assert_in_view(screen: LessonScreen, card: QuestionCard, where: str) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-async def test_every_verdict_is_in_view(tmp_path: Path, size: tuple[int, int]) -> None:
-    course = course_with(tmp_path, [("unit", "Unit", LESSONS)], prose=True)
-    app = make_app(course, home=tmp_path / "home", open_lesson=LESSONS[0])
+@pytest.mark.parametrize(("lesson_id", "size"), WALKS)
+async def test_every_verdict_is_in_view(
+    tmp_path: Path, lesson_id: str, size: tuple[int, int]
+) -> None:
+    course = course_with(tmp_path, [("unit", "Unit", [lesson_id])], prose=True)
+    app = make_app(course, home=tmp_path / "home", open_lesson=lesson_id)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         checked = 0

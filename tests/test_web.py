@@ -179,6 +179,10 @@ async def read_until(websocket, needles: list[str], timeout: float = START_TIMEO
             pytest.fail(f"the session ended before {needles} appeared; it drew:\n{text[-3000:]}")
 
 
+#: One worker builds this module's shared fixture once (addopts use --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     """One served tutor on a free loopback port, shared by the page and websocket tests."""
