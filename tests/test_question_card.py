@@ -190,3 +190,21 @@ def test_loader_reads_shuffle(tmp_path: Path) -> None:
     assert issues == []
     _load_question({**raw, "shuffle": "no"}, 0, out)
     assert [issue.key for issue in issues] == ["questions[0] (q).shuffle"]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain", "styled"),
+    [
+        ("Read `scale ... -> HxW` there.", "Read scale ... -> HxW there.", [("scale ... -> HxW", "bold")]),
+        ("above **or equal to** 0", "above or equal to 0", [("or equal to", "bold")]),
+        ("times the *other* input", "times the other input", [("other", "italic")]),
+        ("w*x and sigmoid(w*x), 2 * 3 * 4", "w*x and sigmoid(w*x), 2 * 3 * 4", []),
+    ],
+)
+def test_hints_and_explanations_draw_inline_markdown(text, plain, styled) -> None:
+    """No raw backticks or asterisks reach the learner; a product keeps its `*`."""
+    from tutor.widgets.question_card import inline_markdown
+
+    drawn = inline_markdown(text)
+    assert drawn.plain == plain
+    assert [(drawn.plain[s.start:s.end], s.style) for s in drawn.spans] == styled

@@ -14,6 +14,7 @@ ticked: enter before choosing says so and costs no attempt.
 from __future__ import annotations
 
 import random
+import re
 import zlib
 
 from rich.text import Text
@@ -29,6 +30,29 @@ from textual.widgets import Button, Input, Markdown, OptionList, Static
 from tutor.content.model import Question
 from tutor.quiz import Feedback, Problem, grade, instantiate
 from tutor.text import format_number, format_vector
+
+#: Inline Markdown in hints, explanations and diagnoses: `code`, **bold**, *italic*. A `*` that
+#: touches a letter or digit on its outer side is a product (w*x), not emphasis.
+_INLINE = re.compile(
+    r"`(?P<code>[^`]+)`|\*\*(?P<bold>[^*]+?)\*\*|(?<![\w*])\*(?P<em>[^\s*][^*]*?)(?<!\s)\*(?![\w*])"
+)
+
+
+def inline_markdown(text: str, style: str = "") -> Text:
+    """`text` as rich Text with its inline Markdown drawn (the marks themselves removed)."""
+    out = Text(style=style)
+    last = 0
+    for match in _INLINE.finditer(text):
+        out.append(text[last:match.start()])
+        if match.group("code") is not None:
+            out.append(match.group("code"), style="bold")
+        elif match.group("bold") is not None:
+            out.append(match.group("bold"), style="bold")
+        else:
+            out.append(match.group("em"), style="italic")
+        last = match.end()
+    out.append(text[last:])
+    return out
 
 #: Wrong answers after which the card offers to show the answer.
 REVEAL_AFTER = 2
@@ -363,7 +387,7 @@ class QuestionCard(Widget):
         """Grade the current answer, show feedback and post `Answered`."""
         if self.revealed:  # closed: the answer is on screen (a key can still reach here)
             feedback = Feedback(status="invalid", message=self._closed_message(), explanation="")
-            self._set_line("qc-feedback", Text(f"? {feedback.message}", style="bold yellow"))
+            self._set_line("qc-feedback", inline_markdown(f"? {feedback.message}", "bold yellow"))
             return feedback
         response, text = self.current_response()
         if (isinstance(response, str) and not response.strip()) or response == []:
@@ -415,15 +439,15 @@ class QuestionCard(Widget):
             self.solved = self.ever_solved = True
             self.add_class("-solved")
             self._offer_answer(False)
-            self._set_line("qc-feedback", Text(f"✓ {feedback.message}", style="bold green"))
-            self._set_line("qc-extra", Text(feedback.explanation or ""))
+            self._set_line("qc-feedback", inline_markdown(f"✓ {feedback.message}", "bold green"))
+            self._set_line("qc-extra", inline_markdown(feedback.explanation or ""))
         elif feedback.status == "wrong":
             self.wrong += 1
-            self._set_line("qc-feedback", Text(f"✗ {feedback.message}", style="bold red"))
+            self._set_line("qc-feedback", inline_markdown(f"✗ {feedback.message}", "bold red"))
             self._offer_answer(self.wrong >= REVEAL_AFTER)
-            self._set_line("qc-extra", Text(self._help_lines()))
+            self._set_line("qc-extra", inline_markdown(self._help_lines()))
         else:
-            self._set_line("qc-feedback", Text(f"? {feedback.message}", style="bold yellow"))
+            self._set_line("qc-feedback", inline_markdown(f"? {feedback.message}", "bold yellow"))
         self.border_title = self._title()
 
     def action_hint(self) -> None:
@@ -432,7 +456,7 @@ class QuestionCard(Widget):
         if not hints or self.revealed:
             return
         self.hints_shown = min(self.hints_shown + 1, len(hints))
-        self._set_line("qc-extra", Text(self._help_lines()))
+        self._set_line("qc-extra", inline_markdown(self._help_lines()))
 
     def _help_lines(self) -> str:
         """The hints shown so far, then what else there is to ask for while unsolved."""
@@ -480,7 +504,7 @@ class QuestionCard(Widget):
         self.add_class("-revealed")
         self._offer_answer(False)
         self._set_line("qc-feedback", Text(f"→ The answer: {self.answer_text()}", style="bold"))
-        self._set_line("qc-extra", Text(self.problem.explanation or ""))
+        self._set_line("qc-extra", inline_markdown(self.problem.explanation or ""))
         self._close(True)
         self.border_title = self._title()
 
