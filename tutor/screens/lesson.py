@@ -55,7 +55,9 @@ class LessonScreen(Screen):
     LessonScreen #scene-holder { height: 1fr; }
     LessonScreen #stage.-hidden { display: none; }
     LessonScreen.-wide #stage { width: 1fr; max-width: 72; }
-    LessonScreen.-wide #stage.-roomy { width: 2fr; max-width: 80; }
+    /* A roomy scene (graph, training, tables) still leaves the prose 50 columns or more, so a
+       formula line is not broken mid-formula. */
+    LessonScreen.-wide #stage.-roomy { width: 2fr; max-width: 68; }
     /* Very wide terminals: a wider stage keeps the prose lines short enough to read. */
     LessonScreen.-huge #stage { width: 1fr; max-width: 100; }
     LessonScreen.-huge #stage.-roomy { width: 2fr; max-width: 116; }
