@@ -458,7 +458,10 @@ def test_draw_model_thins_long_lines():
     model = PlotModel(series=[Series("l", xs, xs, "line", "braille")], title="t", ylim=(0, 1))
     draw_model(recorder, model, width=40)
     names = [name for name, _, _ in recorder.calls]
-    assert names[0] == "clear_figure" and "title" in names and names[-1] == "ylim"
+    assert names[0] == "clear_figure" and "title" in names and "ylim" in names
+    assert names[-2:] == ["xticks", "yticks"]  # round ticks, set last
+    (xticks,) = [args for name, args, _ in recorder.calls if name == "xticks"]
+    assert xticks[1] == ["0", "2500"]  # 40 columns: at most 3 ticks on 0..4999
     (plotted,) = [args for name, args, _ in recorder.calls if name == "plot"]
     assert len(plotted[0]) <= 80
 
@@ -555,3 +558,24 @@ async def test_transport_reactives_update_the_line():
         transport.styles.width = 30
         await pilot.pause()
         assert "reset" not in transport.render_line(0).text
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "most", "labels"),
+    [
+        (0, 143, 5, ["0", "50", "100"]),
+        (0, 1, 5, ["0.00", "0.25", "0.50", "0.75", "1.00"]),
+        (0, 4000, 6, ["0", "1000", "2000", "3000", "4000"]),
+        (-3.2, -1.1, 4, ["-3", "-2"]),
+        (0.1, 0.13, 4, ["0.10", "0.11", "0.12", "0.13"]),
+        (1.0, 1.0, 5, []),
+    ],
+)
+def test_plot_axes_get_round_ticks(low, high, most, labels) -> None:
+    """Ticks are round steps inside the range, one number of decimals per axis (never the even
+    split plotext draws by itself: 96 128 143 175)."""
+    from tutor.widgets.plot import nice_ticks
+
+    ticks, written = nice_ticks(low, high, most)
+    assert written == labels and len(ticks) <= most
+    assert all(low - 1e-9 <= t <= high + 1e-9 for t in ticks)

@@ -15,6 +15,8 @@ apart by marker shape as well as colour, so 16-colour terminals and ``NO_COLOR``
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
@@ -165,7 +167,46 @@ def _limits(limits: tuple[float, float] | None) -> tuple[float, float] | None:
     return (low, high)
 
 
-def draw_model(plt, model: PlotModel, width: int) -> None:
+def nice_ticks(low: float, high: float, most: int) -> tuple[list[float], list[str]]:
+    """At most `most` round tick values inside [low, high] (steps of 1, 2, 2.5 or 5 times a power of
+    ten) and their labels, all written with the same number of decimals (0 0.25 0.5, 0 50 100),
+    so an axis never reads 96 128 143 175."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low or most < 2:
+        return [], []
+    raw = (high - low) / (most - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9 and len(ticks) <= most:
+        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
+        value = first + len(ticks) * step
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    if round(step, decimals) != round(step, decimals + 1):
+        decimals += 1  # a step of 0.25 needs two decimals, not one
+    return ticks, [f"{t:.{decimals}f}" for t in ticks]
+
+
+def _data_range(model: PlotModel, axis: str) -> tuple[float, float] | None:
+    """The range an axis shows: its limits, else the span of the finite data on it."""
+    limits = model.xlim if axis == "x" else model.ylim
+    if limits is not None:
+        return limits
+    arrays = [s.xs if axis == "x" else s.ys for s in model.series if s.xs.size]
+    if axis == "y" and model.bars is not None and model.bars.labels:
+        values = np.nan_to_num(model.bars.values, nan=0.0, posinf=MAX_ABS, neginf=-MAX_ABS)
+        arrays.append(np.append(values, 0.0))  # bars grow from 0
+    if not arrays:
+        return None
+    data = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    data = data[np.isfinite(data)]
+    if data.size == 0 or float(data.max()) <= float(data.min()):
+        return None
+    return float(data.min()), float(data.max())
+
+
+def draw_model(plt, model: PlotModel, width: int, height: int = 20) -> None:
     """Rebuild a plotext figure from ``model``. The only place that calls plotext.
 
     Args:
@@ -203,6 +244,18 @@ def draw_model(plt, model: PlotModel, width: int) -> None:
         plt.xlim(*model.xlim)
     if model.ylim is not None:
         plt.ylim(*model.ylim)
+    # Round ticks (plotext's own split the range evenly: 96 128 143 175); a bar chart keeps its
+    # category labels on x.
+    axes = (("y", max(2, min(6, height // 4))),)
+    if model.bars is None or not model.bars.labels:
+        axes = (("x", max(2, min(8, width // 12))), *axes)
+    for axis, most in axes:
+        span = _data_range(model, axis)
+        if span is None:
+            continue
+        ticks, labels = nice_ticks(*span, most)
+        if len(ticks) >= 2:
+            (plt.xticks if axis == "x" else plt.yticks)(ticks, labels)
 
 
 class _SafePlotextPlot(PlotextPlot):
@@ -466,7 +519,7 @@ class Plot(Widget):
             return
         plot = self.plotext
         width = plot.size.width or self.size.width or 80
-        draw_model(plot.plt, self.model, width)
+        draw_model(plot.plt, self.model, width, plot.size.height or self.size.height or 20)
         self._dirty = False
         self.draw_count += 1
         plot.refresh()
