@@ -248,3 +248,18 @@ def vector(default: list[float] | None, low: float, high: float, max_len: int, m
 def seed(default: int = 0) -> ParamSpec:
     """A random seed."""
     return integer(default, 0, SEED_MAX)
+
+
+def next_option(options: tuple, value: float, direction: int) -> Any:
+    """The next of the sorted numeric `options` above (direction 1) or below (-1) `value`,
+    clamped to the ends (a knob stepping through learning rates or batch sizes)."""
+    if direction > 0:
+        return next((o for o in options if o > value + 1e-12), options[-1])
+    return next((o for o in reversed(options) if o < value - 1e-12), options[0])
+
+
+def cycle_option(options: tuple, value: Any, direction: int) -> Any:
+    """The option `direction` places after `value` in `options`, wrapping round (from the
+    first when `value` is not among them)."""
+    index = options.index(value) if value in options else 0
+    return options[(index + direction) % len(options)]

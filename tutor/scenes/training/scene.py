@@ -25,6 +25,7 @@ from tutor.engines.train import (
     TrainConfig,
 )
 from tutor.scenes.base import LiveScene
+from tutor.scenes.params import cycle_option, next_option
 from tutor.scenes.registry import choices_of
 from tutor.scenes.training import messages, runner
 from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
@@ -318,20 +319,20 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             return
         name = CONTROLS[self.picked]
         if name == "model":
-            self.model_name = MODEL_NAMES[(_index(MODEL_NAMES, self.model_name) + direction) % len(MODEL_NAMES)]
+            self.model_name = cycle_option(MODEL_NAMES, self.model_name, direction)
             self.results = SESSION_RESULTS.get(self.model_name)
             self.checkpoint = None
         elif name == "epochs":
             self.epochs = max(1, min(MAX_EPOCHS, self.epochs + direction))
         elif name == "batch size":
-            self.batch_size = _step(BATCH_SIZES, self.batch_size, direction)
+            self.batch_size = next_option(BATCH_SIZES, self.batch_size, direction)
         elif name == "lr":
-            self.lr = _step(LEARNING_RATES, self.lr, direction)
+            self.lr = next_option(LEARNING_RATES, self.lr, direction)
         elif name == "optimizer":
-            self.optimizer = OPTIMIZERS[(_index(OPTIMIZERS, self.optimizer) + direction) % len(OPTIMIZERS)]
+            self.optimizer = cycle_option(OPTIMIZERS, self.optimizer, direction)
             self.lr = DEFAULT_LR[self.optimizer]
         elif name == "target":
-            self.target = _step(TARGETS, self.target, direction)
+            self.target = next_option(TARGETS, self.target, direction)
         self._redraw()
 
     # --- runs ---------------------------------------------------------------------------------
@@ -585,17 +586,3 @@ def _positive(value: Any, default: float) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
     return default
-
-
-def _index(options: tuple, value: Any) -> int:
-    """Position of `value` in `options` (0 when absent)."""
-    return options.index(value) if value in options else 0
-
-
-def _step(options: tuple, value: float, direction: int) -> Any:
-    """The next option above (direction 1) or below (-1) `value`, clamped to the ends."""
-    if direction > 0:
-        return next((o for o in options if o > value + 1e-12), options[-1])
-    return next((o for o in reversed(options) if o < value - 1e-12), options[0])
-
-
