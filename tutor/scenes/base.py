@@ -390,6 +390,16 @@ class Scene(SceneBase):
         """`end` on a focused scene (before any scroll container takes the key)."""
         self.to_end()
 
+    def go_to(self, position: int) -> None:
+        """Show frame `position` (clamped), drawing it again when it is the current one (after a
+        change of view or data the same frame looks different)."""
+        position = max(0, min(position, self.total_frames))
+        if position == self.position:
+            self.redraw()
+            self._post_state()
+        else:
+            self.position = position
+
     def reset(self) -> None:
         """Stop, restore the lesson's parameters and go to the initial frame."""
         self.playing = False

@@ -248,14 +248,6 @@ each part makes of it.
         elif self.view != "confusion":
             self._digit_position = self.position
 
-    def _go(self, position: int) -> None:
-        position = max(0, min(position, self.total_frames))
-        if position == self.position:
-            self.redraw()
-            self._post_state()
-        else:
-            self.position = position
-
     # --- actions ------------------------------------------------------------------------------
 
     def action_next_view(self) -> None:
@@ -266,7 +258,7 @@ each part makes of it.
         if self.view in ("mistakes", "confusion"):
             self.ensure_evaluation()
         target = {"mistakes": self._mistake_position, "confusion": 0}.get(self.view, self._digit_position)
-        self._go(target)
+        self.go_to(target)
 
     def action_switch_source(self) -> None:
         """`m`: the shipped network ↔ the learner's own."""
@@ -276,7 +268,7 @@ each part makes of it.
         self.load()
         if self.view in ("mistakes", "confusion"):
             self.ensure_evaluation()
-        self._go(self.position)
+        self.go_to(self.position)
 
     def action_open_mistake(self) -> None:
         """`o` in the mistakes view: show that digit's filters and maps."""
@@ -286,14 +278,14 @@ each part makes of it.
         self._mistake_position = self.position
         self._digit_position = int(self.mistakes[min(self.position, len(self.mistakes) - 1)])
         self.view = "filters"
-        self._go(self._digit_position)
+        self.go_to(self._digit_position)
 
     def action_jump(self, direction: int) -> None:
         """`[`/`]`: 100 digits back or forward (digit views only)."""
         if self.view in ("mistakes", "confusion") or self.model is None:
             return
         self.playing = False
-        self._go(self.position + direction * JUMP)
+        self.go_to(self.position + direction * JUMP)
 
     # --- the whole test set, in a thread ----------------------------------------------------
 
@@ -322,7 +314,7 @@ each part makes of it.
         """Back on the UI thread: show the result (`tutor.models.evaluation` cached it)."""
         if model is self.model:
             self.evaluation = result
-            self._go(self.position)
+            self.go_to(self.position)
 
     # --- drawing ------------------------------------------------------------------------------
 
