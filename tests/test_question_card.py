@@ -208,3 +208,35 @@ def test_hints_and_explanations_draw_inline_markdown(text, plain, styled) -> Non
     drawn = inline_markdown(text)
     assert drawn.plain == plain
     assert [(drawn.plain[s.start:s.end], s.style) for s in drawn.spans] == styled
+
+
+async def test_long_options_show_every_line_at_80_columns(tmp_path: Path) -> None:
+    """Five options of three wrapped lines in a 36-column prose column: the list is as tall as
+    its lines (the prose column scrolls), so no line of an option is cut and none is hidden."""
+    options = [
+        "To score the network on digits it has never seen before",
+        "A network cannot learn from that many images at once",
+        "The test images are scanned worse and would spoil the training",
+        "Training on 10,000 fewer images makes every epoch much faster",
+        "Seventy thousand images would not fit in the memory of a laptop",
+    ]
+    question = Question(id="long", kind="single", prompt="Why?", options=tuple(options), answer=0)
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            with VerticalScroll():
+                yield QuestionCard(question, learner_seed=0)
+
+    app = Host()
+    async with app.run_test(size=(36, 24)) as pilot:
+        await pilot.pause()
+        field = app.query_one(QuestionCard).answer_widget
+        assert field.region.height == field.virtual_size.height >= 10
+        assert not field.show_vertical_scrollbar
+        text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        app.screen.query_one(VerticalScroll).scroll_end(animate=False)
+        await pilot.pause()
+        text += "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        flat = " ".join(text.split())
+        for option in options:
+            assert option.split()[-1] in flat, option

@@ -180,8 +180,10 @@ class QuestionCard(Widget):
     }
     QuestionCard.-solved { border: round $success; }
     QuestionCard > Markdown { margin: 0; padding: 0; }
+    /* As tall as its options: the prose column scrolls, never the list (a list's own
+       scrollbar narrowed it and cut the last line of a wrapped option). */
     QuestionCard OptionList {
-        height: auto; max-height: 10; border: none; padding: 0 0 0 1;
+        height: auto; max-height: 100%; border: none; padding: 0 0 0 1; overflow-y: hidden;
     }
     QuestionCard OptionList:focus {
         border: none; border-left: outer $accent; padding: 0;
