@@ -72,7 +72,7 @@ def products(record: CellRecord | None, cursor: tuple[int, int] | None, wide: bo
     """The 25 products w·x of the current cell (dots at frame 0), the `cursor`'s cell marked."""
     text = Text()
     if wide:
-        text.append("w·x, the 25 products\n", style="bold")
+        text.append("w·x, one product per kernel cell\n", style="bold")
     for i in range(5):
         for j in range(5):
             picked = cursor == (i, j)
