@@ -97,7 +97,9 @@ def test_numbers_follow_the_model_definition() -> None:
 def test_summary_table_keras_layout_and_narrow_form() -> None:
     wide = summary_lines(LENET5, current=5, width=80).plain
     assert "Layer (type)" in wide and "Output Shape" in wide and "Param #" in wide
-    assert "(None, 6, 28, 28)" in wide and "(None, 120, 1, 1)" in wide
+    # Channels last, as Keras prints it (the engine's own shapes are channels first).
+    assert "(None, 28, 28, 6)" in wide and "(None, 1, 1, 120)" in wide and "(None, 120)" in wide
+    assert "(None, 6, 28, 28)" not in wide
     assert "▶ C5 (Conv2D)" in wide and "48,120" in wide and "Total params: 61,706" in wide
     for number in ("156", "2,416", "10,164", "850"):
         assert number in wide

@@ -62,7 +62,10 @@ async def test_max_pooling_frames_show_known_values(fake: Any) -> None:
     expected = pool2d(feature, 2, 2, "max")
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        assert scene.total_frames == 143
+        assert scene.total_frames == 144
+        # Frame 0: nothing pooled yet, the first window marked, the output empty.
+        assert "none yet" in _text(scene, "#pl-cap-b") and "nothing pooled yet" in _text(scene, "#pl-detail")
+        assert np.all(scene.query_one("#pl-b", HalfBlockImage).data == 0)
         feature_image = scene.query_one("#pl-a", HalfBlockImage)
         pooled_image = scene.query_one("#pl-b", HalfBlockImage)
         assert feature_image.data.shape == (24, 24)
@@ -70,8 +73,8 @@ async def test_max_pooling_frames_show_known_values(fake: Any) -> None:
         assert "a 7 (#0)" in _text(scene, "#pl-status")
         # The bar's left edge: the window at output cell (4, 3) covers rows 8-9, cols 6-7.
         # Find a frame with a non-zero maximum and check the printed value and position.
-        frame = 4 * 12 + 3
-        scene.position = frame
+        frame = 4 * 12 + 3  # cells pooled before (4, 3)
+        scene.position = frame + 1
         await pilot.pause()
         detail = _text(scene, "#pl-detail")
         value = expected.output[4, 3]
@@ -90,6 +93,9 @@ async def test_max_pooling_frames_show_known_values(fake: Any) -> None:
         scene.to_end()
         await pilot.pause()
         assert np.allclose(pooled_image.data, expected.output)
+        # One counting convention: the last frame is 144 and so is the caption's cell.
+        assert scene.position == scene.total_frames == 144
+        assert "cell 144" in _text(scene, "#pl-cap-b") and "of 144" in _text(scene, "#pl-cap-b")
 
 
 async def test_m_switches_to_average(fake: Any) -> None:
@@ -98,10 +104,10 @@ async def test_m_switches_to_average(fake: Any) -> None:
     mean = pool2d(feature, 2, 2, "avg").output
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        scene.position = 51
+        scene.position = 52
         await pilot.pause()
         await pilot.press("m")
-        assert scene.kind == "avg" and scene.position == 51
+        assert scene.kind == "avg" and scene.position == 52
         detail = _text(scene, "#pl-detail")
         assert f"mean = {mean[4, 3]:.2f}" in detail and "[" not in detail
         assert "avg pooling" in _text(scene, "#pl-status")
@@ -145,7 +151,7 @@ async def test_shift_mode(fake: Any) -> None:
         assert np.allclose(scene.query_one("#pl-c", HalfBlockImage).data, 0.0)
         # v goes to the animation and back, remembering the shift.
         await pilot.press("v")
-        assert scene.mode == "animate" and scene.total_frames == 143 and scene.position == 0
+        assert scene.mode == "animate" and scene.total_frames == 144 and scene.position == 0
         assert not scene.query_one("#pl-col-c").display
         await pilot.press("v")
         assert scene.mode == "shift" and scene.position == 0
@@ -169,7 +175,7 @@ async def test_data_error_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(mnist, "load_digits", lambda *a, **k: digits)
         scene.reset()
         await pilot.pause()
-        assert scene.total_frames in (143, 4)
+        assert scene.total_frames in (144, 4)
         assert "could not be loaded" not in _text(scene, "#pl-status")
 
 

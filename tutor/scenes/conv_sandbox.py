@@ -75,7 +75,8 @@ class ConvSandboxScene(KnobScene):
 
     KNOBS = ("W", "K", "S", "P")
     #: Held back while the step's questions are open: the output size (the formula keeps the
-    #: numbers put in), whether it fits and why, and the output cells the window has not reached.
+    #: numbers put in), whether it fits and why (the verdict, its reason and the `×` marks on the
+    #: input cells no window reaches), and the output cells the window has not reached.
     HOLDS_ANSWERS = True
     FRAME_SECONDS = 0.6
 
@@ -219,7 +220,7 @@ the edge; the scene says why and which padding or stride would fix it.
                 text.append_text(out_rows[i])
             text.append("\n")
         legend = "· pixel  0 pad  █ ▒ window" if p else "· pixel  █ window"
-        if self.check.leftover:
+        if self.check.leftover and not self.holding:  # held: whether it fits is asked
             legend += "  × unseen"
         text.append(legend, style="dim")
         return text
@@ -235,7 +236,7 @@ the edge; the scene says why and which padding or stride would fix it.
             )
             if inside:
                 char = WINDOW_PAD if pad else WINDOW
-            elif self.starts and (r >= reach or c >= reach):
+            elif self.starts and (r >= reach or c >= reach) and not self.holding:
                 char = UNSEEN
             else:
                 char = PADDING if pad else INPUT

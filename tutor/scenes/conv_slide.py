@@ -50,7 +50,7 @@ KERNEL_NOTES: dict[str, str] = {
     "blur": "the window's average: a softer digit",
     "sharpen": "the centre pixel minus its neighbours: crisper edges",
     "identity": "just the centre pixel: a copy of the digit",
-    "custom": "your own weights",
+    "custom": "your own weights (k moves on and comes back to them)",
 }
 
 #: The three kernels the maps mode starts with: edges in three directions.
@@ -112,8 +112,9 @@ and bias, so the whole map looks for the same pattern.
 
 - `.` and `,` compute one cell more or less; `space` plays, `+`/`-` change the speed,
   `end` jumps to the full map, `{` and `}` jump a whole row of cells, `r` resets.
-- `k` switches to the next kernel (in the three-maps view: shifts the three kernels; in the
-  channels view: draws new numbers).
+- `k` switches to the next kernel; weights you edited stay in the round, so `k` comes back
+  to them (in the three-maps view: shifts the three kernels; in the channels view: draws new
+  numbers, once the step's question about these numbers is answered).
 - When editable: `↑`/`↓` and `a`/`d` move the cursor over the weights and the bias;
   `[` and `]` lower and raise the weight under it; `0` sets it to zero.
 - The map is drawn blue for negative, red for positive (in shades: `·-=≡` negative, `░▒▓█`
@@ -188,6 +189,10 @@ and bias, so the whole map looks for the same pattern.
         else:
             self.maps_names = MAPS_DEFAULT
         self.cursor: tuple[int, int] = (2, 2)
+        self.edited: np.ndarray | None = self.kernel.copy() if self.kernel_name == "custom" else None
+        """The learner's own kernel, kept when `k` moves on to a named one (None before editing)."""
+        self.refused_new: bool = False
+        """`k` was pressed in the channels view while its question was open (and did nothing)."""
         self.channels = self.int_param("channels")
         self.seed = self.int_param("seed")
         self._make_toy()
@@ -325,9 +330,21 @@ and bias, so the whole map looks for the same pattern.
             return self.mode != "channels"
         return True
 
+    def kernel_cycle(self) -> tuple[str, ...]:
+        """The kernels `k` steps through in the slide view: the named ones, then the learner's own
+        edited kernel once there is one, so that `k` never throws edits away."""
+        return KERNEL_ORDER + (("custom",) if self.edited is not None else ())
+
     def action_next_kernel(self) -> None:
-        """`k`: the next named kernel (slide), shift the three kernels (maps), new numbers (channels)."""
+        """`k`: the next kernel (slide; edited weights are kept and come round again), shift the
+        three kernels (maps), new numbers (channels; not while the step's question is open, since
+        it asks about these numbers)."""
         if self.mode == "channels":
+            if self.holding:
+                self.refused_new = True
+                self.redraw()
+                return
+            self.refused_new = False
             self.seed += 1
             self._make_toy()
         elif self.mode == "maps":
@@ -335,12 +352,13 @@ and bias, so the whole map looks for the same pattern.
             self.maps_names = tuple(KERNEL_ORDER[(start + i) % len(KERNEL_ORDER)] for i in range(3))
             self._compute()
         else:
-            if self.kernel_name in KERNELS:
-                nxt = (KERNEL_ORDER.index(self.kernel_name) + 1) % len(KERNEL_ORDER)
-            else:
-                nxt = 0
-            self.kernel_name = KERNEL_ORDER[nxt]
-            self.kernel = np.array(KERNELS[self.kernel_name], dtype=np.float64)
+            if self.kernel_name == "custom":
+                self.edited = self.kernel.copy()
+            cycle = self.kernel_cycle()
+            nxt = (cycle.index(self.kernel_name) + 1) % len(cycle) if self.kernel_name in cycle else 0
+            self.kernel_name = cycle[nxt]
+            source = self.edited if self.kernel_name == "custom" else KERNELS[self.kernel_name]
+            self.kernel = np.array(source, dtype=np.float64)
             self._compute()
         self.redraw()
 
@@ -379,6 +397,7 @@ and bias, so the whole map looks for the same pattern.
         self.kernel = np.array(self.kernel, dtype=np.float64)
         self.kernel[row, col] = round(max(-WEIGHT_LIMIT, min(WEIGHT_LIMIT, value)), 6)
         self.kernel_name = "custom"
+        self.edited = self.kernel.copy()
         self._compute()
         self.redraw()
 
@@ -499,6 +518,10 @@ and bias, so the whole map looks for the same pattern.
         cell = self.current_cell(position)
         status = Text()
         status.append(f"{self.channels} channels, a 3x3 kernel each", style="bold")
-        status.append("  k: new", style="dim")
+        if self.holding:  # the open question asks about these very numbers
+            status.append("  k: new numbers once you have answered",
+                          style="bold" if self.refused_new else "dim")
+        else:
+            status.append("  k: new", style="dim")
         self.query_one("#cs-status", Static).update(status)
         self.query_one("#cs-channels", Static).update(texts.channels(self.toy, cell, min(position, self.total_frames), self.holding))

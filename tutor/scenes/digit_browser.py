@@ -248,15 +248,20 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         class_counts = mnist.class_counts
         counts = tuple(int(c) for c in class_counts(self.labels))
         plot.clear()
-        plot.set_title(f"images per class ({self.split})")
-        plot.set_labels("digit", "images")
-        plot.set_bars([str(k) for k in range(10)], counts)
         most = int(np.argmax(counts))
         least = int(np.argmin(counts))
         text = self._header()
         if self.holding:
+            # Which digit is most frequent is asked: the bars are drawn tallest first and
+            # without their digits, so the chart shows the balance but not which class leads.
+            plot.set_title(f"images per class ({self.split}), tallest first")
+            plot.set_labels("digit held back", "images")
+            plot.set_bars(["?"] * len(counts), sorted(counts, reverse=True))
             text.append("? images. Most: ?   fewest: ?  (held back until you answer)")
             return text
+        plot.set_title(f"images per class ({self.split})")
+        plot.set_labels("digit", "images")
+        plot.set_bars([str(k) for k in range(10)], counts)
         text.append(f"{sum(counts):,} images. ")
         text.append(f"Most: {most} ({counts[most]:,})", style="bold")
         text.append(f"   fewest: {least} ({counts[least]:,})")

@@ -285,25 +285,36 @@ def explain(step: LayerStep, total: int, held: bool = False) -> Text:
 SHORT_KINDS: dict[str, str] = {"Conv2D": "conv", "AvgPool2D": "pool", "MaxPool2D": "pool", "Flatten": "flat", "Dense": "dense"}
 
 
+def channels_last(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A stack of maps as Keras prints it, (H, W, C), from the engine's channels-first (C, H, W);
+    a vector (D,) as it is."""
+    if len(shape) == 3:
+        c, h, w = shape
+        return (h, w, c)
+    return tuple(shape)
+
+
 def summary_lines(spec: ModelSpec, current: int | None = None, width: int = 80, *,
                   held_counts: bool = False, held_total: bool = False) -> Text:
     """The Keras-style summary table of `spec` (from `summary(spec)`), current row marked ``▶``.
 
-    `current` counts like the walk (1 = the first layer, 0 or None = no row). With room the
-    shapes are written ``(None, C, H, W)`` as Keras does; narrower, ``(C, H, W)``; narrowest,
-    ``(C,H,W)`` with short type names (conv, pool, flat, dense). Held back as "?":
+    `current` counts like the walk (1 = the first layer, 0 or None = no row). Shapes are written
+    channels last, as Keras prints them (the engine itself stores maps channels first): with
+    room ``(None, H, W, C)``; narrower, ``(H, W, C)``; narrowest, ``(H,W,C)`` with short type
+    names (conv, pool, flat, dense). Held back as "?":
     `held_counts`, every layer's count and the shapes after the current row; `held_total`, the total.
     """
     rows = summary(spec)
     total = total_params(spec)
+    keras_shapes = [channels_last(r.output_shape) for r in rows]
     for level in range(4):
         mark_w = 2 if level < 3 else 1
         if level == 0:
-            shapes = ["(None, " + ", ".join(str(d) for d in r.output_shape) + ")" for r in rows]
+            shapes = ["(None, " + ", ".join(str(d) for d in shape) + ")" for shape in keras_shapes]
         else:
             sep = ", " if level == 1 else ","
-            shapes = ["(" + sep.join(str(d) for d in r.output_shape) + ("," if len(r.output_shape) == 1 else "") + ")"
-                      for r in rows]
+            shapes = ["(" + sep.join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+                      for shape in keras_shapes]
         names = [f"{r.name} ({r.kind if level < 2 else SHORT_KINDS.get(r.kind, r.kind)})" for r in rows]
         name_w = max(len("Layer (type)"), *(len(n) for n in names))
         shape_w = max(len("Output Shape"), *(len(s) for s in shapes))

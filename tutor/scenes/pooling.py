@@ -58,11 +58,12 @@ class PoolingScene(Scene):
     """Pool an edge map of a digit window by window, or compare it with a shifted copy."""
 
     HELP = """\
-**Pooling.** A 2x2 window with stride 2 cuts the 24x24 feature map into 144 blocks and keeps
+**Pooling.** A 2x2 window with stride 2 cuts the 24x24 feature map into blocks and keeps
 one number per block: the largest (max pooling) or the mean (average pooling). The map
-shrinks to 12x12 and keeps *roughly where* each feature was.
+shrinks and keeps *roughly where* each feature was.
 
-- `.` and `,` pool one window at a time; `space` plays, `end` finishes; `r` resets.
+- `.` and `,` pool one window at a time (step k has pooled k windows); `space` plays,
+  `end` finishes; `r` resets.
 - `m` switches between max and average pooling.
 - `v` switches to the shift test: the digit moved right by 0-4 pixels (`.`/`,` change the
   shift); it compares the pooled maps and how similar they are before and after pooling.
@@ -148,10 +149,12 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
 
     @property
     def total_frames(self) -> int:
-        """Animate: one frame per output cell (144); shift: one per shift 0..MAX_SHIFT."""
+        """Animate: frame 0 before the first window, then one frame per output cell, so frame k
+        has pooled k cells (144 at the end, as the transport's "step 144/144" and the caption's
+        "cell 144 of 144" both say); shift: one per shift 0..MAX_SHIFT."""
         if self.digits is None:
             return 0
-        return len(self.steps) - 1 if self.mode == "animate" else MAX_SHIFT
+        return len(self.steps) if self.mode == "animate" else MAX_SHIFT
 
     @property
     def initial_position(self) -> int:
@@ -235,18 +238,18 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
         self.query_one(f"#pl-cap-{name}", Static).update(text)
 
     def _show_animate(self, position: int) -> None:
-        index = max(0, min(position, len(self.steps) - 1))
-        step = self.steps[index]
+        pooled = max(0, min(position, len(self.steps)))  # cells pooled so far
+        step = self.steps[max(0, pooled - 1)]  # the window just pooled (the first one at frame 0)
         peak = float(self.feature.max()) or 1.0
         output = np.zeros((12, 12))
-        for done in self.steps[: index + 1]:
+        for done in self.steps[:pooled]:
             output[done.out_row, done.out_col] = done.value
         self._set_image("a", self.feature, peak, (step.rows[0], step.cols[0], SIZE, SIZE))
-        self._set_image("b", output, peak, (step.out_row, step.out_col, 1, 1))
+        self._set_image("b", output, peak, (step.out_row, step.out_col, 1, 1) if pooled else None)
         self._caption("a", "")
         cap = Text()
         cap.append(self.unless_held("12×12", "?×?") + " out\n", style="dim")
-        cap.append(f"cell {index + 1}\n", style="bold")
+        cap.append(f"cell {pooled}\n" if pooled else "none yet\n", style="bold")
         cap.append(f"of {self.unless_held(len(self.steps))}", style="dim")
         self._caption("b", cap)
 
@@ -255,7 +258,13 @@ shrinks to 12x12 and keeps *roughly where* each feature was.
         status.append(f"  m: {'avg' if self.kind == 'max' else 'max'}\n", style="dim")
         status.append(f"edge map of a {self.label} (#{self.index}), 24×24", style="dim")
         self.query_one("#pl-status", Static).update(status)
-        self.query_one("#pl-detail", Static).update(self._window_text(step))
+        if pooled:
+            self.query_one("#pl-detail", Static).update(self._window_text(step))
+        else:
+            detail = Text(f"rows {step.rows[0]}-{step.rows[1] - 1}, cols {step.cols[0]}-{step.cols[1] - 1}: "
+                          "the first window\n")
+            detail.append("nothing pooled yet: . pools it", style="italic")
+            self.query_one("#pl-detail", Static).update(detail)
 
     def _window_text(self, step: PoolStep) -> Text:
         """The window's four values, the kept one in brackets, and where it goes."""
