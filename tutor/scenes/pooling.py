@@ -168,26 +168,18 @@ shrinks and keeps *roughly where* each feature was.
 
     # --- actions ----------------------------------------------------------------------------------
 
-    def _redraw(self, position: int) -> None:
-        position = max(0, min(position, self.total_frames))
-        if position == self.position:
-            self.redraw()
-            self._post_state()
-        else:
-            self.position = position
-
     def action_toggle_kind(self) -> None:
         """`m`: switch between max and average pooling, keeping the frame."""
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
         self._compute()
-        self._redraw(self.position)
+        self.go_to(self.position)
 
     def action_next_mode(self) -> None:
         """`v`: switch between the animation and the shift test, remembering each one's frame."""
         self.playing = False
         self._positions[self.mode] = self.position
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
-        self._redraw(self._positions.get(self.mode, self.initial_position))
+        self.go_to(self._positions.get(self.mode, self.initial_position))
 
     def action_digit(self, direction: int) -> None:
         """`[`/`]`: the previous or next training digit."""
@@ -196,7 +188,7 @@ shrinks and keeps *roughly where* each feature was.
         self.playing = False
         self.index = max(0, min(len(self.digits.train_images) - 1, self.index + int(direction)))
         self._compute()
-        self._redraw(self.position)
+        self.go_to(self.position)
 
     # --- drawing ----------------------------------------------------------------------------------
 
