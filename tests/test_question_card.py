@@ -240,3 +240,29 @@ async def test_long_options_show_every_line_at_80_columns(tmp_path: Path) -> Non
         flat = " ".join(text.split())
         for option in options:
             assert option.split()[-1] in flat, option
+
+
+async def test_a_solved_card_does_not_grade_again(tmp_path: Path) -> None:
+    """Once right, another answer (a stray enter while tabbing through) is neither graded nor
+    recorded: the card says the right answer stands."""
+    question = Question(id="n", kind="number", prompt="1 + 1?", answer=2.0, tolerance=0.01)
+
+    class Host(App):
+        answered: list[str] = []
+
+        def compose(self) -> ComposeResult:
+            yield QuestionCard(question, learner_seed=0)
+
+        def on_question_card_answered(self, message: QuestionCard.Answered) -> None:
+            self.answered.append(message.feedback.status)
+
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        card = app.query_one(QuestionCard)
+        card.answer_widget.value = "2"
+        assert card.check().status == "correct"
+        card.answer_widget.value = "-2"
+        feedback = card.check()
+        await pilot.pause()
+        assert feedback.status == "invalid" and "stands" in feedback.message
+        assert card.solved and card.wrong == 0 and app.answered == ["correct"]

@@ -391,6 +391,12 @@ class QuestionCard(Widget):
             feedback = Feedback(status="invalid", message=self._closed_message(), explanation="")
             self._set_line("qc-feedback", inline_markdown(f"? {feedback.message}", "bold yellow"))
             return feedback
+        if self.solved:  # answered right already: a later try is not graded (nor recorded)
+            more = " New problem (ctrl+n) gives you a fresh one." if self.question.kind == "predict" else ""
+            feedback = Feedback(status="invalid", message=f"Solved: your right answer stands.{more}",
+                                explanation="")
+            self._set_line("qc-feedback", inline_markdown(f"✓ {feedback.message}", "bold green"))
+            return feedback
         response, text = self.current_response()
         if (isinstance(response, str) and not response.strip()) or response == []:
             feedback = Feedback(status="invalid", message=self._empty_message(), explanation="")
