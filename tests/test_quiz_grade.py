@@ -390,3 +390,15 @@ def test_number_grade_matches_tolerance(answer: float, tolerance: float) -> None
     assert grade(problem, repr(answer)).status == "correct"
     far = answer + 2 * tolerance + 1.0
     assert grade(problem, repr(far)).status == "wrong"
+
+
+def test_a_wrong_pick_in_multiple_choice_is_named_by_its_text_not_a_letter() -> None:
+    """Options are shuffled per learner, so the diagnosis quotes the option instead of a letter
+    of the lesson's own order."""
+    problem = Problem(
+        question_id="q", kind="multiple", prompt="Which are gates?", options=("AND", "Banana", "OR"),
+        answer=(0, 2), tolerance=0.0, explanation="", hints=(), reasons=("", "a fruit, not a gate", ""),
+    )
+    feedback = grade(problem, [0, 1, 2])
+    assert feedback.status == "wrong"
+    assert feedback.message == "Not quite: “Banana” does not belong: a fruit, not a gate"

@@ -450,8 +450,11 @@ def _grade_multiple(problem: Problem, response: object, known: Known) -> tuple[S
         return "wrong", known_message
     wrongly_chosen = [i for i in sorted(chosen - expected) if i < len(problem.reasons) and problem.reasons[i]]
     if wrongly_chosen:
-        letter = chr(ord("a") + wrongly_chosen[0])
-        return "wrong", f"Not quite: {letter}) is wrong: {problem.reasons[wrongly_chosen[0]]}"
+        # Named by its text: the learner sees the options in an order of their own, so a letter
+        # from the lesson's order would point at another option.
+        text = problem.options[wrongly_chosen[0]]
+        short = text if len(text) <= 40 else text[:39].rstrip() + "…"
+        return "wrong", f"Not quite: “{short}” does not belong: {problem.reasons[wrongly_chosen[0]]}"
     if chosen < expected:
         return "wrong", "Not quite: all you chose is right, but something is missing."
     if chosen > expected:
