@@ -69,7 +69,7 @@ async def test_activations_cycle_probe_and_saturation() -> None:
         for _ in range(len(scene.names)):
             await pilot.press("a")
             names.append(scene.name_shown)
-        assert set(names) == {"step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout"}
+        assert set(names) == {"step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout", "softmax"}
         # Step: f' = 0 everywhere, explained as no signal for gradient descent.
         while scene.name_shown != "step":
             await pilot.press("a")
@@ -84,7 +84,29 @@ async def test_activations_cycle_probe_and_saturation() -> None:
             await pilot.press("a")
         assert not any(scene.saturated(x) for x in np.arange(-6, 6.5, 0.5))
         plot = scene.query_one("#ac-plot", Plot)
-        assert [s.marker for s in plot.model.series[:2]] == ["braille", "+"]
+        # f in character cells like f' and the probe markers (braille would sit on other rows).
+        assert [s.marker for s in plot.model.series[:2]] == ["•", "+"]
+        assert all(s.marker != "braille" for s in plot.model.series)
+
+
+async def test_activations_softmax_view_shows_labelled_bars_of_p() -> None:
+    scene = ActivationsScene({"show": "softmax"})
+    async with _Host(scene).run_test(size=(80, 24)) as pilot:
+        for _ in range(12):  # z1 from -6 to 0: z = [0, 1, 0]
+            await pilot.press("right_curly_bracket")
+        await pilot.pause()
+        assert scene.probe_x() == 0.0
+        assert not scene.query_one("#ac-plot", Plot).display  # no sigmoid plot for softmax
+        bars = str(scene.query_one("#ac-bars", Static).render())
+        e = math.e
+        expected = (1 / (2 + e), e / (2 + e), 1 / (2 + e))  # 0.212, 0.576, 0.212
+        rows = bars.splitlines()[1:]
+        for row, p in zip(rows, expected):
+            assert row.rstrip().endswith(f"{p:.3f}")
+        assert "z = [0, 1, 0]" in _all_text(scene)
+        scene.hold_answers(True)
+        await pilot.pause()
+        assert "0.576" not in str(scene.query_one("#ac-bars", Static).render())
 
 
 async def test_activations_sweep_plays_and_odd_param_falls_back() -> None:
@@ -119,9 +141,14 @@ async def test_softmax_seed_example_and_knobs() -> None:
             assert p in text
         assert "H = -ln p[B] = -ln 0.619 = 0.479" in text
         assert "-0.381" in text  # p - y for the true class B
-        bars = scene.query_one("#sm-bars", Plot).model.bars
-        assert bars is not None and bars.labels == ("A", "B", "C")
-        assert np.allclose(bars.values, SEED_P)
+        # The bars are drawn in eighth blocks and labelled: 0.228 and 0.153 differ visibly.
+        rows = {line.split()[0].rstrip("*"): line for line in
+                str(scene.query_one("#sm-bars", Static).render()).splitlines()[1:]}
+        assert list(rows) == ["A", "B", "C"]
+        for name, p in zip("ABC", SEED_P):
+            assert rows[name].rstrip().endswith(f"{p:.3f}")
+        length = {name: sum(1 for ch in row if ch in "▏▎▍▌▋▊▉█") for name, row in rows.items()}
+        assert length["B"] > length["A"] > length["C"]
         # ] raises z1 by 0.5: p(A) grows and the loss grows.
         before = scene.loss
         await pilot.press("right_square_bracket")

@@ -21,7 +21,8 @@ from tutor.engines.autograd import (
     trace,
 )
 from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
-from tutor.engines.expression import build, parse
+from tutor.graph_layout.formulas import backward_formula, forward_formula
+from tutor.engines.expression_steps import build_steps, parse_steps
 from tutor.quiz.generators.autograd import chain_problem, sigmoid_local_problem
 from tutor.quiz.predict import Generated, generate
 
@@ -177,12 +178,13 @@ def test_forward_steps_of_the_chain_example() -> None:
     f, _ = seed_chain_example()
     steps = forward_steps(f)
     assert all(isinstance(s, ForwardStep) for s in steps)
-    assert [s.formula for s in steps] == ["q = x + y = -2 + 5 = 3", "f = q · z = 3 · (-4) = -12"]
     graph = trace(f)
+    assert [forward_formula(graph, s) for s in steps] == ["q = x + y = -2 + 5 = 3",
+                                                          "f = q · z = 3 · (-4) = -12"]
     assert [graph.nodes[s.node].label for s in steps] == ["q", "f"]
     assert [s.value for s in steps] == [3.0, -12.0]
     z, _ = seed_sigmoid_neuron()
-    formulas = [s.formula for s in forward_steps(z)]
+    formulas = [forward_formula(trace(z), s) for s in forward_steps(z)]
     assert len(formulas) == 8
     assert "u = exp(r) = exp(-1) = 0.3679" in formulas
     assert formulas[-1] == "z = 1 / v = 1 / 1.3679 = 0.7311"
@@ -195,7 +197,8 @@ def test_backward_steps_of_the_chain_example() -> None:
     graph = trace(f)
     label = {n.id: n.label for n in graph.nodes}
     seed = steps[0]
-    assert (seed.node, seed.via, seed.grad_after, seed.formula) == (graph.output, -1, 1.0, "∂f/∂f = 1")
+    assert (seed.node, seed.via, seed.grad_after) == (graph.output, -1, 1.0)
+    assert backward_formula(graph, seed) == "∂f/∂f = 1"
     rows = [(label[s.node], label[s.via], s.local, s.upstream, s.contribution, s.grad_after)
             for s in steps[1:]]
     assert rows == [
@@ -204,7 +207,7 @@ def test_backward_steps_of_the_chain_example() -> None:
         ("x", "q", 1.0, -4.0, -4.0, -4.0),
         ("y", "q", 1.0, -4.0, -4.0, -4.0),
     ]
-    assert steps[3].formula == "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"
+    assert backward_formula(graph, steps[3]) == "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4"
     assert all(n.grad is None for n in trace(f).nodes)  # backward_steps leaves .grad alone
 
 
@@ -216,7 +219,9 @@ def test_backward_steps_show_accumulation_and_agree_with_backward() -> None:
     into_a = [s for s in steps if s.node == a_id]
     assert len(into_a) == 2
     assert [s.grad_after for s in into_a] == [1.0, -1.0]
-    assert "+=" in into_a[1].formula and into_a[1].formula.endswith("= -1")
+    second = backward_formula(graph, into_a[1])
+    assert into_a[1].adds and not into_a[0].adds and into_a[1].grad_before == 1.0
+    assert "+=" in second and second.endswith("= -1")
     for root, _ in (reuse_example(), seed_sigmoid_neuron(), seed_chain_example()):
         steps = backward_steps(root)
         last = {}
@@ -265,17 +270,10 @@ def test_generators_are_registered_deterministic_and_consistent() -> None:
         v = g.values
         assert set(v) >= {"expr", "values", "name", "grad"}
         values = {n.strip(): float(x) for n, x in (p.split("=") for p in v["values"].split(","))}
-        root = build(parse(v["expr"]), values)
-        name = v["name"]
-        if name == "q":
-            labels = {"x + y", "x*y"}
-            nodes = [n for n in topological_order(root) if n.label in labels]
-            root.backward()
-            assert nodes[0].grad == g.answer
-        else:
-            root.backward()
-            leaf = next(n for n in topological_order(root) if n.label == name)
-            assert leaf.grad == g.answer
+        root = build_steps(parse_steps(v["expr"]), values)  # "q = x + y; f = q * z"
+        root.backward()
+        node = next(n for n in topological_order(root) if n.label == v["name"])
+        assert node.grad == g.answer
         assert float(v["grad"]) == g.answer
 
         s = generate("backprop.sigmoid_local", seed)

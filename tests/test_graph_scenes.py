@@ -57,7 +57,7 @@ async def test_reuse_adds_gradients() -> None:
         scene.to_end()
         await pilot.pause()
         assert node(scene, "a").grad == -1 and node(scene, "b").grad == 3
-        formulas = [step.formula for step in scene.backward]
+        formulas = [scene.formula(step) for step in scene.backward]
         assert any("+=" in formula for formula in formulas)
 
 
@@ -140,7 +140,10 @@ async def test_playground_survives_bad_input(expression: str, values: str, messa
         await pilot.press("enter")
         await pilot.pause()
         assert scene.error and message.lower() in scene.error.lower()
-        assert scene.full is before  # the last good graph stays
+        # The graph is cleared and the step line says so: the two agree.
+        assert before is not None and scene.full is None
+        assert scene.query_one(GraphView).graph is None
+        assert "Nothing is drawn" in text_of(scene, "graph-step")
         assert "✗" in text_of(scene, "pg-error")
 
 

@@ -12,8 +12,8 @@ operation that produced it (the chain rule). A value used twice receives both co
     f.backward()          # ∂f/∂z = q = 3, ∂f/∂q = z = -4, ∂f/∂x = ∂f/∂y = -4
 
 For a viewer, `trace` turns the graph into frozen records (`Graph`, `GraphNode`) of plain
-floats; `tutor.engines.autograd_steps` describes the computation one node (or one edge) at a
-time with a formula to show. Nothing here prints or imports a UI library, and NumPy is loaded
+floats; `tutor.engines.autograd_steps` records the computation one node (or one edge) at a
+time (numbers only: the formulas a scene writes are built in `tutor.graph_layout.formulas`). Nothing here prints or imports a UI library, and NumPy is loaded
 only by `numerical_gradient` (through `tutor.engines.gradcheck`).
 
 Errors a learner can cause are one line: division by zero raises `ZeroDivisionError`, log of a
@@ -36,7 +36,9 @@ __all__ = [
     "Value",
     "backward",
     "format_number",
+    "gradients",
     "local_gradient",
+    "node_numerical_gradient",
     "numerical_gradient",
     "reuse_example",
     "seed_chain_example",
@@ -313,6 +315,69 @@ def backward(root: Value) -> None:
         node._has_grad = True
 
 
+def gradients(root: Value) -> list[float]:
+    """∂root/∂node for every node of `topological_order(root)`, without touching `.grad`.
+
+    Raises:
+        OverflowError: when a gradient would not be finite.
+    """
+    order = topological_order(root)
+    ids = _ids(order)
+    grads = [0.0] * len(order)
+    grads[-1] = 1.0
+    for k in range(len(order) - 1, -1, -1):
+        for j, child in enumerate(order[k]._prev):
+            c = ids[id(child)]
+            grads[c] = _finite(grads[c] + local_gradient(order[k], j) * grads[k], "a gradient")
+    return grads
+
+
+def _replay(root: Value, target: int, shift: float) -> float:
+    """root's value when node `target` (an index into its topological order) is moved by shift.
+
+    Every node after `target` is computed again from its operands by the same operation.
+    """
+    order = topological_order(root)
+    ids = _ids(order)
+    new: list[Value] = []
+    for i, v in enumerate(order):
+        if i == target:
+            new.append(Value(v.data + shift))
+            continue
+        if not v._prev:
+            new.append(Value(v.data))
+            continue
+        args = [new[ids[id(c)]] for c in v._prev]
+        if v._op in _FUNCTION_OPS:
+            out = getattr(args[0], v._op)()
+        elif v._op == "neg":
+            out = -args[0]
+        elif v._op == "**":
+            out = args[0] ** float(v._exponent or 0.0)
+        else:
+            a, b = args
+            out = {"+": a.__add__, "*": a.__mul__, "-": a.__sub__, "/": a.__truediv__}[v._op](b)
+        new.append(out)
+    return new[-1].data
+
+
+def node_numerical_gradient(root: Value, node: int, h: float = 1e-5) -> float:
+    """The central difference (f(n + h) - f(n - h)) / 2h for any node n of the graph under root.
+
+    `node` is an index into `topological_order(root)` (a `GraphNode.id`); the node's value is
+    moved by ±h and everything after it is computed again, so this checks the gradient the
+    backward pass gives an inner node (q in f = q·z) as well as an input's.
+
+    Raises:
+        IndexError: when there is no such node.
+        ZeroDivisionError, ValueError, OverflowError: when a nudged value leaves the domain.
+    """
+    size = len(topological_order(root))
+    if not 0 <= node < size:
+        raise IndexError(f"the graph has {size} nodes, no node {node}")
+    return (_replay(root, node, h) - _replay(root, node, -h)) / (2 * h)
+
+
 def local_gradient(node: Value, operand_index: int) -> float:
     """∂node/∂operand for `node._prev[operand_index]`, at the current values.
 
@@ -376,6 +441,7 @@ class GraphNode:
         grad: ∂output/∂node, or None when not computed yet.
         inputs: the ids of its operands, in order (() for a leaf).
         is_leaf: whether it is an input or a constant (no operands).
+        exponent: the number exponent of a "**" node (None otherwise).
     """
 
     id: int
@@ -385,6 +451,7 @@ class GraphNode:
     grad: float | None
     inputs: tuple[int, ...]
     is_leaf: bool
+    exponent: float | None = None
 
 
 @dataclass(frozen=True)
@@ -418,6 +485,7 @@ def trace(root: Value, with_grads: bool = True) -> Graph:
             id=i, label=v.label, op=v._op, value=v.data,
             grad=(v.grad if with_grads and v._has_grad else None),
             inputs=tuple(ids[id(c)] for c in v._prev), is_leaf=not v._prev,
+            exponent=v._exponent,
         )
         for i, v in enumerate(order)
     )

@@ -14,6 +14,9 @@ Numbers are ints, decimals or exponents (2, 0.5, .5, 1e-3). Names are [a-zA-Z_][
 into an autograd graph for given values, labelling leaves with their names and inner nodes with
 the text of their sub-expression ("a*b"). Every problem a user's text can cause, from parsing
 to overflow while building, is an `ExpressionError` with a one-line message.
+
+Named intermediate steps ("q = x + y; f = q * z") are parsed and built by
+`tutor.engines.expression_steps`, on this module's parser.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Union
 
-from tutor.engines.autograd import Value
-from tutor.engines.autograd_steps import backward_steps
+from tutor.engines.autograd import Value, gradients
 
 __all__ = [
     "BinOp",
@@ -50,6 +52,10 @@ __all__ = [
 FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu")
 #: The longest text `parse` and `parse_assignments` accept, in characters.
 MAX_LENGTH = 200
+#: The longest sub-expression text an inner node is labelled with ("w*x + b"); a longer one is
+#: left unlabelled (drawn with its operation, named by its operands in formulas), so boxes stay
+#: small. Named steps ("q = ...") label their nodes whatever their length.
+MAX_LABEL = 7
 #: The deepest nesting (parentheses, calls, unary minus, exponents) `parse` accepts.
 MAX_DEPTH = 50
 
@@ -391,10 +397,15 @@ def to_text(expr: Expr) -> str:
 
 def _leaf_values(expr: Expr, values: Mapping[str, float]) -> dict[str, Value]:
     """One labelled leaf per variable (shared where a name is used twice)."""
+    return _leaves(variables(expr), values)
+
+
+def _leaves(names: tuple[str, ...], values: Mapping[str, float]) -> dict[str, Value]:
+    """One labelled leaf per name, its value from `values`."""
     if not isinstance(values, Mapping):
         raise ExpressionError("values must be a mapping of names to numbers")
     leaves = {}
-    for name in variables(expr):
+    for name in names:
         if name not in values:
             raise ExpressionError(f"missing value for {name!r}")
         value = values[name]
@@ -432,15 +443,17 @@ def _build(expr: Expr, leaves: dict[str, Value]) -> Value:
         raise ExpressionError(f"the value overflowed in {to_text(expr)!r}") from None
     except ValueError as err:
         raise ExpressionError(f"{err} in {to_text(expr)!r}") from None
-    out.label = to_text(expr)
+    text = to_text(expr)
+    out.label = text if len(text) <= MAX_LABEL else ""
     return out
 
 
 def build(expr: Expr, values: Mapping[str, float]) -> Value:
     """The autograd graph of expr at `values` (name -> number; extra names are ignored).
 
-    Leaves carry their variable names, inner nodes the text of their sub-expression ("a*b"),
-    number literals are unlabelled constant leaves, and a name used twice is one shared leaf.
+    Leaves carry their variable names, inner nodes the text of their sub-expression ("a*b") when
+    it has at most MAX_LABEL characters (longer ones are unlabelled), the output "f" unless it
+    is short or "f" is one of the variables, number literals are unlabelled constant leaves, and a name used twice is one shared leaf.
     The backward pass is tried once (gradients left at 0), so a later `backward` on the
     result cannot fail.
 
@@ -451,11 +464,19 @@ def build(expr: Expr, values: Mapping[str, float]) -> Value:
     if not isinstance(expr, (Number, Name, Neg, BinOp, Call)):
         raise ExpressionError(f"build needs a parsed expression, got {type(expr).__name__}")
     root = _build(expr, _leaf_values(expr, values))
-    try:
-        backward_steps(root)
-    except (OverflowError, ZeroDivisionError, ValueError):
-        raise ExpressionError(f"a gradient overflowed in {to_text(expr)!r}") from None
+    if root._prev and not root.label and "f" not in variables(expr):
+        root.label = "f"
+    _check_gradients(root, to_text(expr))
     return root
+
+
+def _check_gradients(root: Value, text: str) -> None:
+    """Compute every gradient once (numbers only, `.grad` untouched), so a later backward
+    pass cannot fail; an overflow is an ExpressionError naming `text`."""
+    try:
+        gradients(root)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        raise ExpressionError(f"a gradient overflowed in {text!r}") from None
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> float:

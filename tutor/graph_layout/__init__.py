@@ -132,23 +132,28 @@ def layout_graph(
     )
 
 
-def fit_layout(graph: Graph | None, width: int, **options) -> GraphLayout:
-    """The widest-looking layout whose drawing fits ``width`` cells, else the compact one.
+def fit_layout(graph: Graph | None, width: int, height: int | None = None, **options) -> GraphLayout:
+    """The roomiest layout whose drawing fits ``width`` cells (and ``height`` rows), else compact.
 
     Args:
         graph: The graph, or ``None``.
         width: Cells available.
+        height: Rows available, or ``None`` to fit the width only.
         **options: Passed to :func:`layout_graph` (``highlight``, ``edge_highlight``,
             ``show_grads``, ``ascii_only``).
 
     Returns:
         The normal layout if it fits, else the tight one, else the compact one (which may
-        still be wider than ``width``: the widget then scrolls).
+        still be larger: the widget then scrolls). A box is 4 rows and a compact node 2 or 3,
+        so a short view gets the compact drawing even when the boxes would fit its width.
     """
+    def fits(layout: GraphLayout) -> bool:
+        return layout.width <= width and (height is None or layout.height <= height)
+
     layout = layout_graph(graph, **options)
-    if layout.width <= width:
+    if fits(layout):
         return layout
     layout = layout_graph(graph, tight=True, **options)
-    if layout.width <= width:
+    if fits(layout):
         return layout
     return layout_graph(graph, compact=True, **options)

@@ -54,7 +54,8 @@ def node_texts(
 ) -> tuple[str, str]:
     """The two text lines of a node: value line and gradient line.
 
-    Labelled nodes show ``label = value``; unlabelled inner nodes ``op = value``; constants
+    Labelled nodes show ``label = value``; unlabelled inner nodes ``op = value`` (a negation
+    ``neg = value``); constants
     (unlabelled leaves) their value only; a NaN value (not computed yet) shows as ``?``. The
     gradient line is ``∂ = grad`` or ``∂ = ?`` when the gradient is not computed (``None``); it
     is empty when ``show_grads`` is false.
@@ -77,8 +78,9 @@ def node_texts(
         first = f"{node.label}{eq}{value}"
     elif node.is_leaf:
         first = value
-    else:
-        first = f"{op_symbol(node.op, ascii_only)}{eq}{value}"
+    else:  # "neg", not "-x", which would read as minus a variable x
+        name = "neg" if node.op == "neg" else op_symbol(node.op, ascii_only)
+        first = f"{name}{eq}{value}"
     partial = "d" if ascii_only else "∂"
     grad = "?" if node.grad is None else format_number(node.grad, digits)
     if not show_grads:

@@ -1,10 +1,12 @@
 """Scene: an activation function f and its derivative f' over [-6, 6], with a probe point.
 
-`a` cycles through step, sigmoid, tanh, ReLU, leaky ReLU, ELU and maxout. A probe at x shows
-f(x) and f'(x); where |f'(x)| is tiny the scene says the gradient has (almost) vanished. The
+`a` cycles through step, sigmoid, tanh, ReLU, leaky ReLU, ELU, maxout and softmax. A probe at x
+shows f(x) and f'(x); where |f'(x)| is tiny the scene says the gradient has (almost) vanished. The
 frames sweep the probe from x = -6 to x = 6 in steps of 0.5, so `space` animates the sweep and
-`{`/`}` (like `,`/`.`) move the probe by hand. All the numbers come from
-`tutor.engines.activations`; this module only arranges and draws them.
+`{`/`}` (like `,`/`.`) move the probe by hand. f is drawn in character cells like f' and the
+probe's markers, so every marker sits on its curve's row. Softmax is not a function of one number:
+its view shows the logit vector z = [x, 1, 0] (the probe is z1) and bars of p = softmax(z). All
+the numbers come from `tutor.engines.activations`; this module only arranges and draws them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual.widgets import Static
 from tutor.engines import activations as act
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
+from tutor.scenes.softmax import bar_rows
 from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
@@ -43,7 +46,13 @@ NOTES: dict[str, str] = {
     "elu": "Smooth for x < 0 and saturates to -1 there; gradient 1 for x > 0.",
     "step": "The perceptron's hard limit: its derivative is 0 everywhere, so nothing can learn by gradient.",
     "maxout": "Piecewise linear: its slope is always one line's weight (1 or -0.5), so it never saturates.",
+    "softmax": "Raise z1 and p(A) grows while the others shrink; the order of the logits is kept.",
 }
+#: The softmax view: the logits other than the probe's z1, and the classes' names.
+SOFTMAX_REST = (1.0, 0.0)
+SOFTMAX_CLASSES = ("A", "B", "C")
+#: The plot's curve of f, in character cells like f' (braille would put it on other rows).
+F_MARKER = "•"
 #: The two lines of the maxout unit shown: max(w1·x + b1, w2·x + b2).
 MAXOUT_LINES = {"w1": 1.0, "b1": 0.0, "w2": -0.5, "b2": -1.0}
 
@@ -79,12 +88,13 @@ class ActivationsScene(Scene):
     """f and f' of one activation function on [-6, 6], with a probe the learner moves."""
 
     HELP = """\
-**Activation functions and their slopes.** The plot shows an activation f (solid line) and its
+**Activation functions and their slopes.** The plot shows an activation f (`•` dots) and its
 derivative f' (`+` marks). Backpropagation multiplies by f'(z) at every unit, so where f' is
 close to 0 the unit passes almost no gradient back: it *saturates*, and the weights before it
 learn very slowly. The step function is worse: f' is 0 everywhere.
 
-- `a` next function, `A` previous one.
+- `a` next function, `A` previous one. The last, softmax, turns a vector of scores into
+  probabilities: its view shows z = [x, 1, 0] and bars of p = softmax(z), each with its value.
 - `{` and `}` move the probe x by 0.5 (so do `,` and `.`); `space` sweeps it from -6 to 6.
 - `r` goes back to the lesson's function and x = -6.
 """
@@ -111,7 +121,7 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
         self.functions: dict[str, Any] = available_activations()
-        self.names: tuple[str, ...] = tuple(self.functions)
+        self.names: tuple[str, ...] = tuple(self.functions) + ("softmax",)
         self.reset_state()
 
     # --- state ----------------------------------------------------------------------------------
@@ -124,8 +134,9 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
 
     @property
     def activation(self) -> Any:
-        """The engine's description of the function shown (name, f, df, formula, range)."""
-        return self.functions[self.name_shown]
+        """The engine's description of the function shown (name, f, df, formula, range); None
+        for softmax, which is not a function of one number."""
+        return self.functions.get(self.name_shown)
 
     @property
     def total_frames(self) -> int:
@@ -138,8 +149,17 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         return X_MIN + PROBE_STEP * position
 
     def values_at(self, x: float) -> tuple[float, float]:
-        """(f(x), f'(x)) from the engine."""
+        """(f(x), f'(x)) from the engine (softmax: p_A and ∂p_A/∂z1 = p_A(1 - p_A))."""
+        if self.name_shown == "softmax":
+            p_a = float(self.softmax_at(x)[0])
+            return p_a, p_a * (1.0 - p_a)
         return self._evaluate(self.activation.f, x), self._evaluate(self.activation.df, x)
+
+    @staticmethod
+    def softmax_at(x: float) -> np.ndarray:
+        """p = softmax([x, 1, 0]) from the engine."""
+        return np.asarray(act.softmax(np.array([x, *SOFTMAX_REST], dtype=np.float64)),
+                          dtype=np.float64)
 
     @staticmethod
     def _evaluate(fn: Callable[[Any], Any], x: float) -> float:
@@ -172,10 +192,17 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         yield Static(id="ac-probe")
         yield Static(id="ac-note")
         yield Plot(id="ac-plot")
+        yield Static(id="ac-bars")
         yield Static(id="ac-about")
 
     def show_frame(self, position: int) -> None:
         """The formula, the probe's numbers and what they mean, the plot, the engine's note."""
+        softmax = self.name_shown == "softmax"
+        self.query_one("#ac-plot", Plot).display = not softmax
+        self.query_one("#ac-bars", Static).display = softmax
+        if softmax:
+            self._show_softmax(position)
+            return
         a = self.activation
         x = self.probe_x(position)
         fx, dfx = self.values_at(x)
@@ -223,12 +250,44 @@ learn very slowly. The step function is worse: f' is 0 everywhere.
         margin = 0.08 * (high - low)
         plot = self.query_one("#ac-plot", Plot)
         plot.clear()
-        plot.set_title("⠒ f   + f'   @ f(x)   * f'(x)")
+        plot.set_title(f"{F_MARKER} f   + f'   @ f(x)   * f'(x)")
         plot.set_labels("", "")
-        plot.add_line(None, xs, fs, marker="braille")
+        plot.add_line(None, xs, fs, marker=F_MARKER)
         plot.add_line(None, xs, dfs, marker="+")
         plot.add_segment(None, (x, low - margin), (x, high + margin), marker="│")
         plot.add_scatter(None, [x], [fx], marker="@")
         plot.add_scatter(None, [x], [dfx], marker="*")
         plot.set_xlim(X_MIN, X_MAX)
         plot.set_ylim(low - margin, high + margin)
+
+    def _show_softmax(self, position: int) -> None:
+        """z = [x, 1, 0] with the probe as z1, and bars of p = softmax(z), each labelled."""
+        x = self.probe_x(position)
+        p = self.softmax_at(x)
+        index = self.names.index("softmax")
+        header = Text()
+        header.append("softmax", style="bold")
+        header.append(f" {index + 1}/{len(self.names)}   a: next · {{ }} move z1\n", style="dim")
+        header.append("p_i = e^(z_i) / Σ_j e^(z_j)")
+        self.query_one("#ac-header", Static).update(header)
+        rest = ", ".join(format_number(v) for v in SOFTMAX_REST)
+        probe = Text()
+        probe.append(f"z = [{x:g}, {rest}]", style="bold reverse")
+        probe.append(f"  Σ p = {self.unless_held(_num(float(p.sum())))}")
+        self.query_one("#ac-probe", Static).update(probe)
+        note = Text()
+        if self.holding:
+            note.append("The probabilities are held back until you answer.", style="dim")
+        else:
+            note.append("Every p is positive and they sum to 1; the largest logit gets the "
+                        "largest p.", style="green")
+        self.query_one("#ac-note", Static).update(note)
+        bars = self.query_one("#ac-bars", Static)
+        if self.holding:
+            bars.update(Text("the bars are held back until you answer", style="dim"))
+        else:
+            bars.update(bar_rows("p = softmax(z)", SOFTMAX_CLASSES, p, cells=20))
+        about = Text()
+        if not self.holding:
+            about.append(NOTES["softmax"], style="italic")
+        self.query_one("#ac-about", Static).update(about)

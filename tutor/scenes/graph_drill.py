@@ -102,7 +102,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     def step_forward(self) -> None:
         """Reveal the current edge and move on."""
         if self._edge() is not None:
-            self.feedback = Text("Revealed: " + self._edge().formula, style="yellow")
+            self.feedback = Text("Revealed: " + self.formula(self._edge()), style="yellow")
             self.stage = "local"
         super().step_forward()
 
@@ -139,7 +139,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
         else:
             if close_enough(answer, step.contribution):
                 self.correct += 1
-                self.feedback = Text(f"✓ {step.formula}", style="green")
+                self.feedback = Text(f"✓ {self.formula(step)}", style="green")
                 self.stage = "local"
                 field.value = ""
                 self.position += 1

@@ -19,6 +19,7 @@ from tutor.engines.autograd import (
     Graph, Value, reuse_example, seed_chain_example, seed_sigmoid_neuron, trace,
 )
 from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
+from tutor.graph_layout.formulas import backward_formula, forward_formula, held_formula
 from tutor.scenes.base import Scene
 from tutor.widgets.graph_view import GraphView, format_number
 
@@ -28,15 +29,6 @@ EXAMPLES = {
     "sigmoid-neuron": seed_sigmoid_neuron,
     "reuse": reuse_example,
 }
-
-
-def held_formula(formula: str) -> str:
-    """A step's formula with its numbers held back: "q = x + y = -2 + 5 = 3" -> "q = x + y = ?",
-    "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4" -> "∂f/∂x = ∂f/∂q · ∂q/∂x = ?", "a*b + c = -6 + 1 = -5"
-    -> "a*b + c = ?" (only the names are kept: the numbers may hold other computed values)."""
-    parts = formula.split(" = ")
-    keep = 2 if len(parts) == 4 and " += " not in formula else 1
-    return " = ".join(parts[:keep]) + " = ?"
 
 
 class GraphStepper(Scene):
@@ -62,6 +54,9 @@ class GraphStepper(Scene):
         self.full: Graph | None = None
         self.forward: list[ForwardStep] = []
         self.backward: list[BackwardStep] = []
+        #: The gradient reaching each constant (the 1 in u + 1): no frame of its own, shown
+        #: once the backward pass is complete, so no box keeps ∂ = ? at the end.
+        self.constant_grads: dict[int, float] = {}
 
     # --- state ----------------------------------------------------------------------------------
 
@@ -74,6 +69,21 @@ class GraphStepper(Scene):
         # Gradients flowing into constants (the 1 in u + 1) teach nothing: leave those edges out.
         constants = {node.id for node in self.full.nodes if node.is_leaf and not node.label}
         self.backward = [step for step in steps if step.node not in constants]
+        self.constant_grads = {step.node: step.grad_after for step in steps
+                               if step.node in constants}
+
+    def clear(self) -> None:
+        """Draw nothing (a typed expression that does not parse)."""
+        self.root = None
+        self.full = None
+        self.forward, self.backward, self.constant_grads = [], [], {}
+
+    def formula(self, step: ForwardStep | BackwardStep) -> str:
+        """The step written out over the graph's names ("q = x + y = -2 + 5 = 3")."""
+        assert self.full is not None
+        if isinstance(step, ForwardStep):
+            return forward_formula(self.full, step)
+        return backward_formula(self.full, step)
 
     @property
     def total_frames(self) -> int:
@@ -91,6 +101,8 @@ class GraphStepper(Scene):
         grads: dict[int, float] = {}
         for step in self.backward[: max(0, position - len(self.forward))]:
             grads[step.node] = step.grad_after
+        if self.backward and position >= self.total_frames:
+            grads.update(self.constant_grads)
         if self.holding:  # only the inputs: every computed value and gradient shows ?
             known_values = {n.id for n in self.full.nodes if n.is_leaf}
             grads = {}
@@ -133,13 +145,15 @@ class GraphStepper(Scene):
             view.edge_highlight = None
         elif isinstance(step, ForwardStep):
             text.append(f"forward {position}/{len(self.forward)}: ", style="bold")
-            text.append(held_formula(step.formula) if self.holding else step.formula)
+            formula = self.formula(step)
+            text.append(held_formula(formula) if self.holding else formula)
             view.highlight = frozenset({step.node})
             view.edge_highlight = None
         else:
             index = position - len(self.forward)
             text.append(f"backward {index}/{len(self.backward)}: ", style="bold")
-            text.append(held_formula(step.formula) if self.holding else step.formula)
+            formula = self.formula(step)
+            text.append(held_formula(formula) if self.holding else formula)
             if step.via >= 0 and not self.holding:
                 text.append(
                     f"\nlocal gradient {format_number(step.local)} × upstream "
@@ -152,6 +166,8 @@ class GraphStepper(Scene):
             text.append("\n")
             text.append(self._summary(), style="bold")
         self.query_one("#graph-step", Static).update(text)
+        # A graph larger than the view scrolls to keep the step's nodes in sight.
+        self.call_after_refresh(view.show_nodes, set(view.highlight))
 
     def _summary(self) -> str:
         """All the leaves' gradients once the backward pass is done."""

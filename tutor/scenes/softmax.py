@@ -26,7 +26,7 @@ from tutor.engines.activations import (
 )
 from tutor.scenes.knobs import KnobScene
 from tutor.text import format_number, format_vector
-from tutor.widgets.plot import Plot
+from tutor.widgets.probability_bars import horizontal_bar
 
 #: Logits too large for e^z: the naive softmax overflows on them.
 OVERFLOW_LOGITS: tuple[float, float, float] = (1000.0, 1001.0, 999.0)
@@ -84,7 +84,7 @@ logits is just p - y, where y is the one-hot target.
     SoftmaxScene #sm-table { margin-top: 1; }
     SoftmaxScene #sm-overflow { display: none; margin-top: 1; }
     SoftmaxScene #sm-overflow.-shown { display: block; }
-    SoftmaxScene #sm-bars { height: 25vh; min-height: 10; margin-top: 1; }
+    SoftmaxScene #sm-bars { height: auto; margin-top: 1; }
     """
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
@@ -179,7 +179,7 @@ logits is just p - y, where y is the one-hot target.
         yield Static(id="sm-overflow")
         yield Static(id="sm-table")
         yield Static(id="sm-loss")
-        yield Plot(id="sm-bars")
+        yield Static(id="sm-bars")
 
     def show_frame(self, position: int) -> None:
         """The knobs, the table up to stage `position`, the loss, the overflow comparison and bars."""
@@ -240,19 +240,38 @@ logits is just p - y, where y is the one-hot target.
         return text
 
     def _draw_bars(self, position: int, shifted: np.ndarray, p: np.ndarray) -> None:
-        plot = self.query_one("#sm-bars", Plot)
-        plot.clear()
-        plot.set_labels("", "")
+        bars = self.query_one("#sm-bars", Static)
         if self.holding and position >= 1:
-            plot.set_title("the bars are held back until you answer")
-            plot.set_bars(list(CLASS_NAMES), np.zeros(3))
+            bars.update(Text("the bars are held back until you answer", style="dim"))
         elif position >= 2:
-            plot.set_title("p = softmax(z)")
-            plot.set_bars(list(CLASS_NAMES), p)
+            bars.update(bar_rows("p = softmax(z)", CLASS_NAMES, p, self.true_class))
         elif position == 1:
-            plot.set_title("e^(z - max): the largest is 1")
-            plot.set_bars(list(CLASS_NAMES), shifted)
+            bars.update(bar_rows("e^(z - max): the largest is 1", CLASS_NAMES, shifted,
+                                 self.true_class))
         else:
-            plot.set_title("press . to exponentiate")
-            plot.set_bars(list(CLASS_NAMES), np.zeros(3))
-        plot.set_ylim(0.0, 1.05)
+            bars.update(Text("press . to exponentiate", style="dim"))
+
+
+#: Cells of a bar for the value 1 (eighth blocks: 0.228 and 0.153 differ by 1.5 cells).
+BAR_CELLS = 24
+
+
+def bar_rows(title: str, labels: tuple[str, ...] | list[str], values: np.ndarray,
+             marked: int | None = None, cells: int = BAR_CELLS) -> Text:
+    """A title, then one row per value: `B* ██████████████▊          0.619`.
+
+    Bars are drawn in eighths of a cell, `cells` wide for a value of 1, each labelled with its
+    value (3 decimals), so close probabilities such as 0.228 and 0.153 are told apart; the
+    `marked` row (the true class) carries a `*` and is bold.
+    """
+    text = Text(no_wrap=True)
+    text.append(title + "\n", style="bold")
+    for k, (label, value) in enumerate(zip(labels, np.asarray(values, dtype=np.float64))):
+        mark = "*" if k == marked else " "
+        style = "bold" if k == marked else ""
+        text.append(f"{label}{mark} ", style=style)
+        text.append(horizontal_bar(float(value), cells), style="cyan")
+        text.append(f" {_num(float(value))}", style=style)
+        if k < len(labels) - 1:
+            text.append("\n")
+    return text

@@ -52,6 +52,10 @@ def tick_column(value: float, box: tuple[float, float, float, float] = DEFAULT_B
 class XorNetworkScene(Scene):
     """Trains a small sigmoid network on XOR and replays the run epoch by epoch."""
 
+    #: Held back while the step's questions are open: the advice under a stuck run (what to
+    #: try is a question of the step that shows it).
+    HOLDS_ANSWERS = True
+
     HELP = """\
 **A network learns XOR.** Two inputs feed H hidden sigmoid units, which feed one sigmoid output.
 Backpropagation gives the gradient of the loss for every weight, and gradient descent takes a
@@ -60,8 +64,8 @@ light = 1, dark = 0); XOR wants light at 01 and 10 and dark at 00 and 11. The pl
 each hidden unit's line w·x + b = 0: the output combines these half-planes.
 
 With two hidden units some starting points end in a poor local minimum: the loss stops falling
-while some outputs are still wrong. Another seed, more hidden units or a larger learning rate
-usually get out of it.
+while some outputs are still wrong, because the hidden units are saturated and pass back almost
+no gradient. The lesson's steps try the ways out.
 
 - `space` plays the training, `.`/`,` step through the recorded epochs, `end` jumps to the end,
   `r` goes back to the lesson's seed, `+`/`-` speed.
@@ -207,8 +211,12 @@ usually get out of it.
         outputs = ", ".join(_out(v) for v in record.outputs)
         if right < 4:
             text.append("✗ stuck in a poor local minimum", style="bold red")
-            text.append(f": outputs {outputs} — try another seed (x), "
-                        "more hidden units, or a larger learning rate")
+            if self.holding:
+                text.append(f": outputs {outputs} — what would get it out? Answer the "
+                            "question first")
+            else:
+                text.append(f": outputs {outputs} — try another seed (x) or more hidden "
+                            "units; a larger learning rate does not free saturated units")
         else:
             text.append(f"✗ not converged after {record.epoch} epochs", style="bold red")
             text.append(f": outputs {outputs} are on the right side of 0.5 but not within "

@@ -160,6 +160,20 @@ class GraphView(ScrollView):
     compact: reactive[Optional[bool]] = reactive(None)
     """``None`` picks the layout from the width; ``True`` forces compact, ``False`` boxes."""
 
+    class Resized(Message):
+        """The view changed size (so the drawing may now fit, or need panning)."""
+
+        def __init__(self, graph_view: "GraphView") -> None:
+            """Create the message for ``graph_view``."""
+            super().__init__()
+            self.graph_view = graph_view
+            """The view that was resized."""
+
+        @property
+        def control(self) -> "GraphView":
+            """The view that was resized."""
+            return self.graph_view
+
     class NodeClicked(Message):
         """A node's box was clicked."""
 
@@ -238,7 +252,8 @@ class GraphView(ScrollView):
                 ascii_only=self.ascii_only,
             )
             if self.compact is None:
-                self._layout = fit_layout(self.graph, self.size.width or 80, **options)
+                self._layout = fit_layout(self.graph, self.size.width or 80,
+                                          self.size.height or None, **options)
             else:
                 self._layout = layout_graph(self.graph, compact=self.compact, **options)
         return self._layout
@@ -256,8 +271,9 @@ class GraphView(ScrollView):
         self._invalidate()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Pick the layout again for the new width."""
+        """Pick the layout again for the new width; tell the parent (it may say the view pans)."""
         self._invalidate()
+        self.post_message(self.Resized(self))
 
     def watch_graph(self) -> None:
         """Redraw when the graph changes."""
@@ -310,6 +326,35 @@ class GraphView(ScrollView):
             return Strip.blank(width, rich_style)
         strip = lines[row].apply_style(rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, rich_style)
+
+    @property
+    def overflows(self) -> bool:
+        """Whether the drawing is wider or taller than the visible area (so it can be panned)."""
+        layout = self.graph_layout
+        return layout.width > self.size.width or layout.height > self.size.height
+
+    def show_nodes(self, nodes: Iterable[int]) -> None:
+        """Scroll as little as needed to bring the boxes of ``nodes`` into view.
+
+        When they do not all fit, the last one (in id order: the later step) wins. Nodes not
+        in the drawing are ignored; with none, the view does not move.
+        """
+        boxes = [self.graph_layout.boxes[n] for n in sorted(nodes) if n in self.graph_layout.boxes]
+        if not boxes:
+            return
+        width, height = self.size.width, self.size.height
+        x, y = self.scroll_x, self.scroll_y
+        for box in boxes:
+            if box.x + box.width > x + width:
+                x = box.x + box.width - width
+            if box.x < x:
+                x = box.x
+            if box.y + box.height > y + height:
+                y = box.y + box.height - height
+            if box.y < y:
+                y = box.y
+        if (x, y) != (self.scroll_x, self.scroll_y):
+            self.scroll_to(max(0, x), max(0, y), animate=False)
 
     def node_at(self, x: int, y: int) -> int | None:
         """The node under content cell ``(x, y)`` of the visible area, scrolling included."""

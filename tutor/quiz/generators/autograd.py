@@ -9,12 +9,13 @@ from tutor.engines.autograd import Value
 from tutor.quiz.predict import Generated
 from tutor.text import format_number
 
-#: The two shapes of a two-node graph, by (inner op, outer op): the expression text.
+#: The two-node graph, by (inner op, outer op), written as named steps so that q and f, which
+#: the question may ask about, are defined in it (the playground reads this text as it is).
 _CHAIN_TEXTS = {
-    ("+", "*"): "(x + y) * z",
-    ("*", "*"): "x * y * z",
-    ("+", "+"): "x + y + z",
-    ("*", "+"): "x * y + z",
+    ("+", "*"): "q = x + y; f = q * z",
+    ("*", "*"): "q = x * y; f = q * z",
+    ("+", "+"): "q = x + y; f = q + z",
+    ("*", "+"): "q = x * y; f = q + z",
 }
 
 
@@ -76,7 +77,8 @@ def chain_problem(rng: Any, **params: Any) -> Generated:
 
     op1, op2 are each + or * (the seed's (x + y) * z is one of four shapes); x, y, z are
     nonzero integers in [-5, 5]; q = x op1 y; name is one of x, y, z, q. The answer (an integer)
-    is ∂f/∂name. Template fields: expr, values ("x = -2, y = 5, z = -4"), name, grad, q, f.
+    is ∂f/∂name. Template fields: expr (named steps, "q = x + y; f = q * z", so q and f are
+    defined), values ("x = -2, y = 5, z = -4"), name, grad, q, f.
     Mistakes (`_chain_slips`): the local or the upstream gradient alone, the input's own value
     where a multiply gate swaps in the other's, local + upstream, and f itself.
     """
