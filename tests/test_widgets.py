@@ -461,7 +461,7 @@ def test_draw_model_thins_long_lines():
     assert names[0] == "clear_figure" and "title" in names and "ylim" in names
     assert names[-2:] == ["xticks", "yticks"]  # round ticks, set last
     (xticks,) = [args for name, args, _ in recorder.calls if name == "xticks"]
-    assert xticks[1] == ["0", "2500"]  # 40 columns: at most 3 ticks on 0..4999
+    assert xticks[1] == ["0", "2000", "4000"]  # 40 columns: at most 5 ticks on 0..4999
     (plotted,) = [args for name, args, _ in recorder.calls if name == "plot"]
     assert len(plotted[0]) <= 80
 

@@ -248,7 +248,7 @@ def draw_model(plt, model: PlotModel, width: int, height: int = 20) -> None:
     # category labels on x.
     axes = (("y", max(2, min(6, height // 4))),)
     if model.bars is None or not model.bars.labels:
-        axes = (("x", max(2, min(8, width // 12))), *axes)
+        axes = (("x", max(2, min(8, width // 8))), *axes)
     for axis, most in axes:
         span = _data_range(model, axis)
         if span is None:
