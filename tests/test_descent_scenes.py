@@ -130,9 +130,9 @@ async def test_batch_compare_epochs_axis_and_keys() -> None:
         table = _text(scene, "bc-table")
         assert "SGD" in table and " 200 " in table  # SGD made 200 updates in epoch 1
         plot = scene.query_one("#bc-plot", Plot)
-        assert plot.model.xlabel == "updates"
+        assert plot.model.xlabel == "log₁₀ updates"
         await pilot.press("v")
-        assert scene.by_examples and plot.model.xlabel == "examples seen"
+        assert scene.by_examples and plot.model.xlabel == "log₁₀ examples seen"
         await pilot.press("left_square_bracket")
         assert scene.batch_size == 10 and scene.runs[2].label == "mini 10"
         assert "mini 10" in _text(scene, "bc-table")

@@ -682,7 +682,7 @@ GENERATOR_NAMES = {
 }
 FIELDS = {
     "descent.next_weight": {"xs", "zs", "w", "lr", "grad", "new_w", "m"},
-    "descent.cost": {"xs", "ts", "w", "b", "outputs", "cost", "n"},
+    "descent.cost": {"xs", "ts", "w", "b", "outputs", "misses", "squares", "total", "cost", "n"},
     "descent.derivative": {"xs", "zs", "w", "grad", "m"},
 }
 

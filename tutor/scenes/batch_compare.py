@@ -1,9 +1,11 @@
 """Scene: full-batch, stochastic (batch size 1) and mini-batch descent on one noisy regression.
 
 The data are `descent.noisy_line(200, seed)`; each run is `descent.minibatch_descent` from
-(w, b) = (0, 0) with the same learning rate. The plot shows the cost on all the data (log scale)
-against the number of updates, or, after `v`, against the number of examples seen: per update
-stochastic descent wins, per example seen the picture changes. Frame k shows the first k epochs.
+(w, b) = (0, 0) with the same learning rate. The plot shows the cost on all the data against the
+number of updates, or, after `v`, against the number of examples seen, both axes on a log scale
+(the runs make from 20 to 4000 updates, so a linear axis would squeeze the full-batch curve into
+its first columns): per update the full batch is as good as any, per example seen the small
+batches are far ahead. Frame k shows the first k epochs.
 A table gives, per run, the updates, the examples seen, the cost and (w, b) at that point.
 """
 
@@ -68,8 +70,10 @@ class BatchCompareScene(Scene):
 **Batch, stochastic, mini-batch.** The same linear unit is fitted to 200 noisy points three ways:
 full batch (`o`, one update per epoch using all 200 examples), stochastic (`x`, batch size 1, 200
 updates per epoch) and mini-batch (`+`, the chosen batch size). The plot shows the cost on all the
-data (log₁₀ scale) after each update. Per update the small batches race ahead; per example seen
-(`v`) the comparison is fairer, and the stochastic curve stays noisy near the bottom.
+data after each update, against the updates made; both axes are on a log₁₀ scale (1, 10, 100,
+1000 updates are equally far apart). Per update the full batch is as good as any: its one
+update uses all 200 points. Per example seen (`v`), the fairer count of the work, the small
+batches are far ahead, and the stochastic curve stays noisy near the bottom.
 
 - `.` next epoch, `,` back, `space` plays, `r` resets, `+`/`-` speed.
 - `v` x axis: updates ↔ examples seen.
@@ -189,12 +193,14 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         self.query_one("#bc-table", Static).update(self._table(position))
 
     def _xy(self, run: Run, records: list) -> tuple[list[float], list[float]]:
-        """(x, log10 cost) for a run's records, with the starting point at x = 0."""
+        """(x, log10 cost) for a run's records. Held: x in epochs (linear, from the start at 0);
+        else x = log10 of the updates or of the examples seen (no point for the start)."""
         if self.holding:  # epochs: neither the updates nor the examples an epoch makes
             xs = [0.0] + [r.examples_seen / max(1, self.n) for r in records]
+            ys = [math.log10(max(self.start_cost, COST_FLOOR))]
         else:
-            xs = [0.0] + [float(r.examples_seen if self.by_examples else r.update) for r in records]
-        ys = [math.log10(max(self.start_cost, COST_FLOOR))]
+            xs = [math.log10(max(1, r.examples_seen if self.by_examples else r.update)) for r in records]
+            ys = []
         for r in records:
             cost = r.full_cost
             ys.append(math.log10(max(cost, COST_FLOOR)) if math.isfinite(cost) else math.inf)
@@ -204,16 +210,17 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         plot = self.query_one("#bc-plot", Plot)
         fit_plot_height(plot)
         plot.clear()
-        plot.set_labels("epochs" if self.holding else "examples seen" if self.by_examples else "updates", "")
+        plot.set_labels("epochs" if self.holding else
+                        "log₁₀ examples seen" if self.by_examples else "log₁₀ updates", "log₁₀ cost")
         if not self.runs:
             plot.set_title("nothing to draw: pick another lr")
             plot.set_xlim()
             plot.set_ylim()
             return
         room = max((plot.size.width or 40) - 12, 10)
-        title = "log₁₀ cost"
+        title = ""  # the legend, as much as fits (the y axis is labelled log₁₀ cost)
         for run in self.runs:
-            candidate = f"{title}  {run.marker} {run.label}"
+            candidate = f"{title}  {run.marker} {run.label}" if title else f"{run.marker} {run.label}"
             if len(candidate) > room:
                 break
             title = candidate
@@ -222,14 +229,15 @@ data (log₁₀ scale) after each update. Per update the small batches race ahea
         top = math.log10(max(self.start_cost, COST_FLOOR)) + 0.3
         everything = [y for run in self.runs for y in self._xy(run, run.records)[1] if math.isfinite(y)]
         bottom = min(everything + [top - 1.0]) - 0.1
-        xmax = max(max(self._xy(run, run.records)[0]) for run in self.runs)
+        xmax = max((max(xs) for run in self.runs if (xs := self._xy(run, run.records)[0])), default=1.0)
         plot.set_xlim(0.0, max(xmax, 1.0))
         plot.set_ylim(bottom, top)
         # Densest first, so the sparse full-batch curve stays on top.
         for run in sorted(self.runs, key=lambda r: r.batch_size):
             xs, ys = self._xy(run, run.upto(position))
             ys = [min(y, top) for y in ys]  # a blown-up run rides the top edge
-            plot.add_line(None, xs, ys, marker=run.marker)
+            if xs:
+                plot.add_line(None, xs, ys, marker=run.marker)
 
     def _status(self) -> Text:
         if not self.lr_check.ok:

@@ -92,7 +92,7 @@ other way, further when the slope is steep.
                 (self.w0,), lr, iterations=self.iterations,
             )
         )
-        self.kind, self.summary = describe_run(self.steps, lr)
+        self.kind, self.summary = describe_run(self.steps, lr, rate_knob=self.lr_input)
 
     @property
     def total_frames(self) -> int:
@@ -185,19 +185,16 @@ other way, further when the slope is steep.
             text.append("press . to step", style="dim")
         elif self.holding:
             step = self.steps[position - 1]
-            text.append(f"iteration {step.iteration}: ", style="bold")
-            text.append("w = ?   J = ?\n")
-            text.append("dJ/dw = ?\n")
-            text.append(f"w ← w - {_num(self.lr)}·(dJ/dw) = ?", style="bold")
+            text.append(f"iteration {step.iteration}: w = ?\n", style="bold")
+            text.append(f"w ← w - {_num(self.lr)}·(dJ/dw) = ?\n")
+            text.append("J(w) = ?   dJ/dw = ?")
         else:
+            # Iteration k as in the lesson's table: the step that made w_k, then w_k, J(w_k)
+            # and the slope there (the next step's slope).
             step = self.steps[position - 1]
-            text.append(f"iteration {step.iteration}: ", style="bold")
-            text.append(f"w = {_num(step.params[0])}   J = {_num(step.cost)}\n")
-            text.append(f"dJ/dw = {_num(step.grad[0])}\n")
-            text.append(
-                f"w ← {_num(step.params[0])} - {_num(self.lr)}·({_num(step.grad[0])}) = {_num(step.params_after[0])}",
-                style="bold",
-            )
+            text.append(f"iteration {step.iteration}: w = {_num(w)}\n", style="bold")
+            text.append(f"w ← {_num(step.params[0])} - {_num(self.lr)}·({_num(step.grad[0])}) = {_num(w)}\n")
+            text.append(f"J(w) = {_num(step.cost_after)}   dJ/dw = {_num(one_weight_grad(w, ONE_X, ONE_Z))}")
         if position == self.total_frames and self.summary and (self.kind == "diverged" or not self.holding):
             style = "bold red" if self.kind == "diverged" else "bold"
             text.append(f"\n{self.summary}", style=style)

@@ -53,6 +53,11 @@ PATH_MARKERS: tuple[str, ...] = ("o", "x", "+", "%", "&", "=")
 CURRENT_MARKERS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6")
 #: A gradient norm below this counts as "the gradient is about zero".
 FLAT = 1e-3
+#: A finished path this close to a minimum (in the surface's own units) has ended at it; farther
+#: away it is still on its way, whatever the size of the surface's box.
+AT_MINIMUM = 0.05
+#: What a critical point is drawn as while its kind is held back (`SurfaceScene.kinds_held`).
+HELD_MARKER = "?"
 
 
 def num(value: float) -> str:
@@ -246,7 +251,8 @@ class SurfaceScene(Scene):
         """One line: the surface (when there is room), lr, the step; then the engine's lr remark."""
         text = Text()
         if self.size.width >= 52:
-            text.append(f"{SURFACE_TITLES.get(self.surface.name, self.surface.formula)}\n", style="bold")
+            title = self.surface.formula if self.kinds_held else SURFACE_TITLES.get(self.surface.name, self.surface.formula)
+            text.append(f"{title}\n", style="bold")
         lr = num(self.lr) if math.isfinite(self.lr) else str(self.params.get("lr"))
         text.append(f"lr = {lr}", style="bold")
         text.append(f" · step {min(position, self.total_frames)}/{self.total_frames}")
@@ -256,9 +262,22 @@ class SurfaceScene(Scene):
             text.append(self.lr_check.message, style="bold" if self.lr_check.ok else "bold red")
         return text
 
+    #: Whether the step asks what kind the critical points are (descent-2d's `hold_kinds`).
+    asks_kinds: bool = False
+
+    @property
+    def kinds_held(self) -> bool:
+        """Whether the kinds of the critical points are held back: the step asks for them
+        (`hold_kinds`) and the scene holds its answers, on a surface with a saddle. The saddles
+        are then drawn as `?`, the minima not at all, and no title or verdict names them."""
+        return self.holding and self.asks_kinds and bool(self.surface.saddles)
+
     def legend(self, plot: Plot, now: str) -> str:
         """The plot's title: as much of the marker legend as fits its width."""
-        parts = ["· level", "* min"] + (["s saddle"] if self.surface.saddles else []) + [now]
+        if self.kinds_held:
+            parts = ["· level", f"{HELD_MARKER} asked", now]
+        else:
+            parts = ["· level", "* min"] + (["s saddle"] if self.surface.saddles else []) + [now]
         room = max((plot.size.width or 40) - 12, 10)
         title = ""
         for part in parts:
@@ -285,12 +304,13 @@ class SurfaceScene(Scene):
         count = max(3, min(LEVEL_COUNT, rows // 3 + 1, columns // 8))
         xs, ys = level_set_points(self.surface, limits, columns, rows, count, box=box)
         plot.add_scatter(None, xs, ys, marker=LEVEL_MARKER, color="gray")
-        if self.surface.minima:
+        held = self.kinds_held
+        if self.surface.minima and not held:
             plot.add_scatter(None, [m[0] for m in self.surface.minima], [m[1] for m in self.surface.minima],
                              marker=MINIMUM_MARKER, color="white")
         if self.surface.saddles:
             plot.add_scatter(None, [s[0] for s in self.surface.saddles], [s[1] for s in self.surface.saddles],
-                             marker=SADDLE_MARKER, color="white")
+                             marker=HELD_MARKER if held else SADDLE_MARKER, color="white")
         colours = ("cyan+", "green+", "red+", "orange+", "magenta+", "blue+")
         for i, path in enumerate(self.paths):
             pts = path.points(position)
@@ -328,7 +348,7 @@ class SurfaceScene(Scene):
         close = 0.03 * math.hypot(x1 - x0, y1 - y0)
         if norm < FLAT and d_saddle < d_min:
             return "saddle", near_saddle
-        if d_min <= close:
+        if d_min <= AT_MINIMUM:
             return "minimum", near_min
         if d_saddle <= close:
             return "near-saddle", near_saddle
@@ -364,7 +384,15 @@ number when there are several starts). The panel gives, per path, the point, f, 
 
 - `.` next step, `,` back, `space` plays, `r` resets, `+`/`-` speed.
 - `[` / `]` lower / raise the learning rate and rerun.
+- `v` switches the plot between the map and the cost per step: f after each step, one curve
+  per path. A flat stretch there is where descent slowed down (near a saddle, say).
+
+While a question asks what kind of point a critical point is, the map draws it as `?`.
 """
+
+    BINDINGS = [Binding("v", "next_view", "map/cost")]
+    #: The plot's views, in the order `v` steps through them.
+    VIEWS: ClassVar[tuple[str, ...]] = ("map", "cost")
 
     #: Held back while the step's questions are open: every point, cost and gradient after the
     #: start, and the verdicts (the paths on the contour plot stay).
@@ -381,7 +409,14 @@ number when there are several starts). The panel gives, per path, the point, f, 
         """Back to the lesson's iterations and starts, then its learning rate."""
         self.iterations = self.int_param("iterations")
         self.multi_start = self.bool_param("multi_start")
+        self.asks_kinds = self.bool_param("hold_kinds")
+        self.view = self.VIEWS[0]
         super().reset_state()
+
+    def action_next_view(self) -> None:
+        """`v`: the map of the surface, or the cost after each step."""
+        self.view = self.VIEWS[(self.VIEWS.index(self.view) + 1) % len(self.VIEWS)]
+        self.redraw()
 
     def starts(self) -> list[tuple[float, float]]:
         """The starting points: all of the surface's with multi_start, else `start` or its first."""
@@ -414,9 +449,56 @@ number when there are several starts). The panel gives, per path, the point, f, 
         self.query_one("#d2-header", Static).update(self.header_text(position))
         plot = self.query_one("#d2-plot", Plot)
         single = len(self.paths) <= 1
-        self.draw_surface(plot, position, self.legend(plot, "@ now" if single else "1 2… now"))
+        if self.view == "cost":
+            self.draw_costs(plot, position)
+        else:
+            self.draw_surface(plot, position, self.legend(plot, "@ now" if single else "1 2… now"))
         self.query_one("#d2-panel", Static).update(self._panel(position))
         self.query_one("#d2-status", Static).update(self._status(position))
+
+    def costs(self, path: Path, position: int) -> tuple[list[float], list[float]]:
+        """(steps, f) of a path up to frame `position`: f at the start and after each step,
+        finite values only (a run that blew up ends where its values stop being numbers)."""
+        xs, ys = [], []
+        with np.errstate(all="ignore"):
+            start = float(self.surface.f(*path.start))
+        values = [start] + [s.cost_after for s in path.steps[:position]]
+        for k, value in enumerate(values):
+            if value is not None and math.isfinite(value):
+                xs.append(float(k))
+                ys.append(float(value))
+        return xs, ys
+
+    def draw_costs(self, plot: Plot, position: int) -> None:
+        """The cost view: f after each step, one curve per path with the path's marker; the
+        axes span the whole run, so the curves grow as the frames advance. While the scene
+        holds its answers the values stay hidden."""
+        fit_plot_height(plot)
+        plot.clear()
+        plot.set_labels("step", "f")
+        if self.holding:
+            plot.set_title("f per step: shown once the questions are answered (v: map)")
+            plot.set_xlim(0, max(self.total_frames, 1))
+            plot.set_ylim(0, 1)
+            return
+        plot.set_title("f after each step  (v: map)")
+        starts = [self.costs(path, 0)[1] for path in self.paths]
+        whole = [y for path in self.paths for y in self.costs(path, len(path.steps))[1]]
+        if not whole:
+            plot.set_xlim()
+            plot.set_ylim()
+            return
+        top = max(v for first in starts for v in first) if any(starts) else max(whole)
+        bottom = min(whole)
+        pad = 0.05 * (top - bottom) if top > bottom else 1.0
+        plot.set_xlim(0, max(self.total_frames, 1))
+        plot.set_ylim(bottom - pad, top + pad)
+        colours = ("cyan+", "green+", "red+", "orange+", "magenta+", "blue+")
+        for i, path in enumerate(self.paths):
+            xs, ys = self.costs(path, position)
+            ys = [min(y, top + pad) for y in ys]  # a run that climbs rides the top edge
+            if xs:
+                plot.add_line(None, xs, ys, marker=path.marker, color=colours[i % len(colours)])
 
     def _panel(self, position: int) -> Text:
         """Per path: point and f, then the gradient and its norm (or, once finished, the ending)."""
@@ -456,6 +538,6 @@ number when there are several starts). The panel gives, per path, the point, f, 
             return Text("")
         if self.classify(self.paths[0])[0] in ("saddle", "near-saddle"):
             return Text("A saddle is flat too: the gradient alone cannot tell it from a minimum.", style="dim")
-        kind, message = descent_words.describe_run(self.paths[0].steps, self.lr)
+        kind, message = descent_words.describe_run(self.paths[0].steps, self.lr, rate_knob=True)
         style = {"converged": "bold green", "diverged": "bold red"}.get(kind, "bold")
         return Text(message, style=style)

@@ -52,8 +52,16 @@ def check_learning_rate(value: float) -> RateCheck:
     return RateCheck(check.ok, check.value, RATE_WORDS[check.verdict])
 
 
-def run_words(verdict: RunVerdict) -> str:
-    """One plain-words line on what a descent run did."""
+#: A run still short of the minimum "crawls" when each step keeps more than this share of the
+#: cost (on average); otherwise it is simply still on its way when the iterations ran out.
+CRAWL_FACTOR = 0.8
+
+
+def run_words(verdict: RunVerdict, *, rate_knob: bool = False) -> str:
+    """One plain-words line on what a descent run did.
+
+    `rate_knob`: the learner can change the learning rate here, so advice may name it (advice
+    never names a knob the scene does not offer)."""
     k, start, end = verdict.steps, format_number(verdict.start_cost), format_number(verdict.end_cost)
     kind = verdict.kind
     if k == 0:
@@ -83,13 +91,16 @@ def run_words(verdict: RunVerdict) -> str:
         )
     if kind is RunKind.CONVERGED:
         return f"Converged: after {k} steps the cost is {end}, close to the minimum."
-    return (
-        f"Still crawling: after {k} steps the cost is {end}, more than 1% of where it "
-        f"started ({start}). Try a larger learning rate or more iterations."
-    )
+    ratio = verdict.end_cost / verdict.start_cost if verdict.start_cost > 0 else 0.0
+    crawling = ratio > 0 and ratio ** (1 / k) > CRAWL_FACTOR
+    head = "Still crawling" if crawling else "On its way"
+    advice = " A larger learning rate would get there sooner." if crawling and rate_knob else ""
+    where = f"down from {start} but not yet below 1% of it" if verdict.cost_fell else f"not below its start ({start})"
+    return f"{head}: after {k} steps the cost is {end}, {where}.{advice}"
 
 
-def describe_run(steps: Sequence[DescentStep], lr: float) -> tuple[str, str]:
-    """What a run did: its kind ("converged", "diverged", ...) and one line for the learner."""
+def describe_run(steps: Sequence[DescentStep], lr: float, *, rate_knob: bool = False) -> tuple[str, str]:
+    """What a run did: its kind ("converged", "diverged", ...) and one line for the learner
+    (`rate_knob`: whether its advice may name the learning rate, see `run_words`)."""
     verdict = judge_run(steps, lr)
-    return verdict.kind.value, run_words(verdict)
+    return verdict.kind.value, run_words(verdict, rate_knob=rate_knob)

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from tutor.engines.descent import LINE_X, LINE_Y, DescentStep, fit_line, linear_predict
@@ -19,6 +20,11 @@ from tutor.widgets.plot import Plot
 
 #: At most this many frames, whatever the number of epochs.
 MAX_FRAMES = 50
+#: Learning rates `[` and `]` step through (with `lr_input`): slow, the lesson's two, and the
+#: neighbourhood of the limit near 0.354 (2 over the cost's largest curvature on these points).
+PRESET_RATES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.35, 0.36, 0.4)
+#: With `lr_input`, this many first epochs get one frame each.
+EARLY = 10
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -36,7 +42,14 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
 - `space` plays the training, `.` and `,` step through the sampled epochs, `end` jumps to the
   end, `r` resets, `+`/`-` change the speed.
+- Where the lesson lets you choose it, `[` and `]` step the learning rate through presets
+  (0.01 … 0.4) and train again from w = 0, b = 0: up to about 0.35 it settles, above it blows up.
 """
+
+    BINDINGS = [
+        Binding("left_square_bracket", "preset(-1)", "Slower lr"),
+        Binding("right_square_bracket", "preset(1)", "Faster lr"),
+    ]
 
     DEFAULT_CSS = """
     LineFitScene > Static { height: auto; }
@@ -51,13 +64,45 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.lr = self.float_param("lr")
+        self.lr_input = self.bool_param("lr_input")
         self.epochs = self.int_param("epochs")
         self.query_x = self.float_param("query")
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Back to the lesson's learning rate, and train."""
+        self._train(self.float_param("lr"))
+
+    def _train(self, lr: float) -> None:
+        """Train from w = 0, b = 0 with learning rate `lr`; sample the epochs into frames."""
+        self.lr = lr
         self.steps: list[DescentStep] = fit_line(LINE_X, LINE_Y, lr=self.lr, epochs=self.epochs)
-        frames = min(MAX_FRAMES, len(self.steps))
-        # Frame k shows the state after epoch self.marks[k] (0 = before training).
-        self.marks = [0] + [round(len(self.steps) * k / frames) for k in range(1, frames + 1)]
+        n = len(self.steps)
+        frames = min(MAX_FRAMES, n)
+        # Frame k shows the state after epoch self.marks[k] (0 = before training). Where the
+        # rate can change, the first EARLY epochs get a frame each, so that a rate near the limit
+        # shows its side-to-side swings (an even stride would always land on the same side).
+        early = min(EARLY, frames) if self.lr_input else 0
+        rest = frames - early
+        self.marks = [0] + list(range(1, early + 1)) + [early + round((n - early) * k / rest) for k in range(1, rest + 1)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The learning-rate keys exist only where the lesson lets the learner choose it."""
+        if action == "preset":
+            return self.lr_input
+        return True
+
+    def action_preset(self, direction: int) -> None:
+        """`[` / `]`: the next smaller / larger preset learning rate; train again from the start."""
+        if direction > 0:
+            lr = next((r for r in PRESET_RATES if r > self.lr + 1e-12), PRESET_RATES[-1])
+        else:
+            lr = next((r for r in reversed(PRESET_RATES) if r < self.lr - 1e-12), PRESET_RATES[0])
+        self.playing = False
+        self._train(lr)
+        self.position = 0
+        self.redraw()
+        self._post_state()
 
     @property
     def total_frames(self) -> int:
@@ -85,14 +130,17 @@ points (`o`), the current line, and the prediction at x = 10 (`*`) next to the t
         truth = 2 * self.query_x - 1
         text = Text()
         text.append(f"epoch {epoch}/{len(self.steps)}", style="bold")
-        text.append(f"   lr = {format_number(self.lr)}\n")
+        text.append(f"   lr = {format_number(self.lr)}")
+        text.append("   [ ] lr\n" if self.lr_input else "\n", style="dim")
         held = self.unless_held
-        text.append(f"w = {held(_num(w))}  b = {held(_num(b))}  C = {cost:.4f}\n")
+        cost_text = f"{cost:.4f}" if abs(cost) < 1e4 else f"{cost:.3g}"  # a blown-up run stays on one line
+        text.append(f"w = {held(_num(w))}  b = {held(_num(b))}  C = {cost_text}\n")
         text.append(f"at x = {format_number(self.query_x)}: a = {held(_num(prediction, 4))}", style="bold")
         text.append(f"  (rule: {held(format_number(truth))})")
         status = self.steps[-1].status if self.steps else "ok"
         if status == "diverged" and position == self.total_frames:
-            text.append("\nThe values blew up: this learning rate is too large.", style="bold red")
+            text.append(f"\nBlew up at epoch {len(self.steps)}: every step overshot more than the last.",
+                        style="bold red")
         self.query_one("#lf-status", Static).update(text)
 
         plot = self.query_one("#lf-plot", Plot)

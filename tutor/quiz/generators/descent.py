@@ -105,7 +105,8 @@ def cost_problem(rng: np.random.Generator, **params: Any) -> Generated:
 
     Each target misses the output by at most 3, and the draw is repeated until Σ (t - a)² is
     a nonzero multiple of 3, so C = Σ/6 has at most one decimal. Template fields: xs, ts,
-    outputs (lists written "[1, 2, 3]"), w, b, cost, n. Mistakes: dividing by n instead of 2n,
+    outputs, misses (t - a), squares (lists written "[1, 2, 3]"), total (the sum of squares),
+    w, b, cost, n. Mistakes: dividing by n instead of 2n,
     not dividing, dividing by 2 only, and adding the misses unsquared.
     """
     while True:
@@ -130,6 +131,8 @@ def cost_problem(rng: np.random.Generator, **params: Any) -> Generated:
         values={
             "xs": _list_text(xs), "ts": _list_text(ts), "w": format_number(w), "b": format_number(b),
             "outputs": _list_text([row.a for row in table.rows]), "cost": format_number(cost),
+            "misses": _list_text([row.diff for row in table.rows]),
+            "squares": _list_text([row.square for row in table.rows]), "total": format_number(total),
             "n": table.n,
         },
         kind="number",
