@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from tutor import review
-from tutor.progress import Progress, ProgressSaveError, ProgressStore, QuestionRecord
+from tutor.progress import ExerciseRecord, Progress, ProgressSaveError, ProgressStore, QuestionRecord
 from tutor.review import ReviewItem
 
 if TYPE_CHECKING:
@@ -197,7 +197,34 @@ class Session:
             return None
         return lesson, self.resume_index(lesson)
 
+    def exercise_record(self, exercise_id: str) -> ExerciseRecord | None:
+        """The latest record of a hands-on exercise: ours, or the progress file's when a check
+        ran since in another process (`dl-tutor exercises watch` in a second pane); read-only."""
+        ours = self.progress.exercises.get(exercise_id)
+        try:
+            disk, warning = ProgressStore(self.store.path).load(move_damaged=False)
+        except OSError:
+            return ours
+        theirs = None if warning else disk.exercises.get(exercise_id)
+        if theirs is None:
+            return ours
+        if ours is None or (theirs.checked, theirs.attempts) > (ours.checked, ours.attempts):
+            return theirs
+        return ours
+
     # --- changing -----------------------------------------------------------------------------
+
+    def record_exercise(
+        self, exercise_id: str, passed: bool, *, checks_passed: int = 0, checks_total: int = 0,
+        first_failure: str = "", checked: str = "",
+    ) -> ExerciseRecord:
+        """One run of an exercise's checks (`Progress.record_check`), saved at once."""
+        record = self.progress.record_check(
+            exercise_id, passed, checks_passed=checks_passed, checks_total=checks_total,
+            first_failure=first_failure, checked=checked,
+        )
+        self.save()
+        return self.progress.exercises.get(exercise_id, record)
 
     def visit(self, lesson: Lesson, step_id: str) -> None:
         """The learner is looking at step `step_id` of `lesson`; saved at once."""

@@ -47,7 +47,7 @@ _HEADING_RE = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*#*\s*$")
 _COURSE_KEYS = {"format_version", "title", "units"}
 _UNIT_KEYS = {"id", "title", "lessons"}
 _LESSON_KEYS = {"id", "title", "summary", "prose", "steps", "questions"}
-_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene", "in_order"}
+_STEP_KEYS = {"id", "title", "scene", "scene_params", "questions", "hold_scene", "in_order", "exercise"}
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -235,13 +235,32 @@ def _load_step(raw: Any, index: int, out: _Collector) -> dict[str, Any] | None:
     elif in_order and len(questions) < 2:
         out.add(f"{prefix}in_order", "asks a step's questions one after another; the step needs two or more")
         in_order = False
+    exercise = _step_exercise(raw.get("exercise"), prefix, out)
     if not step_id:
         return None
     return {
         "id": step_id, "title": title, "scene": scene,
         "scene_params": dict(scene_params) if scene else {}, "questions": tuple(questions),
-        "key": prefix, "hold_scene": hold_scene, "in_order": in_order,
+        "key": prefix, "hold_scene": hold_scene, "in_order": in_order, "exercise": exercise,
     }
+
+
+def _step_exercise(value: Any, prefix: str, out: _Collector) -> str | None:
+    """A step's `exercise` key: the exact id of a hands-on exercise, or None (with an issue)."""
+    if value is None:
+        return None
+    from tutor.exercises.catalogue import EXERCISES
+
+    known = [exercise.id for exercise in EXERCISES]
+    if not isinstance(value, str) or value not in known:
+        import difflib
+
+        close = difflib.get_close_matches(value, known, n=1) if isinstance(value, str) else []
+        guess = f"; did you mean {close[0]!r}?" if close else ""
+        out.add(f"{prefix}exercise", f"unknown exercise {_show(value)}{guess} (known: "
+                f"{', '.join(known)}; `dl-tutor exercises` lists them)")
+        return None
+    return value
 
 
 def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Lesson | None:
@@ -347,6 +366,7 @@ def load_lesson(folder: Path, expected_id: str, issues: list[LessonIssue]) -> Le
                 id=step["id"], title=step["title"] or heading or step["id"], prose=shown,
                 scene=step["scene"], scene_params=step["scene_params"], questions=step["questions"],
                 reveal=held_back, hold_scene=step["hold_scene"], in_order=step["in_order"],
+                exercise=step["exercise"],
             )
         )
     return Lesson(

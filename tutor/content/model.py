@@ -77,6 +77,9 @@ class Step:
         in_order: the questions are asked one after another: each shows its prompt only once
             the one before it is answered (or given up on), so a question may build on an
             earlier answer without giving it away (TOML `in_order = true`).
+        exercise: the id of a hands-on exercise (`tutor.exercises.catalogue`) worked on this
+            step, shown below the prose as an exercise panel (TOML `exercise = "ID"`); None
+            for none.
     """
 
     id: str
@@ -88,6 +91,7 @@ class Step:
     reveal: str = ""
     hold_scene: bool = False
     in_order: bool = False
+    exercise: str | None = None
 
 
 @dataclass(frozen=True)

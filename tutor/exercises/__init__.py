@@ -16,5 +16,9 @@ One home per concept:
 * `checking`: what the checks are made of (call a learner function, compare with a reference,
   check a gradient numerically), and `checks/`: one module of checks per exercise, holding the
   seed's worked numbers and comparing against the engines in `tutor.engines`.
+* `tracking`: an exercise's status as shown, and each check recorded in the learner's progress
+  (`Progress.exercises`) beside the workspace's status file.
 * `cli`: `dl-tutor exercises [list|start|check|watch|hint|solution|reset]`.
+
+In the app, a lesson step with `exercise = "ID"` shows `tutor.widgets.exercise_panel`.
 """

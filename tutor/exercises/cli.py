@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.exercises import tracking
 from tutor.exercises.catalogue import EXERCISES, Exercise, find
 from tutor.exercises.workspace import STARTED, WORKSPACE_ENV, Workspace
 
@@ -104,12 +105,24 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return check(workspace, exercise)
 
 
+def _recorded() -> dict:
+    """The exercise records of the learner's progress, read only ({} when it cannot be read)."""
+    from tutor.progress import ProgressStore
+
+    try:
+        progress, _ = ProgressStore().load(move_damaged=False)
+    except OSError:
+        return {}
+    return progress.exercises
+
+
 def _list(workspace: Workspace) -> int:
     id_width = max(len(e.id) for e in EXERCISES)
     status_width = len(STARTED)
+    records = _recorded()
     _say(f"Hands-on exercises (workspace: {workspace.root})\n")
     for number, exercise in enumerate(EXERCISES, 1):
-        status = workspace.status(exercise)
+        status = tracking.status(workspace, exercise, records.get(exercise.id))
         _say(f"  {number:>2}. {exercise.id:<{id_width}}  {status:<{status_width}}  {exercise.title}")
     _say("\nStart one with: dl-tutor exercises start ID   (then check it: dl-tutor exercises check ID)")
     return EXIT_OK
@@ -225,6 +238,9 @@ def check(workspace: Workspace, exercise: Exercise) -> int:
     report = run_checks(exercise, path)
     print_report(report, exercise, path)
     workspace.record(exercise, report.passed)
+    note = tracking.record_in_progress(exercise.id, report)
+    if note:
+        _say(f"Note: {note}")
     return EXIT_OK if report.passed else EXIT_FAILED
 
 

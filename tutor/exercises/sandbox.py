@@ -28,6 +28,8 @@ __all__ = ["CheckLine", "Report", "run_checks"]
 
 #: How much of the learner's output a report keeps to show.
 KEPT_OUTPUT = 8 * 1024
+#: How often a cancellable run looks at its `cancel` event, in seconds.
+CANCEL_POLL = 0.1
 #: The most bytes of records read back from the result pipe.
 RESULT_LIMIT = 4 * 1024 * 1024
 
@@ -198,8 +200,12 @@ def _ending(returncode: int, limits: Limits) -> str:
             "checks finished. Return a value instead of exiting.")
 
 
-def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None) -> Report:
-    """Run `exercise`'s checks on the learner's file `path` in a sandboxed child process."""
+def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None,
+               cancel: threading.Event | None = None) -> Report:
+    """Run `exercise`'s checks on the learner's file `path` in a sandboxed child process.
+
+    `cancel`: when it is set during the run (the app left the step, or a newer check replaced
+    this one), the child is killed at once and the report says it was stopped."""
     limits = limits or exercise.limits
     started = time.monotonic()
     read_fd, write_fd = os.pipe()
@@ -228,9 +234,24 @@ def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None) 
 
     output = _drain(process.stdout, KEPT_OUTPUT, limits.output_bytes, stop_flood)
     records = _drain(results, RESULT_LIMIT, RESULT_LIMIT, lambda: _kill(process))
-    timed_out = False
+    timed_out = cancelled = False
     try:
-        process.wait(timeout=limits.wall_seconds)
+        if cancel is None:
+            process.wait(timeout=limits.wall_seconds)
+        else:  # look at `cancel` ten times a second
+            deadline = started + limits.wall_seconds
+            while True:
+                try:
+                    process.wait(timeout=max(0.0, min(CANCEL_POLL, deadline - time.monotonic())))
+                    break
+                except subprocess.TimeoutExpired:
+                    if cancel.is_set():
+                        cancelled = True
+                        _kill(process)
+                        process.wait()
+                        break
+                    if time.monotonic() >= deadline:
+                        raise
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill(process)
@@ -249,7 +270,9 @@ def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None) 
             pass
     checks, fatal, running, done = _parse(records.kept.decode("utf-8", "replace").splitlines())
     during = f" (during the check '{running}')" if running else ""
-    if flood.is_set():
+    if cancelled:
+        problem = "the check was stopped before it finished (a newer check replaced it)"
+    elif flood.is_set():
         problem = (f"your code printed more than {_size(limits.output_bytes)}{during} and was "
                    "stopped (an output flood: a print inside a loop?)")
     elif timed_out:

@@ -5,9 +5,9 @@ folder (`$DL_TUTOR_HOME` or the platform's user data folder). A learner's file i
 overwritten: `start` keeps an existing file, `reset` moves it to a timestamped backup first.
 
 Each exercise's last check result lives in `.status.json` in the workspace, written atomically
-(a temporary file, then `os.replace`). It is a stop-gap: the progress file will record exercise
-status and attempts later (issue #18), and a damaged status file only loses the statuses, never
-the learner's code.
+(a temporary file, then `os.replace`), and in the learner's progress file as well
+(`tutor.exercises.tracking`): a damaged status file loses neither the learner's code nor the
+status, which the progress file still holds (and the other way round).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ saves; whether a lesson is done is `tutor.session`'s rule.
 """
 
 from tutor.progress.store import (
+    ExerciseRecord,
     ExportTargetError,
     LessonRecord,
     Progress,
@@ -20,6 +21,7 @@ from tutor.progress.store import (
 )
 
 __all__ = [
+    "ExerciseRecord",
     "ExportTargetError",
     "LessonRecord",
     "Progress",

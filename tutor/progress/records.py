@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "FORMAT_VERSION",
+    "ExerciseRecord",
     "LessonRecord",
     "Progress",
     "ProgressFormatError",
@@ -100,6 +101,69 @@ class LessonRecord:
     visited: list[str] = field(default_factory=list)
     questions: dict[str, QuestionRecord] = field(default_factory=dict)
     completed: bool = False
+
+
+#: An exercise's status after its latest check.
+EXERCISE_FAILING, EXERCISE_PASSED = "failing", "passed"
+
+
+@dataclass
+class ExerciseRecord:
+    """What the learner did with one hands-on exercise (`tutor.exercises`), keyed by its id.
+
+    Attributes:
+        status: the latest check's result: "failing" or "passed".
+        attempts: how many times the checks ran on the learner's file.
+        passed: True once every check passed; it stays True (a later failing edit does not
+            take it back, as a question answered right stays right).
+        checks_passed: how many checks passed in the latest run.
+        checks_total: how many checks the latest run had (0 when the run could not start them).
+        first_failure: the latest run's first failing check, or what stopped it, in one line
+            ("" when it passed).
+        checked: when the latest check ran, local time "YYYY-MM-DDTHH:MM:SS".
+
+    Exercise records are optional on disk (written only once one exists) and read leniently:
+    an entry that is not a readable record is dropped alone, so a damaged exercise entry
+    never costs the lessons' progress.
+    """
+
+    status: str = EXERCISE_FAILING
+    attempts: int = 0
+    passed: bool = False
+    checks_passed: int = 0
+    checks_total: int = 0
+    first_failure: str = ""
+    checked: str = ""
+
+
+def _exercise_from_dict(data: Any) -> ExerciseRecord | None:
+    """An ExerciseRecord from its on-disk form, or None when it is not a readable record."""
+    if not isinstance(data, dict):
+        return None
+    record = ExerciseRecord()
+    for name, kind in (("status", str), ("attempts", int), ("passed", bool),
+                       ("checks_passed", int), ("checks_total", int), ("first_failure", str),
+                       ("checked", str)):
+        if name not in data:
+            continue
+        value = data[name]
+        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 0)):
+            return None
+        setattr(record, name, value)
+    if record.status not in (EXERCISE_FAILING, EXERCISE_PASSED):
+        return None
+    record.first_failure = record.first_failure[:500]
+    record.checked = record.checked[:40]
+    return record
+
+
+def _exercise_to_dict(record: ExerciseRecord) -> dict[str, Any]:
+    """The on-disk form of one exercise's record."""
+    return {
+        "status": record.status, "attempts": record.attempts, "passed": record.passed,
+        "checks_passed": record.checks_passed, "checks_total": record.checks_total,
+        "first_failure": record.first_failure, "checked": record.checked,
+    }
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
@@ -204,12 +268,14 @@ class Progress:
             which each question's options are shown (`tutor.widgets.question_card`), so the
             order differs between learners but stays put across restarts. Not part of `==`:
             two records of the same learning are equal whatever seed they carry.
+        exercises: exercise id -> ExerciseRecord (the hands-on track; see `record_check`).
     """
 
     version: int = FORMAT_VERSION
     last_lesson: str | None = None
     lessons: dict[str, LessonRecord] = field(default_factory=dict)
     learner_seed: int = field(default_factory=new_learner_seed, compare=False)
+    exercises: dict[str, ExerciseRecord] = field(default_factory=dict)
 
     def lesson(self, lesson_id: str) -> LessonRecord:
         """The record of lesson `lesson_id`, created empty if it does not exist yet."""
@@ -246,18 +312,34 @@ class Progress:
         right = sum(1 for qid in ids if qid in questions and questions[qid].correct)
         return right, len(ids)
 
+    def record_check(
+        self, exercise_id: str, passed: bool, *, checks_passed: int = 0, checks_total: int = 0,
+        first_failure: str = "", checked: str = "",
+    ) -> ExerciseRecord:
+        """Count one run of an exercise's checks; `passed` sticks once True."""
+        record = self.exercises.setdefault(exercise_id, ExerciseRecord())
+        record.attempts += 1
+        record.status = EXERCISE_PASSED if passed else EXERCISE_FAILING
+        record.passed = record.passed or passed
+        record.checks_passed, record.checks_total = checks_passed, checks_total
+        record.first_failure = "" if passed else " ".join(first_failure.split())[:500]
+        record.checked = checked
+        return record
+
     def mark_completed(self, lesson_id: str) -> None:
         """Record, as history, that lesson `lesson_id` was done (see `LessonRecord.completed`)."""
         self.lesson(lesson_id).completed = True
 
     def reset(self, lesson_id: str | None = None) -> None:
-        """Forget one lesson's progress, or everything when `lesson_id` is None.
+        """Forget one lesson's progress, or everything (the exercises' records too) when
+        `lesson_id` is None.
 
         Resetting one lesson keeps `last_lesson`, so "resume" reopens it at its first step.
         """
         if lesson_id is None:
             self.last_lesson = None
             self.lessons.clear()
+            self.exercises.clear()
         else:
             self.lessons.pop(lesson_id, None)
 
@@ -279,6 +361,10 @@ class Progress:
                 }
                 for lesson_id, record in self.lessons.items()
             },
+            # Only once there is one, so files without exercises stay as they were.
+            **({"exercises": {exercise_id: _exercise_to_dict(record)
+                              for exercise_id, record in self.exercises.items()}}
+               if self.exercises else {}),
         }
 
     @classmethod
@@ -315,7 +401,15 @@ class Progress:
                 raise ProgressFormatError(
                     f"learner_seed: expected a number from 0 to {0xFFFFFFFF}, got {seed}."
                 )
-        return cls(version=version, last_lesson=last_lesson, lessons=lessons, learner_seed=seed)
+        raw_exercises = data.get("exercises", {})
+        exercises: dict[str, ExerciseRecord] = {}
+        if isinstance(raw_exercises, dict):  # anything else: the exercises alone are dropped
+            for exercise_id, raw in raw_exercises.items():
+                record = _exercise_from_dict(raw)
+                if record is not None:
+                    exercises[exercise_id] = record
+        return cls(version=version, last_lesson=last_lesson, lessons=lessons, learner_seed=seed,
+                   exercises=exercises)
 
 
 def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
@@ -328,7 +422,9 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
     ours unless only the other side answered. `last_lesson` stays ours (this learner acted last).
     The learner seed stays ours too (it was read from the same file, or drawn for a new one).
     A question's review schedule (box and due day) is taken from the side that changed it since
-    `base`, ours when both did; the review and lapse counts add up like attempts.
+    `base`, ours when both did; the review and lapse counts add up like attempts. An exercise's
+    check attempts add up too, `passed` sticks on either side, and its latest status is the
+    side's whose check ran last.
     """
     for lesson_id, their_record in theirs.lessons.items():
         our_record = ours.lessons.get(lesson_id)
@@ -361,6 +457,22 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
             our_q.correct = our_q.correct or their_q.correct
     if ours.last_lesson is None:
         ours.last_lesson = theirs.last_lesson
+    for exercise_id, their_x in theirs.exercises.items():
+        our_x = ours.exercises.get(exercise_id)
+        if our_x is None:
+            ours.exercises[exercise_id] = their_x
+            continue
+        base_x = base.exercises.get(exercise_id)
+        their_new = max(0, their_x.attempts - (base_x.attempts if base_x else 0))
+        if their_new == 0:
+            continue
+        newer = their_x.checked > our_x.checked or our_x.attempts == (base_x.attempts if base_x else 0)
+        our_x.attempts += their_new
+        our_x.passed = our_x.passed or their_x.passed
+        if newer:  # the latest run is theirs (a `dl-tutor exercises check` in another pane)
+            our_x.status, our_x.checked = their_x.status, their_x.checked
+            our_x.checks_passed, our_x.checks_total = their_x.checks_passed, their_x.checks_total
+            our_x.first_failure = their_x.first_failure
 
 
 def _merge_review(ours: QuestionRecord, theirs: QuestionRecord, base: QuestionRecord) -> None:

@@ -3,7 +3,9 @@
 Whether a lesson is done, how many of its steps were seen and its first-try accuracy are
 `tutor.session`'s rules, the ones the course map and `dl-tutor list` use. "first try" is right
 on the first attempt out of the questions attempted; "review" is a missed question's Leitner box
-and the day it is due again (`tutor.review`).
+and the day it is due again (`tutor.review`). Once the learner has checked a hands-on exercise,
+an "Exercises" section lists every exercise with its latest status, checks passed, check runs
+and first failure (`Progress.exercises`).
 """
 
 from __future__ import annotations
@@ -100,4 +102,34 @@ def markdown_report(progress: Progress, course: Course | None) -> str:
                     f"{'yes' if q.first_try else ''} | {_cell(q.last_answer)[:60]} | {_review_cell(q)} |"
                 )
             lines.append("")
+    lines += _exercise_lines(progress)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _exercise_lines(progress: Progress) -> list[str]:
+    """The "Exercises" section: every exercise in course order, then any recorded one the
+    catalogue no longer has; nothing until some exercise was checked."""
+    if not progress.exercises:
+        return []
+    from tutor.exercises.catalogue import EXERCISES
+
+    known = [(exercise.id, exercise.lesson) for exercise in EXERCISES]
+    ids = {exercise_id for exercise_id, _ in known}
+    rows = known + [(exercise_id, "") for exercise_id in progress.exercises if exercise_id not in ids]
+    passed = sum(1 for exercise_id, _ in known
+                 if exercise_id in progress.exercises and progress.exercises[exercise_id].passed)
+    lines = ["", "## Exercises", "", f"Exercises passed: {passed} of {len(known)}.", "",
+             "| exercise | lesson | status | checks | check runs | last checked | first failure |",
+             "| --- | --- | --- | ---: | ---: | --- | --- |"]
+    for exercise_id, lesson_id in rows:
+        record = progress.exercises.get(exercise_id)
+        if record is None:
+            lines.append(f"| {_cell(exercise_id)} | {_cell(lesson_id)} | not checked |  | 0 |  |  |")
+            continue
+        status = record.status + (" (passed before)" if record.passed and record.status != "passed" else "")
+        checks = f"{record.checks_passed}/{record.checks_total}" if record.checks_total else ""
+        lines.append(
+            f"| {_cell(exercise_id)} | {_cell(lesson_id)} | {status} | {checks} | {record.attempts} | "
+            f"{_cell(record.checked)} | {_cell(record.first_failure)[:100]} |"
+        )
+    return lines

@@ -35,6 +35,7 @@ from tutor.progress.files import (
 )
 from tutor.progress.records import (
     FORMAT_VERSION,
+    ExerciseRecord,
     LessonRecord,
     Progress,
     ProgressFormatError,
@@ -46,6 +47,7 @@ from tutor.progress.records import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "ExerciseRecord",
     "LOCK_SUFFIX",
     "LOCK_TIMEOUT",
     "RESCUE_NAME",

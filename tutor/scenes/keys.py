@@ -54,6 +54,7 @@ VOCABULARY: tuple[KeyMeaning, ...] = (
 SCREEN_KEYS: frozenset[str] = frozenset({
     "space", "full_stop", "comma", "r", "plus", "equals_sign", "minus", "underscore",
     "left", "right", "n", "p", "h", "question_mark", "escape", "ctrl+o", "q",
+    "ctrl+g", "ctrl+e", "ctrl+k",  # the exercise step: start, edit, check
 })
 
 

@@ -27,6 +27,9 @@ KEYS_HELP = """\
 | `h` or `ctrl+t` | a hint for the question |
 | `ctrl+r` | show the answer (offered after two wrong answers) |
 | `ctrl+n` | a new practice problem |
+| `ctrl+g` | exercise steps: write the exercise's starter file (never over your work) |
+| `ctrl+e` | exercise steps: edit your file in `$VISUAL` / `$EDITOR` (checked when you close it) |
+| `ctrl+k` | exercise steps: run the exercise's checks (`h`: its next hint) |
 | `escape` | leave the answer field, list, button or scene (stays in the lesson) |
 | `ctrl+o` | back to the course map (the lesson stays as you left it) |
 | `?` | this help |

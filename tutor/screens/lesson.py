@@ -7,6 +7,10 @@ never typed into an answer field nor pressed to delete (backspace is), it passes
 SSH and tmux unchanged, and no scene binds it. The app keeps the screen, so the lesson comes back
 as it was left.
 
+Exercise steps (`Step.exercise`): an `ExercisePanel` below the prose, with the keys `ctrl+g`
+(start), `ctrl+e` (edit in $VISUAL / $EDITOR), `ctrl+k` (check) and `h` (its hint when the step
+asks no question, or when the panel has focus). They show in the footer on those steps only.
+
 Predict, then reveal: a step's held-back prose (`Step.reveal`) is shown below its questions once
 every one is done (solved now or before, or given up on with Show answer), and on a
 `hold_scene` step the scene holds its answers back (`SceneBase.hold_answers`) until then.
@@ -25,6 +29,7 @@ from tutor.content.model import Lesson, Step
 from tutor.scenes.base import LiveScene, SceneBase
 from tutor.scenes.registry import load_scene_class
 from tutor.session import Session
+from tutor.widgets.exercise_panel import CHECK_KEY, EDIT_KEY, START_KEY, ExercisePanel
 from tutor.widgets.question_card import QuestionCard
 from tutor.widgets.transport import Transport
 
@@ -79,6 +84,9 @@ class LessonScreen(Screen):
         Binding("plus,equals_sign", "scene('faster')", "Faster", show=False),
         Binding("minus,underscore", "scene('slower')", "Slower", show=False),
         Binding("h", "hint", "Hint", show=False),
+        Binding(START_KEY, "exercise('start')", "Start", show=False),
+        Binding(EDIT_KEY, "exercise('edit')", "Edit", show=False),
+        Binding(CHECK_KEY, "exercise('check')", "Check"),
         Binding("question_mark", "help", "Help"),
         Binding(LEAVE_KEY, "leave", "Map"),
         Binding("escape", "leave_widget", "Leave field", show=False),
@@ -135,6 +143,10 @@ class LessonScreen(Screen):
         prose = self.query_one("#prose-column", VerticalScroll)
         await prose.remove_children()
         widgets: list = [Markdown(f"## {step.title}\n\n{step.prose}", id="prose")]
+        if step.exercise:
+            from tutor.exercises.catalogue import get
+
+            widgets.append(ExercisePanel(get(step.exercise), self.session, id="exercise"))
         for n, qid in enumerate(step.questions, start=1):
             widgets.append(
                 QuestionCard(
@@ -165,6 +177,7 @@ class LessonScreen(Screen):
             stage.add_class("-hidden")
         self._update_reveal()
         self._focus_first()
+        self.refresh_bindings()  # the exercise keys show on exercise steps only
         self.session.visit(self.lesson, step.id)
 
     async def reopen(self, start: int) -> None:
@@ -257,11 +270,34 @@ class LessonScreen(Screen):
             "end": scene.to_end,
         }[action]()
 
+    @property
+    def exercise_panel(self) -> ExercisePanel | None:
+        """The step's exercise panel, if it has one."""
+        found = self.query(ExercisePanel)
+        return found.first() if found else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The exercise keys act (and show in the footer) on exercise steps only."""
+        if action == "exercise":
+            return bool(self.step.exercise)
+        return True
+
+    def action_exercise(self, action: str) -> None:
+        """Start, edit or check the step's exercise (`ExercisePanel`)."""
+        panel = self.exercise_panel
+        if panel is not None:
+            {"start": panel.start, "edit": panel.edit, "check": panel.check}[action]()
+
     def action_hint(self) -> None:
-        """Show the next hint of the focused question (or of the first one on this step)."""
+        """Show the next hint of the focused question (or of the first one on this step); on an
+        exercise step, the exercise's when it has focus or the step asks no question."""
         focused = self.focused
-        while focused is not None and not isinstance(focused, QuestionCard):
+        panel = self.exercise_panel
+        while focused is not None and not isinstance(focused, (QuestionCard, ExercisePanel)):
             focused = focused.parent  # type: ignore[assignment]
+        if panel is not None and (focused is panel or not self.query(QuestionCard)):
+            panel.hint()
+            return
         card = focused or next(iter(self.query(QuestionCard)), None)
         if card is None:
             self.notify("This step has no question.", timeout=2)
