@@ -20,6 +20,7 @@ from tutor.scenes.threshold_unit import ThresholdUnitScene
 from tutor.screens.home import HomeScreen
 from tutor.screens.lesson import LEAVE_KEY, LessonScreen
 from tutor.widgets.question_card import OneChoice, QuestionCard
+from tutor.widgets.transport import Transport
 
 LESSON = "fx"
 
@@ -313,8 +314,12 @@ async def test_a_hold_scene_step_holds_the_scene_until_its_questions_are_done(
         assert calls == [True] and scene.answers_held
         await _answer(pilot, _card(screen, "sum"), "3")
         assert calls == [True]
+        transport = screen.query_one(Transport)
+        assert scene.holding and transport.held  # the bar hides its counts while held
         await _answer(pilot, _card(screen, "sum"), "2")
         assert calls == [True, False] and not scene.answers_held
+        await pilot.pause()
+        assert not transport.held
         assert _reveal_shown(screen)
 
 

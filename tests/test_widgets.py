@@ -579,3 +579,11 @@ def test_plot_axes_get_round_ticks(low, high, most, labels) -> None:
     ticks, written = nice_ticks(low, high, most)
     assert written == labels and len(ticks) <= most
     assert all(low - 1e-9 <= t <= high + 1e-9 for t in ticks)
+
+
+def test_transport_hides_its_counts_while_the_scene_holds_answers() -> None:
+    """A frame count can be an answer (window positions, pooled cells): held, it is "?"."""
+    shown = "".join(p.text for p in layout_transport(False, 3, 24, 1.0, 80))
+    held = "".join(p.text for p in layout_transport(False, 3, 24, 1.0, 80, held=True))
+    assert "step 3/24" in shown
+    assert "step ?" in held and "24" not in held and "3/" not in held

@@ -80,6 +80,7 @@ class SceneBase(Widget, can_focus=True):
             self.position = scene.position
             self.total = scene.total_frames
             self.speed = scene.speed
+            self.held = scene.holding
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -100,6 +101,7 @@ class SceneBase(Widget, can_focus=True):
         if held != self.answers_held:
             self.answers_held = held
             self.redraw()
+            self._post_state()  # the transport hides or shows its counts
 
     @property
     def holding(self) -> bool:

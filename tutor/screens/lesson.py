@@ -225,6 +225,7 @@ class LessonScreen(Screen):
         transport.position = message.position
         transport.total = message.total
         transport.speed = message.speed
+        transport.held = message.held
         # A scene without frames (a canvas, a live race) has nothing to play or step through.
         transport.display = message.total > 0
 

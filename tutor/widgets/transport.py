@@ -92,6 +92,7 @@ def layout_transport(
     speed: float,
     width: int,
     ascii_only: bool = False,
+    held: bool = False,
 ) -> list[Piece]:
     """Lay the bar out for a given width. Pure: no app needed.
 
@@ -102,6 +103,8 @@ def layout_transport(
         speed: Speed factor.
         width: Cells available.
         ascii_only: Use ">" and "||" instead of "▶" and "‖".
+        held: The scene holds its answers back: the counts are "?" (a frame count can be the
+            answer, e.g. how many window positions fit).
 
     Returns:
         The pieces in order; their total length never exceeds ``width`` unless even the core
@@ -109,6 +112,8 @@ def layout_transport(
     """
     play, pause = (">", "||") if ascii_only else ("▶", "‖")
     step = f"step {position}/{total}" if total is not None else f"step {position}"
+    if held:
+        step = "step ?"
     core = [
         Piece(f" {play if playing else pause} ", "toggle", "state"),
         Piece(" "),
@@ -196,6 +201,8 @@ class Transport(Widget):
     """Speed factor shown as "1x", "0.25x", ... (the parent owns the actual timing)."""
 
     ascii_only: reactive[bool] = reactive(False)
+    held: reactive[bool] = reactive(False)
+    """The scene on the stage holds its answers back: the step counts show as "?"."""
     """Draw ">" and "||" instead of "▶" and "‖" for terminals or fonts without them."""
 
     class Pressed(Message):
@@ -262,6 +269,7 @@ class Transport(Widget):
             self.speed,
             self.content_size.width or 80,
             self.ascii_only,
+            self.held,
         )
 
     def render(self) -> RenderResult:
