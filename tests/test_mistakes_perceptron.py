@@ -52,7 +52,7 @@ CLASSIC_SLIPS = [
     ("perceptron-rule", "add-raises-net", "8", "square"),
     # Threshold versus bias, and the bias forgotten in a net input.
     ("perceptron-boundary", "bias-from-threshold", "1.5", "θ itself"),
-    ("perceptron-boundary", "boundary-crossing", "2", "upside down"),
+    ("perceptron-boundary", "boundary-crossing", "4", "upside down"),
     ("perceptron-boundary", "boundary-crossing", "1", "w2"),
     ("perceptron-boundary", "or-bias", "0.25", "cancel"),
     ("perceptron-boundary", "or-nets", "0, 0.5, 0.5, 1", "bias"),
@@ -60,7 +60,8 @@ CLASSIC_SLIPS = [
     ("perceptron-convergence", "and-final-nets", "0 1 2 3", "bias"),
     ("perceptron-convergence", "and-final-nets", "-3 -1 -2 0", "own weight"),
     ("perceptron-convergence", "or-final-nets", "0 1 1 2", "bias"),
-    ("perceptron-convergence", "output-net-01", "2", "bias"),
+    ("perceptron-convergence", "output-nets", "1 2 2 1", "bias"),
+    ("perceptron-convergence", "output-nets", "0.5 0.5 0.5 -0.5", "OR unit"),
     ("perceptron-convergence", "hidden-11", "1 1", "h2"),
     ("artificial-neuron", "or-truth-table", "0 0 0 1", "AND"),
     ("artificial-neuron", "or-truth-table", "1 1 1 1", "00"),

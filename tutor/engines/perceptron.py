@@ -39,6 +39,7 @@ __all__ = [
     "XOR_HIDDEN",
     "XOR_OUTPUT",
     "boundary",
+    "hidden_dataset",
     "hardlim",
     "net_input",
     "predict",
@@ -189,12 +190,17 @@ class Dataset:
         inputs: the patterns, N tuples of length n.
         targets: N targets, each 0 or 1.
         description: one line for a menu.
+        axes: the names of the two coordinates ("x1", "x2"; "h1", "h2" for hidden outputs).
+        sources: for data made by a hidden layer, the original input behind each pattern
+            (N tuples); empty otherwise.
     """
 
     name: str
     inputs: tuple[tuple[float, ...], ...]
     targets: tuple[int, ...]
     description: str
+    axes: tuple[str, str] = ("x1", "x2")
+    sources: tuple[tuple[float, ...], ...] = ()
 
 
 _BINARY = ((0, 0), (0, 1), (1, 0), (1, 1))
@@ -395,3 +401,25 @@ def two_layer_forward(
     out_w, out_b = output
     out_net = net_input(out_w, out_b, h)
     return Layer2Forward(p=p_vec, nets=hidden_nets + (out_net,), h=h, y=hardlim(out_net))
+
+
+def hidden_dataset(
+    inputs: Sequence[Sequence[float]] = _BINARY,
+    targets: Sequence[int] = (0, 1, 1, 0),
+    hidden: Sequence[tuple[Sequence[float], float]] = XOR_HIDDEN,
+    name: str = "xor-hidden",
+) -> Dataset:
+    """The data set as the hidden layer sees it: each input replaced by its hidden outputs.
+
+    With the defaults, XOR through the OR and NAND units: [0,0] → (0, 1), [0,1] and [1,0] →
+    (1, 1), [1,1] → (1, 0). Unlike XOR itself, one line separates these points.
+    """
+    mapped = tuple(tuple(float(v) for v in two_layer_forward(p, hidden).h) for p in inputs)
+    return Dataset(
+        name, mapped, tuple(int(t) for t in targets),
+        "XOR after the hidden OR and NAND units: the points (h1, h2); one line separates them.",
+        axes=("h1", "h2"), sources=tuple(_vec(p) for p in inputs),
+    )
+
+
+DATASETS["xor-hidden"] = hidden_dataset()

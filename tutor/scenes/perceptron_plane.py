@@ -20,7 +20,7 @@ from textual.widgets import Static
 from tutor.engines.neuron import GATES, binary_inputs
 from tutor.engines.perceptron import boundary, net_input, predict, weight_arrow
 from tutor.scenes.knobs import KnobScene
-from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
+from tutor.scenes.plane import PlaneDrawing, draw_plane, shade_grid, visible_box
 from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
@@ -54,6 +54,7 @@ class PerceptronPlaneScene(KnobScene):
 wants 0, `!` on a point the perceptron gets wrong. The line is the boundary w·p + b = 0 and the
 arrow is the weight vector w, drawn from the boundary: it is perpendicular to the line and points
 to the side where a = 1 (a point exactly on the line also gives a = 1, since hardlim(0) = 1).
+Dim dots `·` fill the side where a = 1; `@` marks the row being stepped through.
 
 - When editable (click it or `tab` to it): `↑`/`↓` pick w1, w2 or b; `[` and `]` change it.
 - `g` switches the target gate: AND, OR, XOR, NAND, NOR.
@@ -185,17 +186,34 @@ to the side where a = 1 (a point exactly on the line also gives a = 1, since har
         noun = "point is" if self.errors == 1 else "points are"
         return Text(f"✗ {self.errors} {noun} on the wrong side (marked !).{extra}", style="bold")
 
+    def current_row(self, position: int | None = None) -> int | None:
+        """The index of the row being stepped through, or None when the whole table is shown."""
+        position = self.position if position is None else position
+        finished = position >= len(self.rows)
+        if position <= 0 or (self.editable and finished):
+            return None
+        return min(position, len(self.rows)) - 1
+
     def _draw_plane(self) -> None:
         plot = self.query_one("#pp-plane", Plot)
         limits = visible_box(plot)
-        drawing = PlaneDrawing(title="o: t=1  x: t=0  !: wrong  arrow: w")
+        current = self.current_row()
+        # Short enough for a 36-column plot: plotext drops a title that does not fit.
+        marks = "o t=1  x t=0  ! wrong  · a=1"
+        drawing = PlaneDrawing(title=marks + ("  @ row" if current is not None else ""))
+        w1, w2 = self.weights
+        bias = self.bias
+        drawing.shade = shade_grid(limits, lambda x, y: w1 * x + w2 * y + bias >= 0)
         segment = boundary(self.weights, self.bias, limits)
         if segment is not None:
             drawing.segments.append(segment)
         arrow = weight_arrow(self.weights, self.bias, length=0.6)
         if arrow is not None:
             drawing.arrows.append(arrow)
-        drawing.add_points("o", [r.p for r in self.rows if r.correct and r.t == 1])
-        drawing.add_points("x", [r.p for r in self.rows if r.correct and r.t == 0])
-        drawing.add_points("!", [r.p for r in self.rows if not r.correct])
+        rows = [r for i, r in enumerate(self.rows) if i != current]
+        drawing.add_points("o", [r.p for r in rows if r.correct and r.t == 1])
+        drawing.add_points("x", [r.p for r in rows if r.correct and r.t == 0])
+        drawing.add_points("!", [r.p for r in rows if not r.correct])
+        if current is not None:
+            drawing.add_points("@", [self.rows[current].p])
         draw_plane(plot, drawing, limits)

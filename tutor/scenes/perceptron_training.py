@@ -25,6 +25,9 @@ from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
 from tutor.text import format_number, format_vector
 from tutor.widgets.plot import Plot
 
+#: Colours of the arrows in the vector view: plotext's name for the plot, Rich's for the legend.
+ARROW_COLOURS = {"before": ("blue+", "bright_blue"), "p": ("yellow", "yellow"), "after": ("green+", "bright_green")}
+
 
 def _vec(values: tuple[float, ...] | list[float]) -> str:
     return format_vector(values)
@@ -47,6 +50,10 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 - `.` next presentation, `,` back to the state before, `space` plays, `end` jumps to the end,
   `r` resets, `+`/`-` speed.
 - `x` draws a new random starting point (when the step allows it).
+- The line under the table counts the errors (updates) in each epoch: an epoch with 0 errors
+  ends the run.
+- With arrows shown: w_old, the weights before the update (blue), e·p (yellow: +p or -p) and
+  w_new = w_old + e·p (green), all drawn from the origin; the dotted line is the old boundary.
 - Predict mode: before each update you are asked for the new weights; type them (e.g. `2, 1.2`)
   and press enter. To skip, press escape and then `.`.
 """
@@ -63,6 +70,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     PerceptronTrainingScene #pt-plane { height: 40vh; min-height: 16; margin-top: 1; }
     PerceptronTrainingScene #pt-trail { height: 12; margin-top: 1; }
     PerceptronTrainingScene #pt-trail.-hidden { display: none; }
+    PerceptronTrainingScene #pt-legend.-hidden { display: none; }
     """
 
     FRAME_SECONDS = 0.9
@@ -78,6 +86,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         self.predict: bool = self.bool_param("predict")
         self.random_ok: bool = self.bool_param("random_start")
         self.show_trail: bool = self.bool_param("show_trail")
+        self.show_vectors: bool = self.bool_param("show_vectors")
         self._draw = 0
         self._asked: set[int] = set()
         self._awaiting: int | None = None
@@ -216,7 +225,9 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             yield Input(id="pt-answer")
         yield Static(id="pt-feedback")
         yield Static(id="pt-status")
+        yield Static(id="pt-epochs")
         yield Plot(id="pt-plane")
+        yield Static(id="pt-legend", classes="" if self.show_vectors else "-hidden")
         yield Plot(id="pt-trail", classes="" if self.show_trail else "-hidden")
 
     def on_resize(self) -> None:
@@ -234,23 +245,35 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         self.query_one("#pt-patterns", Static).update(self._patterns(w, b, position))
         self.query_one("#pt-step", Static).update(self._computation(position))
         self.query_one("#pt-status", Static).update(self._status(position))
+        self.query_one("#pt-epochs", Static).update(self._epoch_errors(position))
+        if self.show_vectors:
+            self.query_one("#pt-legend", Static).update(self._legend(position))
         self._draw_plane(position)
         if self.show_trail:
             self._draw_trail(position)
 
     def _label(self) -> str:
         """A short name for the data set: "test problem", "AND", "XOR"..."""
-        return "test problem" if self.dataset.name == "seed-test" else self.dataset.name.upper()
+        if self.dataset.name == "seed-test":
+            return "test problem"
+        if self.dataset.name == "xor-hidden":
+            return "XOR seen by the hidden units"
+        return self.dataset.name.upper()
 
     def _patterns(self, w: tuple[float, ...], b: float, position: int) -> Text:
         text = Text()
         current = self.run.updates[position - 1].pattern if position else None
+        sources = self.dataset.sources
         for i, (p, t) in enumerate(zip(self.dataset.inputs, self.dataset.targets)):
             a = int(predict(w, b, p))
             marker = "▶" if i == current else " "
             mark = self.unless_held("✓" if a == t else "✗", "")
-            text.append(f"{marker}p{i + 1} = {_vec(p):<9} t = {t}   now a = {self.unless_held(a)} {mark}\n",
-                        style="bold" if i == current else "")
+            style = "bold" if i == current else ""
+            if sources:  # x → h: the input and where the hidden units put it
+                text.append(f"{marker}x {_vec(sources[i])} → h {_vec(p)}  t = {t}  a = {self.unless_held(a)} {mark}\n",
+                            style=style)
+                continue
+            text.append(f"{marker}p{i + 1} = {_vec(p):<9} t = {t}   now a = {self.unless_held(a)} {mark}\n", style=style)
         text.rstrip()
         return text
 
@@ -261,31 +284,32 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         terms = " + ".join(f"{_num(wi)}·{_num(pi)}" for wi, pi in zip(u.w_before, u.p))
         bias = f" + {_num(u.b_before)}" if self.use_bias else ""
         text = Text()
-        text.append(f"epoch {u.epoch}, p{u.pattern + 1}: ", style="bold")
+        # Short lines: the scene is about 36 columns wide at 80x24.
+        text.append(f"epoch {u.epoch}, p{u.pattern + 1} = {_vec(u.p)}, t = {u.t}\n", style="bold")
         if self.holding:
-            text.append(f"p = {_vec(u.p)}, t = {u.t}:  w·p{' + b' if self.use_bias else ''} = ?\n")
-            text.append("a = hardlim(?) = ?,  e = t - a = ?\n")
-            text.append("the weights and results are held back until you answer", style="dim")
+            text.append(f"w·p{' + b' if self.use_bias else ''} = ?\n")
+            text.append("a = hardlim(?) = ?; e = t - a = ?\n")
+            text.append("held back until you answer", style="dim")
             return text
         text.append(f"w·p{' + b' if self.use_bias else ''} = {terms}{bias} = {format_number(u.net)}\n")
-        text.append(f"a = hardlim({format_number(u.net)}) = {u.a},  e = t - a = {u.t} - {u.a} = {u.e}\n")
+        text.append(f"a = hardlim({format_number(u.net)}) = {u.a}; e = {u.t} - {u.a} = {u.e}\n")
         if u.e == 0:
             text.append("e = 0: right already, nothing changes.", style="green")
         else:
             sign = "+" if u.e > 0 else "-"
             text.append(f"w ← {_vec(u.w_before)} {sign} {_vec(u.p)} = {_vec(u.w_after)}", style="bold")
             if self.use_bias:
-                text.append(f",  b ← {format_number(u.b_before)} {sign} 1 = {format_number(u.b_after)}", style="bold")
+                text.append(f"\nb ← {format_number(u.b_before)} {sign} 1 = {format_number(u.b_after)}", style="bold")
         return text
 
     def _status(self, position: int) -> Text:
         done = position >= self.total_frames
         changes = sum(1 for u in self.run.updates[:position] if u.changed)
-        epoch = self.run.updates[position - 1].epoch if position else 1
         if self.holding:
-            return Text(f"presentation {position} · results held until you answer", style="dim")
+            return Text(f"presentation {position} · results held", style="dim")
         if not done:
-            return Text(f"epoch {epoch} · presentation {position} of {self.total_frames} · {changes} updates so far", style="dim")
+            noun = "update" if changes == 1 else "updates"
+            return Text(f"presentation {position} of {self.total_frames} · {changes} {noun}", style="dim")
         if self.run.converged:
             return Text(
                 f"✓ Converged: epoch {self.run.epochs} had no errors. {self.run.changes} updates in "
@@ -299,19 +323,71 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             style="bold",
         )
 
+    def _epoch_errors(self, position: int) -> Text:
+        """Errors (updates) per epoch for the epochs presented so far; the current one open."""
+        text = Text("errors per epoch: ", style="bold")
+        if self.holding:
+            text.append("?", style="dim")
+            return text
+        if position == 0:
+            text.append("-", style="dim")
+            return text
+        seen = self.run.updates[:position]
+        counts = [0] * seen[-1].epoch
+        for u in seen:
+            counts[u.epoch - 1] += u.changed
+        complete = position == self.total_frames or self.run.updates[position].epoch != seen[-1].epoch
+        for k, count in enumerate(counts):
+            last = k == len(counts) - 1
+            if last and not complete:
+                text.append(f"{count}…", style="dim")
+            else:
+                text.append(str(count), style="bold green" if count == 0 else "")
+            if not last:
+                text.append(" ")
+        return text
+
+    def _legend(self, position: int) -> Text:
+        """What the arrows in the plane are, in their colours."""
+        text = Text()
+        entries = [("before", "━ w_old  ")]
+        u = self.run.updates[position - 1] if position else None
+        if u is None:
+            entries = [("before", "━ w  "), ("p", f"━ p{'' if self.dataset.sources else '1'} = the next pattern")]
+        elif self.holding:
+            entries.append(("p", "━ p presented"))
+        elif u.e == 0:
+            entries = [("before", "━ w (unchanged: e = 0)  "), ("p", "━ p presented")]
+        else:
+            entries += [("p", f"━ {'+' if u.e > 0 else '-'}p  "), ("after", "━ w_new  ")]
+        for key, words in entries:
+            text.append(words, style=ARROW_COLOURS[key][1])
+        if u is not None and u.e != 0 and not self.holding:
+            text.append("··· old line", style="dim")
+        return text
+
     def _box(self) -> tuple[float, float, float, float]:
-        xs = [p[0] for p in self.dataset.inputs]
-        ys = [p[1] for p in self.dataset.inputs]
+        points = list(self.dataset.inputs)
+        if self.show_vectors:  # room for every arrow of the run, so the view never jumps
+            points += [self.w0, (0.0, 0.0)] + [u.w_after for u in self.run.updates]
+            points += [tuple(-v for v in u.p) for u in self.run.updates if u.e < 0]
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
         return min(xs) - 0.5, max(xs) + 0.5, min(ys) - 0.5, max(ys) + 0.5
 
     def _draw_plane(self, position: int) -> None:
         plot = self.query_one("#pt-plane", Plot)
         limits = visible_box(plot, self._box())
-        w, b = self.state_at(position)
+        u = self.run.updates[position - 1] if position else None
+        # While the step's questions are open, the line after an update would give it away.
+        w, b = (u.w_before, u.b_before) if (u is not None and self.holding) else self.state_at(position)
         drawing = PlaneDrawing(title="o: t=1  x: t=0  *: presented")
+        drawing.xlabel, drawing.ylabel = self.dataset.axes
         segment = boundary(w, b, limits)
         if segment is not None:
             drawing.segments.append(segment)
+        if self.show_vectors:
+            self._add_vectors(drawing, position, limits)
         current = self.run.updates[position - 1].pattern if position else None
         pairs = list(zip(self.dataset.inputs, self.dataset.targets))
         drawing.add_points("o", [p for i, (p, t) in enumerate(pairs) if t == 1 and i != current])
@@ -319,6 +395,26 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         if current is not None:
             drawing.add_points("*", [self.dataset.inputs[current]])
         draw_plane(plot, drawing, limits)
+
+    def _add_vectors(self, drawing: PlaneDrawing, position: int, limits) -> None:
+        """w before (and after) the update and the ±p added to it, from the origin."""
+        origin = (0.0, 0.0)
+        colour = {key: plot_colour for key, (plot_colour, _) in ARROW_COLOURS.items()}
+        if position == 0:
+            drawing.vectors.append((origin, tuple(self.w0), "braille", colour["before"]))
+            drawing.vectors.append((origin, tuple(self.dataset.inputs[0]), "braille", colour["p"]))
+            return
+        u = self.run.updates[position - 1]
+        drawing.vectors.append((origin, tuple(u.w_before), "braille", colour["before"]))
+        if self.holding or u.e == 0:
+            drawing.vectors.append((origin, tuple(u.p), "braille", colour["p"]))
+            return
+        step = tuple(u.e * v for v in u.p)
+        old = boundary(u.w_before, u.b_before, limits)
+        if old is not None:
+            drawing.guides.append(old)
+        drawing.vectors.append((origin, step, "braille", colour["p"]))
+        drawing.vectors.append((origin, tuple(u.w_after), "braille", colour["after"]))
 
     def _draw_trail(self, position: int) -> None:
         plot = self.query_one("#pt-trail", Plot)

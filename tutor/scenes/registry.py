@@ -87,7 +87,7 @@ SCENES: dict[str, SceneSpec] = {
     "perceptron-training": SceneSpec(
         target="tutor.scenes.perceptron_training:PerceptronTrainingScene",
         specs={
-            "dataset": choice("seed-test", "and", "or", "nand", "nor", "xor", default="seed-test"),
+            "dataset": choice("seed-test", "and", "or", "nand", "nor", "xor", "xor-hidden", default="seed-test"),
             "weights": pair([0.0, 0.0], -10.0, 10.0),
             "bias": number(0.0, -10.0, 10.0),
             "use_bias": flag(True),
@@ -95,6 +95,7 @@ SCENES: dict[str, SceneSpec] = {
             "predict": flag(False),
             "random_start": flag(False),
             "show_trail": flag(False),
+            "show_vectors": flag(False),
         },
         summary="The perceptron learning rule, one presentation per frame, with the moving boundary.",
         holds_answers=True,
@@ -111,6 +112,7 @@ SCENES: dict[str, SceneSpec] = {
             "lr": number(0.01, *_DESCENT_LR),
             "epochs": integer(500, 1, 10_000),
             "query": number(10.0, -1000.0, 1000.0),
+            "lr_input": flag(False),
         },
         summary="A linear unit fitted by gradient descent to y = 2x - 1, with its prediction at x = 10.",
         holds_answers=True,
@@ -153,6 +155,7 @@ SCENES: dict[str, SceneSpec] = {
             "iterations": integer(50, 0, 1000),
             "start": pair(None, -100.0, 100.0, note="the surface's first start"),
             "multi_start": flag(False),
+            "hold_kinds": flag(False),
         },
         summary="Descent on a cost surface of two parameters, drawn as contours with the path.",
         holds_answers=True,
@@ -195,15 +198,18 @@ SCENES: dict[str, SceneSpec] = {
     "expression-playground": SceneSpec(
         target="tutor.scenes.expression_playground:ExpressionPlaygroundScene",
         specs={"expression": text("(x + y) * z"), "values": text("x=-2, y=5, z=-4")},
-        summary="Type any expression and values; it is parsed safely, drawn and differentiated.",
+        summary="Type any expression (or named steps, q = x + y; f = q * z) and values; it is "
+                "parsed safely, drawn, differentiated and checked node by node.",
         holds_answers=True,
     ),
     "activations": SceneSpec(
         target="tutor.scenes.activations:ActivationsScene",
         specs={
-            "show": choice("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout", default="sigmoid"),
+            "show": choice("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "maxout", "softmax",
+                           default="sigmoid"),
         },
-        summary="Activation functions and their derivatives, with saturation made visible.",
+        summary="Activation functions and their derivatives, with saturation made visible; "
+                "softmax as bars of p for a logit vector.",
         holds_answers=True,
     ),
     "softmax": SceneSpec(
@@ -226,6 +232,7 @@ SCENES: dict[str, SceneSpec] = {
             "seed": seed(1),
         },
         summary="A 2-2-1 or 2-4-1 sigmoid network learning XOR by backpropagation.",
+        holds_answers=True,
     ),
     "digit-browser": SceneSpec(
         target="tutor.scenes.digit_browser:DigitBrowserScene",
@@ -334,8 +341,10 @@ SCENES: dict[str, SceneSpec] = {
             "shift": integer(0, 0, 4),
             "view": choice("train", "results", default="train"),
             "editable": flag(True),
+            "data": choice("mnist", "fashion-mnist", default=None,
+                           note="none: the app's data set (--data); the switch offers both"),
         },
-        summary="Train an MLP or LeNet-5 on MNIST live (pause, stop, continue), then its confusion matrix and mistakes.",
+        summary="Train an MLP or LeNet-5 on MNIST or Fashion-MNIST live (pause, stop, continue), then its confusion matrix and mistakes.",
         holds_answers=True,
     ),
 }

@@ -22,6 +22,10 @@ from tutor.text import format_number
 from tutor.widgets.plot import Plot
 
 
+def _factor(value: float) -> str:
+    """A number inside a written product: negative ones in parentheses."""
+    return f"({format_number(value)})" if value < 0 else format_number(value)
+
 
 class ThresholdUnitScene(KnobScene):
     """Weights w1, w2 and threshold θ, the truth table they produce, and a target gate."""
@@ -143,7 +147,9 @@ and the output: 1 when Σ > θ, 0 otherwise.
             pattern = f"{'▶' if current else ' '}{row.inputs[0]}  {row.inputs[1]}"
             cells = [pattern]
             if done:
-                products = f"{format_number(row.products[0])} + {format_number(row.products[1])}"
+                second = format_number(row.products[1])
+                second = f"({second})" if row.products[1] < 0 else second
+                products = f"{format_number(row.products[0])} + {second}"
                 cells += [products, format_number(row.weighted_sum), str(row.output)]
             else:
                 cells += ["·", "·", "·"]
@@ -159,7 +165,7 @@ and the output: 1 when Σ > θ, 0 otherwise.
             relation = ">" if row.output else "≤"
             detail.append(
                 f"{''.join(str(v) for v in row.inputs)}: "
-                f"{format_number(self.weights[0])}·{row.inputs[0]} + {format_number(self.weights[1])}·{row.inputs[1]}"
+                f"{_factor(self.weights[0])}·{row.inputs[0]} + {_factor(self.weights[1])}·{row.inputs[1]}"
                 f" = {format_number(row.weighted_sum)} {relation} {format_number(self.threshold)}"
                 f" → {'fires (1)' if row.output else 'silent (0)'}",
                 style="bold",
@@ -182,11 +188,30 @@ and the output: 1 when Σ > θ, 0 otherwise.
 
     def _describe(self) -> str:
         outputs = tuple(row.output for row in self.table.rows)
-        names = [name for name, table in GATES.items() if table == outputs]
-        if names:
-            return f"This unit computes {names[0]}."
-        if all(outputs):
-            return "This unit always fires."
-        if not any(outputs):
-            return "This unit never fires."
-        return "This unit computes a function with no common name."
+        return f"This unit {describe_function(outputs)}."
+
+
+#: Names for the two-input functions outside GATES (outputs for 00, 01, 10, 11), and clearer
+#: words for the gates that copy or negate one input. XNOR is listed for completeness: one
+#: unit cannot compute it.
+FUNCTION_NAMES: dict[tuple[int, ...], str] = {
+    (0, 0, 1, 0): "computes x1 AND NOT x2: x1 but not x2, where x2 inhibits (material nonimplication)",
+    (0, 1, 0, 0): "computes x2 AND NOT x1: x2 but not x1, where x1 inhibits (material nonimplication)",
+    (1, 0, 1, 1): "computes x1 OR NOT x2: the implication 'if x2 then x1'",
+    (1, 1, 0, 1): "computes NOT x1 OR x2: the implication 'if x1 then x2'",
+    (1, 0, 0, 1): "computes XNOR: 1 when the inputs are equal",
+    GATES["A"]: "copies x1 and ignores x2 (the function A)",
+    GATES["B"]: "copies x2 and ignores x1 (the function B)",
+    GATES["NOT A"]: "outputs NOT x1 and ignores x2 (the function NOT A)",
+    GATES["NOT B"]: "outputs NOT x2 and ignores x1 (the function NOT B)",
+    (1, 1, 1, 1): "always fires",
+    (0, 0, 0, 0): "never fires",
+}
+
+
+def describe_function(outputs: tuple[int, ...]) -> str:
+    """What a two-input unit with these outputs (for 00, 01, 10, 11) does, as a verb phrase."""
+    if outputs in FUNCTION_NAMES:
+        return FUNCTION_NAMES[outputs]
+    names = [name for name, table in GATES.items() if table == outputs]
+    return f"computes {names[0]}" if names else "computes " + ", ".join(map(str, outputs))

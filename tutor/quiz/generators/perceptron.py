@@ -107,7 +107,7 @@ def _update_mistakes(
         candidates += [
             (moved(-e), "That update went the wrong way: it is w - e·p. The rule adds e·p, with e = t - a (target minus output)."),
             (w, "That is the old w: the output a differs from t, so e ≠ 0 and the rule must move w by e·p."),
-            (moved(e, (p[1], p[0])), "You added p's components crosswise: w1 changes by e·p1 and w2 by e·p2."),
+            (moved(e, (p[1], p[0])), "You added p's components crosswise: w1 changes by e times p's first component, w2 by e times its second."),
         ]
     else:
         candidates += [
