@@ -173,7 +173,7 @@ async def test_number_question_invalid_then_right_and_new_problem(tmp_path: Path
     app = make_app(home=tmp_path, open_lesson=LESSON)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
-        await screen.show_step(4)  # practice
+        await screen.show_step(screen.lesson.step_index("practice"))
         await pilot.pause()
         card = screen.query_one("#q-predict-sum", QuestionCard)
         field = card.answer_widget

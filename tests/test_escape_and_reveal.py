@@ -344,3 +344,35 @@ async def test_an_in_order_step_shows_each_question_after_the_one_before(tmp_pat
         screen = await _at(pilot, "last")
         screen = await _at(pilot, "choose")
         assert not _card(screen, "count").waiting
+
+
+async def test_a_scene_key_reaches_the_scene_from_an_answered_choice(tmp_path: Path) -> None:
+    """After answering, the scene's own keys still work without tabbing back to it; typing in
+    an answer field stays typing."""
+    app = app_on(tmp_path)
+    lesson = app.start_lesson
+    steps = tuple(
+        dataclasses.replace(s, scene_params={**s.scene_params, "editable": True}) if s.id == "play" else s
+        for s in lesson.steps
+    )
+    object.__setattr__(lesson, "steps", steps)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _at(pilot, "play")
+        scene = screen.query_one(ThresholdUnitScene)
+
+        def knobs() -> tuple:
+            return (tuple(scene.weights), scene.threshold)
+
+        before = knobs()
+        screen.query_one("#prose-column").focus()
+        await pilot.pause()
+        await pilot.press("right_square_bracket")  # the scene's own key: raise the knob
+        await pilot.pause()
+        assert knobs() != before
+        card = _card(screen, "sum")
+        card.answer_widget.focus()
+        await pilot.pause()
+        now = knobs()
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert knobs() == now and card.answer_widget.value == "]"

@@ -18,15 +18,17 @@ every one is done (solved now or before, or given up on with Show answer), and o
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Input, Markdown, Static
 
 from tutor.content.model import Lesson, Step
 from tutor.scenes.base import LiveScene, SceneBase
+from tutor.scenes.keys import SCREEN_KEYS
 from tutor.scenes.registry import load_scene_class
 from tutor.session import Session
 from tutor.widgets.exercise_panel import CHECK_KEY, EDIT_KEY, START_KEY, ExercisePanel
@@ -311,6 +313,28 @@ class LessonScreen(Screen):
 
         scene = self.scene
         self.app.push_screen(HelpScreen(scene_help=scene.HELP if scene else ""))
+
+    async def on_key(self, event: events.Key) -> None:
+        """A scene's own key (v, k, c, [ ...) pressed while the focus is elsewhere (the prose,
+        a choice list just answered, a button) still reaches the scene: a learner should not
+        have to tab back to it. Text fields keep their keys; the screen's own keys never get
+        here (their bindings run first, and scenes never bind them)."""
+        scene = self.scene
+        focused = self.focused
+        if scene is None or isinstance(focused, Input) or event.key in SCREEN_KEYS:
+            return
+        if focused is not None and scene in focused.ancestors_with_self:
+            return  # the scene had its chance: the key is not one of its own
+        try:
+            bindings = scene._bindings.get_bindings_for_key(event.key)
+        except Exception:  # NoBinding
+            return
+        for binding in bindings:
+            if scene.check_action(binding.action.split("(")[0], ()) is False:
+                continue  # disabled now (e.g. a knob on a step that does not offer it)
+            event.stop()
+            await scene.run_action(binding.action)
+            return
 
     def action_leave_widget(self) -> None:
         """Escape: leave the focused widget for the prose column; never leaves the lesson."""
