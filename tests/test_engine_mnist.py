@@ -264,7 +264,7 @@ def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytes
 
     _write_set(tmp_path / "data", sums=True)
     (tmp_path / "data" / FILES[0]).write_bytes(b"garbage")
-    monkeypatch.setattr(mnist, "shipped_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(mnist, "shipped_dir", lambda name="mnist": tmp_path / "data")
     with pytest.raises(DataError) as caught:
         load_digits(cache_dir=tmp_path / "cache")
     message = str(caught.value)

@@ -1,5 +1,5 @@
-"""The wheel carries the course, the MNIST files with their checksums and attribution, and an
-entry point; unpacked anywhere, it finds its own lessons and validates them."""
+"""The wheel carries the course, the MNIST and Fashion-MNIST files with their checksums and
+attribution, and an entry point; unpacked anywhere, it finds its own lessons and validates them."""
 
 from __future__ import annotations
 
@@ -85,6 +85,28 @@ def test_wheel_contains_mnist_with_checksums_and_attribution(wheel: Path, names:
     assert "LeCun" in readme
 
 
+def test_wheel_contains_fashion_mnist_with_checksums_licence_and_names(wheel: Path, names: set[str]) -> None:
+    folder = "tutor/data/fashion-mnist"
+    gz = {name for name in names if name.startswith(f"{folder}/") and name.endswith(".gz")}
+    assert gz == {f"{folder}/{name}" for name in MNIST_FILES}
+    for name in ("SHA256SUMS", "README.md", "LICENSE", "dataset.toml"):
+        assert f"{folder}/{name}" in names, name
+    sums = _read(wheel, f"{folder}/SHA256SUMS")
+    assert all(name in sums for name in MNIST_FILES)
+    assert "Zalando" in _read(wheel, f"{folder}/README.md") and "MIT" in _read(wheel, f"{folder}/LICENSE")
+    assert "Ankle boot" in _read(wheel, f"{folder}/dataset.toml")
+
+
+#: The most the wheel may weigh: the two data sets (MNIST about 11 MB, Fashion-MNIST about
+#: 31 MB, already gzip -9), the weights and the code. A guard against shipping a cache or
+#: uncompressed data by mistake, not a target.
+MAX_WHEEL_BYTES = 48 * 2**20
+
+
+def test_wheel_stays_within_its_size(wheel: Path) -> None:
+    assert wheel.stat().st_size <= MAX_WHEEL_BYTES, f"{wheel.stat().st_size / 2**20:.1f} MB"
+
+
 def test_wheel_ships_the_lenet_weights_and_how_they_were_made(wheel: Path, names: set[str]) -> None:
     assert "tutor/data/weights/lenet5.npz" in names
     readme = _read(wheel, "tutor/data/weights/README.md")
@@ -129,19 +151,21 @@ def test_unpacked_wheel_finds_its_own_lessons(unpacked: Path, tmp_path: Path) ->
         "import sys\n"
         f"sys.path.insert(0, {str(unpacked)!r})\n"
         "import tutor\n"
-        "from tutor.paths import default_lessons_dir, mnist_dir\n"
+        "from tutor.paths import default_lessons_dir, mnist_dir, shipped_data_dir\n"
         "print(tutor.__file__)\n"
         "print(default_lessons_dir())\n"
         "print(mnist_dir())\n"
+        "print(shipped_data_dir('fashion-mnist'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    package, lessons, mnist = (Path(line) for line in result.stdout.splitlines())
+    package, lessons, mnist, fashion = (Path(line) for line in result.stdout.splitlines())
     assert package.is_relative_to(unpacked)
     assert lessons == (unpacked / "tutor" / "lessons").resolve()
     assert mnist == (unpacked / "tutor" / "data" / "mnist").resolve()
+    assert fashion == (unpacked / "tutor" / "data" / "fashion-mnist").resolve()
 
 
 def test_unpacked_wheel_check_lessons(unpacked: Path, tmp_path: Path) -> None:
@@ -162,6 +186,13 @@ def test_unpacked_wheel_doctor_checksums(unpacked: Path, tmp_path: Path) -> None
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SHA-256 OK" in result.stdout
     assert str((unpacked / "tutor" / "data" / "mnist").resolve()) in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "tutor", "--data", "fashion-mnist", "doctor", "--backend", "numpy"],
+        capture_output=True, text=True, cwd=tmp_path, env=_env(unpacked), timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert str((unpacked / "tutor" / "data" / "fashion-mnist").resolve()) in result.stdout
+    assert "Fashion-MNIST (shipped" in result.stdout
 
 
 def _shipped_counts() -> str:

@@ -260,10 +260,10 @@ def _interrupted(monkeypatch: pytest.MonkeyPatch, signals: int = 1, during_save:
                 for _ in range(signals):
                     os.kill(os.getpid(), signal.SIGINT)
 
-    def save(trainer, path):
+    def save(trainer, path, data=None):
         if during_save:
             os.kill(os.getpid(), signal.SIGINT)
-        return original_save(trainer, path)
+        return original_save(trainer, path, data=data)
 
     monkeypatch.setattr(train_module.Trainer, "run", run)
     monkeypatch.setattr(model_files, "save_checkpoint", save)

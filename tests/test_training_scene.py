@@ -211,7 +211,7 @@ async def test_idle_state_and_controls(digits: Any) -> None:
         assert scene.target == 0.95
         await pilot.press("up", "right_square_bracket")
         assert scene.optimizer == "sgd" and scene.lr == 0.05
-        await pilot.press("down", "down", "right_square_bracket")  # target, then wraps to model
+        await pilot.press("down", "down", "down", "right_square_bracket")  # target, data, then wraps to model
         assert scene.model_name == "mlp-128-relu"
         assert "101,770 parameters" in shown_text(scene.query_one("#tr-head"))
         scene.reset()
@@ -247,7 +247,7 @@ async def test_train_to_the_end_saves_and_shows_results(digits: Any) -> None:
         assert scene.epochs == 3
         # the results: counts over the 300 test digits, kept for the session
         assert scene.results.count == 300 and int(scene.results.matrix.sum()) == 300
-        assert SESSION_RESULTS["mlp-30-sigmoid"] is scene.results
+        assert SESSION_RESULTS[("mnist", "mlp-30-sigmoid")] is scene.results
         assert scene.view == "train"
         await pilot.press("v")
         await pilot.pause()
@@ -443,7 +443,7 @@ async def test_paused_run_also_ends_on_quit(digits: Any, stepped: None) -> None:
 async def test_save_failure_is_one_line(digits: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the models folder should be")
-    monkeypatch.setattr(training, "model_path", lambda name: blocker / f"{name}.npz")
+    monkeypatch.setattr(training, "model_path", lambda name, data=None: blocker / f"{name}.npz")
     scene = TrainingScene({**QUICK, "epochs": 1})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -471,7 +471,7 @@ async def test_results_view_from_the_session(digits: Any) -> None:
         await pilot.pause()
         first.toggle_play()
         await _until(pilot, lambda: first.results is not None)
-    kept = SESSION_RESULTS["mlp-30-sigmoid"]
+    kept = SESSION_RESULTS[("mnist", "mlp-30-sigmoid")]
     scene = TrainingScene({**QUICK, "view": "results"})
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -509,7 +509,7 @@ def _fixed_results(digits: Any) -> None:
     config = TrainConfig(model="mlp-128-relu", epochs=1, batch_size=50, lr=0.002, optimizer="adam", seed=0)
     trainer = Trainer(config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels))
     list(trainer.run())
-    SESSION_RESULTS["mlp-128-relu"] = compute_results(
+    SESSION_RESULTS[("mnist", "mlp-128-relu")] = compute_results(
         trainer.model, digits.test_images, digits.test_labels, name="mlp-128-relu",
         source="your model, trained just now",
     )

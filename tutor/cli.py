@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor import __version__
+from tutor.paths import SHIPPED_DATA
 
 if TYPE_CHECKING:
     from tutor.app import TutorApp
@@ -51,8 +52,12 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         " animations paused while hidden (default: $DL_TUTOR_LOW_BANDWIDTH)",
     )
     parser.add_argument(
+        "--data", choices=SHIPPED_DATA, default=default,
+        help="the shipped data set to use: mnist (digits, the default) or fashion-mnist (clothes)",
+    )
+    parser.add_argument(
         "--data-dir", metavar="PATH", type=Path, default=default,
-        help="a data set in MNIST's layout (IDX files + dataset.toml), e.g. Fashion-MNIST"
+        help="another data set in MNIST's layout (IDX files + dataset.toml); not with --data"
         " (default: $DL_TUTOR_DATA_DIR or the shipped MNIST)",
     )
 
@@ -181,6 +186,7 @@ LIST_MARKS = {"done": "[x]", "started": "[~]", "new": "[ ]"}
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print every lesson with its completion mark and score, as plain text."""
+    from tutor.exercises.tracking import lesson_notes
     from tutor.session import Session
 
     course = _load_course(args)
@@ -206,6 +212,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             title = _shorten(lesson.title, title_width)
             line = f"  {mark} {number:>2}. {lesson.id:<{id_width}} {title:<{title_width}} {score:>5}  {tries}"
             print(line.rstrip())
+            for note in lesson_notes(session.progress, lesson):  # its hands-on exercises
+                print(_shorten(f"{'':11}{note}", LIST_WIDTH))
     print("\n[x] complete  [~] started  [ ] not started.  first try: questions right on")
     print("the first attempt, of those tried.  Open a lesson with: dl-tutor open LESSON")
     due = session.due_reviews()
@@ -494,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[LOW_BANDWIDTH_ENV] = "1"
     _low_bandwidth_terminal(colors)
     data_dir = getattr(args, "data_dir", None)
+    data = getattr(args, "data", None)
+    if data is not None and data_dir is not None:
+        _error("--data and --data-dir each choose the data set: give one of them.")
+        return EXIT_USAGE
     if data_dir is not None:
         if not data_dir.is_dir():
             _error(f"--data-dir {data_dir}: no such folder.")
@@ -501,6 +513,10 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.paths import DATA_DIR_ENV
 
         os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
+    elif data is not None:  # a shipped set, by name (over $DL_TUTOR_DATA_DIR)
+        from tutor.paths import DATA_DIR_ENV, shipped_data_dir
+
+        os.environ[DATA_DIR_ENV] = str(shipped_data_dir(data))
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
 """The one way the app gets its data set: memoised, thread-safe, or one line saying why not.
 
-The data set is the shipped MNIST, or the folder `dl-tutor --data-dir` named
-(`tutor.paths.mnist_dir`: e.g. Fashion-MNIST, described by its dataset.toml). `load_digits()`
+The data set is the shipped MNIST, the shipped Fashion-MNIST (`dl-tutor --data fashion-mnist`), or
+the folder `dl-tutor --data-dir` named (`tutor.paths.mnist_dir`; described by its dataset.toml).
+`describe()` says which, without reading the images: its key (the name models and results are
+kept under, so a model of digits is never tested on clothes), title, attribution and class names. `load_digits()`
 reads it once per process (through `tutor.engines.mnist.load_digits`, with the decoded arrays
 cached on disk in the data folder's "cache") and hands every later caller, on any thread, the
 same `Digits`; `digits_or_reason()` turns a failure into one line instead. A failure is never
@@ -15,13 +17,17 @@ memo is keyed by the reader in use, so a patched reader is always asked.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tutor.engines import mnist
 from tutor.text import first_line
 
-__all__ = ["cache_dir", "cached_digits", "digits_or_reason", "first_line", "forget", "load_digits", "read_digits"]
+__all__ = [
+    "DataSet", "cache_dir", "cached_digits", "data_key", "describe", "digits_or_reason", "first_line",
+    "forget", "load_digits", "read_digits", "shipped_sets",
+]
 
 _LOCK = threading.Lock()
 #: (folder, reader, engine loader) -> the Digits read with them.
@@ -33,6 +39,64 @@ def data_folder(folder: Path | str | None = None) -> Path:
     from tutor.paths import mnist_dir
 
     return mnist_dir() if folder is None else Path(folder)
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Which data set a folder holds, told without reading its images.
+
+    key: the data set's name as a slug: "mnist", "fashion-mnist" (the shipped sets, and a folder
+    of the same name: a folder without a dataset.toml is MNIST's layout and classes, so "mnist"),
+    else the dataset.toml name ("kmnist"); models and results are kept per key; title: how a
+    learner reads its name ("Fashion-MNIST"); attribution: its authors and licence (one line;
+    "" for a folder of the learner's own); class_names: the names of its 10 classes ("0".."9"
+    for digits)."""
+
+    key: str
+    title: str
+    folder: Path
+    shipped: bool
+    attribution: str
+    class_names: tuple[str, ...]
+
+    @property
+    def digits(self) -> bool:
+        """Whether its classes are the digits 0-9 (labels are then shown as they are)."""
+        return self.class_names == mnist.MNIST_CLASS_NAMES
+
+    def label(self, index: int) -> str:
+        """Class `index` as a learner reads it: "7" for digits, "Sneaker" for clothes."""
+        names = self.class_names
+        return names[index] if 0 <= index < len(names) else str(index)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split()) or "data"
+
+
+def describe(folder: Path | str | None = None) -> DataSet:
+    """The `DataSet` in `folder` (default: the app's); reads only its dataset.toml. A folder
+    whose dataset.toml cannot be read is still described (by its folder name, with digit
+    classes): loading it will say what is wrong."""
+    path = data_folder(folder)
+    shipped = mnist.shipped_name(path)
+    try:
+        info = mnist.read_descriptor(path)
+    except (mnist.DataError, OSError):
+        info = mnist.DatasetInfo(path.name or "data", mnist.MNIST_INFO.files, mnist.MNIST_CLASS_NAMES)
+    if shipped is not None:
+        return DataSet(shipped, info.name, path, True, mnist.ATTRIBUTION[shipped], info.class_names)
+    return DataSet(_slug(info.name), info.name, path, False, "", info.class_names)
+
+
+def data_key(folder: Path | str | None = None) -> str:
+    """The key of the data set in `folder` (default: the app's): "mnist", "fashion-mnist", ..."""
+    return describe(folder).key
+
+
+def shipped_sets() -> tuple[DataSet, ...]:
+    """The data sets shipped with dl-tutor, MNIST first."""
+    return tuple(describe(mnist.shipped_dir(name)) for name in mnist.SHIPPED_SETS)
 
 
 def cache_dir() -> Path:

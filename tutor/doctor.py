@@ -8,7 +8,12 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from tutor import __version__
+
+if TYPE_CHECKING:
+    from tutor.data import DataSet
 
 
 def _version(package: str) -> str:
@@ -26,10 +31,19 @@ def _cupy_version() -> str:
     return "not installed"
 
 
+def data_lines(data: "DataSet") -> list[str]:
+    """The data set in use: its title and how to switch, then who made it and the licence."""
+    if data.shipped:
+        other = next(name for name in ("mnist", "fashion-mnist") if name != data.key)
+        return [f"{data.title} (shipped; --data {other} switches)", data.attribution]
+    return [f"{data.title} (from --data-dir)", "authors and licence: see the folder's README"]
+
+
 def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
     """The doctor's lines, and whether everything needed is fine."""
     from tutor.backend import BackendError, select_backend
     from tutor.content import CourseError, load_course
+    from tutor.data import describe
     from tutor.engines.mnist import verify_checksums
     from tutor.paths import mnist_dir
     from tutor.progress import ProgressStore, default_home, directory_problem
@@ -93,13 +107,18 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
         ok = False
         lines.append(f"  Lessons     {lessons}: {len(error.issues)} problem(s); run `dl-tutor check-lessons {lessons}`")
 
+    data = describe(mnist_dir())
+    label = "Data files "
     checks = verify_checksums(mnist_dir())
     if all(check.ok for check in checks):
-        lines.append(f"  MNIST       {len(checks)} files, SHA-256 OK ({mnist_dir()})")
+        lines.append(f"  {label} {len(checks)} files, SHA-256 OK ({mnist_dir()})")
     else:
         ok = False
         for check in checks:
             if not check.ok:
-                lines.append(f"  MNIST       {check.message}")
+                lines.append(f"  {label} {check.message}")
+    title, credit = data_lines(data)
+    lines.append(f"  Data set    {title}")
+    lines.append(f"              {credit}")
     lines.append("All good." if ok else "Some checks failed: see the lines above.")
     return lines, ok

@@ -31,7 +31,9 @@ __all__ = [
     "DAMAGED_ADVICE",
     "MAX_MODEL_FILE_BYTES",
     "SaveError",
+    "DATASET_EXTRA",
     "check_save_path",
+    "file_data_set",
     "load_checkpoint",
     "load_model",
     "load_model_with_extra",
@@ -40,6 +42,7 @@ __all__ = [
     "save_checkpoint",
     "save_model",
     "shipped_lenet_path",
+    "trained_on",
     "write_npz",
 ]
 
@@ -242,10 +245,35 @@ def load_model(path: Path | str, xp: Any = np, expect: ModelSpec | None = None, 
     return model
 
 
-def save_checkpoint(trainer: Any, path: Path | str) -> None:
+#: The extra array naming the data set a model was trained on (`tutor.data.DataSet.key`).
+DATASET_EXTRA = "dataset"
+
+
+def save_checkpoint(trainer: Any, path: Path | str, data: str | None = None) -> None:
     """Write a `Trainer`'s checkpoint (the model, the recipe, the position and the optimizer
-    state: `Trainer.checkpoint_arrays`) to an .npz, atomically; SaveError as `save_model`."""
-    write_npz(path, trainer.checkpoint_arrays())
+    state: `Trainer.checkpoint_arrays`) to an .npz, atomically; SaveError as `save_model`.
+    `data` (a data set's key, e.g. "fashion-mnist") is kept inside, so the model is never
+    tested on another data set (`trained_on` reads it back)."""
+    arrays = trainer.checkpoint_arrays()
+    if data is not None:
+        arrays[f"extra:{DATASET_EXTRA}"] = np.array(str(data))
+    write_npz(path, arrays)
+
+
+def file_data_set(path: Path | str, advice: str = CHECKPOINT_ADVICE) -> str | None:
+    """The data set key recorded in the model or checkpoint file at `path` (None when it records
+    none: an older file or the shipped weights, both MNIST); ModelError as `read_npz`."""
+    value = read_npz(Path(path), advice).get(f"extra:{DATASET_EXTRA}")
+    return trained_on({} if value is None else {DATASET_EXTRA: value})
+
+
+def trained_on(extra: dict[str, np.ndarray]) -> str | None:
+    """The data set key a model file's extra arrays record (`save_checkpoint(data=...)`), or
+    None for a file that records none (older files, the shipped weights: MNIST)."""
+    value = extra.get(DATASET_EXTRA)
+    if value is None or value.ndim != 0 or value.dtype.kind != "U":
+        return None
+    return str(value)
 
 
 def load_checkpoint(path: Path | str, xp: Any = np, advice: str = CHECKPOINT_ADVICE) -> Any:

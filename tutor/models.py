@@ -10,8 +10,12 @@ Files: a model trained by `dl-tutor train NAME` or the training scene goes to
 ``NAME-stopped.npz`` beside it (`stopped_path`, `stopped_path_for`), and a result that cannot be
 saved there to a ``NAME-rescued-TIME.npz`` (`rescue_paths`). `find_model` is the one way to get
 a trained model (the learner's, else the weights shipped with dl-tutor) with the reason when
-there is none; `evaluation` caches what a model makes of the test digits, once per model. The
-files themselves are read and written by `tutor.model_files`.
+there is none; `evaluation` caches what a model makes of the test images, once per model and
+data set. The files themselves are read and written by `tutor.model_files`.
+
+Data sets: models are kept per data set (`tutor.data.DataSet.key`; default: the app's, which
+`--data` / `--data-dir` choose): MNIST's in models/, any other set's in models/KEY/, and a file
+records the set it was trained on. The shipped weights are MNIST's.
 
 Importing this module loads no NumPy (the CLI and the lesson validator read the names); the
 engine is imported when a model is loaded.
@@ -103,12 +107,29 @@ def title(name: str) -> str:
 # --- files ------------------------------------------------------------------------------------
 
 
-def model_path(name: str) -> Path:
-    """Where a finished run of `name` is saved unless told otherwise: models/NAME.npz in the
-    learner's data folder (`dl-tutor train` and the training scene alike)."""
+def _data(data: str | None) -> str:
+    """The data set key `data`, or the app's (`tutor.data.data_key`: "mnist" unless `--data`
+    or `--data-dir` chose another)."""
+    if data is not None:
+        return data
+    from tutor.data import data_key
+
+    return data_key()
+
+
+def model_path(name: str, data: str | None = None) -> Path:
+    """Where a finished run of `name` on the data set `data` (a key; default: the app's) is saved
+    unless told otherwise: models/NAME.npz in the learner's data folder for MNIST, and
+    models/KEY/NAME.npz for any other set (models/fashion-mnist/lenet.npz), so a model of
+    digits and one of clothes never replace or stand in for each other (`dl-tutor train` and
+    the training scene alike)."""
     from tutor.progress.store import default_home
 
-    return default_home() / "models" / f"{canonical(name)}.npz"
+    folder = default_home() / "models"
+    key = _data(data)
+    if key != "mnist":
+        folder = folder / key
+    return folder / f"{canonical(name)}.npz"
 
 
 def stopped_path_for(path: Path | str) -> Path:
@@ -121,25 +142,30 @@ def stopped_path_for(path: Path | str) -> Path:
     return path.with_name(f"{path.stem}-stopped{path.suffix}")
 
 
-def stopped_path(name: str) -> Path:
-    """Where a stopped run of `name` keeps its checkpoint (by `s`, leaving the lesson, quitting,
-    or Ctrl+C in `dl-tutor train`): models/NAME-stopped.npz."""
-    return stopped_path_for(model_path(name))
+def stopped_path(name: str, data: str | None = None) -> Path:
+    """Where a stopped run of `name` on `data` (default: the app's data set) keeps its checkpoint
+    (by `s`, leaving the lesson, quitting, or Ctrl+C in `dl-tutor train`): NAME-stopped.npz
+    beside `model_path`."""
+    return stopped_path_for(model_path(name, data))
 
 
-def rescue_paths(name: str) -> list[Path]:
+def rescue_paths(name: str, data: str | None = None) -> list[Path]:
     """Where a run's result goes when its own path cannot be written at the end (a new name each
     time, never over a finished model): the data folder's models/, then the system's temp folder."""
     import tempfile
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    file_name = f"{canonical(name)}-rescued-{stamp}.npz"
-    return [model_path(name).with_name(file_name), Path(tempfile.gettempdir()) / file_name]
+    key = _data(data)
+    suffix = "" if key == "mnist" else f"-{key}"
+    file_name = f"{canonical(name)}{suffix}-rescued-{stamp}.npz"
+    return [model_path(name, key).with_name(file_name), Path(tempfile.gettempdir()) / file_name]
 
 
-def stopped_runs() -> list[str]:
-    """The models whose training was interrupted and saved, so it can be continued."""
-    return [name for name in MODEL_NAMES if stopped_path(name).is_file()]
+def stopped_runs(data: str | None = None) -> list[str]:
+    """The models whose training on `data` (default: the app's data set) was interrupted and
+    saved, so it can be continued."""
+    key = _data(data)
+    return [name for name in MODEL_NAMES if stopped_path(name, key).is_file()]
 
 
 # --- finding and loading ----------------------------------------------------------------------
@@ -202,26 +228,44 @@ class Found:
 
 
 def find_model(name: str, xp: Any = None, *, saved: bool = True, shipped: bool = True,
-               shipped_way_forward: str = SHIPPED_WAY_FORWARD) -> Found:
-    """The trained model called `name`: the learner's saved one (models/NAME.npz) when `saved`
-    and it can be used, else the shipped weights when `shipped` and there are any; never raises."""
+               shipped_way_forward: str = SHIPPED_WAY_FORWARD, data: str | None = None) -> Found:
+    """The trained model called `name` for the data set `data` (a key; default: the app's): the
+    learner's saved one (`model_path(name, data)`) when `saved` and it can be used, else the
+    shipped weights when `shipped`, there are any, and the data set is MNIST (they were trained
+    on digits); never raises. A saved file that records another data set is refused, so a model
+    of digits is never tested on clothes."""
     from tutor.engines.spec import ModelError
-    from tutor.model_files import load_model
+    from tutor.model_files import load_model_with_extra, trained_on
 
     name = canonical(name)
-    path = model_path(name)
+    key = _data(data)
+    path = model_path(name, key)
     saved_error = ""
     if saved and path.exists():
         try:
-            return Found(load_model(path, xp=_xp(xp), expect=MODELS[name]), "saved", path)
+            model, extra = load_model_with_extra(path, xp=_xp(xp), expect=MODELS[name])
+            recorded = trained_on(extra) or "mnist"
+            if recorded == key:
+                return Found(model, "saved", path)
+            saved_error = (f"{path}: this {title(name)} was trained on {_data_title(recorded)}, "
+                           f"not on {_data_title(key)}; train it again here")
         except (ModelError, OSError, ValueError) as error:
             saved_error = _first_line(error)
     if shipped and name in SHIPPED:
+        if key != "mnist":
+            return Found(None, "", path, saved_error,
+                         f"dl-tutor ships {title(name)} trained on MNIST digits only: train one on "
+                         f"{_data_title(key)} first")
         model, reason = shipped_or_reason(xp, shipped_way_forward)
         if model is not None:
             return Found(model, "shipped", path, saved_error)
         return Found(None, "", path, saved_error, reason)
     return Found(None, "", path, saved_error)
+
+
+def _data_title(key: str) -> str:
+    """A data set key as a learner reads it ("fashion-mnist" -> "Fashion-MNIST")."""
+    return {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}.get(key, key)
 
 
 def _xp(xp: Any) -> Any:
@@ -233,40 +277,47 @@ def _xp(xp: Any) -> Any:
     return xp
 
 
-# --- evaluations, cached per model ------------------------------------------------------------
+# --- evaluations, cached per model and data set ----------------------------------------------
 
 _EVALUATIONS_LOCK = threading.Lock()
-#: model -> its Evaluation on the test digits (computed once per model and session).
-_EVALUATIONS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+#: model -> {data set key: its Evaluation on that set's test images} (computed once per model,
+#: data set and session; a model is never handed the results of another data set).
+_EVALUATIONS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def cached_evaluation(model: Any) -> Any:
-    """The `Evaluation` of `model` computed earlier in this session, or None."""
+def cached_evaluation(model: Any, data: str | None = None) -> Any:
+    """The `Evaluation` of `model` on the data set `data` (default: the app's) computed earlier in
+    this session, or None."""
     if model is None:
         return None
+    key = _data(data)
     with _EVALUATIONS_LOCK:
-        return _EVALUATIONS.get(model)
+        return _EVALUATIONS.get(model, {}).get(key)
 
 
-def remember_evaluation(model: Any, result: Any) -> None:
-    """Keep `result` as the evaluation of `model` (for as long as the model lives)."""
+def remember_evaluation(model: Any, result: Any, data: str | None = None) -> None:
+    """Keep `result` as the evaluation of `model` on `data` (default: the app's data set), for
+    as long as the model lives."""
+    key = _data(data)
     with _EVALUATIONS_LOCK:
-        _EVALUATIONS[model] = result
+        _EVALUATIONS.setdefault(model, {})[key] = result
 
 
 def evaluation(model: Any, images: Any, labels: Any, cancelled: Callable[[], bool] | None = None,
-               batch: int = 500) -> Any:
-    """What `model` makes of `images` (N, 28, 28) with `labels` (N,): an `Evaluation`, computed
-    once per model (`tutor.engines.evaluate.evaluate_in_batches`) and cached; None when
-    `cancelled()` turned true part-way. Safe to call from a thread worker."""
-    cached = cached_evaluation(model)
+               batch: int = 500, data: str | None = None) -> Any:
+    """What `model` makes of `images` (N, 28, 28) with `labels` (N,), the test images of the data
+    set `data` (default: the app's): an `Evaluation`, computed once per model and data set
+    (`tutor.engines.evaluate.evaluate_in_batches`) and cached; None when `cancelled()` turned
+    true part-way. Safe to call from a thread worker."""
+    key = _data(data)
+    cached = cached_evaluation(model, key)
     if cached is not None:
         return cached
     from tutor.engines.evaluate import evaluate_in_batches
 
     result = evaluate_in_batches(model, images, labels, batch, cancelled)
     if result is not None:
-        remember_evaluation(model, result)
+        remember_evaluation(model, result, key)
     return result
 
 

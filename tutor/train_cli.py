@@ -35,7 +35,8 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     """Register the `train` sub-command."""
     p = sub.add_parser(
         "train", parents=parents, help="train a model without the TUI (e.g. LeNet-5 on a GPU box)",
-        description="Train a model on MNIST (or --data-dir) and save it; Ctrl+C saves a checkpoint.",
+        description="Train a model on MNIST (--data fashion-mnist: the clothes; --data-dir: another set) and save "
+                    "it; Ctrl+C saves a checkpoint. Models are kept per data set.",
     )
     p.add_argument("model", type=_model_name, choices=MODEL_NAMES, help="the network to train")
     p.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
@@ -136,11 +137,11 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         return 2
     from tutor.allocator import tune_allocator
     from tutor.backend import BackendError, select_backend
-    from tutor.data import load_digits
+    from tutor.data import describe, load_digits
     from tutor.engines.mnist import DataError
     from tutor.engines.model import ModelError
     from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer
-    from tutor.model_files import SaveError, check_save_path, load_checkpoint
+    from tutor.model_files import SaveError, check_save_path, file_data_set, load_checkpoint
 
     final_path, stopped_path = save_targets(args.model, args.save)
     for path in (final_path, stopped_path):
@@ -170,13 +171,20 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
             _say(err, f"dl-tutor train: the {split} images of {digits.info.name} are empty, so the model cannot be "
                       f"{what}: check or replace the files in the data folder.")
             return 1
+    data = describe(data_dir)
     checkpoint = None
     if args.resume is not None:
         try:
             checkpoint = load_checkpoint(args.resume, xp=backend.xp)
+            recorded = file_data_set(args.resume) or "mnist"
         except ModelError as error:
             _say(err, f"dl-tutor train: {error}.")
             return 1
+        if recorded != data.key:
+            again = f"--data {recorded}" if recorded in ("mnist", "fashion-mnist") else "its --data-dir"
+            _say(err, f"dl-tutor train: {args.resume} was trained on {_title(recorded)}, not on {_title(data.key)}: "
+                      f"continue it with the data it was trained on ({again}).")
+            return 2
         if checkpoint.config.model != args.model:
             _say(err, f"dl-tutor train: {args.resume} holds a {checkpoint.config.model} model, not {args.model}.")
             return 2
@@ -247,7 +255,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         interrupts["saving"] = True
         assert done is not None
         return _save_result(args, trainer, done, config, final_path, stopped_path, progress,
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, data.key)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -255,7 +263,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
 
 def _save_result(
     args: argparse.Namespace, trainer: Any, done: Any, config: Any, final_path: Path, stopped_path: Path,
-    progress: _Progress, elapsed: float,
+    progress: _Progress, elapsed: float, data: str = "mnist",
 ) -> int:
     """Save a finished run to `final_path` or a stopped one to `stopped_path` (or, when that
     fails, to a rescue file) and say where; the exit status."""
@@ -268,9 +276,9 @@ def _save_result(
         return 0
     target = stopped_path if stopped else final_path
     saved, problem = None, ""
-    for path in [target, *rescue_paths(args.model)]:
+    for path in [target, *rescue_paths(args.model, data)]:
         try:
-            model_files.save_checkpoint(trainer, path)
+            model_files.save_checkpoint(trainer, path, data=data)
         except OSError as error:  # SaveError, or anything else the disk said
             problem = problem or (str(error) if isinstance(error, SaveError) else f"{path}: {error.strerror or error}")
             continue
@@ -284,7 +292,7 @@ def _save_result(
         _drop_consumed(Path(args.resume), stopped_path)
     if saved != target:
         progress.line(f"dl-tutor train: could not save the model: {problem}; saved it to {saved} instead.")
-    save_option = f" --save {args.save}" if args.save is not None else ""
+    save_option = _data_option(data) + (f" --save {args.save}" if args.save is not None else "")
     if stopped:
         progress.line(
             f"stopped at epoch {trainer.epoch + 1}, batch {trainer.batch}; checkpoint saved to {saved}\n"
@@ -296,6 +304,17 @@ def _save_result(
         progress.line(f"{why}: test accuracy {accuracy} after {done.epochs_done} epoch(s), {elapsed:.1f} s; "
                       f"saved to {saved}")
     return 0 if saved == target else 1
+
+
+def _title(key: str) -> str:
+    """A data set key as a learner reads it."""
+    return {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}.get(key, key)
+
+
+def _data_option(key: str) -> str:
+    """The option that chooses the data set `key` again: " --data fashion-mnist" for the shipped
+    clothes, "" for MNIST (the default) or a --data-dir folder (whose option the user knows)."""
+    return " --data fashion-mnist" if key == "fashion-mnist" else ""
 
 
 def _drop_consumed(resumed: Path, stopped_path: Path) -> None:

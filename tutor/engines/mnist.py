@@ -1,12 +1,13 @@
-"""The MNIST files shipped with dl-tutor: checksums, IDX decoding, a cached loader, statistics.
+"""The data sets shipped with dl-tutor: checksums, IDX decoding, a cached loader, statistics.
 
 read_idx decodes one IDX file (gzipped or plain); load_digits loads the four files of a data
-folder (default: the shipped MNIST) into a Digits record, verifying them against SHA256SUMS and
-caching the decoded arrays as one .npz in the cache folder its caller names (`tutor.data` is the
-app's memoised way in, and knows the folders). A folder may describe another data set of the same
-layout (e.g. Fashion-MNIST) in a dataset.toml. class_counts, mean_images and pixel_histogram
-are pure statistics. Every data problem raises DataError with a one-line message naming the
-file and the repair. Nothing here prints or imports a UI library.
+folder (default: the shipped MNIST; `shipped_dir("fashion-mnist")` is the shipped Fashion-MNIST)
+into a Digits record, verifying them against SHA256SUMS and caching the decoded arrays as one
+.npz in the cache folder its caller names (`tutor.data` is the app's memoised way in, and knows
+the folders). A folder may describe another data set of the same layout in a dataset.toml (its
+name and class names; the shipped Fashion-MNIST has one). class_counts, mean_images and
+pixel_histogram are pure statistics. Every data problem raises DataError with a one-line message
+naming the file and the repair. Nothing here prints or imports a UI library.
 """
 
 from __future__ import annotations
@@ -150,19 +151,42 @@ class Digits:
     info: DatasetInfo
 
 
-def shipped_dir() -> Path:
-    """The folder holding the MNIST shipped inside the package: four gzipped IDX files and their
-    SHA256SUMS (the one place that says where; `tutor.paths.shipped_mnist_dir` asks it)."""
-    return Path(__file__).resolve().parent.parent / "data" / "mnist"
+#: The data sets shipped inside the package, by the name `--data` takes, in the order a data
+#: switch offers them; each is a folder of tutor/data/ named alike.
+SHIPPED_SETS: tuple[str, ...] = ("mnist", "fashion-mnist")
+
+#: Who made each shipped data set and under which licence (the About panel and the doctor
+#: print it; the folder's README and LICENSE say it in full).
+ATTRIBUTION: dict[str, str] = {
+    "mnist": "Y. LeCun, C. Cortes, C. J. C. Burges; CC BY-SA 3.0",
+    "fashion-mnist": "H. Xiao, K. Rasul, R. Vollgraf, Zalando Research (2017); MIT licence, Zalando SE",
+}
+
+
+def shipped_dir(name: str = "mnist") -> Path:
+    """The folder holding the data set `name` (one of SHIPPED_SETS; default MNIST) shipped
+    inside the package: four gzipped IDX files, their SHA256SUMS, a README and (Fashion-MNIST)
+    a dataset.toml and LICENSE. The one place that says where; `tutor.paths` asks it.
+    ValueError for a name that is not shipped."""
+    if name not in SHIPPED_SETS:
+        raise ValueError(f"dl-tutor ships no data set {name!r}: choose one of {', '.join(SHIPPED_SETS)}")
+    return Path(__file__).resolve().parent.parent / "data" / name
+
+
+def shipped_name(folder: Path | str) -> str | None:
+    """The name (in SHIPPED_SETS) of the shipped data set `folder` is, or None for any other
+    folder (a learner's own, given with `--data-dir`)."""
+    try:
+        resolved = Path(folder).resolve()
+        return next((name for name in SHIPPED_SETS if resolved == shipped_dir(name).resolve()), None)
+    except OSError:
+        return None
 
 
 def _is_shipped(folder: Path) -> bool:
-    """Whether `folder` is the MNIST shipped inside the package (reinstalling restores it), as
+    """Whether `folder` is a data set shipped inside the package (reinstalling restores it), as
     opposed to a folder of the learner's own (`--data-dir`), which they must check themselves."""
-    try:
-        return folder.resolve() == shipped_dir().resolve()
-    except OSError:
-        return False
+    return shipped_name(folder) is not None
 
 
 def _repair(folder: Path) -> str:

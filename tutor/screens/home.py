@@ -41,10 +41,22 @@ def about_markdown(session: Session, backend: Backend) -> str:
         "Deep Learning Workshop by Xenofon Karagiannis.\n\n"
         f"- **Course:** {session.course.title} (`{session.course.path}`)\n"
         f"- **Backend:** {backend.name} — {backend.reason}\n"
-        f"- **Progress file:** `{session.store.path}`\n\n"
+        f"- **Progress file:** `{session.store.path}`\n"
+        f"- **Data set:** {_data_set_line()}\n\n"
         "MNIST digits: Y. LeCun, C. Cortes and C. J. C. Burges, distributed under "
-        "CC BY-SA 3.0.\n\n*escape closes this panel*"
+        "CC BY-SA 3.0. Fashion-MNIST clothes: H. Xiao, K. Rasul and R. Vollgraf (Zalando "
+        "Research), MIT licence, Zalando SE.\n\n*escape closes this panel*"
     )
+
+
+def _data_set_line() -> str:
+    """The data set in use and who made it (`dl-tutor --data` / `--data-dir` choose it)."""
+    from tutor.data import describe
+
+    data = describe()
+    if data.shipped:
+        return f"{data.title} ({data.attribution})"
+    return f"{data.title} (from `{data.folder}`; see its README for authors and licence)"
 
 
 class HomeScreen(Screen):

@@ -11,6 +11,10 @@ Two layouts, chosen by :func:`confusion_layout`:
 * ``compact`` (36 cells, the 80x24 stage): the diagonal is drawn as ``■`` and its count moves
   to a column on the end headed ``■``; off-diagonal counts of 100 or more show as ``++``.
 
+A data set with named classes (Fashion-MNIST: "T-shirt/top", ..., "Ankle boot") labels each row
+with its number and name (cut to the width there is), the columns keep the numbers, and the
+summary names the mix-ups ("Shirt→T-shirt/top"); digits are drawn as before.
+
 Zeros are drawn as ``·`` so the few mistakes stand out. Colour (green diagonal, red mistakes)
 only repeats what the brackets and numbers already say, so ``NO_COLOR`` loses nothing.
 """
@@ -28,6 +32,7 @@ from textual.widget import Widget
 __all__ = [
     "ConfusionMatrix",
     "Confusion",
+    "class_label",
     "confusion_layout",
     "full_width",
     "confusion_summary",
@@ -75,20 +80,60 @@ def confusion_layout(matrix: np.ndarray, width: int) -> str:
     return "full" if width >= full_width(matrix) else "compact"
 
 
-def render_confusion(matrix: np.ndarray, width: int = 80, color: bool = True) -> Text:
+def named(class_names: tuple[str, ...] | list[str] | None, classes: int) -> tuple[str, ...] | None:
+    """`class_names` when they name `classes` classes by more than their numbers, else None
+    (digits: the numbers say it all)."""
+    if not class_names or len(class_names) != classes:
+        return None
+    names = tuple(str(name) for name in class_names)
+    return None if names == tuple(str(k) for k in range(classes)) else names
+
+
+def class_label(k: int, class_names: tuple[str, ...] | list[str] | None = None) -> str:
+    """Class `k` as a learner reads it: its name when the data set has names, else the number."""
+    if class_names and 0 <= k < len(class_names):
+        return str(class_names[k])
+    return str(k)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _row_labels(counts: np.ndarray, width: int, names: tuple[str, ...] | None) -> tuple[list[str], str]:
+    """Each row's label (its number, and its name where the width allows) and the layout."""
+    classes = counts.shape[0]
+    numbers = [str(k) for k in range(classes)]
+    if names is None:
+        return numbers, confusion_layout(counts, width)
+    longest = max(len(name) for name in names)
+    for layout, base in (("full", full_width(counts)), ("compact", COMPACT_WIDTH)):
+        room = min(longest, width - base - 1)  # the row label grows by a space and the name
+        if room >= 4:
+            return [f"{k} {_cut(name, room):<{room}}" for k, name in enumerate(names)], layout
+    return numbers, confusion_layout(counts, width)
+
+
+def render_confusion(matrix: np.ndarray, width: int = 80, color: bool = True,
+                     class_names: tuple[str, ...] | list[str] | None = None) -> Text:
     """The confusion matrix (K, K) as text: a header of predicted classes, one row per true class.
 
     Args:
         matrix: counts, row = true class, column = predicted class, shape ``(K, K)``.
         width: cells available; decides between the full and the compact layout.
         color: add colour (green diagonal, red mistakes) on top of the characters.
+        class_names: the K classes' names (e.g. Fashion-MNIST's); rows then show number and
+            name where the width allows. Digits ("0".."9") or None: numbers only.
 
     Returns:
         Rich text of ``K + 2`` lines: header, K rows, and a one-line legend.
     """
     counts = _as_matrix(matrix)
     classes = counts.shape[0]
-    layout = confusion_layout(counts, width)
+    names = named(class_names, classes)
+    labels, layout = _row_labels(counts, width, names)
+    pad = " " * (len(labels[0]) - 1)
+    what = "digit" if names is None else "class"
     text = Text(no_wrap=True, overflow="crop")
     biggest_error = int((counts - np.diag(np.diag(counts))).max(initial=0))
 
@@ -100,10 +145,10 @@ def render_confusion(matrix: np.ndarray, width: int = 80, color: bool = True) ->
     right_style = "bold green" if color else "bold"
     if layout == "full":
         cell = len(str(int(counts.max(initial=0)))) + 2
-        text.append("  " + "".join(f"{k:>{cell - 1}} " for k in range(classes)), style="bold")
+        text.append("  " + pad + "".join(f"{k:>{cell - 1}} " for k in range(classes)), style="bold")
         text.append("  right\n", style="bold")
         for row in range(classes):
-            text.append(f"{row} ", style="bold")
+            text.append(f"{labels[row]} ", style="bold")
             for col in range(classes):
                 value = int(counts[row, col])
                 if row == col:
@@ -114,12 +159,12 @@ def render_confusion(matrix: np.ndarray, width: int = 80, color: bool = True) ->
             total = int(counts[row].sum())
             share = f"{100 * counts[row, row] / total:.1f}%" if total else "-"
             text.append(f" {share:>6}\n")
-        text.append("rows: true digit · columns: what it said · [n] right")
+        text.append(f"rows: true {what} · columns: what it said · [n] right")
         return text
-    text.append(" " + "".join(f"{k:>3}" for k in range(classes)), style="bold")
+    text.append(" " + pad + "".join(f"{k:>3}" for k in range(classes)), style="bold")
     text.append(f"{DIAGONAL_MARK:>5}\n", style="bold")
     for row in range(classes):
-        text.append(f"{row}", style="bold")
+        text.append(f"{labels[row]}", style="bold")
         for col in range(classes):
             value = int(counts[row, col])
             if row == col:
@@ -148,17 +193,22 @@ def top_confusions(matrix: np.ndarray, count: int = 3) -> tuple[Confusion, ...]:
     return tuple(cells[:count])
 
 
-def confusion_summary(matrix: np.ndarray) -> str:
-    """Two lines under the matrix: right out of total, and the most frequent mix-ups."""
+def confusion_summary(matrix: np.ndarray, class_names: tuple[str, ...] | list[str] | None = None) -> str:
+    """Two lines under the matrix: right out of total, and the most frequent mix-ups (by name
+    when `class_names` name the classes: "Shirt→T-shirt/top (120)")."""
     counts = _as_matrix(matrix)
+    names = named(class_names, counts.shape[0])
     total = int(counts.sum())
     right = int(np.trace(counts))
     share = f"{100 * right / total:.2f}%" if total else "-"
-    first = f"{right:,} of {total:,} test digits right ({share}), {total - right:,} wrong"
+    items = "digits" if names is None else "images"
+    first = f"{right:,} of {total:,} test {items} right ({share}), {total - right:,} wrong"
     mixups = top_confusions(counts)
     if not mixups:
         return first + "."
-    second = "most mixed up: " + ", ".join(f"{c.true}→{c.said} ({c.count})" for c in mixups)
+    second = "most mixed up: " + ", ".join(
+        f"{class_label(c.true, names)}→{class_label(c.said, names)} ({c.count})" for c in mixups
+    )
     return first + "\n" + second
 
 
@@ -177,6 +227,9 @@ class ConfusionMatrix(Widget):
     matrix: reactive[np.ndarray | None] = reactive(None, layout=True, always_update=True)
     """Counts (K, K), row = true class, column = predicted class; None shows nothing."""
 
+    class_names: reactive[tuple[str, ...]] = reactive((), layout=True)
+    """The classes' names (empty or digits: rows show numbers only)."""
+
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[override]
         """One header line, one line per class and the legend."""
         return 0 if self.matrix is None else int(np.asarray(self.matrix).shape[0]) + 2
@@ -186,4 +239,5 @@ class ConfusionMatrix(Widget):
         if self.matrix is None:
             return Text("")
         color = not getattr(self.app, "no_color", False)
-        return render_confusion(self.matrix, width=self.size.width or 80, color=color)
+        return render_confusion(self.matrix, width=self.size.width or 80, color=color,
+                                class_names=self.class_names or None)

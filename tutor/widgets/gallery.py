@@ -3,7 +3,8 @@
 `tutor.engines.mistakes.find_mistakes` picks the mistakes from test labels, predictions and
 probabilities as `Mistake` records (most confident mistakes first), each with its caption
 ``"true 4 → said 9 (87%)"`` and its top probabilities; here :func:`thumbnail` halves a 28x28 digit to 14x14 by averaging 2x2 blocks. :class:`MistakeGallery` lays the
-records out in as many columns as fit, each a :class:`~tutor.widgets.image.HalfBlockImage`
+records out (by class name when the data set names its classes: "true Ankle boot") in as many
+columns as fit, each a :class:`~tutor.widgets.image.HalfBlockImage`
 (14 cells by 7 rows) beside its caption.
 """
 
@@ -19,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.engines.mistakes import Mistake, format_share
+from tutor.widgets.confusion import named
 from tutor.widgets.image import HalfBlockImage
 
 __all__ = ["ITEM_WIDTH", "MistakeGallery", "thumbnail"]
@@ -34,8 +36,22 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
     return pixels[:h, :w].reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
 
 
-def caption_text(mistake: Mistake) -> Text:
-    """The lines beside a thumbnail: caption, top probabilities, test index."""
+def caption_text(mistake: Mistake, class_names: tuple[str, ...] | None = None) -> Text:
+    """The lines beside a thumbnail: caption, top probabilities, test index.
+
+    With `class_names` that name the classes (Fashion-MNIST's, not digits), the classes are
+    written by name, one per line: "true Ankle boot", "said Sneaker (87%)", then each of the
+    three most likely answers and its share."""
+    names = named(class_names, 10) if class_names else None
+    if names is not None and len(names) > max(mistake.true, mistake.said, *(k for k, _ in mistake.top)):
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"true {names[mistake.true]}\n", style="bold")
+        text.append(f"said {names[mistake.said]}", style="bold reverse")
+        text.append(f" ({format_share(mistake.confidence)})\n")
+        for k, p in mistake.top:
+            text.append(f"{format_share(p):>4} {names[k]}\n")
+        text.append(f"test #{mistake.index:,}", style="dim")
+        return text
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"true {mistake.true}", style="bold")
     text.append(" → ")
@@ -67,15 +83,19 @@ class MistakeGallery(Widget):
     mistakes: reactive[tuple[Mistake, ...]] = reactive((), recompose=True)
     """The records shown, in order."""
 
+    class_names: reactive[tuple[str, ...]] = reactive((), recompose=True)
+    """The classes' names (empty or digits: captions show numbers)."""
+
     def compose(self) -> ComposeResult:
         """One thumbnail and caption per mistake."""
         if not self.mistakes:
-            yield Static("No mistakes on these test digits.", classes="gallery-empty")
+            what = "images" if named(self.class_names, 10) else "digits"
+            yield Static(f"No mistakes on these test {what}.", classes="gallery-empty")
             return
         for mistake in self.mistakes:
             with Horizontal(classes="gallery-item"):
                 yield HalfBlockImage(thumbnail(mistake.image), vmin=0, vmax=255)
-                yield Static(caption_text(mistake))
+                yield Static(caption_text(mistake, self.class_names or None))
 
     def on_resize(self) -> None:
         """As many columns as whole items fit."""

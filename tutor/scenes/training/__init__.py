@@ -21,9 +21,13 @@ opens them: the confusion matrix and a gallery of the most confident mistakes on
 results of a model trained earlier in this session, else the learner's saved model, else (for
 LeNet-5) the shipped weights.
 
-MNIST is loaded once per process (`tutor.data.load_digits`, memoised) inside the worker, so
-the UI never waits for it; the models, their files and the shipped weights come from
-`tutor.models`.
+The data set is the `data` setting: the lesson's (`data = "fashion-mnist"`), else the app's
+(`dl-tutor --data`); `[ ]` on it switches between MNIST and Fashion-MNIST. Models, checkpoints
+and results are kept per data set (`tutor.models.model_path(model, key)`, `SESSION_RESULTS` by
+(key, model)), so a model of digits is never tested on clothes; with named classes the confusion
+matrix, its mix-ups and the gallery say "Ankle boot", not 9. Each data set is loaded once per
+process (`tutor.data.load_digits`, memoised) inside the worker, so the UI never waits for it;
+the models, their files and the shipped weights come from `tutor.models`.
 
 The package's modules:
 - `scene`: `TrainingScene`, its settings, keys and drawing;

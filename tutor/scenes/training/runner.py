@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from tutor.allocator import tune_allocator
-from tutor.data import first_line, load_digits
+from tutor.data import DataSet, describe, first_line, load_digits
 from tutor.engines import mnist
 from tutor.engines.train import (
     BatchRecord,
@@ -125,22 +125,24 @@ class Run:
 
 
 def train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any, post: Post,
-          cancelled: Callable[[], bool] = lambda: False) -> None:
-    """Load the data, train, save, and compute the results, posting messages as it goes;
-    `run.finished` is set when it returns."""
+          cancelled: Callable[[], bool] = lambda: False, data: DataSet | None = None) -> None:
+    """Load the data set `data` (default: the app's), train, save (under that data set's
+    model paths), and compute the results, posting messages as it goes; `run.finished` is set
+    when it returns."""
     try:
-        _train(run, config, checkpoint, xp, post, lambda: cancelled() or run.abandoned)
+        _train(run, config, checkpoint, xp, post, lambda: cancelled() or run.abandoned,
+               describe() if data is None else data)
     finally:
         run.finished.set()
 
 
 def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any, post: Post,
-           gone: Callable[[], bool]) -> None:
+           gone: Callable[[], bool], data: DataSet) -> None:
     """The body of `train`; `gone()` turns true when the app cancels the worker or the scene lets go."""
     names = package()
     tune_allocator()
     try:
-        digits = load_digits()
+        digits = load_digits(data.folder)
     except (mnist.DataError, OSError, ValueError) as error:
         post(RunFailed(run.id, first_line(error)))
         return
@@ -178,13 +180,13 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
         stopped = done.reason == "stopped"
         if stopped and trainer.epoch == 0 and trainer.batch == 0:
             return  # stopped before the first batch: nothing worth keeping
-        path = names.stopped_path(config.model) if stopped else names.model_path(config.model)
+        path = names.stopped_path(config.model, data.key) if stopped else names.model_path(config.model, data.key)
         saved, save_error = None, ""
         try:
-            save_checkpoint(trainer, path)
+            save_checkpoint(trainer, path, data=data.key)
             saved = run.saved = path
             if not stopped:  # a finished model supersedes an older stopped run
-                names.stopped_path(config.model).unlink(missing_ok=True)
+                names.stopped_path(config.model, data.key).unlink(missing_ok=True)
         except OSError as error:  # SaveError (one line naming the path) or what the disk said
             reason = (str(error).replace(str(path), short_path(path)) if isinstance(error, SaveError)
                       else f"{short_path(path)}: {error.strerror or error}")
@@ -204,7 +206,7 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
         results = compute_results(
             trainer.model, np.asarray(digits.test_images[: len(trainer.test_images)]),
             np.asarray(digits.test_labels[: len(trainer.test_images)]), name=config.model, source=source,
-            cancelled=gone,
+            cancelled=gone, data=data,
         )
         if results is not None:
             post(ResultsReady(run.id, results))
@@ -213,18 +215,20 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
 
 
 def evaluate(run: Run, name: str, test_limit: int, xp: Any, post: Post,
-             cancelled: Callable[[], bool] = lambda: False) -> None:
-    """Find a trained model and compute its results on the first `test_limit` test digits (0: all)."""
+             cancelled: Callable[[], bool] = lambda: False, data: DataSet | None = None) -> None:
+    """Find a trained model of the data set `data` (default: the app's) and compute its results
+    on the first `test_limit` of its test images (0: all)."""
     try:
-        digits = load_digits()
-        model, source = package().find_model(name, xp)
+        data = describe() if data is None else data
+        digits = load_digits(data.folder)
+        model, source = package().find_model(name, xp, data.key)
         if model is None:
             post(RunFailed(run.id, source))
             return
         count = test_limit or len(digits.test_images)
         results = compute_results(
             model, np.asarray(digits.test_images[:count]), np.asarray(digits.test_labels[:count]),
-            name=name, source=source, cancelled=lambda: cancelled() or run.stopped,
+            name=name, source=source, cancelled=lambda: cancelled() or run.stopped, data=data,
         )
         if results is not None:
             post(ResultsReady(run.id, results))

@@ -15,8 +15,9 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.data import first_line
+from tutor.data import DataSet, describe, first_line, shipped_sets
 from tutor.engines.model import MODELS
+from tutor.paths import shipped_data_dir
 from tutor.engines.train import (
     DEFAULT_LR,
     BatchRecord,
@@ -64,16 +65,19 @@ STOPPED_RUN_ADVICE = "delete it, or press space to start a new run (which replac
 
 
 class TrainingScene(LiveScene):
-    """Train a network on MNIST in a thread worker, live; then its confusion matrix and mistakes."""
+    """Train a network on MNIST (or Fashion-MNIST) in a thread worker, live; then its confusion
+    matrix and mistakes."""
 
     HELP = """\
 **Training on MNIST, live.** The network learns from the training digits in mini-batches; after
 every epoch (one pass over all of them) it is tested on the 10,000 test digits it never trains on.
+The `data` setting switches to Fashion-MNIST (clothes, same size and layout) and back; each data
+set keeps its own trained models and results.
 
 - `space` starts training, pauses and resumes.
 - `s` stops after the current batch and saves a checkpoint; `c` continues from it.
 - `↑`/`↓` pick a setting, `[` and `]` change it (model, epochs, batch size, learning rate,
-  optimizer, target accuracy). Settings are locked while a run is going on.
+  optimizer, target accuracy, data set). Settings are locked while a run is going on.
 - `v` switches between the training view and the results: the confusion matrix (rows: the true
   digit, columns: what the network said, the right answers on the diagonal) and the test digits
   it got wrong with its three most likely answers.
@@ -140,6 +144,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._stop_run()
         p = self.params
         self.model_name: str = self.choice_param("model", MODELS)
+        self.data: DataSet = self._initial_data()
+        """The data set trained and tested on (the `data` setting): the lesson's, else the app's."""
         self.optimizer: str = self.choice_param("optimizer", DEFAULT_LR)
         self.lr: float = _positive(p.get("lr"), DEFAULT_LR[self.optimizer])
         self.epochs: int = self.int_param("epochs", 1 if self.model_name == "lenet" else 3, 1, MAX_EPOCHS)
@@ -170,6 +176,22 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.results: Results | None = None
         self.results_note: str = ""
         self.plot_epochs = self.epochs
+
+    def _initial_data(self) -> DataSet:
+        """The lesson's `data` (a shipped set by name), else the app's data set (`--data`)."""
+        name = self.choice_param("data")
+        return describe() if name is None else describe(shipped_data_dir(name))
+
+    def data_options(self) -> tuple[DataSet, ...]:
+        """What the `data` setting cycles through: the shipped sets, and the app's own
+        (`--data-dir`) when it is none of them."""
+        options = shipped_sets()
+        if self.data.key not in {option.key for option in options}:
+            options = (*options, self.data)
+        app_data = describe()
+        if app_data.key not in {option.key for option in options}:
+            options = (*options, app_data)
+        return options
 
     def reset(self) -> None:
         """`r`: stop, restore the lesson's settings, and (results view) look for results again."""
@@ -215,7 +237,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         run = self.save_before_exit()
         if run is None or self._app is None:
             return
-        if run.saved is None or run.saved.name != runner.package().stopped_path(self.model_name).name:
+        if run.saved is None or run.saved != runner.package().stopped_path(self.model_name, self.data.key):
             return
         note = (f"Training stopped; checkpoint saved to {short_path(run.saved)}. "
                 "Open the lesson again and press c to continue it.")
@@ -320,8 +342,15 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         name = CONTROLS[self.picked]
         if name == "model":
             self.model_name = cycle_option(MODEL_NAMES, self.model_name, direction)
-            self.results = SESSION_RESULTS.get(self.model_name)
+            self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
             self.checkpoint = None
+        elif name == "data":
+            options = self.data_options()
+            keys = tuple(option.key for option in options)
+            self.data = options[keys.index(cycle_option(keys, self.data.key, direction))]
+            self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
+            self.checkpoint = None
+            self.note = ""
         elif name == "epochs":
             self.epochs = max(1, min(MAX_EPOCHS, self.epochs + direction))
         elif name == "batch size":
@@ -379,7 +408,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._controls_wanted = False
         self._set_state(State.LOADING)
         self.run_worker(
-            partial(self._train_thread, run, config, checkpoint, self.backend.xp),
+            partial(self._train_thread, run, config, checkpoint, self.backend.xp, self.data),
             name=f"training run {run.id}", group="training", thread=True, exclusive=True,
             exit_on_error=False,
         )
@@ -405,7 +434,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         session or an earlier one) left a checkpoint: show it as stopped, so `c` continues it."""
         if self.view != "train" or self.state != State.IDLE or self.checkpoint is not None:
             return
-        path = runner.package().stopped_path(self.model_name)
+        path = runner.package().stopped_path(self.model_name, self.data.key)
         if not path.is_file():
             return
         try:
@@ -428,28 +457,29 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         """Show the lesson's view; the results view finds a model to test when it has none."""
         if self.view != "results" or self.results is not None:
             return
-        self.results = SESSION_RESULTS.get(self.model_name)
+        self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
         if self.results is not None:
             return
         run = Run()
         self._run = run
         self._set_state(State.EVALUATING)
         self.run_worker(
-            partial(self._results_thread, run, self.model_name, self.test_limit, self.backend.xp),
+            partial(self._results_thread, run, self.model_name, self.test_limit, self.backend.xp, self.data),
             name=f"results {run.id}", group="training", thread=True, exclusive=True, exit_on_error=False,
         )
 
     # --- in the worker thread: `runner`, which posts plain messages ---------------------------
 
-    def _train_thread(self, run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any) -> None:
+    def _train_thread(self, run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any,
+                      data: DataSet | None = None) -> None:
         """Load the data, train, save, and compute the results, posting messages as it goes."""
         worker = get_current_worker()
-        runner.train(run, config, checkpoint, xp, self.post_message, lambda: worker.is_cancelled)
+        runner.train(run, config, checkpoint, xp, self.post_message, lambda: worker.is_cancelled, data)
 
-    def _results_thread(self, run: Run, name: str, test_limit: int, xp: Any) -> None:
-        """Find a trained model and compute its results on the test digits."""
+    def _results_thread(self, run: Run, name: str, test_limit: int, xp: Any, data: DataSet | None = None) -> None:
+        """Find a trained model and compute its results on the test images."""
         worker = get_current_worker()
-        runner.evaluate(run, name, test_limit, xp, self.post_message, lambda: worker.is_cancelled)
+        runner.evaluate(run, name, test_limit, xp, self.post_message, lambda: worker.is_cancelled, data)
 
 
     # --- messages, on the UI thread ---------------------------------------------------------------
@@ -492,8 +522,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if message.saved is not None:
             where = short_path(message.saved)
             if done.reason == "stopped":
+                again = " --data fashion-mnist" if self.data.key == "fashion-mnist" else ""
                 self.note = (f"checkpoint saved to {where}. c continues here; or: "
-                             f"dl-tutor train {self.model_name} --resume {where}")
+                             f"dl-tutor train {self.model_name}{again} --resume {where}")
             else:
                 self.note = f"saved to {where}"
         else:
@@ -504,7 +535,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if not self._current(message):
             return
         self.results = message.results
-        SESSION_RESULTS[message.results.model] = message.results
+        SESSION_RESULTS[(message.results.data_key, message.results.model)] = message.results
         if self.state == State.EVALUATING:
             self._set_state(State.IDLE)
         self._redraw()
@@ -570,9 +601,13 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         gallery = self.query_one("#tr-gallery", MistakeGallery)
         gallery.display = results is not None
         if results is not None:
+            if confusion.class_names != results.class_names:
+                confusion.class_names = results.class_names
             if confusion.matrix is not results.matrix:
                 confusion.matrix = results.matrix
-            mixups.update(confusion_summary(results.matrix))
+            mixups.update(confusion_summary(results.matrix, results.class_names))
+            if gallery.class_names != results.class_names:
+                gallery.class_names = results.class_names
             if gallery.mistakes is not results.mistakes:
                 gallery.mistakes = results.mistakes
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tutor.scenes.training.scene import TrainingScene
 
 #: The editable controls, in panel order.
-CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer", "target")
+CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer", "target", "data")
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
 
@@ -81,8 +81,10 @@ def controls_text(scene: TrainingScene) -> Text:
         "lr": f"{scene.lr:g}",
         "optimizer": "sgd, momentum 0.9" if scene.optimizer == "sgd" else "adam",
         "target": f"{100 * scene.target:g}%" if scene.target else "off",
+        "data": scene.data.title + (" (clothes)" if scene.data.key == "fashion-mnist" else ""),
     }
     data = f"first {scene.train_limit:,} training images" if scene.train_limit else "all training images"
+    data = f"{scene.data.title}: {data}"
     if scene.test_limit:
         data += f", first {scene.test_limit:,} test"
     if scene.shift:
@@ -181,5 +183,5 @@ def results_text(scene: TrainingScene) -> Text:
         return text
     title = describe_model(results.model)[0].split(":")[0]
     text.append(f"{title} · {100 * results.accuracy:.2f}% right", style="bold")
-    text.append(f"\n{results.source}, {results.count:,} test digits", style="dim")
+    text.append(f"\n{results.source}, {results.count:,} test {results.items} of {results.data}", style="dim")
     return text
