@@ -430,3 +430,16 @@ def test_snapshot_without_weights_or_colour(
     monkeypatch.setattr(DigitCanvas, "color_capable", property(lambda self: False))
     app = lesson_app(tmp_path, "draw-a-digit")
     assert snap_compare(app, run_before=_at_step("draw-and-watch", SEVEN), terminal_size=(80, 24))
+
+
+def test_test_digits_are_mnist_whatever_the_data_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under --data fashion-mnist the scene still shows digits: its network reads digits, and
+    clothes would be a digits model tested on clothes."""
+    from tutor.paths import DATA_DIR_ENV, shipped_data_dir
+
+    asked: list[Path] = []
+    monkeypatch.setenv(DATA_DIR_ENV, str(shipped_data_dir("fashion-mnist")))
+    monkeypatch.setattr(draw_digit, "load_digits", lambda folder=None: asked.append(Path(folder)) or "digits")
+    scene = DrawDigitScene({})
+    assert scene.test_digits() == "digits"
+    assert asked == [shipped_data_dir("mnist")]

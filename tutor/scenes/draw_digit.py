@@ -33,6 +33,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from tutor.data import load_digits
+from tutor.paths import shipped_data_dir
 from tutor.engines.preprocess import PreprocessRecord, mnist_preprocess
 from tutor.scenes.base import Scene
 from tutor.scenes.data import load_shipped_lenet_or_reason
@@ -205,10 +206,11 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
         self.model, self.model_error = load_model(self.choice_param("model"))
 
     def test_digits(self) -> Any:
-        """The MNIST digits (loaded on first use), or None with `data_error` set."""
+        """The MNIST digits (loaded on first use), or None with `data_error` set. Always the
+        shipped MNIST, whatever `--data` says: the network here reads digits, not clothes."""
         if self._digits is None and not self.data_error:
             try:
-                self._digits = load_digits()
+                self._digits = load_digits(shipped_data_dir("mnist"))
             except Exception as exc:  # DataError, OSError: say it, keep drawing
                 lines = str(exc).strip().splitlines()
                 self.data_error = lines[0] if lines else type(exc).__name__
