@@ -553,10 +553,9 @@ def test_playground_fields_survive_any_text(
         for turn, (text, into_values) in enumerate(zip(texts, in_values, strict=True)):
             field, other = (values, expression) if into_values else (expression, values)
             other.value = "w1*x + tanh(a*y) - z" if into_values else GOOD_VALUES
-            before = scene.full
             await _type(pilot, field, text, turn)
             if scene.error:
-                assert scene.full is before  # the last good graph stays
+                assert scene.full is None  # cleared, as the error line says: nothing is drawn
                 _assert_line(_plain(scene.query_one("#pg-error", Static)), "✗")
             else:
                 assert scene.full is not None and len(scene.full.nodes) <= MAX_NODES

@@ -55,14 +55,27 @@ async def _respond(pilot, card: QuestionCard, right: bool) -> None:
     await pilot.pause()
 
 
-def _assert_in_view(screen: LessonScreen, card: QuestionCard, where: str) -> None:
+def _out_of_view(screen: LessonScreen, card: QuestionCard) -> list[tuple]:
     column = screen.query_one("#prose-column", VerticalScroll).region
+    out = []
     for widget_id in ("#qc-feedback", "#qc-extra"):
         widget = card.query_one(widget_id, Static)
         if widget.has_class("-empty"):
             continue
         region = widget.region
-        assert region.area > 0 and column.contains_region(region), (where, widget_id, region, column)
+        if not (region.area > 0 and column.contains_region(region)):
+            out.append((widget_id, region, column))
+    return out
+
+
+async def _assert_in_view(pilot, screen: LessonScreen, card: QuestionCard, where: str) -> None:
+    """In view once the scroll has settled: a loaded machine may need a few more refreshes
+    (bounded by a count of pauses, never a clock)."""
+    for _ in range(20):
+        if not _out_of_view(screen, card):
+            return
+        await pilot.pause()
+    assert not _out_of_view(screen, card), (where, _out_of_view(screen, card))
 
 
 @pytest.mark.slow
@@ -89,9 +102,9 @@ async def test_every_verdict_is_in_view(
                     where = f"{lesson.id}/{step.id}/{question_id}"
                     await _respond(pilot, card, right=False)
                     assert card.wrong == 1, where
-                    _assert_in_view(screen, card, where + " (wrong)")
+                    await _assert_in_view(pilot, screen, card, where + " (wrong)")
                     await _respond(pilot, card, right=True)
                     assert card.solved, where
-                    _assert_in_view(screen, card, where + " (right)")
+                    await _assert_in_view(pilot, screen, card, where + " (right)")
                     checked += 1
         assert checked == sum(len(lesson.questions) for lesson in app.session.course.lessons)
