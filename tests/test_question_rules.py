@@ -161,3 +161,15 @@ def test_bad_in_order_is_reported(course_dir: Path, value: str, message: str) ->
     with pytest.raises(CourseError) as info:
         load_course(course_dir)
     assert any(message in issue.message for issue in info.value.issues)
+
+
+def test_an_answer_in_the_next_step_title_is_a_warning(course_dir: Path) -> None:
+    """Under the questions the screen names the next step by its title: a title with an answer
+    of this step in it gives the answer away."""
+    toml = course_dir / "intro" / "lesson.toml"
+    edit(toml, 'answer = 2\ntolerance = 0.01', 'answer = 12\ntolerance = 0.01')
+    edit(toml, 'questions = ["pick-one"]', 'questions = ["a-number"]')
+    edit(toml, 'questions = ["pick-many", "a-number"]', 'questions = ["pick-many", "pick-one"]')
+    edit(toml, 'title = "The unit, titled in TOML"', 'title = "Why 12 and not 13"')
+    warnings = [str(w) for w in teaching_warnings(load_course(course_dir))]
+    assert any("a-number" in w and "next step's title" in w for w in warnings), warnings

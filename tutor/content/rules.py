@@ -122,14 +122,19 @@ def _question_warnings(lesson: Lesson, question: Question) -> Iterable[str]:
 
 
 def _step_warnings(lesson: Lesson, step: Step) -> Iterable[tuple[str, str]]:
+    index = lesson.steps.index(step)
+    following = lesson.steps[index + 1].title if index + 1 < len(lesson.steps) else ""
     for qid in step.questions:
         question = lesson.questions[qid]
-        shown = visible_answer(question, step.prose)
+        # The step's own heading and the next step's title (the "next step" line under the
+        # questions) are on screen with the prose.
+        shown = visible_answer(question, "\n".join((step.title, step.prose, following)))
         if shown is not None:
             yield (
                 f"questions ({qid})",
-                f"the answer {shown} is in step {step.id}'s prose before the question is "
-                "answered; move it below a '<!-- reveal -->' line or ask for something else",
+                f"the answer {shown} is in step {step.id}'s title, prose or the next step's title "
+                "before the question is answered; move it below a '<!-- reveal -->' line, retitle "
+                "or ask for something else",
             )
         # The step's other questions are on screen at the same time: their prompts and
         # choices must not answer this one. On an `in_order` step a later question is shown

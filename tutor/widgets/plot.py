@@ -246,14 +246,17 @@ def draw_model(plt, model: PlotModel, width: int, height: int = 20) -> None:
         plt.ylim(*model.ylim)
     # Round ticks (plotext's own split the range evenly: 96 128 143 175); a bar chart keeps its
     # category labels on x.
-    axes = (("y", max(2, min(6, height // 4))),)
+    axes = (("y", max(2, min(8, height // 3))),)
     if model.bars is None or not model.bars.labels:
         axes = (("x", max(2, min(8, width // 8))), *axes)
     for axis, most in axes:
         span = _data_range(model, axis)
         if span is None:
             continue
-        ticks, labels = nice_ticks(*span, most)
+        for allowed in range(most, most + 6):  # a short axis may need a finer step for two ticks
+            ticks, labels = nice_ticks(*span, allowed)
+            if len(ticks) >= 2:
+                break
         if len(ticks) >= 2:
             (plt.xticks if axis == "x" else plt.yticks)(ticks, labels)
 
