@@ -143,8 +143,7 @@ async def test_kind_walks_its_parameter_space_then_survives_a_monkey(tmp_path: P
         # The defaults step is open (stepped by the fast test); every other variant is walked.
         await _answer(screen, f"{kind}: {lesson.steps[0].id}")
         for index, step in enumerate(lesson.steps[1:], start=1):
-            await screen.show_step(index)
-            await pilot.pause()
+            await screen.show_step(index)  # mounted when it returns; one render per variant below
             _assert_reads_declared(screen, f"{kind}: {step.id}")
             await _step_scene_directly(pilot, screen, f"{kind}: {step.id}")
             await _answer(screen, f"{kind}: {step.id}")

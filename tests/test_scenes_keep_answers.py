@@ -78,8 +78,7 @@ async def _draw(pilot: Any, app: App, lesson_id: str, step_id: str) -> tuple[str
     holder = app.query_one("#holder", VerticalScroll)
     await holder.remove_children()
     scene = load_scene_class(step.scene)(dict(step.scene_params))
-    await holder.mount(scene)
-    await pilot.pause()
+    await holder.mount(scene)  # mounted, first frame drawn into its widgets
     if step.hold_scene:
         scene.hold_answers(True)
     for plot in app.query(Plot):
@@ -88,7 +87,6 @@ async def _draw(pilot: Any, app: App, lesson_id: str, step_id: str) -> tuple[str
     first = _text(app)
     if getattr(scene, "total_frames", 0):
         scene.to_end()
-        await pilot.pause()
         for plot in app.query(Plot):
             plot.display = False
         await pilot.pause()
