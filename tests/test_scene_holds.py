@@ -151,7 +151,7 @@ async def _views(pilot: Any, app: App, case: Case) -> tuple[str, str, str] | Non
 
 
 #: One worker builds this module's shared fixture once (addopts use --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("scene-holds")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scene-holds")]
 
 
 @pytest.fixture(scope="module")
