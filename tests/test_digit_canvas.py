@@ -106,10 +106,15 @@ async def test_cursor_stays_on_the_canvas() -> None:
     canvas = DigitCanvas()
     app = CanvasApp(canvas)
     async with app.run_test(size=(40, 20)) as pilot:
-        await pilot.press(*["up"] * 20, *["left"] * 20)
+        await pilot.press("up", "left")
+        start = canvas.cursor
+        canvas.cursor = (1, 1)  # a step from the corner: the keys below walk past it
+        await pilot.press("up", "up", "left", "left")
         assert canvas.cursor == (0, 0)
-        await pilot.press(*["down"] * 40, *["right"] * 40)
+        canvas.cursor = (26, 26)
+        await pilot.press("down", "down", "right", "right")
         assert canvas.cursor == (27, 27)
+        assert start != (0, 0)  # the arrows moved a cursor that started inside
 
 
 async def test_changed_carries_a_copy() -> None:

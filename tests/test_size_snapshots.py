@@ -184,9 +184,9 @@ async def test_resizing_while_a_scene_plays(tmp_path: Path) -> None:
         await pilot.pause()
         scene = lesson.scene
         plane = scene.query_one("#pt-plane")
-        # 2x: a frame every 0.45 s, so the 80 frames last far longer than the test.
-        await pilot.press("plus", "space")
-        assert scene.playing and scene.speed == 2.0
+        # 4x: a frame about every 0.2 s, so the 80 frames still outlast the test.
+        await pilot.press("plus", "plus", "space")
+        assert scene.playing and scene.speed == 4.0
         await _advances(pilot, scene)
 
         await resize_and_settle(pilot, 200, 60)

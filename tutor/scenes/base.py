@@ -26,9 +26,11 @@ from textual.widget import Widget
 
 from tutor.scenes.registry import SCENES, ParamSpec, as_float, as_int, registered_name, resolve_params
 from tutor.terminal import low_bandwidth
+from tutor.widgets.transport import SPEEDS as TRANSPORT_SPEEDS
+from tutor.widgets.transport import next_speed
 
-#: The speeds `+`/`-` step through.
-SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+#: The speeds `+`/`-` step through: the transport bar's (one list for the bar and the scenes).
+SPEEDS = TRANSPORT_SPEEDS
 #: In `--low-bandwidth` mode a playing scene redraws at most once per this many seconds; faster
 #: animations advance several frames per redraw, so they take as long as usual.
 LOW_BANDWIDTH_FRAME_SECONDS = 0.5
@@ -418,11 +420,11 @@ class Scene(SceneBase):
 
     def faster(self) -> None:
         """Next speed up."""
-        self.speed = next((s for s in SPEEDS if s > self.speed), SPEEDS[-1])
+        self.speed = next_speed(self.speed, faster=True)
 
     def slower(self) -> None:
         """Next speed down."""
-        self.speed = next((s for s in reversed(SPEEDS) if s < self.speed), SPEEDS[0])
+        self.speed = next_speed(self.speed, faster=False)
 
     # --- plumbing -------------------------------------------------------------------------------
 
