@@ -45,7 +45,7 @@ MONKEY_KEYS = [
 MONKEY_SIZES = [(80, 24), (100, 30), (120, 40)]
 #: Presses per scene kind (spread over its variants by n/p); a soak run sets
 #: DL_TUTOR_MONKEY_PRESSES, e.g. to 150.
-MONKEY_PRESSES = int(os.environ.get("DL_TUTOR_MONKEY_PRESSES", "8"))
+MONKEY_PRESSES = int(os.environ.get("DL_TUTOR_MONKEY_PRESSES", "6"))
 
 
 async def _step_scene_both_ways(pilot, screen: LessonScreen, where: str) -> None:
@@ -165,9 +165,9 @@ async def test_kind_walks_its_parameter_space_then_survives_a_monkey(tmp_path: P
             if app.screen.__class__.__name__ == "HelpScreen":
                 await pilot.press("escape")
             await pilot.press(key)
-            if turn % 8 == 3:
+            if turn % 6 == 2:
                 await pilot.resize_terminal(*rng.choice(MONKEY_SIZES))
-            if turn % 8 == 6:
+            if turn % 6 == 4:
                 await pilot.click(offset=(rng.randrange(0, 79), rng.randrange(0, 23)))
         if app.screen.__class__.__name__ == "HelpScreen":
             await pilot.press("escape")
