@@ -407,22 +407,32 @@ class QuestionCard(Widget):
         self.call_after_refresh(self._reveal_feedback)
         return feedback
 
-    def _reveal_feedback(self, again: bool = True) -> None:
+    def _reveal_feedback(self, passes: int = 4) -> None:
         """Scroll the verdict and what follows it (explanation, hint) into view.
 
-        Run after a refresh, and once more after the next one: new lines can make the column
-        scroll (a scroll bar narrows it and the text wraps again), so the first pass may scroll
-        to where the lines were before they settled."""
+        Run after a refresh, and again after the next ones while a line is still out of view
+        (at most `passes` times): new lines can make the column scroll (a scroll bar narrows it
+        and the text wraps again), and on a busy machine the layout may settle a refresh later
+        than the first pass looked."""
         try:
             extra = self.query_one("#qc-extra", Static)
             feedback = self.query_one("#qc-feedback", Static)
         except NoMatches:  # the step changed before the next refresh: nothing left to show
             return
-        if not extra.has_class("-empty"):
-            extra.scroll_visible(animate=False)
-        feedback.scroll_visible(animate=False)
-        if again:
-            self.call_after_refresh(self._reveal_feedback, False)
+        lines = [feedback] if extra.has_class("-empty") else [extra, feedback]
+        for line in lines:
+            line.scroll_visible(animate=False)
+        # Always a second look after the first refresh; more only while a line is out of view.
+        if passes > 1 and (passes == 4 or not all(self._in_view(line) for line in lines)):
+            self.call_after_refresh(self._reveal_feedback, passes - 1)
+
+    def _in_view(self, widget: Widget) -> bool:
+        """Whether `widget` is drawn whole inside the scrolling column that holds the card."""
+        region = widget.region
+        container = next((a for a in self.ancestors if getattr(a, "is_scrollable", False)), None)
+        if container is None or region.area == 0:
+            return region.area > 0
+        return container.region.contains_region(region)
 
     def _set_line(self, widget_id: str, content: Text | str) -> None:
         """Update the feedback or extra line, hiding it while empty."""
