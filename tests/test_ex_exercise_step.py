@@ -91,6 +91,17 @@ def _text(panel: ExercisePanel, widget_id: str) -> str:
     return str(panel.query_one(f"#{widget_id}").render())
 
 
+async def _bring_into_view(pilot, widget) -> None:
+    """Scroll `widget` into the screen, looking again after each refresh: the report lines
+    above it may still be growing when the first scroll is computed (a busy CI machine)."""
+    for _ in range(20):
+        widget.scroll_visible(animate=False, immediate=True)
+        await pilot.pause()
+        if widget.region.area and pilot.app.screen.region.contains_region(widget.region):
+            return
+    raise AssertionError(f"{widget!r} never came into view: {widget.region}")
+
+
 async def _wait_for_check(pilot, panel: ExercisePanel, seconds: float = 30.0) -> None:
     """Pause until the running check has been shown (the UI keeps running meanwhile)."""
     for _ in range(int(seconds / 0.05)):
@@ -161,8 +172,7 @@ async def test_panel_start_check_fail_then_solution_passes_and_is_recorded(
         assert "not written yet" in record["first_failure"]
 
         path.write_text(EXERCISE.solution_text())
-        panel.query_one("#ex-check").scroll_visible(animate=False, immediate=True)
-        await pilot.pause()
+        await _bring_into_view(pilot, panel.query_one("#ex-check"))
         await pilot.click("#ex-check")  # the button does what ctrl+k does
         await _wait_for_check(pilot, panel)
         checks = _text(panel, "ex-checks")

@@ -56,6 +56,9 @@ def inline_markdown(text: str, style: str = "") -> Text:
 
 #: Wrong answers after which the card offers to show the answer.
 REVEAL_AFTER = 2
+#: How many times a card looks to bring its verdict into view after an answer (see
+#: `QuestionCard._reveal_feedback`): enough for a layout that settles late on a busy machine.
+REVEAL_LOOKS = 8
 
 
 def placeholder(problem: Problem) -> str:
@@ -249,6 +252,8 @@ class QuestionCard(Widget):
         self.ever_solved = False
         #: The learner gave up on this question in this run (a new problem does not undo it).
         self.gave_up = revealed
+        #: Looks left to bring the verdict into view (see `_reveal_feedback`).
+        self._reveal_left = 0
         self.border_title = self._title()
 
     @property
@@ -404,16 +409,30 @@ class QuestionCard(Widget):
             feedback = grade(self.problem, response)
         self._show(feedback)
         self.post_message(self.Answered(self, feedback, text))
-        self.call_after_refresh(self._reveal_feedback)
+        self._start_reveal()
         return feedback
 
-    def _reveal_feedback(self, passes: int = 4) -> None:
+    def _start_reveal(self) -> None:
+        """Bring the verdict into view after the next refresh (and while the card settles)."""
+        self._reveal_left = REVEAL_LOOKS
+        self.call_after_refresh(self._reveal_feedback)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The card grows as its verdict and explanation wrap (or narrows when the column gains
+        # a scroll bar): look again while looks are left, so a late layout cannot hide them.
+        if self._reveal_left > 0:
+            self.call_after_refresh(self._reveal_feedback)
+
+    def _reveal_feedback(self) -> None:
         """Scroll the verdict and what follows it (explanation, hint) into view.
 
-        Run after a refresh, and again after the next ones while a line is still out of view
-        (at most `passes` times): new lines can make the column scroll (a scroll bar narrows it
-        and the text wraps again), and on a busy machine the layout may settle a refresh later
-        than the first pass looked."""
+        Runs after a refresh, again after the next one while a line is still out of view, and
+        again whenever the card changes size, up to REVEAL_LOOKS looks in all: new lines can
+        make the column scroll (a scroll bar narrows it and the text wraps again), and on a busy
+        machine the layout may settle several refreshes after the first look."""
+        if self._reveal_left <= 0:
+            return
+        self._reveal_left -= 1
         try:
             extra = self.query_one("#qc-extra", Static)
             feedback = self.query_one("#qc-feedback", Static)
@@ -423,8 +442,9 @@ class QuestionCard(Widget):
         for line in lines:
             line.scroll_visible(animate=False)
         # Always a second look after the first refresh; more only while a line is out of view.
-        if passes > 1 and (passes == 4 or not all(self._in_view(line) for line in lines)):
-            self.call_after_refresh(self._reveal_feedback, passes - 1)
+        first = self._reveal_left == REVEAL_LOOKS - 1
+        if first or not all(self._in_view(line) for line in lines):
+            self.call_after_refresh(self._reveal_feedback)
 
     def _in_view(self, widget: Widget) -> bool:
         """Whether `widget` is drawn whole inside the scrolling column that holds the card."""
@@ -514,7 +534,7 @@ class QuestionCard(Widget):
             return
         self._show_answer()
         self.post_message(self.Revealed(self))
-        self.call_after_refresh(self._reveal_feedback)
+        self._start_reveal()
 
     def _show_answer(self) -> None:
         """Show the answer and explanation, and close the problem (field and Check disabled)."""
