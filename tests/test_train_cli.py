@@ -55,6 +55,20 @@ def test_train_headless_on_a_tiny_data_set(tmp_path: Path, capsys: pytest.Captur
     assert model.predict_proba(np.zeros((1, 28, 28), dtype=np.uint8)).shape == (1, 10)
 
 
+def test_a_validation_split_judges_epochs_on_held_out_images_and_tests_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = write_set(tmp_path / "tiny", 200, 40)
+    code = main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "2", "--lr", "0.01",
+                 "--validation-split", "0.1", "--save", str(tmp_path / "m.npz")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "on 180 images (" in err and "20 more held out for validation" in err
+    epochs = [line for line in err.splitlines() if line.startswith("epoch ")]
+    assert len(epochs) == 2 and all("validation accuracy" in line and "test" not in line for line in epochs)
+    assert "done: test accuracy" in err and "measured once" in err
+
+
 def test_default_save_path_is_in_the_data_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_set(tmp_path / "tiny", 64, 16)
     assert main(["train", "lenet", "--data-dir", str(data), "--epochs", "1"]) == 0
@@ -76,6 +90,7 @@ def test_default_save_path_is_in_the_data_folder(tmp_path: Path, capsys: pytest.
         (["--seed", str(2**32)], 2, "the seed must be a whole number from 0 to 4294967295"),
         (["--train-limit", "-5"], 2, "train_limit"),
         (["--resume", "/nonexistent/x.npz"], 1, "no such model file"),
+        (["--validation-split", "0.9"], 2, "the validation split must be a fraction from 0 to 0.5"),
     ],
 )
 def test_bad_options_get_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], args, code, message) -> None:

@@ -164,6 +164,9 @@ def test_epoch_table_marks_the_target() -> None:
     assert lines[1].split()[:4] == ["1/2", "0.500", "85.0%", "94.49%"] and "✓" not in lines[1]
     assert "95.43%" in lines[2] and lines[2].endswith("✓")
     assert "time" not in epoch_table(records, timing=False).plain
+    held = [EpochRecord(0, 2, 0.5, 0.85, None, 3.0, 0.1, validation_accuracy=0.9512)]
+    lines = epoch_table(held, target=0.95).plain.splitlines()
+    assert "valid." in lines[0] and "test" not in lines[0] and "95.12%" in lines[1] and lines[1].endswith("✓")
 
 
 def test_compute_results_matches_evaluate(real_digits: Any) -> None:
@@ -269,6 +272,23 @@ async def test_target_accuracy_stops_early(digits: Any) -> None:
         assert len(scene.epoch_records) == 1
         assert "reached target 50%" in _state(scene)
         assert "✓" in shown_text(scene.query_one("#tr-epochs"))
+
+
+async def test_a_validation_split_judges_epochs_and_tests_once(digits: Any) -> None:
+    scene = TrainingScene({**QUICK, "epochs": 10, "target_accuracy": 0.5, "validation_split": 0.1})
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "last 10% held out for validation" in shown_text(scene.query_one("#tr-controls"))
+        scene.toggle_play()
+        await _until(pilot, lambda: scene.state == "target")
+        assert scene.train_count == 900 and scene.validation_count == 100
+        record = scene.epoch_records[-1]
+        assert record.test_accuracy is None and record.validation_accuracy >= 0.5
+        table = shown_text(scene.query_one("#tr-epochs"))
+        assert "valid." in table and f"{100 * record.validation_accuracy:.2f}%" in table and "✓" in table
+        assert scene.final_test is not None
+        assert f"test accuracy {100 * scene.final_test:.2f}%" in _state(scene)
+        assert "measured once, at the end" in _state(scene)
 
 
 async def test_pause_resume_stop_and_continue(digits: Any, stepped: None) -> None:

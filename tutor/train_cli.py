@@ -47,7 +47,11 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--shift", type=int, default=1, metavar="PIXELS",
                    help="move each training image by up to PIXELS at random (default 1; 0 = off)")
     p.add_argument("--target", type=float, default=None, metavar="ACC",
-                   help="stop once the test accuracy reaches ACC (0-1, e.g. 0.99)")
+                   help="stop once the test accuracy (the validation accuracy with --validation-split) "
+                        "reaches ACC (0-1, e.g. 0.99)")
+    p.add_argument("--validation-split", type=float, default=0.0, metavar="FRACTION",
+                   help="hold out the last FRACTION of the training images (as Keras's validation_split), "
+                        "judge each epoch on them and test once at the end (default 0: judge on the test set)")
     p.add_argument("--save", type=Path, default=None, metavar="PATH",
                    help="where to write the trained model (default: models/MODEL.npz in the data folder); "
                         "a run stopped early writes NAME-stopped.npz beside it")
@@ -128,7 +132,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     config = TrainConfig(
         model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
         seed=args.seed, shift=args.shift, target_accuracy=args.target, train_limit=args.train_limit,
-        report_seconds=0.2,
+        validation_split=args.validation_split, report_seconds=0.2,
     )
     try:
         config.check()
@@ -205,7 +209,9 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         return 2
     progress = _Progress(err)
     progress.line(
-        f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}), "
+        f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}"
+        + (f", {len(trainer.val_images):,} more held out for validation" if trainer.val_images is not None else "")
+        + "), "
         f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}, "
         f"shift {config.shift} px, seed {config.seed}; "
         f"backend {backend.name}: {backend.reason}"
@@ -241,10 +247,11 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
                 if isinstance(record, BatchRecord):
                     progress.batch(record, config.epochs)
                 elif isinstance(record, EpochRecord):
+                    judged = ("validation" if record.validation_accuracy is not None else "test")
                     progress.line(
                         f"epoch {record.epoch + 1}/{record.epochs}: loss {record.train_loss:.4f}, "
-                        f"train accuracy {100 * record.train_accuracy:.2f}%, test accuracy "
-                        f"{100 * record.test_accuracy:.2f}% ({record.seconds:.1f} s)"
+                        f"train accuracy {100 * record.train_accuracy:.2f}%, {judged} accuracy "
+                        f"{100 * record.judged:.2f}% ({record.seconds:.1f} s)"
                     )
                 elif isinstance(record, DoneRecord):
                     done = record
@@ -301,7 +308,8 @@ def _save_result(
     else:
         accuracy = "n/a" if done.test_accuracy is None else f"{100 * done.test_accuracy:.2f}%"
         why = "target accuracy reached" if done.reason == "target" else "done"
-        progress.line(f"{why}: test accuracy {accuracy} after {done.epochs_done} epoch(s), {elapsed:.1f} s; "
+        once = " (measured once, on images no epoch was judged by)" if config.validation_split else ""
+        progress.line(f"{why}: test accuracy {accuracy}{once} after {done.epochs_done} epoch(s), {elapsed:.1f} s; "
                       f"saved to {saved}")
     return 0 if saved == target else 1
 

@@ -2,7 +2,10 @@
 
 `Trainer.run()` yields a `BatchRecord` every `report_seconds` (and at the end of each epoch),
 an `EpochRecord` after each pass over the training set with the accuracy on the test set, and
-one final `DoneRecord`. It never prints and knows nothing of a UI: the headless `dl-tutor train`
+one final `DoneRecord`. With `validation_split` the last part of the training images is held
+out, as Keras's `validation_split` does: each epoch is then judged on those (early stopping,
+the target accuracy and the best epoch look only at them) and the test set is measured once,
+after the last epoch, in the `DoneRecord`. It never prints and knows nothing of a UI: the headless `dl-tutor train`
 command and the training scene (a thread worker) both just iterate it. `stop()`, `pause()` and
 `resume()` are safe to call from another thread; the loop looks at them between batches.
 
@@ -38,6 +41,7 @@ __all__ = [
     "DEFAULT_LR",
     "MAX_EPOCHS",
     "MAX_LR",
+    "MAX_VALIDATION_SPLIT",
     "MAX_SEED",
     "BatchRecord",
     "Checkpoint",
@@ -60,6 +64,8 @@ MAX_EPOCHS = 1000
 MAX_BATCH_SIZE = 60000
 #: The largest learning rate a run may ask for (anything above diverges at once).
 MAX_LR = 10.0
+#: The largest fraction of the training images a run may hold out for validation.
+MAX_VALIDATION_SPLIT = 0.5
 #: The largest seed (NumPy's classic 32-bit seed range starts at 0).
 MAX_SEED = 2**32 - 1
 
@@ -97,6 +103,9 @@ class TrainConfig:
     target_accuracy: float | None = None  #: stop early once the test accuracy reaches this (0..1)
     train_limit: int | None = None  #: use only the first N training images (lessons, tests)
     test_limit: int | None = None  #: evaluate on the first N test images only
+    #: hold out this fraction of the training images (the last ones, after train_limit), judge
+    #: each epoch on them and measure the test set once, at the end (0 = judge on the test set)
+    validation_split: float = 0.0
     report_seconds: float = 0.1  #: at most one BatchRecord per this many seconds (0 = every batch)
 
     def learning_rate(self) -> float:
@@ -136,6 +145,9 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and not (_whole(value) and 1 <= value <= MAX_IDX_ITEMS):
                 raise ValueError(f"{name} must be a whole number from 1 to {MAX_IDX_ITEMS:,} (or none)")
+        if not _number(self.validation_split) or not 0 <= self.validation_split <= MAX_VALIDATION_SPLIT:
+            raise ValueError(f"the validation split must be a fraction from 0 to {MAX_VALIDATION_SPLIT:g} "
+                             "(e.g. 0.1 holds out the last tenth of the training images)")
         if not _number(self.report_seconds) or not 0 <= self.report_seconds <= 3600:
             raise ValueError("report_seconds must be between 0 and 3600")
 
@@ -162,19 +174,29 @@ class EpochRecord:
     epochs: int
     train_loss: float  #: mean batch loss over the epoch
     train_accuracy: float
-    test_accuracy: float
+    test_accuracy: float | None  #: None when the run holds out a validation set
     seconds: float  #: time this epoch took (training and test)
     learning_rate: float  #: the rate used during this epoch
+    validation_accuracy: float | None = None  #: on the held-out images (validation_split)
+
+    @property
+    def judged(self) -> float:
+        """The accuracy the run judges this epoch by: validation when held out, else test."""
+        value = self.validation_accuracy if self.validation_accuracy is not None else self.test_accuracy
+        return float(value) if value is not None else 0.0
 
 
 @dataclass(frozen=True)
 class DoneRecord:
-    """The end of the run: reason is "finished", "target" (reached target_accuracy) or "stopped"."""
+    """The end of the run: reason is "finished", "target" (reached target_accuracy) or "stopped".
+
+    With a validation split, `test_accuracy` is measured here once, after the last epoch (None
+    when the run was stopped), and `best_test_accuracy` is the best *validation* accuracy."""
 
     reason: str
     epochs_done: int  #: complete epochs
     test_accuracy: float | None  #: after the last complete epoch (None if none completed)
-    best_test_accuracy: float | None
+    best_test_accuracy: float | None  #: the best judged accuracy (see EpochRecord.judged)
     seconds: float
 
 
@@ -347,12 +369,23 @@ class Trainer:
         if config.test_limit:
             test_images, test_labels = test_images[: config.test_limit], test_labels[: config.test_limit]
         _check_set("training", images, labels, MODELS[config.model])
+        val_images = val_labels = None
+        if config.validation_split:
+            keep = int(len(images) * (1 - config.validation_split))  # as Keras splits
+            if keep == len(images) or keep < 1:
+                raise ValueError(f"a validation split of {config.validation_split:g} of {len(images):,} "
+                                 "training images leaves " + ("no validation images" if keep else "none to train on"))
+            images, val_images = images[:keep], images[keep:]
+            labels, val_labels = labels[:keep], labels[keep:]
         _check_set("test", test_images, test_labels, MODELS[config.model])
         # Resident on the device for the whole run: uint8 images, int64 labels.
         self.images = xp.asarray(np.ascontiguousarray(images, dtype=np.uint8))
         self.labels = xp.asarray(np.asarray(labels, dtype=np.int64))
         self.test_images = xp.asarray(np.ascontiguousarray(test_images, dtype=np.uint8))
         self.test_labels = xp.asarray(np.asarray(test_labels, dtype=np.int64))
+        #: The held-out images and labels (None without a validation split).
+        self.val_images = None if val_images is None else xp.asarray(np.ascontiguousarray(val_images, dtype=np.uint8))
+        self.val_labels = None if val_labels is None else xp.asarray(np.asarray(val_labels, dtype=np.int64))
         if checkpoint is not None:
             if checkpoint.model.spec != MODELS[config.model]:
                 raise ValueError(f"the checkpoint holds a {checkpoint.model.spec.name} network, not {config.model}")
@@ -511,13 +544,18 @@ class Trainer:
                     window_correct = xp.zeros((), dtype=xp.int64)
                     window_batches = window_images = 0
                     last_report = report_start = time.perf_counter()
-            accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+            validating = self.val_images is not None
+            if validating:
+                accuracy = _accuracy(self.model, self.val_images, self.val_labels, stop=self._stop)
+            else:
+                accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
             if accuracy is None:  # stopped while testing: the epoch's training is complete
                 self.epoch += 1
                 self.batch = 0
                 yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
                 return
-            self.last_test_accuracy = accuracy
+            if not validating:
+                self.last_test_accuracy = accuracy
             self.best = accuracy if self.best is None else max(self.best, accuracy)
             self.epoch += 1
             self.batch = 0
@@ -526,17 +564,25 @@ class Trainer:
                 epochs=cfg.epochs,
                 train_loss=float(to_numpy(loss_sum)) / max(1, epoch_images),
                 train_accuracy=float(to_numpy(correct)) / max(1, epoch_images),
-                test_accuracy=accuracy,
+                test_accuracy=None if validating else accuracy,
                 seconds=time.perf_counter() - epoch_start,
                 learning_rate=lr,
+                validation_accuracy=accuracy if validating else None,
             )
             if cfg.target_accuracy is not None and accuracy >= cfg.target_accuracy:
-                yield DoneRecord("target", self.epoch, accuracy, self.best, time.perf_counter() - started)
+                yield DoneRecord("target", self.epoch, self._final_test(), self.best, time.perf_counter() - started)
                 return
             if self._stop.is_set():
-                yield DoneRecord("stopped", self.epoch, accuracy, self.best, time.perf_counter() - started)
+                yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
                 return
-        yield DoneRecord("finished", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
+        yield DoneRecord("finished", self.epoch, self._final_test(), self.best, time.perf_counter() - started)
+
+    def _final_test(self) -> float | None:
+        """The test accuracy at the end of a run: the last epoch's, or (with a validation split)
+        measured now, once; None when stopped part-way through that measurement."""
+        if self.val_images is not None:
+            self.last_test_accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+        return self.last_test_accuracy
 
     # -- checkpoints -------------------------------------------------------------------------
 

@@ -337,6 +337,8 @@ SCENES: dict[str, SceneSpec] = {
             "target_accuracy": number(0.0, 0.0, 1.0, note="0: none"),
             "train_limit": integer(0, 0, 60_000, note="0: all"),
             "test_limit": integer(0, 0, 10_000, note="0: all"),
+            "validation_split": number(0.0, 0.0, 0.5,
+                                       note="0: judge epochs on the test set; else hold out the last part"),
             "seed": seed(0),
             "shift": integer(0, 0, 4),
             "view": choice("train", "results", default="train"),

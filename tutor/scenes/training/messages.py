@@ -26,6 +26,7 @@ class RunStarted(Message, namespace="training_scene"):
     train_images: int
     test_images: int
     batches: int
+    validation_images: int = 0
 
 
 @dataclass(eq=False)

@@ -152,7 +152,9 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
             xp=xp, checkpoint=checkpoint,
         )
         run.attach(trainer)
-        post(RunStarted(run.id, len(trainer.images), len(trainer.test_images), trainer.batches_per_epoch()))
+        held_out = 0 if trainer.val_images is None else len(trainer.val_images)
+        post(RunStarted(run.id, len(trainer.images), len(trainer.test_images), trainer.batches_per_epoch(),
+                        held_out))
         losses: list[tuple[float, float]] = []
         epochs: list[EpochRecord] = []
         last: BatchRecord | None = None

@@ -154,6 +154,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.target: float = float(target) if isinstance(target, (int, float)) and 0 < target < 1 else 0.0
         self.train_limit: int = self.int_param("train_limit", 0, 0)
         self.test_limit: int = self.int_param("test_limit", 0, 0)
+        self.validation_split: float = self.float_param("validation_split", 0.0, 0.0, 0.5)
+        """Held out of the training images to judge each epoch on; the test set is then used once."""
         self.seed: int = self.int_param("seed", 0)
         self.shift: int = self.int_param("shift", 0, 0, 4)
         """Pixels each training image may be moved at random (augmentation); 0 = plain MNIST."""
@@ -171,6 +173,9 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._base_epochs: tuple[EpochRecord, ...] = ()
         self.train_count: int | None = None
         self.test_count: int | None = None
+        self.validation_count: int = 0
+        self.final_test: float | None = None
+        """The test accuracy a run with a validation split measured once, at its end."""
         self.checkpoint: Checkpoint | None = None
         self.stopped_at: tuple[int, int, int | None] | None = None
         self.results: Results | None = None
@@ -372,7 +377,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             model=self.model_name, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
             optimizer=self.optimizer, seed=self.seed, shift=self.shift, target_accuracy=self.target or None,
             train_limit=self.train_limit or None, test_limit=self.test_limit or None,
-            report_seconds=REPORT_SECONDS,
+            validation_split=self.validation_split, report_seconds=REPORT_SECONDS,
         )
 
     def start_training(self, checkpoint: Checkpoint | None = None) -> None:
@@ -392,6 +397,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             self.losses, self.epoch_records, self.last = (), (), None
             if self.is_attached:
                 self.query_one("#tr-loss", Plot).set_lines([])
+        self.final_test = None
         try:
             config.check()
         except ValueError as error:
@@ -448,7 +454,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.checkpoint = checkpoint
         self.stopped_at = (checkpoint.epoch, checkpoint.batch, None)
         best = checkpoint.best_test_accuracy
-        tested = f", best test accuracy so far {100 * best:.2f}%" if best is not None else ""
+        judged = "validation" if checkpoint.config.validation_split else "test"
+        tested = f", best {judged} accuracy so far {100 * best:.2f}%" if best is not None else ""
         self.note = (f"An earlier run was interrupted and saved{tested}: c continues it, "
                      f"space starts afresh. ({short_path(path)})")
         self._set_state(State.STOPPED)
@@ -493,6 +500,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if not self._current(message):
             return
         self.train_count, self.test_count = message.train_images, message.test_images
+        self.validation_count = message.validation_images
         if self.state == State.LOADING:
             self._set_state(State.TRAINING)
         else:
@@ -517,6 +525,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if not self._current(message):
             return
         done = message.done
+        self.final_test = done.test_accuracy
         self.stopped_at = (message.epoch, message.batch, message.batches)
         self.checkpoint = message.checkpoint
         if message.saved is not None:

@@ -51,17 +51,21 @@ def describe_model(name: str, held: bool = False) -> list[str]:
 
 
 def epoch_table(epochs: list[EpochRecord] | tuple[EpochRecord, ...], target: float = 0.0, timing: bool = True) -> Text:
-    """Per-epoch loss and accuracies, one line each; ✓ marks an epoch at or above `target`."""
+    """Per-epoch loss and accuracies, one line each; ✓ marks an epoch at or above `target`.
+
+    The last column is what the run judges epochs by: the test set, or the validation images
+    when the run holds some out (then headed "valid.": the test set waits for the end)."""
     text = Text(no_wrap=True)
-    text.append("epoch   loss  train    test" + ("   time" if timing else ""), style="bold")
-    best = max((e.test_accuracy for e in epochs), default=None)
+    judged = "valid." if any(e.validation_accuracy is not None for e in epochs) else "test"
+    text.append(f"epoch   loss  train {judged:>7}" + ("   time" if timing else ""), style="bold")
+    best = max((e.judged for e in epochs), default=None)
     for e in epochs:
         text.append(f"\n{e.epoch + 1:>3}/{e.epochs:<3}{e.train_loss:>6.3f} {100 * e.train_accuracy:5.1f}% ")
-        style = "bold" if e.test_accuracy == best else ""
-        text.append(f"{100 * e.test_accuracy:6.2f}%", style=style)
+        style = "bold" if e.judged == best else ""
+        text.append(f"{100 * e.judged:6.2f}%", style=style)
         if timing:
             text.append(f" {e.seconds:5.1f}s")
-        if target and e.test_accuracy >= target:
+        if target and e.judged >= target:
             text.append(" ✓", style="bold")
     return text
 
@@ -85,6 +89,8 @@ def controls_text(scene: TrainingScene) -> Text:
     }
     data = f"first {scene.train_limit:,} training images" if scene.train_limit else "all training images"
     data = f"{scene.data.title}: {data}"
+    if scene.validation_split:
+        data += f", last {100 * scene.validation_split:g}% held out for validation"
     if scene.test_limit:
         data += f", first {scene.test_limit:,} test"
     if scene.shift:
@@ -132,6 +138,9 @@ def state_text(scene: TrainingScene) -> Text:
                     f"ETA {format_seconds(last.eta_seconds)}")
     elif state in (State.STOPPED, State.FINISHED, State.TARGET):
         final = scene.epoch_records[-1].test_accuracy if scene.epoch_records else None
+        validated = scene.epoch_records and scene.epoch_records[-1].validation_accuracy is not None
+        if validated:
+            final = scene.final_test
         if state == State.STOPPED and scene.stopped_at is not None:
             epoch, batch, batches = scene.stopped_at
             text.append(f" in epoch {epoch + 1}, after batch {batch}" + (f"/{batches}" if batches and not scene.holding else ""))
@@ -140,6 +149,11 @@ def state_text(scene: TrainingScene) -> Text:
         if final is not None:
             text.append(f"\ntest accuracy {100 * final:.2f}% after {len(scene.epoch_records)} epoch"
                         f"{'s' if len(scene.epoch_records) != 1 else ''}")
+            if validated:
+                text.append(" (measured once, at the end)")
+        elif validated:
+            text.append(f"\nbest validation accuracy {100 * max(e.judged for e in scene.epoch_records):.2f}%"
+                        " (stopped before the test)")
     if state == State.EVALUATING:
         count = f"{scene.test_limit:,}" if scene.test_limit else "all"
         text.append(f": {count} test digits")
