@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_open.add_argument("lesson", metavar="LESSON")
     for target in (parser, p_run, p_open):
         _web_options(target, suppress=target is not parser)
+        target.add_argument(
+            "--workspace", metavar="PATH", type=Path,
+            default=argparse.SUPPRESS if target is not parser else None,
+            help="the folder for your exercise files (default: $DL_TUTOR_WORKSPACE, else 'exercises'"
+            " in the data folder); `dl-tutor exercises --workspace PATH` reads the same folder",
+        )
     sub.add_parser("list", parents=[common], help="list lessons with completion, score and first tries")
     p_review = sub.add_parser(
         "review", parents=[common], help="show the missed questions due for review (take them in the tutor)",
@@ -517,6 +523,14 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.paths import DATA_DIR_ENV, shipped_data_dir
 
         os.environ[DATA_DIR_ENV] = str(shipped_data_dir(data))
+    workspace = getattr(args, "workspace", None)
+    if workspace is not None and args.command in (None, "run", "open"):
+        if workspace.exists() and not workspace.is_dir():
+            _error(f"--workspace {workspace}: not a folder; give a folder for your exercise files.")
+            return EXIT_USAGE
+        from tutor.exercises.workspace import WORKSPACE_ENV
+
+        os.environ[WORKSPACE_ENV] = str(workspace.expanduser().resolve())  # the app and its sandboxes
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
