@@ -171,3 +171,44 @@ async def test_another_data_set_shows_its_class_names(tmp_path, monkeypatch: pyt
         names = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
         assert scene.digits.info.name == "Tiny Fashion"
         assert f"label {label} {names[label]}" in _status(scene)
+
+
+@pytest.mark.slow
+async def test_d_switches_to_the_clothes_and_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`d` cycles the shipped sets (the real files): the header names the set, a label gets its
+    class name, the counts and means follow the set, and `r` goes back to the lesson's set."""
+    scene = DigitBrowserScene({"split": "test", "start": 0, "view": "digits"})
+    async with _Host(scene).run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        assert "MNIST, test split" in _status(scene) and scene.data.key == "mnist"
+        digit_labels = scene.labels
+        await pilot.press("d")
+        await pilot.pause()
+        assert scene.data.key == "fashion-mnist" and "Fashion-MNIST, test split" in _status(scene)
+        label = int(scene.labels[0])
+        assert f"label {label} {scene.digits.info.class_names[label]}" in _status(scene)
+        assert scene.labels is not digit_labels
+        await pilot.press("v", "v")  # means
+        await pilot.pause()
+        assert scene.view == "means" and "the average 0 T-shirt/top" in _status(scene)
+        await pilot.press("d")
+        await pilot.pause()
+        assert scene.data.key == "mnist" and "the average 0 over" in _status(scene)
+        await pilot.press("d")
+        await pilot.pause()
+        scene.reset()
+        await pilot.pause()
+        assert scene.data.key == "mnist" and scene.view == "digits" and "MNIST, test split" in _status(scene)
+
+
+async def test_d_waits_while_the_questions_are_open(fake: Any) -> None:
+    scene = DigitBrowserScene({"split": "train", "start": 0, "view": "digits"})
+    async with _Host(scene).run_test(size=(100, 34)) as pilot:
+        await pilot.pause()
+        scene.hold_answers(True)
+        await pilot.press("d")
+        await pilot.pause()
+        assert scene.data.key == "mnist" and "once the questions are answered" in _status(scene)
+        scene.hold_answers(False)
+        await pilot.pause()
+        assert "once the questions" not in _status(scene)

@@ -99,6 +99,23 @@ def shipped_sets() -> tuple[DataSet, ...]:
     return tuple(describe(mnist.shipped_dir(name)) for name in mnist.SHIPPED_SETS)
 
 
+def switchable_sets(current: DataSet) -> tuple[DataSet, ...]:
+    """What a scene's data switch cycles through: the shipped sets, then `current` and the app's
+    own set (`--data-dir`) when they are none of them."""
+    options = shipped_sets()
+    for extra in (current, describe()):
+        if extra.key not in {option.key for option in options}:
+            options = (*options, extra)
+    return options
+
+
+def next_set(current: DataSet, direction: int = 1) -> DataSet:
+    """The data set after (or before, `direction` -1) `current` in `switchable_sets`."""
+    options = switchable_sets(current)
+    keys = [option.key for option in options]
+    return options[(keys.index(current.key) + direction) % len(options)]
+
+
 def cache_dir() -> Path:
     """Where decoded data sets are cached: the "cache" folder in the learner's data folder."""
     from tutor.progress.store import default_home

@@ -32,10 +32,11 @@ DATA_WAY_FORWARD = (
 )
 
 
-def load_digits_or_reason() -> tuple[Any, str]:
-    """``(digits, "")`` on success, ``(None, one-line message)`` when the files cannot be read
-    (`tutor.data.digits_or_reason`: read once per process)."""
-    return digits_or_reason()
+def load_digits_or_reason(folder: Any = None) -> tuple[Any, str]:
+    """``(digits, "")`` on success, ``(None, one-line message)`` when the files in `folder`
+    (default: the app's data set) cannot be read (`tutor.data.digits_or_reason`: read once
+    per process)."""
+    return digits_or_reason(folder)
 
 
 def load_shipped_lenet_or_reason(xp: Any = None, way_forward: str = MODEL_WAY_FORWARD) -> tuple[Any, str]:

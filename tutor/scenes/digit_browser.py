@@ -1,6 +1,8 @@
 """Scene: the MNIST digits as data: single images, class counts, mean digits and pixel values.
 
-The scene loads the shipped MNIST files once (`tutor.engines.mnist.load_digits`) and offers four
+The scene loads the app's data set (shipped MNIST unless `--data`/`--data-dir` or the lesson's
+`data` param says otherwise; `tutor.data`, read once per process); `d` switches to the other
+shipped set (Fashion-MNIST's clothes) and back, with class names where the set has them. Four
 views, cycled with `v`:
 
 * ``digits``: one 28x28 image (28 columns by 14 rows) with its index and label; frames browse
@@ -23,7 +25,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tutor.data import DataSet, describe, next_set
 from tutor.engines import mnist
+from tutor.paths import shipped_data_dir
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
 from tutor.scenes.data import data_failure_text, load_digits_or_reason
@@ -59,6 +63,8 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 - Digits: `.` and `,` step through the images, `space` plays a slideshow, `[` and `]` jump by
   100, `end` jumps to the last image browsed (at most the first 10,000 of a split), `r` goes back to the first one.
 - Means: `.` and `,` step through the classes 0-9.
+- `d` switches the data set: MNIST's digits or Fashion-MNIST's clothes (same size, same layout,
+  ten classes of clothing).
 """
 
     #: Held back while the step's questions are open: the image's label, the pixel count, and the
@@ -73,6 +79,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     BINDINGS = [
         Binding("v", "next_view", "View"),
+        Binding("d", "next_data", "Data"),
         Binding("left_square_bracket", "jump(-1)", "-100", show=False),
         Binding("right_square_bracket", "jump(1)", "+100", show=False),
     ]
@@ -93,16 +100,24 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     def reset_state(self) -> None:
         """Back to the lesson's split, view and start image; retry loading after a failure."""
+        name = self.choice_param("data")
+        data = describe() if name is None else describe(shipped_data_dir(name))
+        if self.digits is not None and data.key != self.data.key:
+            self.digits, self.error = None, ""
+        self.data: DataSet = data
+        """The data set shown: the lesson's `data`, else the app's; `d` switches."""
         self.split: str = self.choice_param("split")
         self.view: str = self.choice_param("view")
         self.start = self.int_param("start")
         self._positions: dict[str, int] = {}
-        if self.digits is None and self.error:
+        self.refused_data = False
+        """`d` was pressed while the step's questions were open: say when it works."""
+        if self.digits is None and (self.error or self.is_mounted):
             self.load()
 
     def load(self) -> None:
-        """Load the digits (once); on failure remember the one-line message."""
-        self.digits, self.error = _load()
+        """Load the data set's images (once per process); on failure remember the one line."""
+        self.digits, self.error = _load(self.data.folder)
 
     @property
     def images(self) -> np.ndarray | None:
@@ -126,19 +141,26 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     def means(self) -> np.ndarray:
         """Mean image per class ``(10, 28, 28)`` in [0, 1] for the split (cached)."""
-        if self.split not in self._means:
+        key = (self.data.key, self.split)
+        if key not in self._means:
             mean_images = mnist.mean_images
-            self._means[self.split] = np.asarray(mean_images(self.images, self.labels), dtype=np.float64)
-        return self._means[self.split]
+            self._means[key] = np.asarray(mean_images(self.images, self.labels), dtype=np.float64)
+        return self._means[key]
 
     def histogram(self) -> tuple[np.ndarray, np.ndarray, float]:
         """``(counts (bins,), edges (bins+1,), share of pixels exactly 0)`` for the split (cached)."""
-        if self.split not in self._hist:
+        key = (self.data.key, self.split)
+        if key not in self._hist:
             pixel_histogram = mnist.pixel_histogram
             counts, edges = pixel_histogram(self.images, bins=HIST_BINS)
             zero = float(np.count_nonzero(self.images == 0)) / max(1, self.images.size)
-            self._hist[self.split] = (np.asarray(counts), np.asarray(edges), zero)
-        return self._hist[self.split]
+            self._hist[key] = (np.asarray(counts), np.asarray(edges), zero)
+        return self._hist[key]
+
+    def class_name(self, label: int) -> str:
+        """Class `label`'s name when the data set names its classes ("Sneaker"), else ""."""
+        names = getattr(getattr(self.digits, "info", None), "class_names", ())
+        return names[label] if 0 <= label < len(names) and names[label] != str(label) else ""
 
     # --- frames -------------------------------------------------------------------------------
 
@@ -184,6 +206,21 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         else:
             self.position = position
 
+    def action_next_data(self) -> None:
+        """`d`: the next data set (MNIST, Fashion-MNIST, the app's own), same view and split;
+        not while the step's questions are open (they ask about the set on screen)."""
+        self.playing = False
+        if self.holding:
+            self.refused_data = True
+            self.redraw()
+            return
+        self.refused_data = False
+        self.data = next_set(self.data)
+        self.load()
+        self._positions.clear()
+        position = min(self.initial_position if self.view == "digits" else self.position, self.total_frames)
+        self.go_to(max(0, position))
+
     def action_jump(self, direction: int) -> None:
         """`[`/`]`: jump 100 images back or forward in the digits view."""
         if self.view != "digits" or self.digits is None:
@@ -216,7 +253,9 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
     def _header(self) -> Text:
         text = Text()
         text.append(f"{self.view}", style="bold")
-        text.append(f"  ({self.split} split, v: next view)\n")
+        text.append(f"  {self.data.title}, {self.split} split\n")  # v and d are in the footer
+        if self.refused_data and self.holding:
+            text.append("d switches the data set once the questions are answered\n", style="italic")
         return text
 
     def _show_digit(self, position: int, image: HalfBlockImage, plot: Plot) -> Text:
@@ -238,9 +277,8 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
             text.append(f" (first {self.browse_count:,} browsable)")
         text.append("   label ")
         text.append(str(label), style="bold reverse")
-        names = self.digits.info.class_names if self.digits is not None else ()
-        if 0 <= label < len(names) and names[label] != str(label):
-            text.append(f" {names[label]}", style="bold")  # e.g. Fashion-MNIST: 9 = Ankle boot
+        if self.class_name(label):
+            text.append(f" {self.class_name(label)}", style="bold")  # Fashion-MNIST: 9 = Ankle boot
         text.append(f"\n{pixels.size} pixels, {ink} not 0 (ink), brightest {int(pixels.max())}")
         return text
 
@@ -263,8 +301,9 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         plot.set_labels("digit", "images")
         plot.set_bars([str(k) for k in range(10)], counts)
         text.append(f"{sum(counts):,} images. ")
-        text.append(f"Most: {most} ({counts[most]:,})", style="bold")
-        text.append(f"   fewest: {least} ({counts[least]:,})")
+        most_name, least_name = (f" {self.class_name(k)}" if self.class_name(k) else "" for k in (most, least))
+        text.append(f"Most: {most}{most_name} ({counts[most]:,})", style="bold")
+        text.append(f"   fewest: {least}{least_name} ({counts[least]:,})")
         return text
 
     def _show_mean(self, position: int, image: HalfBlockImage, plot: Plot) -> Text:
@@ -275,9 +314,12 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
         class_counts = mnist.class_counts
         count = int(class_counts(self.labels)[digit])
         text = self._header()
-        text.append(f"the average {digit}", style="bold")
-        text.append(f" over {count:,} images (. and , for the other digits)\n")
-        text.append(f"mean brightness {mean.mean():.3f}; blurry edges = where writers differ")
+        name = self.class_name(digit)
+        text.append(f"the average {digit}{' ' + name if name else ''}", style="bold")
+        others = "digits" if not name else "classes"
+        text.append(f" over {count:,} images (. and , for the other {others})\n")
+        spread = "where writers differ" if not name else "where the items differ"
+        text.append(f"mean brightness {mean.mean():.3f}; blurry edges = {spread}")
         return text
 
     def _show_histogram(self, position: int, image: HalfBlockImage, plot: Plot) -> Text:

@@ -240,8 +240,10 @@ SCENES: dict[str, SceneSpec] = {
             "split": choice("train", "test", default="train"),
             "start": integer(0, *_TRAIN_INDEX),
             "view": choice("digits", "counts", "means", "histogram", default="digits"),
+            "data": choice("mnist", "fashion-mnist", default=None,
+                           note="none: the app's data set (--data); d switches"),
         },
-        summary="The MNIST digits as data: single images, class counts, mean digits, pixel values.",
+        summary="The MNIST digits (or Fashion-MNIST's clothes) as data: single images, class counts, mean images, pixel values.",
         holds_answers=True,
     ),
     "conv-sandbox": SceneSpec(

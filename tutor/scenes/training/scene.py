@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.data import DataSet, describe, first_line, shipped_sets
+from tutor.data import DataSet, describe, first_line, next_set
 from tutor.engines.model import MODELS
 from tutor.paths import shipped_data_dir
 from tutor.engines.train import (
@@ -187,17 +187,6 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         name = self.choice_param("data")
         return describe() if name is None else describe(shipped_data_dir(name))
 
-    def data_options(self) -> tuple[DataSet, ...]:
-        """What the `data` setting cycles through: the shipped sets, and the app's own
-        (`--data-dir`) when it is none of them."""
-        options = shipped_sets()
-        if self.data.key not in {option.key for option in options}:
-            options = (*options, self.data)
-        app_data = describe()
-        if app_data.key not in {option.key for option in options}:
-            options = (*options, app_data)
-        return options
-
     def reset(self) -> None:
         """`r`: stop, restore the lesson's settings, and (results view) look for results again."""
         super().reset()
@@ -350,9 +339,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
             self.checkpoint = None
         elif name == "data":
-            options = self.data_options()
-            keys = tuple(option.key for option in options)
-            self.data = options[keys.index(cycle_option(keys, self.data.key, direction))]
+            self.data = next_set(self.data, direction)
             self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
             self.checkpoint = None
             self.note = ""
