@@ -336,3 +336,20 @@ def test_snapshot_without_weights(snap_compare, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(model_files, "load_shipped_lenet", _missing)
     app = lesson_app(tmp_path, "what-it-learned")
     assert snap_compare(app, run_before=at_step("filters", wait_for_workers=True), terminal_size=(80, 24))
+
+
+def test_a_named_data_set_gets_its_class_names_in_the_words() -> None:
+    from types import SimpleNamespace
+
+    from tutor.engines.mnist import MNIST_CLASS_NAMES
+    from tutor.scenes.feature_maps import FeatureMapsScene, describe_guess
+
+    scene = FeatureMapsScene({})
+    clothes = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+    scene.digits = SimpleNamespace(info=SimpleNamespace(class_names=clothes))
+    assert scene.class_text(9) == "9 Ankle boot" and scene.class_text(0) == "0 T-shirt/top"
+    probs = np.full(10, 0.01)
+    probs[7] = 0.91
+    assert describe_guess(probs, 9, True, scene.class_text).plain.startswith("guess 7 Sneaker 91% ✗ wrong")
+    scene.digits = SimpleNamespace(info=SimpleNamespace(class_names=MNIST_CLASS_NAMES))
+    assert scene.class_text(7) == "7" and describe_guess(probs, 7).plain.startswith("guess 7 91% ✓")

@@ -109,12 +109,13 @@ def clear_cache() -> None:
 # --- the scene ---------------------------------------------------------------------------------
 
 
-def describe_guess(probs: np.ndarray, label: int | None, wide: bool = True) -> Text:
-    """``guess 7 99% ✓ right`` or ``guess 5 73% ✗ wrong``: right and wrong marked by ✓/✗ too."""
+def describe_guess(probs: np.ndarray, label: int | None, wide: bool = True, name: Any = str) -> Text:
+    """``guess 7 99% ✓ right`` or ``guess 5 73% ✗ wrong``: right and wrong marked by ✓/✗ too;
+    `name(k)` writes class k ("7", or "7 Sneaker" for a set that names its classes)."""
     first = top_two(probs)[0]
     text = Text(no_wrap=True)
     text.append("guess ")
-    text.append(f"{first}", style="bold reverse")
+    text.append(f"{name(first)}", style="bold reverse")
     text.append(f" {100 * probs[first]:.0f}%", style="bold")
     if label is not None:
         right = first == label
@@ -205,6 +206,13 @@ each part makes of it.
         self._maps_for = None
         if self.digits is None:
             self.digits, self.data_error = digits_or_reason()
+
+    def class_text(self, k: int) -> str:
+        """Class `k` as the status lines write it: "7" for digits, "7 Sneaker" for a data set
+        that names its classes (the bars and thumbnails keep the bare numbers)."""
+        names = getattr(getattr(self.digits, "info", None), "class_names", ())
+        k = int(k)
+        return f"{k} {names[k]}" if 0 <= k < len(names) and names[k] != str(k) else str(k)
 
     @property
     def count(self) -> int:
@@ -404,8 +412,8 @@ each part makes of it.
         if index is not None:
             label = int(self.digits.test_labels[index])
             probs = softmax(np.asarray(self.feature_maps(index)["output"], dtype=np.float64)[None])[0]
-            text.append(f"test #{index}: a {label} · ")
-            text.append_text(describe_guess(probs, label, self.wide))
+            text.append(f"test #{index}: a {self.class_text(label)} · ")
+            text.append_text(describe_guess(probs, label, self.wide, self.class_text))
         elif self.view == "confusion" and self.evaluation is not None:
             text.append(f"{self.evaluation.accuracy:.2%} of {self.count:,} right", style="bold")
         if self.wide:
@@ -493,9 +501,9 @@ each part makes of it.
         words = Text()
         if self.wide:
             words.append("softmax of the 10 output scores: ", style="bold")
-        words.append(f"{100 * probs[first]:.1f}% for {first}", style="bold")
-        words.append(f", next {second} at {100 * probs[second]:.1f}%")
-        words.append(f"; label {label}")
+        words.append(f"{100 * probs[first]:.1f}% for {self.class_text(first)}", style="bold")
+        words.append(f", next {self.class_text(second)} at {100 * probs[second]:.1f}%")
+        words.append(f"; label {self.class_text(label)}")
         return self._digit_and_bars(index, probs), words
 
     def _show_mistake(self, index: int | None) -> tuple[Any, Text]:
@@ -510,7 +518,7 @@ each part makes of it.
         guess = int(self.evaluation.predictions[index])
         position = min(self.position, len(self.mistakes) - 1)
         words = Text()
-        words.append(f"a {label} read as {guess}", style="bold")
+        words.append(f"a {self.class_text(label)} read as {self.class_text(guess)}", style="bold")
         words.append(f" ({100 * probs[label]:.0f}% for {label})")
         words.append(f"\nmistake {position + 1} of the first {len(self.mistakes)}", style="bold" if self.wide else "")
         words.append(f"; {len(wrong):,} in all, {self.evaluation.accuracy:.2%} right" if self.wide else f" of {len(wrong):,}")
@@ -540,7 +548,8 @@ each part makes of it.
         matrix = self.evaluation.confusion
         color = not getattr(self.app, "no_color", False)
         table = render_confusion(matrix, width=self.stage_width, color=color)
-        return None, Text.assemble(table, "\n", (confusion_summary(matrix), "dim"))
+        names = getattr(getattr(self.digits, "info", None), "class_names", None)
+        return None, Text.assemble(table, "\n", (confusion_summary(matrix, names), "dim"))
 
 
 def _host(array: Any) -> np.ndarray:
