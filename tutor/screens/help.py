@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from tutor.scenes.keys import help_table
 
@@ -54,7 +55,11 @@ its pen keys (`space` draw, `x` eraser, `c` clear) while it has focus.
 
 
 class _Overlay(ModalScreen[None]):
-    """A centred, scrollable Markdown panel closed by escape, q or ?."""
+    """A centred, scrollable Markdown panel closed by escape, q or ?.
+
+    The text is drawn by Rich's Markdown in one Static: Textual's Markdown widget builds a widget
+    per block and per table cell, which made `?` take a quarter of a second while LeNet-5 trains
+    (`benchmarks/ui_latency.py`); one renderable opens in about a fifth of that."""
 
     DEFAULT_CSS = """
     _Overlay { align: center middle; }
@@ -74,7 +79,7 @@ class _Overlay(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(self.text)
+            yield Static(RichMarkdown(self.text), classes="help-text")
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the panel."""
