@@ -241,22 +241,33 @@ def test_shipped_pixel_mean_and_std(shipped: tuple[Digits, Path]) -> None:
 
 def test_second_load_comes_from_cache(shipped: tuple[Digits, Path]) -> None:
     digits, cache = shipped
-    files = list(cache.glob("*.npz"))
-    assert len(files) == 1
+    folders = [p for p in cache.iterdir() if p.is_dir()]
+    assert len(folders) == 1 and sorted(f.name for f in folders[0].iterdir()) == [
+        "test_images.npy", "test_labels.npy", "train_images.npy", "train_labels.npy"]
     again = load_digits(cache_dir=cache)
+    assert isinstance(again.train_images, np.memmap)  # read back mapped, not copied
     np.testing.assert_array_equal(again.train_images, digits.train_images)
     assert again.info == digits.info
+    again.train_images[0, 0, 0] = 77  # copy-on-write: the cache file is untouched
+    assert load_digits(cache_dir=cache).train_images[0, 0, 0] == digits.train_images[0, 0, 0]
 
 
-def test_corrupted_cache_is_ignored_and_rewritten(shipped: tuple[Digits, Path]) -> None:
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "missing"])
+def test_corrupted_cache_is_ignored_and_rewritten(shipped: tuple[Digits, Path], damage: str) -> None:
     digits, cache = shipped
-    (path,) = cache.glob("*.npz")
-    path.write_bytes(b"not a zip file at all")
+    (folder,) = [p for p in cache.iterdir() if p.is_dir()]
+    path = folder / "train_labels.npy"
+    if damage == "garbage":
+        path.write_bytes(b"not a .npy file at all")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    else:
+        path.unlink()
     again = load_digits(cache_dir=cache)
     np.testing.assert_array_equal(again.train_labels, digits.train_labels)
     np.testing.assert_array_equal(again.test_images, digits.test_images)
-    assert path.stat().st_size > 1000
-    np.load(path, allow_pickle=False).close()
+    assert np.load(path, allow_pickle=False).shape == (60000,)
+    assert sorted(p.name for p in cache.iterdir()) == [folder.name]  # nothing left lying about
 
 
 def test_shipped_folder_damage_says_reinstall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

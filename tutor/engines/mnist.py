@@ -3,7 +3,8 @@
 read_idx decodes one IDX file (gzipped or plain); load_digits loads the four files of a data
 folder (default: the shipped MNIST; `shipped_dir("fashion-mnist")` is the shipped Fashion-MNIST)
 into a Digits record, verifying them against SHA256SUMS and caching the decoded arrays as one
-.npz in the cache folder its caller names (`tutor.data` is the app's memoised way in, and knows
+folder of .npy files in the cache folder its caller names (read back memory-mapped: a second
+load costs almost nothing until pixels are used) (`tutor.data` is the app's memoised way in, and knows
 the folders). A folder may describe another data set of the same layout in a dataset.toml (its
 name and class names; the shipped Fashion-MNIST has one). class_counts, mean_images and
 pixel_histogram are pure statistics. Every data problem raises DataError with a one-line message
@@ -88,7 +89,7 @@ def verify_checksums(folder: Path) -> list[FileCheck]:
 
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: The most images (or labels) one IDX file may hold (MNIST's training set has 60,000).
 MAX_IDX_ITEMS = 1_000_000
 #: The largest image side an IDX file may declare (MNIST: 28).
@@ -378,9 +379,10 @@ def _cache_key(folder: Path, info: DatasetInfo) -> str:
 
 
 def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
+    """The cached arrays in folder `path`, memory-mapped copy-on-write (pages are read when
+    used, and writing to an array never touches the file); None when any is missing or damaged."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: np.asarray(archive[key]) for key in _ARRAY_KEYS}
+        arrays = {key: np.load(path / f"{key}.npy", mmap_mode="c", allow_pickle=False) for key in _ARRAY_KEYS}
     except Exception:  # noqa: BLE001 - any damaged cache is simply rebuilt
         return None
     for key, array in arrays.items():
@@ -390,17 +392,35 @@ def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
 
 
 def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write the arrays as .npy files into a new folder, then move it to `path` in one rename
+    (a damaged folder already there is moved aside and removed first); errors are ignored."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as handle:
-            np.savez(handle, **arrays)
+        _remove_tree(temporary)
+        temporary.mkdir()
+        for key, array in arrays.items():
+            np.save(temporary / f"{key}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        if path.exists():
+            old = path.with_name(f"{path.name}.{os.getpid()}.old")
+            os.replace(path, old)
+            _remove_tree(old)
         os.replace(temporary, path)
     except OSError:
-        try:
-            temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
+        _remove_tree(temporary)
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a cache folder (or a file of that name, e.g. an old-style cache); never raises."""
+    import shutil
+
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass
 
 
 def _check_arrays(folder: Path, info: DatasetInfo, arrays: dict[str, np.ndarray], repair: str) -> None:
@@ -439,7 +459,7 @@ def load_digits(
 
     With `verify`, the files are checked against `folder/SHA256SUMS` when it exists. With a
     `cache_dir` (the app passes its data folder's "cache", see `tutor.data`), the decoded arrays
-    are cached there as one .npz, keyed by the files' sizes and mtimes and the SHA256SUMS
+    are cached there as one folder of .npy files (read back memory-mapped), keyed by the files' sizes and mtimes and the SHA256SUMS
     content, so a second load is fast; a damaged or unwritable cache is ignored and rebuilt.
     Without one nothing is written. Problems with the data themselves raise DataError.
     """
@@ -456,10 +476,10 @@ def load_digits(
         try:
             key = _cache_key(folder, info)
             slug = "".join(ch if ch.isalnum() else "-" for ch in info.name.lower())
-            cache_path = Path(cache_dir) / f"{slug}-{key[:32]}.npz"
+            cache_path = Path(cache_dir) / f"{slug}-{key[:32]}"
         except OSError:
             cache_path = None
-    arrays = _read_cache(cache_path) if cache_path is not None and cache_path.is_file() else None
+    arrays = _read_cache(cache_path) if cache_path is not None and cache_path.is_dir() else None
     if arrays is not None:
         try:
             _check_arrays(folder, info, arrays, repair)
