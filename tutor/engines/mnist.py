@@ -493,6 +493,8 @@ def load_digits(
         _check_arrays(folder, info, arrays, repair)
         if cache_path is not None:
             _write_cache(cache_path, arrays)
+            for old in cache_path.parent.glob(f"{slug}-*.npz"):  # the cache format before v2
+                _remove_tree(old)
     return Digits(info=info, **arrays)
 
 
