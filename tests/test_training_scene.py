@@ -374,6 +374,24 @@ def test_progress_messages_coalesce() -> None:
     assert not newer.can_replace(TrainingScene.RunFailed(3, "x"))
 
 
+async def test_s_while_paused_stops_where_the_run_is(digits: Any) -> None:
+    """Stop means now: a paused run ends at the batch it was paused at, not batches later."""
+    scene = TrainingScene(dict(LONG))
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        scene.toggle_play()
+        await _until(pilot, lambda: scene._run is not None and scene._run.trainer is not None
+                     and scene.last is not None)
+        trainer = scene._run.trainer
+        scene.toggle_play()  # pause
+        await _until(pilot, lambda: trainer.held)
+        held = (trainer.epoch, trainer.batch)
+        scene.action_stop()
+        await _until(pilot, lambda: scene.state == "stopped")
+        assert (trainer.epoch, trainer.batch) == held
+        assert (scene.checkpoint.epoch, scene.checkpoint.batch) == held
+
+
 async def test_a_new_run_replaces_the_old_one(digits: Any, stepped: None) -> None:
     scene = TrainingScene(dict(LONG))
     async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
@@ -431,6 +449,33 @@ async def test_quitting_stops_the_worker_and_saves_a_checkpoint(
         again.reset()  # a reset discards the continued run: nothing new is saved
         await pilot.pause()
     assert stopped_path("mlp-30-sigmoid").exists()  # the original checkpoint is kept
+
+
+async def test_c_continues_a_run_with_its_own_recipe_in_another_step(digits: Any) -> None:
+    """A run stopped in one step (adam, batches of 8 from 1,000 images) is offered in a step of
+    another recipe (sgd, batches of 50 from 500 images): the offer names the run's recipe, and `c`
+    goes on with that recipe and that epoch size, shown in the settings."""
+    first = TrainingScene({**LONG, "optimizer": "adam", "lr": 0.002})
+    async with SceneHost(first).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        first.toggle_play()
+        await _until(pilot, lambda: first.last is not None and first.last.batch >= 3)
+        first.action_stop()
+        await _until(pilot, lambda: first.state == "stopped")
+        saved = (first.checkpoint.epoch, first.checkpoint.batch)
+    other = TrainingScene({**QUICK, "train_limit": 500, "epochs": 40})
+    async with SceneHost(other).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert other.state == "stopped" and "(adam lr 0.002, batch 8)" in _state(other)
+        await pilot.press("c")
+        await _until(pilot, lambda: other.last is not None and other.state == "training")
+        trainer = other._run.trainer
+        assert (trainer.config.optimizer, trainer.config.batch_size, trainer.config.train_limit) == ("adam", 8, 1000)
+        assert (other.optimizer, other.batch_size, other.train_limit) == ("adam", 8, 1000)
+        assert (other.last.epoch, other.last.batch) >= saved
+        assert "adam lr 0.002 · batch 8" in shown_text(other.query_one("#tr-controls"))
+        other.action_stop()
+        await _until(pilot, lambda: other.state == "stopped")
 
 
 async def test_reset_discards_a_run(digits: Any, stepped: None) -> None:

@@ -487,6 +487,21 @@ def _low_bandwidth_terminal(colors: str | None) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
 
 
+#: The environment variables the BLAS libraries NumPy may use read for their thread count.
+BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _leave_a_core_to_the_ui() -> None:
+    """In the app, BLAS gets one thread fewer than there are cores, so a training scene never
+    takes the core the UI answers keys on (read when NumPy is first imported, which the app
+    does later). A count the learner set is kept; `dl-tutor train` keeps every core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or "numpy" in sys.modules:
+        return
+    for name in BLAS_THREADS_ENV:
+        os.environ.setdefault(name, str(cores - 1))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `dl-tutor` and `python -m tutor`."""
     args = build_parser().parse_args(argv)
@@ -523,6 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         from tutor.paths import DATA_DIR_ENV, shipped_data_dir
 
         os.environ[DATA_DIR_ENV] = str(shipped_data_dir(data))
+    if args.command in (None, "run", "open"):
+        _leave_a_core_to_the_ui()
     workspace = getattr(args, "workspace", None)
     if workspace is not None and args.command in (None, "run", "open"):
         if workspace.exists() and not workspace.is_dir():

@@ -372,11 +372,16 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._stop_run()
         config = self.config()
         if checkpoint is not None:
+            # A run goes on with its own recipe and its own images (the epoch size its batch
+            # index counts in); only the epochs, the target and the test images may change.
+            # The settings shown switch to that recipe, so the scene says what is running.
             self.epochs = max(self.epochs, checkpoint.epoch + 1)
+            own = checkpoint.config
+            self.optimizer, self.lr, self.batch_size = own.optimizer, own.learning_rate(), own.batch_size
+            self.train_limit, self.validation_split = own.train_limit or 0, own.validation_split
             config = replace(
-                checkpoint.config, epochs=self.epochs, target_accuracy=self.target or None,
-                train_limit=self.train_limit or None, test_limit=self.test_limit or None,
-                report_seconds=REPORT_SECONDS,
+                own, epochs=self.epochs, target_accuracy=self.target or None,
+                test_limit=self.test_limit or None, report_seconds=REPORT_SECONDS,
             )
             self._base_losses, self._base_epochs = self.losses, self.epoch_records
         else:
@@ -443,8 +448,10 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         best = checkpoint.best_test_accuracy
         judged = "validation" if checkpoint.config.validation_split else "test"
         tested = f", best {judged} accuracy so far {100 * best:.2f}%" if best is not None else ""
-        self.note = (f"An earlier run was interrupted and saved{tested}: c continues it, "
-                     f"space starts afresh. ({short_path(path)})")
+        own = checkpoint.config
+        recipe = f"{own.optimizer} lr {own.learning_rate():g}, batch {own.batch_size}"
+        self.note = (f"An earlier run ({recipe}) was interrupted and saved{tested}: c continues it "
+                     f"with that recipe, space starts afresh with these settings. ({short_path(path)})")
         self._set_state(State.STOPPED)
 
     def _open_view(self) -> None:
