@@ -543,8 +543,40 @@ async def test_results_view_from_the_session(digits: Any) -> None:
         assert scene.view == "results" and scene.results is kept
         assert scene.query_one(ConfusionMatrix).matrix is kept.matrix
         assert "trained just now" in shown_text(scene.query_one("#tr-results-head"))
+        await pilot.press("v")  # the first run was kept: its runs come next, then training
+        assert scene.view == "runs"
         await pilot.press("v")
         assert scene.view == "train"
+
+
+async def test_runs_are_kept_and_a_worse_one_never_replaces_the_model(digits: Any) -> None:
+    """Two finished runs, the second a hopeless recipe: both are kept and listed side by side,
+    the model file the lessons use stays the better one, and the note says so."""
+    good = TrainingScene({**QUICK, "epochs": 2, "validation_split": 0.1})
+    async with SceneHost(good).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        good.toggle_play()
+        await _until(pilot, lambda: good.state == "finished")
+        assert "kept with your other runs" in _state(good)
+    kept = model_path("mlp-30-sigmoid").read_bytes()
+    bad = TrainingScene({**QUICK, "epochs": 1, "lr": 1e-6, "validation_split": 0.1})
+    async with SceneHost(bad).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        bad.toggle_play()
+        await _until(pilot, lambda: bad.state == "finished")
+        assert "your better model" in _state(bad) and "stays the one the lessons use" in _state(bad)
+        assert model_path("mlp-30-sigmoid").read_bytes() == kept  # not replaced
+        assert len(bad.runs) == 2 and bad.runs[0].score > bad.runs[1].score
+        while bad.view != "runs":
+            await pilot.press("v")
+        table = shown_text(bad.query_one("#tr-runs"))
+        assert "2 runs kept" in table and table.count("★") == 2  # the legend and the best run
+        best_line = next(line for line in table.splitlines() if line.startswith("★"))
+        lines = table.splitlines()
+        assert "valid." in best_line and "sgd 0.1, batch 50, 2 epochs" in lines[lines.index(best_line) + 1]
+        assert "sgd 1e-06, batch 50, 1 epoch" in table
+        assert bad.query_one("#tr-runs-plot", Plot).display
+        assert not bad.query_one("#tr-controls").display and not bad.query_one("#tr-loss").display
 
 
 async def test_results_view_loads_a_saved_model_or_explains(digits: Any) -> None:

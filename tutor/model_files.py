@@ -249,12 +249,16 @@ def load_model(path: Path | str, xp: Any = np, expect: ModelSpec | None = None, 
 DATASET_EXTRA = "dataset"
 
 
-def save_checkpoint(trainer: Any, path: Path | str, data: str | None = None) -> None:
+def save_checkpoint(trainer: Any, path: Path | str, data: str | None = None,
+                    extra: dict[str, np.ndarray] | None = None) -> None:
     """Write a `Trainer`'s checkpoint (the model, the recipe, the position and the optimizer
     state: `Trainer.checkpoint_arrays`) to an .npz, atomically; SaveError as `save_model`.
     `data` (a data set's key, e.g. "fashion-mnist") is kept inside, so the model is never
-    tested on another data set (`trained_on` reads it back)."""
+    tested on another data set (`trained_on` reads it back); `extra` arrays are kept as
+    "extra:NAME" (a run's summary: `tutor.runs`)."""
     arrays = trainer.checkpoint_arrays()
+    for name, value in (extra or {}).items():
+        arrays[f"extra:{name}"] = np.asarray(value)
     if data is not None:
         arrays[f"extra:{DATASET_EXTRA}"] = np.array(str(data))
     write_npz(path, arrays)

@@ -241,12 +241,14 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     tune_allocator()
     started = time.perf_counter()
     done = None
+    epochs: list[Any] = []
     try:
         try:
             for record in trainer.run():
                 if isinstance(record, BatchRecord):
                     progress.batch(record, config.epochs)
                 elif isinstance(record, EpochRecord):
+                    epochs.append(record)
                     judged = ("validation" if record.validation_accuracy is not None else "test")
                     progress.line(
                         f"epoch {record.epoch + 1}/{record.epochs}: loss {record.train_loss:.4f}, "
@@ -261,7 +263,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
             return 130
         interrupts["saving"] = True
         assert done is not None
-        return _save_result(args, trainer, done, config, final_path, stopped_path, progress,
+        return _save_result(args, trainer, done, epochs, config, final_path, stopped_path, progress,
                             time.perf_counter() - started, data.key)
     finally:
         for sig, handler in previous.items():
@@ -269,7 +271,8 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
 
 
 def _save_result(
-    args: argparse.Namespace, trainer: Any, done: Any, config: Any, final_path: Path, stopped_path: Path,
+    args: argparse.Namespace, trainer: Any, done: Any, epochs: list[Any], config: Any, final_path: Path,
+    stopped_path: Path,
     progress: _Progress, elapsed: float, data: str = "mnist",
 ) -> int:
     """Save a finished run to `final_path` or a stopped one to `stopped_path` (or, when that
@@ -282,8 +285,16 @@ def _save_result(
         progress.line("stopped before the first batch: nothing to save.")
         return 0
     target = stopped_path if stopped else final_path
-    saved, problem = None, ""
-    for path in [target, *rescue_paths(args.model, data)]:
+    saved, problem, kept_run = None, "", None
+    if not stopped:  # kept with the other runs; the model file only if it is at least as good
+        from tutor.runs import record_run
+
+        try:
+            kept_run = record_run(trainer, epochs, done, data, home=final_path, force=args.save is not None)
+            saved = final_path if kept_run.promoted else kept_run.path
+        except OSError:  # the run's own file: the model is then saved as before, the reason named there
+            pass
+    for path in [] if saved is not None else [target, *rescue_paths(args.model, data)]:
         try:
             model_files.save_checkpoint(trainer, path, data=data)
         except OSError as error:  # SaveError, or anything else the disk said
@@ -297,7 +308,7 @@ def _save_result(
         return 1
     if not stopped and args.resume is not None:
         _drop_consumed(Path(args.resume), stopped_path)
-    if saved != target:
+    if saved != target and kept_run is None:
         progress.line(f"dl-tutor train: could not save the model: {problem}; saved it to {saved} instead.")
     save_option = _data_option(data) + (f" --save {args.save}" if args.save is not None else "")
     if stopped:
@@ -311,7 +322,12 @@ def _save_result(
         once = " (measured once, on images no epoch was judged by)" if config.validation_split else ""
         progress.line(f"{why}: test accuracy {accuracy}{once} after {done.epochs_done} epoch(s), {elapsed:.1f} s; "
                       f"saved to {saved}")
-    return 0 if saved == target else 1
+        if kept_run is not None and not kept_run.promoted and kept_run.best is not None:
+            best = kept_run.best
+            score = "" if best.score is None else f" ({100 * best.score:.2f}% {best.judged_by})"
+            progress.line(f"your better model{score} stays in {final_path}, the one the lessons use; "
+                          f"this run is kept beside it in {kept_run.path.parent}")
+    return 0 if saved == target or kept_run is not None else 1
 
 
 def _title(key: str) -> str:

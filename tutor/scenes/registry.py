@@ -343,7 +343,7 @@ SCENES: dict[str, SceneSpec] = {
                                        note="0: judge epochs on the test set; else hold out the last part"),
             "seed": seed(0),
             "shift": integer(0, 0, 4),
-            "view": choice("train", "results", default="train"),
+            "view": choice("train", "results", "runs", default="train"),
             "editable": flag(True),
             "data": choice("mnist", "fashion-mnist", default=None,
                            note="none: the app's data set (--data); the switch offers both"),

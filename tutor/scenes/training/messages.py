@@ -15,6 +15,7 @@ from textual.message import Message
 from tutor.engines.train import BatchRecord, Checkpoint, DoneRecord, EpochRecord
 
 if TYPE_CHECKING:
+    from tutor.runs import RunSaved
     from tutor.scenes.training.results import Results
 
 
@@ -55,6 +56,7 @@ class RunDone(Message, namespace="training_scene"):
     epoch: int
     batch: int
     batches: int | None
+    run: RunSaved | None = None  #: a finished run as `tutor.runs.record_run` kept it
 
 
 @dataclass(eq=False)

@@ -41,6 +41,7 @@ from tutor.scenes.training.messages import (
     RunFailed,
     RunStarted,
 )
+from tutor.runs import record_run
 from tutor.scenes.training.results import compute_results, short_path
 from tutor.terminal import low_bandwidth
 
@@ -183,9 +184,13 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
         if stopped and trainer.epoch == 0 and trainer.batch == 0:
             return  # stopped before the first batch: nothing worth keeping
         path = names.stopped_path(config.model, data.key) if stopped else names.model_path(config.model, data.key)
-        saved, save_error = None, ""
+        saved, save_error, kept_run = None, "", None
         try:
-            save_checkpoint(trainer, path, data=data.key)
+            if stopped:
+                save_checkpoint(trainer, path, data=data.key)
+            else:  # kept in the runs; the model lessons use only if it scores at least as well
+                kept_run = record_run(trainer, epochs, done, data.key, home=path)
+                path = path if kept_run.promoted else kept_run.path
             saved = run.saved = path
             if not stopped:  # a finished model supersedes an older stopped run
                 names.stopped_path(config.model, data.key).unlink(missing_ok=True)
@@ -203,7 +208,7 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
                 optimizer_state=trainer.optimizer.state(), best_test_accuracy=trainer.best,
             )
         post(RunDone(run.id, done, saved, save_error, kept, trainer.epoch, trainer.batch,
-                     trainer.batches_per_epoch()))
+                     trainer.batches_per_epoch(), kept_run))
         source = "your model, stopped early" if stopped else "your model, trained just now"
         results = compute_results(
             trainer.model, np.asarray(digits.test_images[: len(trainer.test_images)]),

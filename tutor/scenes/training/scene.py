@@ -28,19 +28,14 @@ from tutor.engines.train import (
 from tutor.scenes.base import LiveScene
 from tutor.scenes.params import cycle_option, next_option
 from tutor.scenes.registry import choices_of
+from tutor.runs import RunSummary, list_runs
 from tutor.scenes.training import messages, runner
 from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
 from tutor.scenes.training.runner import REPORT_SECONDS, Run
 from tutor.scenes.training.state import RUNNING, State, ended_by
-from tutor.scenes.training.view import (
-    CONTROLS,
-    controls_text,
-    describe_model,
-    epoch_table,
-    results_text,
-    state_text,
-)
-from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
+from tutor.scenes.training.runs_view import run_note
+from tutor.scenes.training.view import CONTROLS, VIEWS, redraw
+from tutor.widgets.confusion import ConfusionMatrix
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
 
@@ -48,8 +43,6 @@ from tutor.widgets.plot import Plot
 MODEL_NAMES: tuple[str, ...] = choices_of("training", "model")
 #: The optimizers `[ ]` cycles through (the registry's).
 OPTIMIZERS: tuple[str, ...] = choices_of("training", "optimizer")
-#: Views `v` switches between (the registry's).
-VIEWS: tuple[str, ...] = choices_of("training", "view")
 #: Batch sizes `[ ]` steps through.
 BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024)
 #: Learning rates `[ ]` steps through (roughly log-spaced).
@@ -108,6 +101,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
     TrainingScene.-results #tr-state { margin-top: 0; }
     TrainingScene #tr-loss { height: 11; margin-top: 1; }
     TrainingScene #tr-epochs { margin-top: 1; }
+    TrainingScene #tr-runs-plot { height: 11; margin-top: 1; }
+    LessonScreen.-short TrainingScene #tr-runs-plot { height: 9; margin-top: 0; }
     TrainingScene #tr-confusion { margin-top: 1; }
     TrainingScene #tr-mixups { margin-top: 1; }
     TrainingScene #tr-gallery-title { margin-top: 1; text-style: bold; }
@@ -147,7 +142,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.data: DataSet = self._initial_data()
         """The data set trained and tested on (the `data` setting): the lesson's, else the app's."""
         self.optimizer: str = self.choice_param("optimizer", DEFAULT_LR)
-        self.lr: float = _positive(p.get("lr"), DEFAULT_LR[self.optimizer])
+        self.lr: float = self.float_param("lr", DEFAULT_LR[self.optimizer])
         self.epochs: int = self.int_param("epochs", 1 if self.model_name == "lenet" else 3, 1, MAX_EPOCHS)
         self.batch_size: int = self.int_param("batch_size", 64, 1, 60000)
         target = p.get("target_accuracy", 0)
@@ -179,6 +174,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.checkpoint: Checkpoint | None = None
         self.stopped_at: tuple[int, int, int | None] | None = None
         self.results: Results | None = None
+        self.runs: list[RunSummary] = []
+        """The kept runs of this network on this data set (`tutor.runs`), read for the runs view."""
         self.results_note: str = ""
         self.plot_epochs = self.epochs
 
@@ -207,6 +204,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         yield Static(id="tr-mixups")
         yield Static("The most confident mistakes", id="tr-gallery-title")
         yield MistakeGallery(id="tr-gallery")
+        yield Static(id="tr-runs")
+        yield Plot(id="tr-runs-plot")
 
     def on_mount(self) -> None:
         """Set up the plot and open the lesson's view (before the base class draws frame 0)."""
@@ -277,7 +276,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         if action == "continue_run":
             return self.checkpoint is not None and self.state == State.STOPPED
         if action == "toggle_view":
-            return self.results is not None or self.view == "results"
+            return len(self.views()) > 1
         return True
 
     def action_stop(self) -> None:
@@ -297,9 +296,23 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             return
         self.start_training(checkpoint)
 
+    def refresh_runs(self) -> None:
+        """Read the kept runs of this network and data set again (`tutor.runs`)."""
+        home = runner.package().model_path(self.model_name, self.data.key)
+        self.runs = list_runs(self.model_name, self.data.key, home)
+
+    def views(self) -> tuple[str, ...]:
+        """The views `v` goes through now: training, results (once there are some), runs (once
+        a run of this network is kept)."""
+        have = {"train": True, "results": self.results is not None or self.view == "results",
+                "runs": bool(self.runs) or self.view == "runs"}
+        return tuple(view for view in VIEWS if have[view])
+
     def action_toggle_view(self) -> None:
-        """`v`: between the training view and the results."""
-        self.view = "results" if self.view == "train" else "train"
+        """`v`: the next view (training, results, runs)."""
+        self.refresh_runs()
+        views = self.views()
+        self.view = views[(views.index(self.view) + 1) % len(views)] if self.view in views else "train"
         self._redraw()
         self.refresh_bindings()
 
@@ -456,6 +469,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
 
     def _open_view(self) -> None:
         """Show the lesson's view; the results view finds a model to test when it has none."""
+        self.refresh_runs()
         if self.view != "results" or self.results is not None:
             return
         self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
@@ -529,9 +543,10 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
                 self.note = (f"checkpoint saved to {where}. c continues here; or: "
                              f"dl-tutor train {self.model_name}{again} --resume {where}")
             else:
-                self.note = f"saved to {where}"
+                self.note = run_note(message.run, where)
         else:
             self.note = message.save_error
+        self.refresh_runs()
         self._set_state(ended_by(done.reason))
 
     def on_training_scene_results_ready(self, message: messages.ResultsReady) -> None:
@@ -571,56 +586,6 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self._redraw()
 
     def _redraw(self) -> None:
-        """Bring every widget up to date with the state (UI thread only)."""
-        if not self.drawable:
-            return
-        results_view = self.view == "results"
-        has_run = bool(self.losses) or self.state in RUNNING
-        self.set_class(results_view, "-results")
-        self.set_class(has_run, "-ran")
-        lines = describe_model(self.model_name, self.holding)
-        head = self.query_one("#tr-head", Static)
-        head.display = not results_view
-        head.update(lines[0])
-        self.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
-        self.query_one("#tr-backend", Static).update(f"{self.backend.name} on {self.backend.device or 'the CPU'}")
-        controls = self.query_one("#tr-controls", Static)
-        controls.display = not results_view
-        controls.update(controls_text(self))
-        self.query_one("#tr-state", Static).update(state_text(self))
-        self.query_one("#tr-loss", Plot).display = not results_view and has_run
-        epochs = self.query_one("#tr-epochs", Static)
-        epochs.display = not results_view and has_run
-        epochs.update(epoch_table(self.epoch_records, self.target))
-        results = self.results if results_view else None
-        results_head = self.query_one("#tr-results-head", Static)
-        results_head.display = results_view
-        results_head.update(results_text(self))
-        confusion = self.query_one("#tr-confusion", ConfusionMatrix)
-        confusion.display = results is not None
-        mixups = self.query_one("#tr-mixups", Static)
-        mixups.display = results is not None
-        self.query_one("#tr-gallery-title", Static).display = results is not None
-        gallery = self.query_one("#tr-gallery", MistakeGallery)
-        gallery.display = results is not None
-        if results is not None:
-            if confusion.class_names != results.class_names:
-                confusion.class_names = results.class_names
-            if confusion.matrix is not results.matrix:
-                confusion.matrix = results.matrix
-            mixups.update(confusion_summary(results.matrix, results.class_names))
-            if gallery.class_names != results.class_names:
-                gallery.class_names = results.class_names
-            if gallery.mistakes is not results.mistakes:
-                gallery.mistakes = results.mistakes
-
-
-
-# --- small helpers -----------------------------------------------------------------------------------
-
-
-def _positive(value: Any, default: float) -> float:
-    """`value` as a positive float when it is one, else `default`."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return float(value)
-    return default
+        """Bring every widget up to date with the state (UI thread only; `view.redraw`)."""
+        if self.drawable:
+            redraw(self)

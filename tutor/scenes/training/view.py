@@ -1,5 +1,6 @@
-"""The training scene's words: the model's description, the settings, the state line, the
-per-epoch table and the results head. Rich Text from the scene's state; no widgets touched."""
+"""The training scene's words and drawing: the model's description, the settings, the state
+line, the per-epoch table and the results head as Rich Text from the scene's state, and
+`redraw`, which puts them (and the runs view) into the scene's widgets."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ from rich.text import Text
 
 from tutor.engines.model import MODELS, Conv, layer_shapes, summary, total_params
 from tutor.engines.train import EpochRecord
+from tutor.scenes.registry import choices_of
+from tutor.scenes.training.runs_view import runs_series, runs_table
 from tutor.scenes.training.state import RUNNING, State
 from tutor.text import format_seconds
+from tutor.widgets.confusion import ConfusionMatrix, confusion_summary
+from tutor.widgets.gallery import MistakeGallery
+from tutor.widgets.plot import Plot
 
 if TYPE_CHECKING:
     from tutor.scenes.training.scene import TrainingScene
 
 #: The editable controls, in panel order.
 CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer", "target", "data")
+#: The views, in the order `v` goes through those there are (the registry's `view` choices).
+VIEWS: tuple[str, ...] = choices_of("training", "view")
+#: What `v` says it shows next.
+VIEW_NAMES = {"train": "training", "results": "confusion matrix and mistakes", "runs": "your runs"}
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
 
@@ -178,10 +188,10 @@ def keys_text(scene: TrainingScene) -> str:
     keys = ["space train again" if again else "space train"]
     if state == State.STOPPED and scene.checkpoint is not None:
         keys.append("c continue")
-    if scene.view == "results":
-        keys.append("v training")
-    elif scene.results is not None:
-        keys.append("v confusion matrix and mistakes")
+    views = scene.views()
+    if len(views) > 1 and scene.view in views:
+        following = views[(views.index(scene.view) + 1) % len(views)]
+        keys.append(f"v {VIEW_NAMES[following]}")
     return " · ".join(keys)
 
 
@@ -199,3 +209,73 @@ def results_text(scene: TrainingScene) -> Text:
     text.append(f"{title} · {100 * results.accuracy:.2f}% right", style="bold")
     text.append(f"\n{results.source}, {results.count:,} test {results.items} of {results.data}", style="dim")
     return text
+
+
+def redraw(scene: TrainingScene) -> None:
+    """Bring every widget of the scene up to date with its state and view."""
+    from textual.widgets import Static
+
+    view = scene.view
+    results_view, runs_view = view == "results", view == "runs"
+    has_run = bool(scene.losses) or scene.state in RUNNING
+    scene.set_class(results_view, "-results")
+    scene.set_class(has_run, "-ran")
+    lines = describe_model(scene.model_name, scene.holding)
+    head = scene.query_one("#tr-head", Static)
+    head.display = view == "train"
+    head.update(lines[0])
+    scene.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
+    scene.query_one("#tr-backend", Static).update(f"{scene.backend.name} on {scene.backend.device or 'the CPU'}")
+    controls = scene.query_one("#tr-controls", Static)
+    controls.display = view == "train"
+    controls.update(controls_text(scene))
+    scene.query_one("#tr-state", Static).update(state_text(scene))
+    scene.query_one("#tr-loss", Plot).display = view == "train" and has_run
+    epochs = scene.query_one("#tr-epochs", Static)
+    epochs.display = view == "train" and has_run
+    epochs.update(epoch_table(scene.epoch_records, scene.target))
+    _draw_results(scene, scene.results if results_view else None, results_view)
+    _draw_runs(scene, runs_view)
+
+
+def _draw_results(scene: TrainingScene, results, shown: bool) -> None:
+    from textual.widgets import Static
+
+    results_head = scene.query_one("#tr-results-head", Static)
+    results_head.display = shown
+    results_head.update(results_text(scene))
+    confusion = scene.query_one("#tr-confusion", ConfusionMatrix)
+    confusion.display = results is not None
+    mixups = scene.query_one("#tr-mixups", Static)
+    mixups.display = results is not None
+    scene.query_one("#tr-gallery-title", Static).display = results is not None
+    gallery = scene.query_one("#tr-gallery", MistakeGallery)
+    gallery.display = results is not None
+    if results is not None:
+        if confusion.class_names != results.class_names:
+            confusion.class_names = results.class_names
+        if confusion.matrix is not results.matrix:
+            confusion.matrix = results.matrix
+        mixups.update(confusion_summary(results.matrix, results.class_names))
+        if gallery.class_names != results.class_names:
+            gallery.class_names = results.class_names
+        if gallery.mistakes is not results.mistakes:
+            gallery.mistakes = results.mistakes
+
+
+def _draw_runs(scene: TrainingScene, shown: bool) -> None:
+    """The runs view: the table of kept runs and their accuracy curves overlaid."""
+    from textual.widgets import Static
+
+    table = scene.query_one("#tr-runs", Static)
+    plot = scene.query_one("#tr-runs-plot", Plot)
+    table.display = shown
+    series = runs_series(scene.runs) if shown else []
+    plot.display = shown and bool(series)
+    if not shown:
+        return
+    table.update(runs_table(scene.runs, table.size.width or scene.size.width))
+    if series:
+        plot.set_lines(series)
+        plot.set_title("accuracy per epoch (validation where held out, else test)")
+        plot.set_labels("epoch", "%")
