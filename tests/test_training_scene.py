@@ -34,6 +34,7 @@ from tutor.scenes.training import (
 from tutor.widgets.confusion import ConfusionMatrix
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.image import HalfBlockImage
+from tutor.scenes.training.runs_view import runs_series
 from tutor.widgets.plot import Plot
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
@@ -576,6 +577,12 @@ async def test_runs_are_kept_and_a_worse_one_never_replaces_the_model(digits: An
         assert "valid." in best_line and "sgd 0.1, batch 50, 2 epochs" in lines[lines.index(best_line) + 1]
         assert "sgd 1e-06, batch 50, 1 epoch" in table
         assert bad.query_one("#tr-runs-plot", Plot).display
+        accuracy = [list(line[2]) for line in runs_series(bad.runs)]
+        assert accuracy[0] == [100 * e.validation_accuracy for e in good.epoch_records]
+        await pilot.press("l")  # the same runs' training loss per epoch
+        assert bad.runs_curves == "loss"
+        assert [list(line[2]) for line in runs_series(bad.runs, "loss")][0] == pytest.approx(
+            [e.train_loss for e in good.epoch_records], abs=1e-6)
         assert not bad.query_one("#tr-controls").display and not bad.query_one("#tr-loss").display
 
 

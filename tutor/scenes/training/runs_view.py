@@ -59,15 +59,17 @@ def runs_table(runs: list[RunSummary], width: int = 40) -> Text:
     return text
 
 
-def runs_series(runs: list[RunSummary]) -> list[tuple[str, list[float], list[float]]]:
-    """The judged accuracy (%) per epoch of the latest PLOTTED runs (with the best), as plot lines."""
+def runs_series(runs: list[RunSummary], curves: str = "accuracy") -> list[tuple[str, list[float], list[float]]]:
+    """Per epoch, the judged accuracy in % (or with `curves` "loss" the training loss) of the
+    latest PLOTTED runs (with the best), as plot lines labelled ★1, #2, ..."""
     best = best_run(runs)
     chosen = runs[-PLOTTED:]
     if best is not None and best not in chosen:
         chosen = [best, *chosen[1:]]
     series = []
     for run in chosen:
-        ys = [100 * y for y in run.curve()]
+        ys = ([100 * y for y in run.curve()] if curves == "accuracy"
+              else [e["loss"] for e in run.epochs if isinstance(e.get("loss"), (int, float))])
         if not ys:
             continue
         number = runs.index(run) + 1

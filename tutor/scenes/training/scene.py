@@ -34,7 +34,7 @@ from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
 from tutor.scenes.training.runner import REPORT_SECONDS, Run
 from tutor.scenes.training.state import RUNNING, State, ended_by
 from tutor.scenes.training.runs_view import run_note
-from tutor.scenes.training.view import CONTROLS, VIEWS, redraw
+from tutor.scenes.training.view import CONTROLS, HELP_TEXT, VIEWS, redraw
 from tutor.widgets.confusion import ConfusionMatrix
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
@@ -61,24 +61,7 @@ class TrainingScene(LiveScene):
     """Train a network on MNIST (or Fashion-MNIST) in a thread worker, live; then its confusion
     matrix and mistakes."""
 
-    HELP = """\
-**Training on MNIST, live.** The network learns from the training digits in mini-batches; after
-every epoch (one pass over all of them) it is tested on the 10,000 test digits it never trains on.
-The `data` setting switches to Fashion-MNIST (clothes, same size and layout) and back; each data
-set keeps its own trained models and results.
-
-- `space` starts training, pauses and resumes.
-- `s` stops after the current batch and saves a checkpoint; `c` continues from it.
-- `↑`/`↓` pick a setting, `[` and `]` change it (model, epochs, batch size, learning rate,
-  optimizer, target accuracy, data set). Settings are locked while a run is going on.
-- `v` switches between the training view and the results: the confusion matrix (rows: the true
-  digit, columns: what the network said, the right answers on the diagonal) and the test digits
-  it got wrong with its three most likely answers.
-- `r` stops any run and restores the lesson's settings.
-
-A finished model is saved in your data folder, where the later lessons find it. For a long
-run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
-"""
+    HELP = HELP_TEXT
 
     ROOMY = True
     #: Held while a step's questions are open: the model's sizes and counts, batches per epoch.
@@ -112,6 +95,7 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         Binding("s", "stop", "Stop"),
         Binding("c", "continue_run", "Continue", show=False),
         Binding("v", "toggle_view", "View"),
+        Binding("l", "toggle_curves", "Loss/acc."),
         Binding("up", "pick(-1)", "Pick", show=False),
         Binding("down", "pick(1)", "Pick", show=False),
         Binding("left_square_bracket,less_than_sign", "nudge(-1)", "Lower"),
@@ -175,6 +159,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         self.stopped_at: tuple[int, int, int | None] | None = None
         self.results: Results | None = None
         self.runs: list[RunSummary] = []
+        self.runs_curves: str = "accuracy"
+        """What the runs view overlays: "accuracy" (judged) or "loss" (training loss), per epoch."""
         """The kept runs of this network on this data set (`tutor.runs`), read for the runs view."""
         self.results_note: str = ""
         self.plot_epochs = self.epochs
@@ -277,6 +263,8 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
             return self.checkpoint is not None and self.state == State.STOPPED
         if action == "toggle_view":
             return len(self.views()) > 1
+        if action == "toggle_curves":
+            return self.view == "runs"
         return True
 
     def action_stop(self) -> None:
@@ -307,6 +295,11 @@ run without the app (e.g. on a GPU box): `dl-tutor train lenet --epochs 10`.
         have = {"train": True, "results": self.results is not None or self.view == "results",
                 "runs": bool(self.runs) or self.view == "runs"}
         return tuple(view for view in VIEWS if have[view])
+
+    def action_toggle_curves(self) -> None:
+        """`l` (runs view): overlay the runs' training loss per epoch instead of their accuracy."""
+        self.runs_curves = "loss" if self.runs_curves == "accuracy" else "accuracy"
+        self._redraw()
 
     def action_toggle_view(self) -> None:
         """`v`: the next view (training, results, runs)."""

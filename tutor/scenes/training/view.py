@@ -22,6 +22,31 @@ from tutor.widgets.plot import Plot
 if TYPE_CHECKING:
     from tutor.scenes.training.scene import TrainingScene
 
+#: The scene's help (the `?` screen shows it under "This scene").
+HELP_TEXT = """\
+**Training on MNIST, live.** The network learns from the training digits in mini-batches; after
+every epoch (one pass over all of them) it is tested on the 10,000 test digits it never trains on.
+The `data` setting switches to Fashion-MNIST (clothes, same size and layout) and back; each data
+set keeps its own trained models and results.
+
+- `space` starts training, pauses and resumes.
+- `s` stops after the current batch and saves a checkpoint; `c` continues from it, with the
+  recipe it was started with.
+- `↑`/`↓` pick a setting, `[` and `]` change it (model, epochs, batch size, learning rate,
+  optimizer, target accuracy, data set). Settings are locked while a run is going on.
+- `v` switches between the training view and the results: the confusion matrix (rows: the true
+  digit, columns: what the network said, the right answers on the diagonal) and the test digits
+  it got wrong with its three most likely answers. Then your runs: every finished run of this
+  network, kept with its recipe, its score and its test accuracy (★ the best), and their
+  accuracy per epoch overlaid; `l` overlays their training loss instead.
+- `r` stops any run and restores the lesson's settings.
+
+Every finished run is kept in your data folder; the best one (by validation accuracy when the
+run held images out, else test accuracy) is the model the later lessons use, so a failed
+experiment never replaces a good model. For a long run without the app (e.g. on a GPU box):
+`dl-tutor train lenet --epochs 10`.
+"""
+
 #: The editable controls, in panel order.
 CONTROLS: tuple[str, ...] = ("model", "epochs", "batch size", "lr", "optimizer", "target", "data")
 #: The views, in the order `v` goes through those there are (the registry's `view` choices).
@@ -270,12 +295,16 @@ def _draw_runs(scene: TrainingScene, shown: bool) -> None:
     table = scene.query_one("#tr-runs", Static)
     plot = scene.query_one("#tr-runs-plot", Plot)
     table.display = shown
-    series = runs_series(scene.runs) if shown else []
+    series = runs_series(scene.runs, scene.runs_curves) if shown else []
     plot.display = shown and bool(series)
     if not shown:
         return
     table.update(runs_table(scene.runs, table.size.width or scene.size.width))
     if series:
         plot.set_lines(series)
-        plot.set_title("accuracy per epoch (validation where held out, else test)")
-        plot.set_labels("epoch", "%")
+        if scene.runs_curves == "loss":
+            plot.set_title("training loss per epoch (l: accuracy)")
+            plot.set_labels("epoch", "loss")
+        else:
+            plot.set_title("accuracy per epoch: validation, else test (l: loss)")
+            plot.set_labels("epoch", "%")
