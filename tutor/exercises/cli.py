@@ -1,8 +1,11 @@
-"""`dl-tutor exercises`: list, start, check, watch, hint, solution and reset the hands-on exercises.
+"""`dl-tutor exercises`: list, start, check, watch, hint, solution, reset and bridge the hands-on
+exercises.
 
 Exit status: 0 when all is well (for `check`: every check passes), 1 when some check fails,
-2 for a usage error (an unknown id, no file yet). Imports no NumPy: the checks run in a child
-process (`tutor.exercises.sandbox`).
+2 for a usage error (an unknown id, no file yet, `--against torch` without PyTorch). Imports no
+NumPy: the checks run in a child process (`tutor.exercises.sandbox`), and so does the
+comparison with PyTorch autograd (`check ID --against torch`, `tutor.exercises.torch_compare`).
+`bridge ID` prints the exercise written with Keras and with PyTorch (`tutor.exercises.bridge`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ WATCH_INTERVAL = 0.5
 #: The most lines of the learner's own output a check prints.
 OUTPUT_LINES = 20
 
-ACTIONS = ("list", "start", "check", "watch", "hint", "solution", "reset")
+ACTIONS = ("list", "start", "check", "watch", "hint", "solution", "reset", "bridge")
 
 
 def _workspace_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -58,6 +61,7 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         "hint": "show the exercise's hints",
         "solution": "print the reference solution (asks first)",
         "reset": "put the starter back (your file is kept as a backup)",
+        "bridge": "show the exercise written with Keras and with PyTorch",
     }
     for action in ACTIONS:
         p = actions.add_parser(action, help=helps[action], parents=parents)
@@ -66,6 +70,9 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
             p.add_argument("id", metavar="ID", help="the exercise's id (or a unique prefix)")
         if action == "solution":
             p.add_argument("--yes", action="store_true", help="do not ask first")
+        if action == "check":
+            p.add_argument("--against", choices=("torch",), default="",
+                           help="also compare your gradients with PyTorch autograd (needs torch)")
 
 
 def _say(message: str = "") -> None:
@@ -102,7 +109,9 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         return _reset(workspace, exercise)
     if action == "watch":
         return watch(workspace, exercise)
-    return check(workspace, exercise)
+    if action == "bridge":
+        return _bridge(exercise)
+    return check(workspace, exercise, against=getattr(args, "against", "") or "")
 
 
 def _recorded() -> dict:
@@ -125,6 +134,7 @@ def _list(workspace: Workspace) -> int:
         status = tracking.status(workspace, exercise, records.get(exercise.id))
         _say(f"  {number:>2}. {exercise.id:<{id_width}}  {status:<{status_width}}  {exercise.title}")
     _say("\nStart one with: dl-tutor exercises start ID   (then check it: dl-tutor exercises check ID)")
+    _say("The same in Keras and PyTorch: dl-tutor exercises bridge ID")
     return EXIT_OK
 
 
@@ -170,6 +180,17 @@ def _solution(exercise: Exercise, yes: bool) -> int:
     return EXIT_OK
 
 
+def _bridge(exercise: Exercise) -> int:
+    from tutor.exercises.bridge import bridge_text, plain_text
+
+    text = bridge_text(exercise)
+    if not text:
+        _error(f"{exercise.id} has no Keras / PyTorch text yet.")
+        return EXIT_FAILED
+    sys.stdout.write(plain_text(text))
+    return EXIT_OK
+
+
 def _reset(workspace: Workspace, exercise: Exercise) -> int:
     try:
         path, backup = workspace.reset(exercise)
@@ -212,6 +233,14 @@ def print_report(report: "Report", exercise: Exercise, path: Path) -> None:
             _say(f"          {label + ':':<15}{text}")
     if report.problem:
         _say(f"  STOP  {report.problem}")
+    if report.comparisons:
+        _say("Against PyTorch autograd (float64, random inputs):")
+    for line in report.comparisons:
+        mark = {"pass": "SAME", "fail": "DIFF", "note": "NOTE"}.get(line.status, "NOTE")
+        if line.name == "stopped":  # the learner's function could not be called
+            _say(f"  STOP  the comparison stopped: {line.detail}")
+            continue
+        _say(f"  {mark}  {line.name}: {line.detail}")
     if report.passed:
         _say(f"All {len(report.checks)} checks pass ({report.seconds:.1f} s). Well done.")
     elif not report.checks:
@@ -223,25 +252,37 @@ def print_report(report: "Report", exercise: Exercise, path: Path) -> None:
              f"Edit {path} and check again; `dl-tutor exercises hint {exercise.id}` helps.")
 
 
-def check(workspace: Workspace, exercise: Exercise) -> int:
-    """Run the checks once; 0 when all pass, 1 when some fail, 2 when there is no file."""
+def check(workspace: Workspace, exercise: Exercise, against: str = "") -> int:
+    """Run the checks once; 0 when all pass, 1 when some fail, 2 when there is no file.
+
+    `against` "torch": the child also compares every gradient of the exercise with PyTorch
+    autograd (one line each); a disagreement is a failure (1), no PyTorch a usage error (2)."""
     problem = _usable(workspace, exercise)
     if problem:
         _error(problem)
         return EXIT_USAGE
+    if against == "torch":
+        from tutor.exercises import torch_compare
+
+        if not torch_compare.available():
+            _error(torch_compare.INSTALL_LINE.format(python=sys.executable))
+            return EXIT_USAGE
     from tutor.exercises.sandbox import run_checks
 
     path = workspace.path(exercise)
     if exercise.trains:
         _say("This exercise trains a network on MNIST: allow a minute or so.")
     _say(f"Checking {exercise.id} ({path})")
-    report = run_checks(exercise, path)
+    report = run_checks(exercise, path, against=against)
     print_report(report, exercise, path)
     workspace.record(exercise, report.passed)
     note = tracking.record_in_progress(exercise.id, report)
     if note:
         _say(f"Note: {note}")
-    return EXIT_OK if report.passed else EXIT_FAILED
+    if against and not report.problem and not report.comparisons:
+        _say("Note: no comparison with PyTorch ran.")
+    differs = any(line.status == "fail" for line in report.comparisons)
+    return EXIT_OK if report.passed and not differs else EXIT_FAILED
 
 
 def watch(workspace: Workspace, exercise: Exercise, *,

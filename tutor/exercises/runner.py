@@ -11,6 +11,10 @@ parent caps). The records:
     {"event": "check", "name": ..., "ok": false, "summary": ..., "details": [[label, text], ...]}
     {"event": "skip", "name": ...}                      waits for the checks above to pass
     {"event": "fatal", "line": ...}                     the run cannot go on (one line)
+    {"event": "compare", "name": ..., "ok": ..., "detail": ...}
+                                                        with $DL_TUTOR_AGAINST=torch, after the
+                                                        checks: one gradient against autograd
+                                                        (`tutor.exercises.torch_compare`)
     {"event": "done"}
 
 Whatever the learner's code does (raise, exit, loop, allocate), the worst it can do is end this
@@ -33,6 +37,8 @@ from typing import Any, TextIO
 RESULT_FD_ENV = "DL_TUTOR_RESULT_FD"
 CPU_ENV = "DL_TUTOR_CPU_LIMIT"
 MEMORY_ENV = "DL_TUTOR_MEMORY_LIMIT"
+#: "torch": after the checks, compare the learner's gradients with PyTorch autograd.
+AGAINST_ENV = "DL_TUTOR_AGAINST"
 #: The largest file the learner's code may write (and the result pipe is not a file).
 FILE_LIMIT = 256 * 1024 * 1024
 
@@ -79,13 +85,13 @@ class Channel:
             pass
 
 
-def _open_channel() -> Channel:
+def open_channel() -> Channel:
     """The result pipe, moved out of sight of the learner's code's usual descriptors."""
     fd = int(os.environ.pop(RESULT_FD_ENV))
     return Channel(os.fdopen(fd, "w", encoding="utf-8", closefd=True))
 
 
-def _exit_line(error: SystemExit, where: str) -> str:
+def exit_line(error: SystemExit, where: str) -> str:
     """One line for a sys.exit() in the learner's code."""
     code = error.code
     shown = "" if code is None else repr(code)
@@ -106,8 +112,9 @@ def load_learner(path: Path, name: str) -> Any:
     return module
 
 
-def run(exercise_id: str, path: Path, channel: Channel) -> None:
-    """Load the learner's file and run every check of the exercise, reporting on `channel`."""
+def run(exercise_id: str, path: Path, channel: Channel, against: str = "") -> None:
+    """Load the learner's file and run every check of the exercise, reporting on `channel`;
+    with `against` "torch", then compare its gradients with PyTorch autograd."""
     from tutor.exercises import checking
     from tutor.exercises.catalogue import get
 
@@ -121,13 +128,13 @@ def run(exercise_id: str, path: Path, channel: Channel) -> None:
                      f"{error.msg}")
         return
     except SystemExit as error:
-        channel.send(event="fatal", line=_exit_line(error, checking.located(error)))
+        channel.send(event="fatal", line=exit_line(error, checking.located(error)))
         return
     except MemoryError as error:
         where = checking.located(error)
         channel.send(event="fatal", line=f"your file ran out of memory while loading"
                      f"{' (' + where + ')' if where else ''}: the checks allow "
-                     f"{_gib(os.environ.get(MEMORY_ENV))}.")
+                     f"{gib_text(os.environ.get(MEMORY_ENV))}.")
         return
     except BaseException as error:  # noqa: BLE001 - anything the learner's file raises
         where = checking.located(error)
@@ -148,14 +155,14 @@ def run(exercise_id: str, path: Path, channel: Channel) -> None:
                          details=failure.details)
             continue
         except SystemExit as error:
-            channel.send(event="fatal", line=_exit_line(error, checking.located(error)))
+            channel.send(event="fatal", line=exit_line(error, checking.located(error)))
             return
         except MemoryError as error:
             failed = True
             where = checking.located(error)
             channel.send(event="check", name=check.name, ok=False,
                          summary=f"ran out of memory{' at ' + where if where else ''}: the checks "
-                         f"allow {_gib(os.environ.get(MEMORY_ENV))} (an array far too large?)",
+                         f"allow {gib_text(os.environ.get(MEMORY_ENV))} (an array far too large?)",
                          details=[])
             continue
         except RecursionError as error:
@@ -172,10 +179,30 @@ def run(exercise_id: str, path: Path, channel: Channel) -> None:
                          details=[])
             continue
         channel.send(event="check", name=check.name, ok=True, detail=detail or "")
+    if against == "torch" and not _compare(exercise_id, module, channel):
+        return
     channel.send(event="done")
 
 
-def _gib(value: str | None) -> str:
+def _compare(exercise_id: str, module: Any, channel: Channel) -> bool:
+    """The comparisons with autograd; False when the learner's code ended the run (sys.exit)."""
+    from tutor.exercises import checking, torch_compare
+
+    try:
+        torch_compare.run(exercise_id, module, channel.send)
+    except SystemExit as error:
+        channel.send(event="fatal", line=exit_line(error, checking.located(error)))
+        return False
+    except BaseException as error:  # noqa: BLE001 - a comparison must not lose the checks' lines
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        where = checking.located(error)
+        channel.send(event="compare", name="stopped", ok=False,
+                     detail=f"{checking.first_line(error)}{' at ' + where if where else ''}")
+    return True
+
+
+def gib_text(value: str | None) -> str:
     """"3 GiB" from a byte count in an environment variable."""
     try:
         return f"{int(value or 0) / 1024**3:g} GiB"
@@ -186,13 +213,13 @@ def _gib(value: str | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the child process."""
     args = sys.argv[1:] if argv is None else argv
-    channel = _open_channel()
+    channel = open_channel()
     apply_limits()
     if len(args) != 2:
         channel.send(event="fatal", line="usage: python -m tutor.exercises.runner ID FILE")
         return 2
     try:
-        run(args[0], Path(args[1]), channel)
+        run(args[0], Path(args[1]), channel, os.environ.pop(AGAINST_ENV, ""))
     except KeyboardInterrupt:
         channel.send(event="fatal", line="interrupted")
         return 130

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.exercises.catalogue import Exercise, Limits
-from tutor.exercises.runner import CPU_ENV, MEMORY_ENV, RESULT_FD_ENV
+from tutor.exercises.runner import AGAINST_ENV, CPU_ENV, MEMORY_ENV, RESULT_FD_ENV
 
-__all__ = ["CheckLine", "Report", "run_checks"]
+__all__ = ["ChildRun", "CheckLine", "Report", "child_env", "drain", "ending_line", "kill", "run_checks",
+           "run_child", "size_text"]
 
 #: How much of the learner's output a report keeps to show.
 KEPT_OUTPUT = 8 * 1024
@@ -40,7 +41,8 @@ class CheckLine:
 
     Attributes:
         name: what it checks.
-        status: "pass", "fail" or "skip" (waits for the checks above).
+        status: "pass", "fail" or "skip" (waits for the checks above); a comparison with
+            autograd (`Report.comparisons`) may also be "note" (it compares nothing).
         detail: for a pass, an optional note (a relative error); for a failure, its summary.
         details: for a failure, (label, text) pairs: case, expected, got, largest error, hint.
     """
@@ -67,6 +69,9 @@ class Report:
             output flood, sys.exit...), else "".
         output: the start of what the learner's code printed.
         seconds: how long the run took.
+        comparisons: with `against="torch"`, one line per gradient compared with PyTorch
+            autograd (status "pass", "fail", or "note" for a line that compares nothing); they
+            do not count in `passed`.
     """
 
     exercise: str
@@ -74,6 +79,7 @@ class Report:
     problem: str = ""
     output: str = ""
     seconds: float = 0.0
+    comparisons: tuple[CheckLine, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -95,7 +101,7 @@ class _Drain:
     flooded: bool = False
 
 
-def _drain(stream, keep: int, limit: int, on_flood) -> _Drain:
+def drain(stream, keep: int, limit: int, on_flood) -> _Drain:
     """Read `stream` to its end in a thread, keeping `keep` bytes; past `limit`, call on_flood."""
     result = _Drain()
 
@@ -121,7 +127,7 @@ def _drain(stream, keep: int, limit: int, on_flood) -> _Drain:
     return result
 
 
-def _kill(process: subprocess.Popen) -> None:
+def kill(process: subprocess.Popen) -> None:
     """End the child and anything it started (its own session's process group)."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
@@ -133,10 +139,13 @@ def _kill(process: subprocess.Popen) -> None:
         pass
 
 
-def _child_env(limits: Limits, write_fd: int) -> dict[str, str]:
+def child_env(limits: Limits, write_fd: int, against: str = "") -> dict[str, str]:
     """The child's environment: ours, plus its limits and the result pipe."""
     env = dict(os.environ)
     env[RESULT_FD_ENV] = str(write_fd)
+    env.pop(AGAINST_ENV, None)
+    if against:
+        env[AGAINST_ENV] = against
     env[CPU_ENV] = str(int(limits.cpu_seconds))
     env[MEMORY_ENV] = str(int(limits.memory_bytes))
     env.setdefault("PYTHONIOENCODING", "utf-8")
@@ -147,9 +156,11 @@ def _child_env(limits: Limits, write_fd: int) -> dict[str, str]:
     return env
 
 
-def _parse(lines: list[str]) -> tuple[list[CheckLine], str, str, bool]:
-    """Checks, the fatal line, the check that was running, and whether the child said done."""
+def _parse(lines: list[str]) -> tuple[list[CheckLine], str, str, bool, list[CheckLine]]:
+    """Checks, the fatal line, the check that was running, whether the child said done, and
+    the comparisons with autograd."""
     checks: list[CheckLine] = []
+    comparisons: list[CheckLine] = []
     fatal, running, done = "", "", False
     for text in lines:
         try:
@@ -172,19 +183,23 @@ def _parse(lines: list[str]) -> tuple[list[CheckLine], str, str, bool]:
             checks.append(CheckLine(str(record.get("name")), "skip", "fix the checks above first"))
         elif event == "fatal":
             fatal = str(record.get("line", ""))
+        elif event == "compare":
+            ok = record.get("ok")
+            status = "note" if ok is None else "pass" if ok else "fail"
+            comparisons.append(CheckLine(str(record.get("name")), status, str(record.get("detail") or "")))
         elif event == "done":
             done = True
-    return checks, fatal, running, done
+    return checks, fatal, running, done, comparisons
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
     """"1 MiB", "64 KiB": a byte count as the limit is written."""
     if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
         return f"{count // (1024 * 1024)} MiB"
     return f"{count // 1024} KiB"
 
 
-def _ending(returncode: int, limits: Limits) -> str:
+def ending_line(returncode: int, limits: Limits) -> str:
     """One line for a child that ended without finishing the checks."""
     if returncode < 0:
         number = -returncode
@@ -200,93 +215,122 @@ def _ending(returncode: int, limits: Limits) -> str:
             "checks finished. Return a value instead of exiting.")
 
 
-def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None,
-               cancel: threading.Event | None = None) -> Report:
-    """Run `exercise`'s checks on the learner's file `path` in a sandboxed child process.
+@dataclass
+class ChildRun:
+    """How a sandboxed child ended (`run_child`): what it printed (the first KEPT_OUTPUT bytes
+    and the total), what it wrote to the result pipe, its exit status, and whether it was
+    stopped for an output flood, the wall-time limit or a cancel."""
 
-    `cancel`: when it is set during the run (the app left the step, or a newer check replaced
-    this one), the child is killed at once and the report says it was stopped."""
-    limits = limits or exercise.limits
+    returncode: int | None = None
+    output: bytes = b""
+    output_total: int = 0
+    records: bytes = b""
+    flooded: bool = False
+    timed_out: bool = False
+    cancelled: bool = False
+    start_error: str = ""  #: the child could not be started (one line)
+
+    def output_text(self) -> str:
+        """What the child printed, with a line saying how much more was cut."""
+        text = self.output.decode("utf-8", "replace")
+        if self.output_total > len(self.output):
+            text += f"\n[... {self.output_total - len(self.output):,} more bytes not shown]"
+        return text
+
+
+def run_child(argv: list[str], *, cwd: Path, limits: Limits, cancel: threading.Event | None = None,
+              record_limit: int = RESULT_LIMIT, against: str = "") -> ChildRun:
+    """Run `python -m ARGV...` as a sandboxed child: its own session (the whole process group is
+    killed at the end, so nothing it started lives on), stdin closed, `limits` in its
+    environment (the child applies the CPU and memory limits itself: `runner.apply_limits`), a
+    result pipe, the wall-time limit here, `cancel` looked at ten times a second, and output
+    past `limits.output_bytes` stopping it. Never raises for what the child does; Ctrl+C in the
+    caller kills the child and goes on up."""
     started = time.monotonic()
     read_fd, write_fd = os.pipe()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tutor.exercises.runner", exercise.id, str(path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,), cwd=str(path.parent), env=_child_env(limits, write_fd),
-            start_new_session=True,
+            [sys.executable, "-m", *argv], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(write_fd,), cwd=str(cwd),
+            env=child_env(limits, write_fd, against), start_new_session=True,
         )
     except OSError as error:
         os.close(read_fd)
-        os.close(write_fd)
-        return Report(exercise.id, problem=f"could not start the check process: {error}")
+        return ChildRun(start_error=str(error))
     finally:
         try:
             os.close(write_fd)
         except OSError:
             pass
     results = os.fdopen(read_fd, "rb")
-    flood = threading.Event()
+    run = ChildRun()
 
     def stop_flood() -> None:
-        flood.set()
-        _kill(process)
+        run.flooded = True
+        kill(process)
 
-    output = _drain(process.stdout, KEPT_OUTPUT, limits.output_bytes, stop_flood)
-    records = _drain(results, RESULT_LIMIT, RESULT_LIMIT, lambda: _kill(process))
-    timed_out = cancelled = False
+    output = drain(process.stdout, KEPT_OUTPUT, limits.output_bytes, stop_flood)
+    records = drain(results, record_limit, record_limit, lambda: kill(process))
+    deadline = started + limits.wall_seconds
     try:
-        if cancel is None:
-            process.wait(timeout=limits.wall_seconds)
-        else:  # look at `cancel` ten times a second
-            deadline = started + limits.wall_seconds
-            while True:
-                try:
-                    process.wait(timeout=max(0.0, min(CANCEL_POLL, deadline - time.monotonic())))
+        while True:
+            try:
+                process.wait(timeout=max(0.0, min(CANCEL_POLL, deadline - time.monotonic())))
+                break
+            except subprocess.TimeoutExpired:
+                if cancel is not None and cancel.is_set():
+                    run.cancelled = True
                     break
-                except subprocess.TimeoutExpired:
-                    if cancel.is_set():
-                        cancelled = True
-                        _kill(process)
-                        process.wait()
-                        break
-                    if time.monotonic() >= deadline:
-                        raise
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill(process)
+                if time.monotonic() >= deadline:
+                    run.timed_out = True
+                    break
+    finally:  # also on Ctrl+C in `watch`: never leave the child behind
+        kill(process)  # and anything the learner's code started in the background
         process.wait()
-    except BaseException:  # Ctrl+C in `watch`: never leave the child behind
-        _kill(process)
-        process.wait()
-        raise
-    _kill(process)  # anything the learner's code started in the background
-    for drained in (output, records):
-        drained.thread.join(timeout=5)  # type: ignore[attr-defined]
-    for stream in (process.stdout, results):
-        try:
-            stream.close()
-        except OSError:
-            pass
-    checks, fatal, running, done = _parse(records.kept.decode("utf-8", "replace").splitlines())
+        for drained in (output, records):
+            drained.thread.join(timeout=5)  # type: ignore[attr-defined]
+        for stream in (process.stdout, results):
+            try:
+                stream.close()
+            except OSError:
+                pass
+    run.returncode = process.returncode
+    run.output, run.output_total = bytes(output.kept), output.total
+    run.records = bytes(records.kept)
+    return run
+
+
+def run_checks(exercise: Exercise, path: Path, *, limits: Limits | None = None,
+               cancel: threading.Event | None = None, against: str = "") -> Report:
+    """Run `exercise`'s checks on the learner's file `path` in a sandboxed child process.
+
+    `cancel`: when it is set during the run (the app left the step, or a newer check replaced
+    this one), the child is killed at once and the report says it was stopped.
+    `against`: "torch" also compares the learner's gradients with PyTorch autograd, in the
+    child, after the checks (`Report.comparisons`)."""
+    limits = limits or exercise.limits
+    started = time.monotonic()
+    child = run_child(["tutor.exercises.runner", exercise.id, str(path)], cwd=path.parent, limits=limits,
+                      cancel=cancel, against=against)
+    if child.start_error:
+        return Report(exercise.id, problem=f"could not start the check process: {child.start_error}")
+    checks, fatal, running, done, comparisons = _parse(child.records.decode("utf-8", "replace").splitlines())
     during = f" (during the check '{running}')" if running else ""
-    if cancelled:
+    if child.cancelled:
         problem = "the check was stopped before it finished (a newer check replaced it)"
-    elif flood.is_set():
-        problem = (f"your code printed more than {_size(limits.output_bytes)}{during} and was "
+    elif child.flooded:
+        problem = (f"your code printed more than {size_text(limits.output_bytes)}{during} and was "
                    "stopped (an output flood: a print inside a loop?)")
-    elif timed_out:
+    elif child.timed_out:
         problem = (f"your code was stopped after {limits.wall_seconds:g} s (the time limit){during}: "
                    "an endless loop, or a very slow function?")
     elif fatal:
         problem = fatal
     elif not done:
-        problem = _ending(process.returncode, limits)
+        problem = ending_line(child.returncode, limits)
         if running:
             problem = problem.rstrip(".") + f"; it was running the check '{running}'."
     else:
         problem = ""
-    text = output.kept.decode("utf-8", "replace")
-    if output.total > len(output.kept):
-        text += f"\n[... {output.total - len(output.kept):,} more bytes not shown]"
-    return Report(exercise.id, tuple(checks), problem, text, time.monotonic() - started)
+    return Report(exercise.id, tuple(checks), problem, child.output_text(), time.monotonic() - started,
+                  tuple(comparisons))

@@ -14,6 +14,11 @@ Three modes (the lesson's `mode` parameter):
 
 All numbers come from the loop engine `tutor.engines.conv`; the whole map is computed once when
 the kernel changes, and the frames only reveal it, so playing stays responsive.
+
+On an exercise step (`exercise = "conv2d-loops"` or `"conv2d-fast"`), once the learner's
+exercise passes, the maps of the slide and maps views come from the learner's own conv2d, run in
+a sandboxed child (`tutor.exercises.learner_calls`), and a line says so; until it passes, or when
+their function fails, the line says the reference engine draws them.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Static
 
+from dataclasses import replace
+
 from tutor.engines.conv import KERNELS, CellRecord, conv2d_loop, conv_cell, toy_channels
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.scenes import conv_slide_text as texts
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
@@ -100,7 +108,7 @@ def _set_data(widget: HalfBlockImage, values: np.ndarray | None) -> bool:
     return True
 
 
-class ConvSlideScene(Scene):
+class ConvSlideScene(LearnerCode, Scene):
     """A 5x5 kernel sliding over an MNIST digit: the products of one cell and the map they fill."""
 
     HELP = """\
@@ -119,6 +127,9 @@ and bias, so the whole map looks for the same pattern.
   `[` and `]` lower and raise the weight under it; `0` sets it to zero.
 - The map is drawn blue for negative, red for positive (in shades: `·-=≡` negative, `░▒▓█`
   positive); `╌` marks cells not computed yet. The current window and cell are highlighted.
+- On the exercise's step, once your conv2d passes its checks, the maps come from it (run in
+  a separate process) and the top line says `▶ your ...`; if it fails, that line says why and
+  the reference engine draws the maps.
 """
 
     DEFAULT_CSS = """
@@ -157,6 +168,9 @@ and bias, so the whole map looks for the same pattern.
     ]
 
     FRAME_SECONDS: ClassVar[float] = 0.15
+    #: The exercises whose conv2d the scene can run on, and that function's name.
+    LEARNER_FUNCTIONS: ClassVar[dict[str, str]] = {"conv2d-loops": "conv2d_loops",
+                                                   "conv2d-fast": "conv_forward"}
     ROOMY: ClassVar[bool] = True
     #: Held back while the step's questions are open: the feature map's size and cell count
     #: (slide), the maps' shape (maps), and every sum and output of the channels example.
@@ -170,6 +184,7 @@ and bias, so the whole map looks for the same pattern.
         """The loader's one-line message when loading failed, else ""."""
         self.index: int = 0
         """The training image shown."""
+        self.init_learner()
         self.reset_state()
 
     # --- parameters and state -------------------------------------------------------------------
@@ -218,7 +233,8 @@ and bias, so the whole map looks for the same pattern.
         self._compute()
 
     def _compute(self) -> None:
-        """Compute the full 24x24 map(s) once; frames only reveal them."""
+        """Compute the full 24x24 map(s) once; frames only reveal them. On the learner's
+        conv2d, also start computing them with it (`shown_map`, `shown_maps`)."""
         self.map = np.zeros((24, 24))
         self.maps = [np.zeros((24, 24))] * 3
         if self.image is None:
@@ -227,6 +243,50 @@ and bias, so the whole map looks for the same pattern.
             self.maps = [conv2d_loop(self.image, KERNELS[n]) for n in self.maps_names]
         else:
             self.map = conv2d_loop(self.image, self.kernel, self.bias)  # (24, 24)
+        self._start_learner()
+
+    # --- the learner's conv2d ---------------------------------------------------------------------
+
+    def _start_learner(self) -> None:
+        """Run the learner's conv2d on the digit with the kernel(s) shown, in the sandbox: one
+        call with F = 1 filter (slide) or the three (maps); the channels view stays on the
+        reference. Without a passed exercise, nothing starts."""
+        self.learner_value = None
+        if self.mode == "channels" or self.image is None or not self.learner_function:
+            self.learner.stop()
+            return
+        if self.mode == "maps":
+            w = np.array([KERNELS[n] for n in self.maps_names], dtype=np.float64)[:, None]
+            b = np.zeros(3)
+        else:
+            w = np.array(self.kernel, dtype=np.float64)[None, None]
+            b = np.array([self.bias], dtype=np.float64)
+        self.start_learner_call("recipe:conv_maps", self.learner_function, self.image[None, None], w, b, 1, 0)
+
+    def learner_changed(self) -> None:
+        """The exercise's status or file changed: compute with the learner's conv2d (or not)."""
+        self._start_learner()
+        self.redraw()
+
+    def on_unmount(self) -> None:
+        """A running call of the learner's code is stopped (its child killed)."""
+        self.stop_learner()
+
+    @property
+    def shown_maps(self) -> list[np.ndarray]:
+        """The maps drawn: the learner's when their conv2d gave them, else the reference's."""
+        value = self.learner_value
+        if value is not None and self.learner.active:
+            if self.mode == "maps" and value.shape[1] == 3:
+                return [value[0, f] for f in range(3)]
+            if self.mode == "slide" and value.shape[1] == 1:
+                return [value[0, 0]]
+        return self.maps if self.mode == "maps" else [self.map]
+
+    @property
+    def shown_map(self) -> np.ndarray:
+        """The slide view's map (24, 24), the learner's when they computed it."""
+        return self.shown_maps[0] if self.mode == "slide" else self.map
 
     def _make_toy(self) -> None:
         """The channels mode's numbers (`tutor.engines.conv.toy_channels`)."""
@@ -271,7 +331,10 @@ and bias, so the whole map looks for the same pattern.
         cell = self.current_cell(position)
         if cell is None or self.image is None:
             return None
-        return conv_cell(self.image, self.kernel, cell[0], cell[1], bias=self.bias)
+        record = conv_cell(self.image, self.kernel, cell[0], cell[1], bias=self.bias)
+        if self.on_learner_code and self.mode == "slide":  # the cell as their conv2d wrote it
+            record = replace(record, output=float(self.shown_map[cell]))
+        return record
 
     # --- widgets --------------------------------------------------------------------------------
 
@@ -281,6 +344,7 @@ and bias, so the whole map looks for the same pattern.
             self.load()
 
     def compose(self) -> ComposeResult:
+        yield Static(id="cs-learner")
         yield Static(id="cs-status")
         with Horizontal(id="cs-top"):
             yield HalfBlockImage(id="cs-digit", vmin=0.0, vmax=1.0)
@@ -424,8 +488,17 @@ and bias, so the whole map looks for the same pattern.
         "cs-grids", "cs-mapbox-below", "cs-maps", "cs-channels",
     )
 
+    def _show_learner(self) -> None:
+        """The line that says whose conv2d computed the map(s), on an exercise step only."""
+        line = self.query_one("#cs-learner", Static)
+        kind, words = self.learner_line() if self.mode != "channels" else ("", "")
+        line.display = bool(kind)
+        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
+        line.update(Text(words, style=style))
+
     def show_frame(self, position: int) -> None:
         """Draw the current mode at frame `position`."""
+        self._show_learner()
         failed = self.mode != "channels" and self.image is None
         shown = ("cs-status",) if failed else self.PARTS[(self.mode, self.wide)]
         for part in self._ALL_PARTS:
@@ -475,7 +548,7 @@ and bias, so the whole map looks for the same pattern.
             label.append(f"  {min(position, self.total_frames)}/{self.total_frames}", style="dim")
         for suffix in ("", "-below"):
             self.query_one(f"#cs-map-label{suffix}", Static).update(label)
-            self._show_map(self.query_one(f"#cs-map{suffix}", FeatureMapImage), self.map, position)
+            self._show_map(self.query_one(f"#cs-map{suffix}", FeatureMapImage), self.shown_map, position)
         self.query_one("#cs-sum", Static).update(texts.cell_sum(record))
         # narrow: a side column beside the digit says the same in 7 columns
         cursor = self.cursor if self.editable else None
@@ -502,13 +575,13 @@ and bias, so the whole map looks for the same pattern.
         side = Text()
         side.append(texts.maps_cell_line(cell, finished, self.total_frames, self.holding))
         if cell is not None and not finished:
-            for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
+            for i, (name, values) in enumerate(zip(self.maps_names, self.shown_maps)):
                 side.append(f"\n{chr(ord('A') + i)} {name}: ")
                 side.append(texts.num(float(values[cell])), style="bold")
         side.append("\n\nSame digit, three filters: each map lights up where its own "
                     "pattern is.", style="dim")
         self.query_one("#cs-side-head", Static).update(side)
-        for i, (name, values) in enumerate(zip(self.maps_names, self.maps)):
+        for i, (name, values) in enumerate(zip(self.maps_names, self.shown_maps)):
             label = Text(f"{chr(ord('A') + i)}: {name}", style="bold")
             self.query_one(f"#cs-maps-label-{i}", Static).update(label)
             _set_data(self.query_one(f"#cs-maps-kernel-{i}", HalfBlockImage), KERNELS[name])

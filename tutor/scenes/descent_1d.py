@@ -4,12 +4,20 @@ Frame 0 is the initialisation; frame k is the state after iteration k. The learn
 learning rate from presets with [ and ] or type any value with `l`: zero, negative, tiny and huge
 rates all run safely, and the run is described in plain words (crawls, converges, oscillates,
 diverges).
+
+On the descent-one-weight exercise's step, once the learner's exercise passes, every gradient
+comes from their own `one_weight_grad`, run in a sandboxed child by the engine's descent loop
+(`tutor.exercises.learner_calls`, recipe `descent_steps`), and a line says so; until it passes,
+or when their function fails, the line says the reference engine computes them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import math
+
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +28,7 @@ from tutor.engines.descent import (
     ONE_X, ONE_Z, DescentStep, gradient_descent, linear_predict, one_weight_cost, one_weight_grad,
     tangent_line,
 )
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.quiz import AnswerFormatError, parse_number
 from tutor.scenes.base import Scene
 from tutor.scenes.descent_words import check_learning_rate, describe_run
@@ -37,7 +46,18 @@ def _num(value: float) -> str:
     return format_number(value, 4)
 
 
-class Descent1DScene(Scene):
+def steps_from_arrays(value: dict) -> list[DescentStep]:
+    """The learner's run (recipe `descent_steps`: one array entry per step) as DescentSteps."""
+    return [
+        DescentStep(iteration=k + 1, params=(float(value["params"][k]),), cost=float(value["cost"][k]),
+                    grad=(float(value["grad"][k]),), update=(float(value["update"][k]),),
+                    params_after=(float(value["params_after"][k]),),
+                    cost_after=float(value["cost_after"][k]), status=str(value["status"][k]))
+        for k in range(len(value["status"]))
+    ]
+
+
+class Descent1DScene(LearnerCode, Scene):
     """J(w) for the data z = 2x, the point w, its tangent and the steps of gradient descent."""
 
     HELP = """\
@@ -49,6 +69,9 @@ other way, further when the slope is steep.
 - `[` and `]` step through preset learning rates (0.01 … 0.3).
 - `l` lets you type any learning rate (try 0, a negative one, 1000): it runs safely and the scene
   says what happened. `escape` leaves the field.
+- On the exercise's step, once your one_weight_grad passes its checks, every gradient comes
+  from it (run in a separate process) and the top line says `▶ your ...`; if it fails, that
+  line says why and the reference engine computes the gradients.
 """
 
     BINDINGS = [
@@ -60,6 +83,8 @@ other way, further when the slope is steep.
     #: Held back while the step's questions are open: the costs, the gradients after the start,
     #: and every weight the steps reach (a diverging run still says so).
     HOLDS_ANSWERS = True
+    #: The exercise whose gradient the scene can run on, and that function's name.
+    LEARNER_FUNCTIONS = {"descent-one-weight": "one_weight_grad"}
 
     DEFAULT_CSS = """
     Descent1DScene > Static { height: auto; }
@@ -74,6 +99,7 @@ other way, further when the slope is steep.
         self.lr_input: bool = self.bool_param("lr_input")
         self.iterations = self.int_param("iterations")
         self.message = ""
+        self.init_learner()
         self.reset_state()
 
     # --- state ----------------------------------------------------------------------------------
@@ -85,14 +111,70 @@ other way, further when the slope is steep.
 
     def _run(self, lr: float) -> None:
         self.lr = lr
-        self.steps: list[DescentStep] = list(
+        self.reference_steps: list[DescentStep] = list(
             gradient_descent(
                 lambda p: one_weight_cost(p[0], ONE_X, ONE_Z),
                 lambda p: (one_weight_grad(p[0], ONE_X, ONE_Z),),
                 (self.w0,), lr, iterations=self.iterations,
             )
         )
-        self.kind, self.summary = describe_run(self.steps, lr, rate_knob=self.lr_input)
+        self._use_steps(self.reference_steps)
+        self._start_learner()
+
+    def _use_steps(self, steps: list[DescentStep], final_grad: float | None = None) -> None:
+        """Show `steps` (the reference's, or the learner's with their gradient at the end)."""
+        self.steps: list[DescentStep] = steps
+        self.final_grad = final_grad
+        self.kind, self.summary = describe_run(self.steps, self.lr, rate_knob=self.lr_input)
+
+    # --- the learner's gradient -----------------------------------------------------------------
+
+    def _start_learner(self) -> None:
+        """Descend with the learner's one_weight_grad in the sandbox (once their exercise passes)."""
+        self.start_learner_call("recipe:descent_steps", np.array(ONE_X), np.array(ONE_Z),
+                                float(self.w0), float(self.lr), self.iterations)
+
+    def learner_changed(self) -> None:
+        """The exercise's status or file changed: the reference until their run is in."""
+        self._use_steps(self.reference_steps)
+        self._start_learner()
+        self._show_steps()
+
+    def learner_arrived(self) -> None:
+        """Their run is in (or their function failed: back to the reference)."""
+        value = self.learner_value
+        self._use_steps(self.reference_steps)
+        if value is not None:
+            try:
+                steps = steps_from_arrays(value)
+                if steps:
+                    self._use_steps(steps, float(value["final_grad"]))
+            except (KeyError, TypeError, ValueError, IndexError) as error:
+                self.learner_value = None
+                self.learner.problem = f"its steps could not be shown: {error}"
+        self._show_steps()
+
+    def _show_steps(self) -> None:
+        """Draw the run now shown (its length may differ: the frame is kept within it)."""
+        if self.position > self.total_frames:
+            self.playing = False
+            self.position = self.total_frames
+        self.redraw()
+        self._post_state()
+
+    def on_unmount(self) -> None:
+        """A running call of the learner's code is stopped (its child killed)."""
+        self.stop_learner()
+
+    def grad_at(self, position: int) -> float:
+        """dJ/dw at the weight after `position` iterations: the learner's on their run (the
+        next step's gradient, or their gradient at the last weight), else the engine's."""
+        if self.steps is not self.reference_steps:
+            if position < len(self.steps):
+                return self.steps[position].grad[0]
+            if self.final_grad is not None and math.isfinite(self.final_grad):
+                return self.final_grad
+        return one_weight_grad(self.weight_at(position), ONE_X, ONE_Z)
 
     @property
     def total_frames(self) -> int:
@@ -157,6 +239,7 @@ other way, further when the slope is steep.
     # --- drawing --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(id="d1-learner")
         yield Static(id="d1-status")
         with Vertical(id="d1-entry"):
             yield Static("Type a learning rate and press enter (escape leaves):")
@@ -171,6 +254,11 @@ other way, further when the slope is steep.
 
     def show_frame(self, position: int) -> None:
         """The numbers of iteration `position`, the parabola with tangent, and the fitted line."""
+        kind, words = self.learner_line()
+        line = self.query_one("#d1-learner", Static)
+        line.display = bool(kind)
+        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
+        line.update(Text(words, style=style))
         w = self.weight_at(position)
         text = Text()
         rate_keys = "   [ ] preset · l type" if self.lr_input else ""
@@ -178,7 +266,7 @@ other way, further when the slope is steep.
         text.append(f"{rate_keys}\n", style="dim")
         held = self.unless_held
         if position == 0:
-            grad = one_weight_grad(w, ONE_X, ONE_Z)
+            grad = self.grad_at(0)
             text.append("start: ", style="bold")
             text.append(f"w = {_num(w)}   J(w) = {held(_num(one_weight_cost(w, ONE_X, ONE_Z)))}\n")
             text.append(f"dJ/dw = {_num(grad)}   ")
@@ -194,7 +282,7 @@ other way, further when the slope is steep.
             step = self.steps[position - 1]
             text.append(f"iteration {step.iteration}: w = {_num(w)}\n", style="bold")
             text.append(f"w ← {_num(step.params[0])} - {_num(self.lr)}·({_num(step.grad[0])}) = {_num(w)}\n")
-            text.append(f"J(w) = {_num(step.cost_after)}   dJ/dw = {_num(one_weight_grad(w, ONE_X, ONE_Z))}")
+            text.append(f"J(w) = {_num(step.cost_after)}   dJ/dw = {_num(self.grad_at(position))}")
         if position == self.total_frames and self.summary and (self.kind == "diverged" or not self.holding):
             style = "bold red" if self.kind == "diverged" else "bold"
             text.append(f"\n{self.summary}", style=style)
@@ -217,7 +305,7 @@ other way, further when the slope is steep.
         w = visited[-1]
         if abs(w) < 1e3:
             (t0, t1) = tangent_line(
-                lambda v: one_weight_cost(v, ONE_X, ONE_Z), lambda v: one_weight_grad(v, ONE_X, ONE_Z),
+                lambda v: one_weight_cost(v, ONE_X, ONE_Z), lambda v: self.grad_at(position),
                 w, (high - low) / 8,
             )
             plot.add_segment(None, t0, t1)

@@ -3,6 +3,11 @@
 Frames: first one per inner node of the forward pass (its value appears, the rest still show ?),
 then one per edge of the backward pass (local gradient × upstream gradient, added where a value is
 used twice). The graph is drawn by GraphView; the step's formula is written underneath.
+
+On the sigmoid-chain-rule exercise's step (example "chain"), once the learner's exercise passes,
+the output f and the gradients reaching x, y and z come from their own `chain_rule_example`,
+run in a sandboxed child (`tutor.exercises.learner_calls`), and a line says so; until it passes,
+or when their function fails, the line says the reference engine computes them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from tutor.engines.autograd import (
     Graph, Value, reuse_example, seed_chain_example, seed_sigmoid_neuron, trace,
 )
 from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.graph_layout.formulas import backward_formula, forward_formula, held_formula
 from tutor.scenes.base import Scene
 from tutor.widgets.graph_view import GraphView, format_number
@@ -181,7 +187,11 @@ class GraphStepper(Scene):
         return "Gradients: " + ", ".join(parts)
 
 
-class GraphStepsScene(GraphStepper):
+#: The leaves whose gradients `chain_rule_example` returns, in its order after f.
+CHAIN_LEAVES = ("x", "y", "z")
+
+
+class GraphStepsScene(LearnerCode, GraphStepper):
     """One of the seed's graphs (chain, sigmoid neuron, or a graph that reuses a value)."""
 
     #: Held back while the step's questions are open: every computed value and gradient (the
@@ -197,9 +207,83 @@ The top line is the value (? until the forward pass reaches it), the bottom line
 - `space` plays, `end` jumps to the end, `r` resets, `+`/`-` speed.
 - Backward, each step multiplies the **local gradient** of one gate by the **upstream**
   gradient arriving from the output; where a value feeds two gates, the contributions add.
+- On the exercise's step, once your chain_rule_example passes its checks, f and the
+  gradients of x, y and z come from it (run in a separate process) and the top line says
+  `▶ your ...`; if it fails, that line says why and the reference engine computes them.
 """
+
+    #: The exercise whose chain rule the scene can run on (the "chain" example only).
+    LEARNER_FUNCTIONS: ClassVar[dict[str, str]] = {"sigmoid-chain-rule": "chain_rule_example"}
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        root, _ = EXAMPLES[self.choice_param("example", EXAMPLES)]()
+        self.init_learner()
+        self.example: str = self.choice_param("example", EXAMPLES)
+        root, self.named = EXAMPLES[self.example]()
         self.load(root)
+        self.reference = (self.full, self.forward, self.backward)
+        """The engine's graph and steps, kept while the learner's numbers are shown."""
+        if self.example != "chain":
+            self.LEARNER_FUNCTIONS = {}  # type: ignore[misc] - their function computes the chain
+
+    # --- the learner's chain rule ---------------------------------------------------------------
+
+    def learner_changed(self) -> None:
+        """The exercise's status or file changed: the reference until their numbers are in."""
+        self.full, self.forward, self.backward = self.reference
+        self.start_learner_call("chain_rule_example",
+                                *(float(self.named[name].data) for name in CHAIN_LEAVES))
+        self.redraw()
+
+    def learner_arrived(self) -> None:
+        """Their f and gradients are in: put them in the graph (or fall back, in one line)."""
+        self.full, self.forward, self.backward = self.reference
+        value = self.learner_value
+        if value is not None:
+            numbers = None
+            if isinstance(value, (tuple, list)) and len(value) == 4:
+                try:
+                    numbers = [float(v) for v in value]
+                except (TypeError, ValueError):
+                    numbers = None
+            if numbers is None:
+                name = type(value).__name__
+                what = (f"{len(value)} values" if isinstance(value, (tuple, list))
+                        else f"{'an' if name[:1] in 'aeiou' else 'a'} {name}")
+                self.learner_value = None
+                self.learner.problem = (f"chain_rule_example returned {what}; expected the four "
+                                        "numbers (f, df/dx, df/dy, df/dz)")
+            else:
+                self._use_learner_numbers(numbers[0], dict(zip(CHAIN_LEAVES, numbers[1:])))
+        self.redraw()
+
+    def _use_learner_numbers(self, f: float, grads: dict[str, float]) -> None:
+        """The output's value and the leaves' gradients as the learner's function gave them."""
+        assert self.full is not None
+        output = self.full.output
+        ids = {node.label: node.id for node in self.full.nodes if node.label in grads}
+        self.full = Graph(nodes=tuple(replace(node, value=f) if node.id == output else node
+                                      for node in self.full.nodes), output=output)
+        self.forward = [replace(step, value=f) if step.node == output else step for step in self.forward]
+        by_id = {ids[name]: grad for name, grad in grads.items() if name in ids}
+        self.backward = [
+            replace(step, grad_after=by_id[step.node], contribution=by_id[step.node] - step.grad_before)
+            if step.node in by_id else step for step in self.backward
+        ]
+
+    def on_unmount(self) -> None:
+        """A running call of the learner's code is stopped (its child killed)."""
+        self.stop_learner()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="graph-learner")
+        yield from super().compose()
+
+    def show_frame(self, position: int) -> None:
+        """The line that says whose code computed the numbers, then the graph."""
+        line = self.query_one("#graph-learner", Static)
+        kind, words = self.learner_line()
+        line.display = bool(kind)
+        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
+        line.update(Text(words, style=style))
+        super().show_frame(position)

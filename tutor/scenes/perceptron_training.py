@@ -3,6 +3,11 @@
 Frame 0 is the starting weight; frame k shows the k-th presentation (p, w·p + b, a, t, e and the
 update) and the weights after it. Stepping back rewinds to the state before. In predict mode the
 learner types the new weight before each update is revealed, and the scene grades it.
+
+On the perceptron-rule exercise's step, once the learner's exercise passes, every new weight
+comes from their own `perceptron_update`, called presentation after presentation in a sandboxed
+child (`tutor.exercises.learner_calls`, recipe `perceptron_presentations`), and a line says so;
+until it passes, or when their function fails, the line says the reference engine trains.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from tutor.engines.perceptron import (
-    DATASETS, TrainingRun, Update, boundary, predict, random_start, run_training,
+    DATASETS, DECIMALS, TrainingRun, Update, boundary, hardlim, net_input, predict, random_start,
+    run_training,
 )
+from tutor.engines.records import plain, plain_vector
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.quiz import Problem, grade, parse_vector
 from tutor.scenes.base import Scene
 from tutor.scenes.plane import PlaneDrawing, draw_plane, visible_box
@@ -38,7 +46,32 @@ def _num(value: float) -> str:
     return f"({format_number(value)})" if value < 0 else format_number(value)
 
 
-class PerceptronTrainingScene(Scene):
+def run_from_weights(inputs, targets, w0, b0: float, weights, biases) -> TrainingRun:
+    """A `TrainingRun` whose new weights are the given ones (the learner's, one row per
+    presentation, patterns in order epoch after epoch); the net input, output and error of each
+    presentation are worked out from the weights before it, as the rule's display shows them.
+    Converged: the last epoch changed nothing."""
+    count = len(inputs)
+    w, b = plain_vector(w0, DECIMALS), plain(b0, DECIMALS)
+    updates = []
+    for k, (row, bias) in enumerate(zip(weights, biases)):
+        p, t = plain_vector(inputs[k % count], DECIMALS), int(targets[k % count])
+        net = net_input(w, b, p)
+        a = hardlim(net)
+        after, b_after = plain_vector(row, DECIMALS), plain(bias, DECIMALS)
+        updates.append(Update(index=k, epoch=k // count + 1, pattern=k % count, p=p, t=t,
+                              w_before=w, b_before=b, net=net, a=a, e=t - a, w_after=after,
+                              b_after=b_after))
+        w, b = after, b_after
+    epochs = updates[-1].epoch
+    last = [u for u in updates if u.epoch == epochs]
+    converged = len(last) == count and all(u.w_after == u.w_before and u.b_after == u.b_before
+                                           for u in last)
+    return TrainingRun(updates=tuple(updates), converged=converged, epochs=epochs,
+                       changes=sum(u.changed for u in updates), final_w=w, final_b=b)
+
+
+class PerceptronTrainingScene(LearnerCode, Scene):
     """Trains a perceptron on a small data set and shows every presentation."""
 
     HELP = """\
@@ -56,6 +89,9 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
   w_new = w_old + e·p (green), all drawn from the origin; the dotted line is the old boundary.
 - Predict mode: before each update you are asked for the new weights; type them (e.g. `2, 1.2`)
   and press enter. To skip, press escape and then `.`.
+- On the exercise's step, once your perceptron_update passes its checks, every new w and b
+  come from it (run in a separate process) and the top line says `▶ your ...`; if it fails,
+  that line says why and the reference engine trains instead.
 """
 
     BINDINGS = [
@@ -74,6 +110,8 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     """
 
     FRAME_SECONDS = 0.9
+    #: The exercise whose update rule the scene can run on, and that function's name.
+    LEARNER_FUNCTIONS = {"perceptron-rule": "perceptron_update"}
     #: Held back while the step's questions are open: each pattern's output now, the results of
     #: every presentation (net input, output, error, new weights) and the run's counts.
     HOLDS_ANSWERS = True
@@ -90,6 +128,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         self._draw = 0
         self._asked: set[int] = set()
         self._awaiting: int | None = None
+        self.init_learner()
         self.reset_state()
 
     # --- state ----------------------------------------------------------------------------------
@@ -102,12 +141,56 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def _start(self, weights: tuple[float, ...], bias: float) -> None:
         self.w0, self.b0 = tuple(weights), bias
-        self.run: TrainingRun = run_training(
+        self.reference_run: TrainingRun = run_training(
             self.dataset.inputs, self.dataset.targets, self.w0, self.b0,
             use_bias=self.use_bias, max_epochs=self.max_epochs,
         )
+        self.run: TrainingRun = self.reference_run
+        """The run shown: the learner's once their update rule gave it, else the reference."""
         self._asked = set()
         self._awaiting = None
+        self._start_learner()
+
+    # --- the learner's update rule --------------------------------------------------------------
+
+    def _start_learner(self) -> None:
+        """Train with the learner's perceptron_update in the sandbox (when their exercise passes)."""
+        self.start_learner_call(
+            "recipe:perceptron_presentations", np.array(self.dataset.inputs, dtype=np.float64),
+            np.array(self.dataset.targets), np.array(self.w0, dtype=np.float64), float(self.b0),
+            self.use_bias, self.max_epochs,
+        )
+
+    def learner_changed(self) -> None:
+        """The exercise's status or file changed: the reference until their run is in."""
+        self.run = self.reference_run
+        self._start_learner()
+        self._show_run()
+
+    def learner_arrived(self) -> None:
+        """Their run is in (or their function failed: back to the reference)."""
+        value = self.learner_value
+        self.run = self.reference_run
+        if value is not None:
+            try:
+                self.run = run_from_weights(self.dataset.inputs, self.dataset.targets, self.w0,
+                                            self.b0, value["weights"], value["biases"])
+            except (KeyError, TypeError, ValueError, IndexError) as error:
+                self.learner_value = None
+                self.learner.problem = f"its weights could not be shown: {error}"
+        self._show_run()
+
+    def _show_run(self) -> None:
+        """Draw the run now shown (its length may differ: the frame is kept within it)."""
+        if self.position > self.total_frames:
+            self.playing = False
+            self.position = self.total_frames
+        self.redraw()
+        self._post_state()
+
+    def on_unmount(self) -> None:
+        """A running call of the learner's code is stopped (its child killed)."""
+        self.stop_learner()
 
     @property
     def total_frames(self) -> int:
@@ -217,6 +300,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
     # --- drawing --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(id="pt-learner")
         yield Static(id="pt-header")
         yield Static(id="pt-patterns")
         yield Static(id="pt-step")
@@ -237,6 +321,11 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def show_frame(self, position: int) -> None:
         """The presented pattern, the computation, the patterns' state and the plots."""
+        kind, words = self.learner_line()
+        line = self.query_one("#pt-learner", Static)
+        line.display = bool(kind)
+        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
+        line.update(Text(words, style=style))
         w, b = self.state_at(position)
         start = f"start w = {_vec(self.w0)}" + (f", b = {format_number(self.b0)}" if self.use_bias else ", no bias")
         self.query_one("#pt-header", Static).update(

@@ -31,6 +31,7 @@ KEYS_HELP = """\
 | `ctrl+g` | exercise steps: write the exercise's starter file (never over your work) |
 | `ctrl+e` | exercise steps: edit your file in `$VISUAL` / `$EDITOR` (checked when you close it) |
 | `ctrl+k` | exercise steps: run the exercise's checks (`h`: its next hint) |
+| `b` | exercise steps: the same exercise written with Keras and with PyTorch |
 | `escape` | leave the answer field, list, button or scene (stays in the lesson) |
 | `ctrl+o` | back to the course map (the lesson stays as you left it) |
 | `?` | this help |

@@ -31,7 +31,7 @@ from tutor.scenes.base import LiveScene, SceneBase
 from tutor.scenes.keys import SCREEN_KEYS
 from tutor.scenes.registry import load_scene_class
 from tutor.session import Session
-from tutor.widgets.exercise_panel import CHECK_KEY, EDIT_KEY, START_KEY, ExercisePanel
+from tutor.widgets.exercise_panel import BRIDGE_KEY, CHECK_KEY, EDIT_KEY, START_KEY, ExercisePanel
 from tutor.widgets.question_card import QuestionCard
 from tutor.widgets.transport import Transport
 
@@ -89,6 +89,7 @@ class LessonScreen(Screen):
         Binding(START_KEY, "exercise('start')", "Start", show=False),
         Binding(EDIT_KEY, "exercise('edit')", "Edit", show=False),
         Binding(CHECK_KEY, "exercise('check')", "Check"),
+        Binding(BRIDGE_KEY, "exercise('bridge')", "Keras/PyTorch", show=False),
         Binding("question_mark", "help", "Help"),
         Binding(LEAVE_KEY, "leave", "Map"),
         Binding("escape", "leave_widget", "Leave field", show=False),
@@ -178,6 +179,7 @@ class LessonScreen(Screen):
         else:
             stage.add_class("-hidden")
         self._update_reveal()
+        self._tell_scene_exercise()
         self._focus_first()
         self.refresh_bindings()  # the exercise keys show on exercise steps only
         self.session.visit(self.lesson, step.id)
@@ -241,6 +243,31 @@ class LessonScreen(Screen):
                 self.notify(f"Lesson complete: {self.lesson.title}. Well done!", timeout=6)
         self._update_reveal()
 
+    def on_exercise_panel_checked(self, message: ExercisePanel.Checked) -> None:
+        """A check of the step's exercise finished: the scene runs on the learner's function
+        once it passes (and on the reference engine while it fails)."""
+        self._tell_scene_exercise(message.passed)
+
+    def _tell_scene_exercise(self, passed: bool | None = None) -> None:
+        """Tell a scene that can run on the learner's code (`use_learner_code`, see
+        `tutor.exercises.learner_calls.LearnerCode`) the step's exercise, the learner's file and
+        whether it passes (`passed`, else as recorded)."""
+        scene = self.scene
+        use = getattr(scene, "use_learner_code", None)
+        if not self.step.exercise or use is None:
+            return
+        from tutor.exercises import tracking
+        from tutor.exercises.catalogue import get
+        from tutor.exercises.workspace import PASSED, Workspace
+
+        exercise = get(self.step.exercise)
+        panel = self.exercise_panel
+        workspace = panel.workspace if panel is not None else Workspace()
+        if passed is None:
+            record = self.session.exercise_record(exercise.id)
+            passed = tracking.status(workspace, exercise, record) == PASSED
+        use(exercise.id, workspace.path(exercise), passed)
+
     def on_question_card_revealed(self, message: QuestionCard.Revealed) -> None:
         """The learner gave up on a question: remembered for this run, never recorded."""
         self.revealed_questions.add(message.question_id)
@@ -286,10 +313,10 @@ class LessonScreen(Screen):
         return True
 
     def action_exercise(self, action: str) -> None:
-        """Start, edit or check the step's exercise (`ExercisePanel`)."""
+        """Start, edit or check the step's exercise, or show it in Keras and PyTorch (`ExercisePanel`)."""
         panel = self.exercise_panel
         if panel is not None:
-            {"start": panel.start, "edit": panel.edit, "check": panel.check}[action]()
+            {"start": panel.start, "edit": panel.edit, "check": panel.check, "bridge": panel.bridge}[action]()
 
     def action_hint(self) -> None:
         """Show the next hint of the focused question (or of the first one on this step); on an

@@ -4,7 +4,10 @@ Below the step's prose it shows the task, the learner's file in the workspace an
 each check: not started, failing (with the first failing case in one line) or passed. Its keys
 (bound by the lesson screen, also buttons here): `ctrl+g` writes the starter (never over the
 learner's work), `ctrl+e` opens the file in $VISUAL / $EDITOR with the app suspended (and checks
-it when the editor closes), `ctrl+k` runs the checks, `h` shows the next hint.
+it when the editor closes), `ctrl+k` runs the checks, `h` shows the next hint. `b` (the panel's
+own key, while one of its buttons has focus; also the "Keras/PyTorch" button) opens
+`BridgeScreen`: the exercise written with Keras and with PyTorch (`tutor.exercises.bridge`), in
+a scrollable view that escape closes.
 
 The checks run in the sandbox (`tutor.exercises.sandbox.run_checks`: a child process with time
 and memory limits) from a worker thread, so the UI never waits on the learner's code. Each run
@@ -25,11 +28,14 @@ from functools import partial
 from pathlib import Path
 
 from rich.console import Group
+from rich.markdown import Markdown as RichMarkdown
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult, SuspendNotSupported
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tutor.exercises import tracking
@@ -40,6 +46,8 @@ from tutor.session import Session
 
 #: The panel's keys, as Textual names them (bound by the lesson screen) and as the panel writes them.
 START_KEY, EDIT_KEY, CHECK_KEY, HINT_KEY = "ctrl+g", "ctrl+e", "ctrl+k", "h"
+#: Opens the exercise written with Keras and with PyTorch (`BridgeScreen`).
+BRIDGE_KEY = "b"
 #: How often the panel looks whether a check ran elsewhere (`dl-tutor exercises watch`), seconds.
 POLL_SECONDS = 2.0
 #: The failure details shown under a failing check (the first one only), in this order.
@@ -89,8 +97,47 @@ def run_editor(command: list[str], stop_handler=None) -> int:
             loop.add_signal_handler(signal.SIGINT, stop_handler, signal.SIGINT)
 
 
+class BridgeScreen(ModalScreen[None]):
+    """The exercise written with Keras and with PyTorch: a scrollable Markdown view, 76 columns
+    wide at most (its code lines are 64 at most, so an 80-column terminal shows them whole).
+    `escape` (or `q`, or `b` again) closes it; the arrows and page keys scroll it."""
+
+    DEFAULT_CSS = """
+    BridgeScreen { align: center middle; }
+    BridgeScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $accent; border-title-color: $text; background: $surface; padding: 0 1;
+    }
+    """
+
+    BINDINGS = [Binding(f"escape,q,{BRIDGE_KEY}", "close", "Close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        scroll = VerticalScroll(id="bridge-scroll")
+        scroll.border_title = self.title_text
+        scroll.border_subtitle = "↑ ↓ PgUp PgDn scroll · escape closes"
+        with scroll:
+            yield Static(RichMarkdown(self.text, code_theme="monokai", inline_code_lexer="python"),
+                         id="bridge-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#bridge-scroll").focus()
+
+    def action_close(self) -> None:
+        """Close the view."""
+        self.dismiss(None)
+
+
 class ExercisePanel(Vertical):
-    """One exercise: task, file, checks, and the actions start / edit / check / hint."""
+    """One exercise: task, file, checks, and the actions start / edit / check / hint, and the
+    same exercise in Keras and PyTorch (`b`)."""
+
+    BINDINGS = [Binding(BRIDGE_KEY, "bridge", "Keras/PyTorch", show=False)]
 
     DEFAULT_CSS = """
     ExercisePanel {
@@ -102,8 +149,13 @@ class ExercisePanel(Vertical):
     ExercisePanel > #ex-task { color: $text-muted; }
     ExercisePanel > #ex-message { color: $warning; }
     ExercisePanel > #ex-message.-empty { display: none; }
-    ExercisePanel #ex-buttons { height: 1; margin-top: 1; }
-    ExercisePanel #ex-buttons Button { margin-right: 1; min-width: 0; width: auto; }
+    /* A grid whose column count `_fit_buttons` sets from the width: the buttons fill as many
+       rows as a narrow panel (an exercise step with a scene, at 80 columns) needs. */
+    ExercisePanel #ex-buttons {
+        layout: grid; grid-size: 5; grid-columns: auto; grid-rows: 1; grid-gutter: 0 1;
+        height: auto; margin-top: 1;
+    }
+    ExercisePanel #ex-buttons Button { min-width: 0; width: auto; }
     """
 
     #: The limits of a run (None: the exercise's own); tests shorten them.
@@ -157,10 +209,13 @@ class ExercisePanel(Vertical):
             yield Button(f"Edit {_key(EDIT_KEY)}", id="ex-edit", compact=True)
             yield Button(f"Check {_key(CHECK_KEY)}", id="ex-check", compact=True, variant="primary")
             yield Button(f"Hint {_key(HINT_KEY)}", id="ex-hint", compact=True)
+            yield Button(f"Keras/PyTorch {_key(BRIDGE_KEY)}", id="ex-bridge", compact=True)
 
     def on_mount(self) -> None:
         self.record = self.session.exercise_record(self.exercise.id)
         self._stamp = self._files_stamp()
+        self._told = self.status
+        """The status the step was last told of (the lesson screen tells its scene on show)."""
         self.refresh_view()
         self.set_interval(POLL_SECONDS, self._poll)
 
@@ -191,6 +246,26 @@ class ExercisePanel(Vertical):
         self.query_one("#ex-checks", Static).update(Group(*texts))
         self.query_one("#ex-start", Button).display = not exists
         self.set_class(exists and self.status == PASSED, "-passed")
+        self._fit_buttons()
+
+    def on_resize(self) -> None:
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """As many button columns as the panel's width holds (all in one row when it is wide)."""
+        row = self.query_one("#ex-buttons")
+        width = self.content_region.width
+        if width <= 0:
+            return
+        widths = [len(str(b.label)) + 2 for b in row.query(Button) if b.display]
+        columns = max(1, len(widths))
+        while columns > 1:
+            needed = sum(max(widths[i::columns]) for i in range(columns)) + columns - 1
+            if needed <= width:
+                break
+            columns -= 1
+        if row.styles.grid_size_columns != columns:
+            row.styles.grid_size_columns = columns
 
     def _checks_lines(self, exists: bool) -> list[tuple[str, bool]]:
         """The checks' status as (markup, wraps) lines: one line per check, cut at the panel's
@@ -249,7 +324,7 @@ class ExercisePanel(Vertical):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         action = {"ex-start": self.start, "ex-edit": self.edit, "ex-check": self.check,
-                  "ex-hint": self.hint}.get(event.button.id or "")
+                  "ex-hint": self.hint, "ex-bridge": self.bridge}.get(event.button.id or "")
         if action is not None:
             action()
 
@@ -325,6 +400,21 @@ class ExercisePanel(Vertical):
         self.hints_shown += 1
         self.say(f"Hint {number + 1} of {len(hints)}: {hints[number]}")
 
+    def bridge(self) -> bool:
+        """Open the exercise written with Keras and with PyTorch; whether there is one."""
+        from tutor.exercises.bridge import bridge_text
+
+        text = bridge_text(self.exercise)
+        if not text:
+            self.say("This exercise has no Keras / PyTorch version yet.")
+            return False
+        self.app.push_screen(BridgeScreen(f"{self.exercise.id}: Keras and PyTorch", text))
+        return True
+
+    def action_bridge(self) -> None:
+        """`b` while the panel has focus."""
+        self.bridge()
+
     # --- the check's thread -------------------------------------------------------------------
 
     def _run_checks(self, run_id: int, cancel: threading.Event, path: Path) -> None:
@@ -357,6 +447,7 @@ class ExercisePanel(Vertical):
         if report.passed:
             self.say("")
         self.refresh_view()
+        self._told = PASSED if report.passed else FAILING
         self.post_message(self.Checked(self.exercise.id, report.passed))
 
     def _stop_running(self) -> None:
@@ -412,6 +503,10 @@ class ExercisePanel(Vertical):
             self.record = record
             self.report = None  # a newer check ran elsewhere: show its record
         self.refresh_view()
+        status = self.status
+        if status != self._told and status in (PASSED, FAILING):  # the step's scene follows it
+            self._told = status
+            self.post_message(self.Checked(self.exercise.id, status == PASSED))
 
 
 def _key(key: str) -> str:
@@ -425,5 +520,5 @@ def _attempts(record: ExerciseRecord | None) -> str:
     return f"{count} check run{'' if count == 1 else 's'}"
 
 
-__all__ = ["CHECK_KEY", "EDIT_KEY", "HINT_KEY", "START_KEY", "ExercisePanel", "editor_command",
-           "run_editor"]
+__all__ = ["BRIDGE_KEY", "CHECK_KEY", "EDIT_KEY", "HINT_KEY", "START_KEY", "BridgeScreen",
+           "ExercisePanel", "editor_command", "run_editor"]
