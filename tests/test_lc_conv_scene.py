@@ -207,6 +207,4 @@ async def test_closing_the_app_stops_the_call(tmp_path: Path, workspace: Path) -
         scene = app.screen.scene
         assert scene.learner.running
         cancel = scene.learner._cancel
-        started = time.monotonic()
     assert cancel is not None and cancel.is_set()  # the scene's unmount killed the child
-    assert time.monotonic() - started < 2.5
