@@ -11,7 +11,6 @@ line and the scene falls back to the reference, while the UI keeps stepping fram
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
