@@ -587,3 +587,12 @@ def test_transport_hides_its_counts_while_the_scene_holds_answers() -> None:
     held = "".join(p.text for p in layout_transport(False, 3, 24, 1.0, 80, held=True))
     assert "step 3/24" in shown
     assert "step ?" in held and "24" not in held and "3/" not in held
+
+
+def test_whole_number_ticks_for_counts() -> None:
+    from tutor.widgets.plot import nice_ticks
+
+    assert nice_ticks(1, 3, 8, whole=True)[1] == ["1", "2", "3"]  # epochs, never 1.0 1.5 2.0
+    assert nice_ticks(1, 3, 8)[1] == ["1.0", "1.5", "2.0", "2.5", "3.0"]
+    ticks, labels = nice_ticks(1, 40, 6, whole=True)
+    assert all(t == int(t) for t in ticks) and labels[0] == "10"

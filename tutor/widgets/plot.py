@@ -140,6 +140,7 @@ class PlotModel:
         ylabel: Y-axis label, or ``""``.
         xlim: ``(low, high)`` for the x-axis, or ``None`` to fit the data.
         ylim: ``(low, high)`` for the y-axis, or ``None`` to fit the data.
+        whole_x: the x values are counts (epochs, steps): ticks only at whole numbers.
     """
 
     series: list[Series] = field(default_factory=list)
@@ -149,6 +150,7 @@ class PlotModel:
     ylabel: str = ""
     xlim: tuple[float, float] | None = None
     ylim: tuple[float, float] | None = None
+    whole_x: bool = False
 
     def is_empty(self) -> bool:
         """Whether there is nothing at all to draw."""
@@ -167,15 +169,19 @@ def _limits(limits: tuple[float, float] | None) -> tuple[float, float] | None:
     return (low, high)
 
 
-def nice_ticks(low: float, high: float, most: int) -> tuple[list[float], list[str]]:
+def nice_ticks(low: float, high: float, most: int, whole: bool = False) -> tuple[list[float], list[str]]:
     """At most `most` round tick values inside [low, high] (steps of 1, 2, 2.5 or 5 times a power of
     ten) and their labels, all written with the same number of decimals (0 0.25 0.5, 0 50 100),
-    so an axis never reads 96 128 143 175."""
+    so an axis never reads 96 128 143 175; with `whole`, only whole numbers (epochs: 1 2 3, never
+    1.0 1.5 2.0)."""
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low or most < 2:
         return [], []
     raw = (high - low) / (most - 1)
+    if whole:
+        raw = max(raw, 1.0)
     power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    steps = (1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)
+    step = next(m * power for m in steps if m * power >= raw * (1 - 1e-9))
     first = math.ceil(low / step - 1e-9) * step
     ticks = []
     value = first
@@ -253,8 +259,9 @@ def draw_model(plt, model: PlotModel, width: int, height: int = 20) -> None:
         span = _data_range(model, axis)
         if span is None:
             continue
+        whole = axis == "x" and model.whole_x
         for allowed in range(most, most + 6):  # a short axis may need a finer step for two ticks
-            ticks, labels = nice_ticks(*span, allowed)
+            ticks, labels = nice_ticks(*span, allowed, whole)
             if len(ticks) >= 2:
                 break
         if len(ticks) >= 2:
@@ -480,6 +487,11 @@ class Plot(Widget):
         """Set the axis labels (``""`` for none)."""
         self.model.xlabel = xlabel
         self.model.ylabel = ylabel
+        self._mark_dirty()
+
+    def set_whole_x(self, whole: bool = True) -> None:
+        """Tick the x-axis at whole numbers only (it counts epochs or steps)."""
+        self.model.whole_x = whole
         self._mark_dirty()
 
     def set_xlim(self, low: float | None = None, high: float | None = None) -> None:

@@ -302,6 +302,7 @@ def _draw_runs(scene: TrainingScene, shown: bool) -> None:
     table.update(runs_table(scene.runs, table.size.width or scene.size.width))
     if series:
         plot.set_lines(series)
+        plot.set_whole_x()
         if scene.runs_curves == "loss":
             plot.set_title("training loss per epoch (l: accuracy)")
             plot.set_labels("epoch", "loss")
