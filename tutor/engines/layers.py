@@ -31,6 +31,9 @@ __all__ = [
     "avgpool_backward",
     "avgpool_forward",
     "col2im",
+    "col2im_into",
+    "column_blocks",
+    "conv_windows",
     "conv_backward",
     "conv_backward_chwn",
     "conv_forward",
@@ -118,6 +121,56 @@ def col2im(dcols: Any, x_shape: tuple[int, ...], kernel: int, stride: int, pad: 
             dx[:, u : u + stride * ho : stride, v : v + stride * wo : stride] += dcols[:, u, v]
     if pad:
         dx = dx[:, pad:-pad, pad:-pad]
+    return dx
+
+
+def conv_windows(x: Any, kernel: int, stride: int = 1) -> Any:
+    """Every receptive field of a padded (C, H, W, N) batch as one strided view, no copy.
+
+    Returns:
+        (C, K, K, H', W', N): [c, u, v, i, j, n] is x[c, i*stride + u, j*stride + v, n], so
+        copying it (or a block of its (i, j) positions) into a matrix is im2col in one call.
+        The view aliases x: read it, never write to it.
+    """
+    xp = array_module(x)
+    c, h, w, n = x.shape
+    ho, wo = (h - kernel) // stride + 1, (w - kernel) // stride + 1
+    sc, sh, sw, sn = x.strides
+    return xp.lib.stride_tricks.as_strided(
+        x, shape=(c, kernel, kernel, ho, wo, n), strides=(sc, sh, sw, sh * stride, sw * stride, sn)
+    )
+
+
+def column_blocks(ho: int, wo: int, n: int, max_columns: int) -> list[tuple[int, int, int, int]]:
+    """Split a convolution's H'*W'*N output columns into blocks of at most `max_columns`
+    (at least one position's N columns), each a contiguous range of the (i, j, n) column order.
+
+    Returns:
+        (i0, i1, j0, j1) per block: output rows i0..i1-1, columns j0..j1-1; a block is either
+        whole rows (j0 = 0, j1 = W') or a part of one row. Its columns are
+        (i0*W' + j0)*N .. ((i1-1)*W' + j1)*N.
+    """
+    def even(total: int, most: int) -> list[tuple[int, int]]:
+        parts = -(-total // max(1, most))
+        cuts = [total * k // parts for k in range(parts + 1)]
+        return list(zip(cuts[:-1], cuts[1:]))
+
+    if wo * n <= max_columns:
+        return [(i0, i1, 0, wo) for i0, i1 in even(ho, max_columns // (wo * n))]
+    return [(i, i + 1, j0, j1) for i in range(ho) for j0, j1 in even(wo, max_columns // n)]
+
+
+def col2im_into(dcols: Any, dx: Any, kernel: int, stride: int, ho: int, wo: int) -> Any:
+    """`col2im` into a zeroed, padded (C, H+2P, W+2P, N) buffer `dx` (adds in place, returns it).
+
+    Args:
+        dcols: (C*K*K, H'*W'*N) column gradients, C-contiguous.
+    """
+    c, n = dx.shape[0], dx.shape[3]
+    blocks = dcols.reshape(c, kernel, kernel, ho, wo, n)
+    for u in range(kernel):
+        for v in range(kernel):
+            dx[:, u : u + stride * ho : stride, v : v + stride * wo : stride] += blocks[:, u, v]
     return dx
 
 
@@ -320,12 +373,25 @@ def activation_forward(name: str, x: Any, inplace: bool = False) -> tuple[Any, A
 def activation_backward(name: str, dout: Any, cache: Any) -> Any:
     """The upstream gradient times the activation's derivative, written with its output y."""
     y = cache
+    xp = array_module(y)
+    if getattr(dout, "dtype", None) != y.dtype or dout.shape != y.shape:
+        # Mixed precision or broadcasting: let NumPy's rules pick the result's dtype and shape.
+        if name == "tanh":
+            return dout * (1 - y * y)
+        if name == "sigmoid":
+            return dout * y * (1 - y)
     if name == "tanh":
-        return dout * (1 - y * y)
+        d = xp.multiply(y, y)  # one temporary, reused: (1 - y²)·dout
+        xp.subtract(1, d, out=d)
+        d *= dout
+        return d
     if name == "relu":
         return dout * (y > 0)
     if name == "sigmoid":
-        return dout * y * (1 - y)
+        d = xp.subtract(1, y)
+        d *= y
+        d *= dout
+        return d
     if name == "linear":
         return dout
     raise ValueError(f"unknown activation {name!r}: expected one of {', '.join(ACTIVATIONS)}")
