@@ -220,3 +220,18 @@ def test_stop_during_the_test_pass_ends_at_once() -> None:
         train_module._accuracy = saved
     assert records[-1].reason == "stopped" and not any(isinstance(r, EpochRecord) for r in records)
     assert (trainer.epoch, trainer.batch) == (1, 0)
+
+
+def test_shifted_images_are_the_same_with_or_without_a_window_view() -> None:
+    """The shifts use a sliding-window view where the array module has one and plain indexing
+    where it has not (an older CuPy): the same pixels either way, and each image moved whole."""
+    from types import SimpleNamespace
+
+    trainer = Trainer(TrainConfig(model="mlp-30-sigmoid", shift=2), TRAIN, TEST)
+    images = trainer.images[:40]
+    viewed = trainer._shifted(images, 3, 5)
+    trainer.xp = SimpleNamespace(pad=np.pad, arange=np.arange, asarray=np.asarray,
+                                 lib=SimpleNamespace(stride_tricks=SimpleNamespace()))
+    indexed = trainer._shifted(images, 3, 5)
+    np.testing.assert_array_equal(viewed, indexed)
+    assert viewed.shape == images.shape and int(viewed.sum()) <= int(images.sum())

@@ -457,17 +457,18 @@ class Trainer:
         return self.xp.asarray(perm)
 
     def _shifted(self, images: Any, epoch: int, batch: int) -> Any:
-        """Each image (B, H, W) moved by its own random offset of up to `shift` pixels, the
-        uncovered edge filled with 0 (background). The offsets come from (seed, epoch, batch),
-        so a resumed run draws the same ones."""
+        """Each image (B, H, W) moved by its own random offset of up to `shift` pixels, the edge
+        filled with 0; offsets from (seed, epoch, batch), so a resumed run draws the same ones."""
         xp, s = self.xp, self.config.shift
         n, h, w = images.shape
         rng = np.random.default_rng((self.config.seed, epoch, batch))
         dy = xp.asarray(rng.integers(0, 2 * s + 1, size=n))
         dx = xp.asarray(rng.integers(0, 2 * s + 1, size=n))
         padded = xp.pad(images, ((0, 0), (s, s), (s, s)))
-        rows = dy[:, None, None] + xp.arange(h)[None, :, None]  # (B, H, 1)
-        cols = dx[:, None, None] + xp.arange(w)[None, None, :]  # (B, 1, W)
+        view = getattr(xp.lib.stride_tricks, "sliding_window_view", None)  # (B, 2s+1, 2s+1, H, W)
+        if view is not None:  # two index arrays of length B, not three of shape (B, H, W)
+            return view(padded, (h, w), axis=(1, 2))[xp.arange(n), dy, dx]
+        rows, cols = dy[:, None, None] + xp.arange(h)[None, :, None], dx[:, None, None] + xp.arange(w)
         return padded[xp.arange(n)[:, None, None], rows, cols]
 
     def run(self) -> Iterator[Record]:
