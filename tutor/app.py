@@ -13,7 +13,8 @@ from textual.timer import Timer
 
 from tutor.app_signals import StopSignals
 from tutor.backend import Backend, select_backend
-from tutor.content import Lesson, load_course
+from tutor.content import Lesson
+from tutor.content.loader import load_course_cached
 from tutor.paths import default_lessons_dir
 from tutor.screens.home import HomeScreen, about_markdown
 from tutor.screens.lesson import LessonScreen
@@ -114,7 +115,9 @@ def make_app(
         open_lesson: a lesson id to open on start.
         handle_signals: turn SIGTERM/SIGHUP/SIGINT into a clean quit (the CLI; not in tests).
     """
-    course = load_course(lessons or default_lessons_dir())
+    from tutor.data import cache_dir
+
+    course = load_course_cached(lessons or default_lessons_dir(), cache_dir())
     session, warning = Session.load(course, home / "progress.json" if home else None)
     if not isinstance(backend, Backend):
         backend = select_backend(backend or "numpy")

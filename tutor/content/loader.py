@@ -444,3 +444,57 @@ def load_course(root: Path) -> Course:
     if issues:
         raise CourseError(issues)
     return Course(title=title, format_version=version, units=tuple(units), path=root)
+
+
+#: Bump when the Course objects change shape (a pickle of another shape is never read).
+COURSE_CACHE_VERSION = 1
+
+
+def _tree_key(root: Path) -> str:
+    """A digest of every file under `root` (path, size, mtime) and of this package's own source
+    files, so an edited lesson or a changed loader never meets an old cache."""
+    import hashlib
+
+    digest = hashlib.sha256(f"v{COURSE_CACHE_VERSION}|{root.resolve()}".encode())
+    for folder in (root, Path(__file__).parent):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"|{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def load_course_cached(root: Path, cache_dir: Path | None) -> Course:
+    """`load_course`, keeping the validated course in `cache_dir` (a pickle of our own making,
+    keyed by `_tree_key`), so the next start of the app skips reading and checking every lesson
+    (about 0.1 s). A missing, damaged or unwritable cache only means `load_course` runs; a broken
+    tree raises CourseError as always (nothing is cached for it)."""
+    import os
+    import pickle
+
+    root = Path(root)
+    path: Path | None = None
+    if cache_dir is None:
+        return load_course(root)
+    try:
+        path = Path(cache_dir) / f"course-{_tree_key(root)[:32]}.pickle"
+        with path.open("rb") as handle:
+            course = pickle.load(handle)
+        if isinstance(course, Course):
+            return course
+    except FileNotFoundError:
+        pass
+    except Exception:  # noqa: BLE001 - a damaged cache or an unreadable tree: read the lessons
+        pass
+    course = load_course(root)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob("course-*.pickle"):
+                old.unlink(missing_ok=True)
+            temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(pickle.dumps(course, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, path)
+        except (OSError, pickle.PicklingError):
+            pass
+    return course
