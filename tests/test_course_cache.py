@@ -50,3 +50,18 @@ def test_a_damaged_cache_or_a_broken_tree(course_copy: Path, tmp_path: Path) -> 
     with pytest.raises(CourseError):
         load_course_cached(course_copy, cache)
     assert load_course_cached(default_lessons_dir(), None) == load_course(default_lessons_dir())
+
+
+def test_a_cache_others_may_write_is_never_unpickled(course_copy: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    load_course_cached(course_copy, cache)
+    (pickled,) = cache.glob("course-*.pickle")
+    assert pickled.stat().st_mode & 0o777 == 0o600
+    pickled.chmod(0o666)
+    import tutor.content.loader as loader
+
+    read = []
+    monkeypatch.setattr(loader, "load_course", lambda root: read.append(root) or load_course(root))
+    load_course_cached(course_copy, cache)
+    assert read == [course_copy]  # the group/world-writable cache was not trusted

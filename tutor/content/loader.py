@@ -479,9 +479,13 @@ def load_course_cached(root: Path, cache_dir: Path | None) -> Course:
     try:
         path = Path(cache_dir) / f"course-{_tree_key(root)[:32]}.pickle"
         with path.open("rb") as handle:
-            course = pickle.load(handle)
-        if isinstance(course, Course):
-            return course
+            stat = os.fstat(handle.fileno())
+            # Only a file of our own that nobody else may write is unpickled (a shared or
+            # misconfigured data folder must not become a way to run code in the tutor).
+            if stat.st_uid == os.getuid() and not stat.st_mode & 0o022:
+                course = pickle.load(handle)
+                if isinstance(course, Course):
+                    return course
     except FileNotFoundError:
         pass
     except Exception:  # noqa: BLE001 - a damaged cache or an unreadable tree: read the lessons
@@ -493,7 +497,9 @@ def load_course_cached(root: Path, cache_dir: Path | None) -> Course:
             for old in path.parent.glob("course-*.pickle"):
                 old.unlink(missing_ok=True)
             temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(course, protocol=pickle.HIGHEST_PROTOCOL))
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pickle.dumps(course, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, path)
         except (OSError, pickle.PicklingError):
             pass
