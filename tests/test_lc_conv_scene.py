@@ -64,6 +64,14 @@ def line(scene: ConvSlideScene) -> str:
     return shown_text(widget).strip() if widget.display else ""
 
 
+async def _until_running(pilot, scene: ConvSlideScene) -> None:
+    """Pause until the scene's call of the learner's code has started (it starts in a worker)."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if scene.learner.running:
+            return
+
+
 async def _settle(pilot, scene: ConvSlideScene, seconds: float = 20.0) -> None:
     """Pause until the scene's call of the learner's code is over (the UI runs meanwhile)."""
     for _ in range(int(seconds / 0.05)):
@@ -187,6 +195,7 @@ async def test_a_loop_is_stopped_and_the_ui_keeps_running(tmp_path: Path, worksp
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         scene = app.screen.scene
+        await _until_running(pilot, scene)
         assert scene.learner.running and line(scene).startswith("▶ running your conv2d_loops")
         for _ in range(5):  # the frames step while their code spins in its child
             await pilot.press("full_stop")
@@ -202,8 +211,8 @@ async def test_closing_the_app_stops_the_call(tmp_path: Path, workspace: Path) -
     _write(workspace, LOOPS, passed=True)
     app = await _open(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
         scene = app.screen.scene
+        await _until_running(pilot, scene)
         assert scene.learner.running
         cancel = scene.learner._cancel
     assert cancel is not None and cancel.is_set()  # the scene's unmount killed the child
