@@ -336,6 +336,15 @@ class LearnerCode:
         """A call's value is in `learner_value` (or it failed: `learner.problem`)."""
         self.redraw()  # type: ignore[attr-defined]
 
+    def show_run_again(self) -> None:
+        """Draw the run now shown, whose length may differ from the last one (the learner's or
+        the reference's): the frame is kept within it and the transport told."""
+        if self.position > self.total_frames:  # type: ignore[attr-defined]
+            self.playing = False  # type: ignore[attr-defined]
+            self.position = self.total_frames  # type: ignore[attr-defined]
+        self.redraw()  # type: ignore[attr-defined]
+        self._post_state()  # type: ignore[attr-defined]
+
     # --- calls ---
 
     def start_learner_call(self, function: str, *args: Any, **kwargs: Any) -> bool:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -26,9 +25,7 @@ import numpy as np
 
 from tutor.exercises import checking
 from tutor.exercises.learner_calls import ARRAYS_NAME, REQUEST_NAME, RESULT_NAME, Unreadable, decode, encode
-from tutor.exercises.runner import (
-    MEMORY_ENV, Channel, exit_line, gib_text, open_channel, apply_limits, load_learner,
-)
+from tutor.exercises.runner import MEMORY_ENV, Channel, child_main, exit_line, exit_now, gib_text, load_learner
 
 
 class WrongValue(Exception):
@@ -225,23 +222,9 @@ def call(path: Path, folder: Path, channel: Channel) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the child process."""
-    args = sys.argv[1:] if argv is None else argv
-    channel = open_channel()
-    apply_limits()
-    if len(args) != 2:
-        channel.send(event="fatal", line="usage: python -m tutor.exercises.learner_child FILE FOLDER")
-        return 2
-    try:
-        call(Path(args[0]), Path(args[1]), channel)
-    except KeyboardInterrupt:
-        channel.send(event="fatal", line="interrupted")
-        return 130
-    return 0
+    return child_main(argv, "python -m tutor.exercises.learner_child FILE FOLDER",
+                      lambda path, folder, channel: call(Path(path), Path(folder), channel))
 
 
 if __name__ == "__main__":
-    # os._exit: skip interpreter teardown, which learner code (atexit, threads) could hang.
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(main())

@@ -210,25 +210,38 @@ def gib_text(value: str | None) -> str:
         return "the memory limit"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the child process."""
+def child_main(argv: list[str] | None, usage: str, body: Any) -> int:
+    """What every sandbox child does first and last: open the result pipe, limit itself, check
+    its two arguments (else a one-line usage and 2), then `body(first, second, channel)`;
+    Ctrl+C is one line and 130."""
     args = sys.argv[1:] if argv is None else argv
     channel = open_channel()
     apply_limits()
     if len(args) != 2:
-        channel.send(event="fatal", line="usage: python -m tutor.exercises.runner ID FILE")
+        channel.send(event="fatal", line=f"usage: {usage}")
         return 2
     try:
-        run(args[0], Path(args[1]), channel, os.environ.pop(AGAINST_ENV, ""))
+        body(args[0], args[1], channel)
     except KeyboardInterrupt:
         channel.send(event="fatal", line="interrupted")
         return 130
     return 0
 
 
-if __name__ == "__main__":
-    # os._exit: skip interpreter teardown, which learner code (atexit, threads) could hang.
-    code = main()
+def exit_now(code: int) -> None:
+    """End a child at once: skip interpreter teardown, which learner code (atexit, threads)
+    could hang."""
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the child process."""
+    return child_main(argv, "python -m tutor.exercises.runner ID FILE",
+                      lambda exercise_id, path, channel: run(exercise_id, Path(path), channel,
+                                                             os.environ.pop(AGAINST_ENV, "")))
+
+
+if __name__ == "__main__":
+    exit_now(main())

@@ -138,7 +138,7 @@ other way, further when the slope is steep.
         """The exercise's status or file changed: the reference until their run is in."""
         self._use_steps(self.reference_steps)
         self._start_learner()
-        self._show_steps()
+        self.show_run_again()
 
     def learner_arrived(self) -> None:
         """Their run is in (or their function failed: back to the reference)."""
@@ -152,15 +152,7 @@ other way, further when the slope is steep.
             except (KeyError, TypeError, ValueError, IndexError) as error:
                 self.learner_value = None
                 self.learner.problem = f"its steps could not be shown: {error}"
-        self._show_steps()
-
-    def _show_steps(self) -> None:
-        """Draw the run now shown (its length may differ: the frame is kept within it)."""
-        if self.position > self.total_frames:
-            self.playing = False
-            self.position = self.total_frames
-        self.redraw()
-        self._post_state()
+        self.show_run_again()
 
     def on_unmount(self) -> None:
         """A running call of the learner's code is stopped (its child killed)."""

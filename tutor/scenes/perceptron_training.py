@@ -165,7 +165,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
         """The exercise's status or file changed: the reference until their run is in."""
         self.run = self.reference_run
         self._start_learner()
-        self._show_run()
+        self.show_run_again()
 
     def learner_arrived(self) -> None:
         """Their run is in (or their function failed: back to the reference)."""
@@ -178,15 +178,7 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
             except (KeyError, TypeError, ValueError, IndexError) as error:
                 self.learner_value = None
                 self.learner.problem = f"its weights could not be shown: {error}"
-        self._show_run()
-
-    def _show_run(self) -> None:
-        """Draw the run now shown (its length may differ: the frame is kept within it)."""
-        if self.position > self.total_frames:
-            self.playing = False
-            self.position = self.total_frames
-        self.redraw()
-        self._post_state()
+        self.show_run_again()
 
     def on_unmount(self) -> None:
         """A running call of the learner's code is stopped (its child killed)."""
