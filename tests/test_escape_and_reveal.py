@@ -376,3 +376,31 @@ async def test_a_scene_key_reaches_the_scene_from_an_answered_choice(tmp_path: P
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert knobs() == now and card.answer_widget.value == "]"
+
+
+async def test_arrows_in_a_choice_list_move_its_highlight_not_the_scene(tmp_path: Path) -> None:
+    """A scene that binds ↑/↓ (the training scene picks a setting with them) must not take them
+    from the choice list in focus: the list's own keys win; its other keys still reach the scene."""
+    from tests.scene_host import course_with
+    from tutor.scenes.training import TrainingScene
+    from tutor.widgets.question_card import ChoiceList
+
+    course = course_with(tmp_path, [("u", "Unit", ["mnist-dense"])])
+    app = make_app(course, home=tmp_path / "home", open_lesson="mnist-dense")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        index = next(i for i, s in enumerate(screen.lesson.steps) if s.id == "stop-at-a-target")
+        await screen.show_step(index)
+        await pilot.pause()
+        scene = screen.query_one(TrainingScene)
+        choices = screen.query_one(ChoiceList)
+        choices.focus()
+        await pilot.pause()
+        picked = scene.picked
+        await pilot.press("down")
+        await pilot.pause()
+        assert choices.highlighted == 0 and scene.picked == picked
+        await pilot.press("down")
+        await pilot.pause()
+        assert choices.highlighted == 1 and scene.picked == picked

@@ -18,12 +18,15 @@ every one is done (solved now or before, or given up on with Show answer), and o
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static
 
 from tutor.content.model import Lesson, Step
@@ -352,6 +355,8 @@ class LessonScreen(Screen):
             return
         if focused is not None and scene in focused.ancestors_with_self:
             return  # the scene had its chance: the key is not one of its own
+        if focused is not None and self._focus_binds(focused, event.key):
+            return  # the focused widget's own key (↑/↓ in a choice list, scrolling the prose)
         try:
             bindings = scene._bindings.get_bindings_for_key(event.key)
         except Exception:  # NoBinding
@@ -362,6 +367,20 @@ class LessonScreen(Screen):
             event.stop()
             await scene.run_action(binding.action)
             return
+
+    def _focus_binds(self, focused: Widget, key: str) -> bool:
+        """Whether `focused` or a widget between it and this screen binds `key` to an action it
+        allows now: its bindings run after this handler, so the scene must not take the key."""
+        node: Any = focused
+        while node is not None and node is not self:
+            try:
+                bindings = node._bindings.get_bindings_for_key(key)
+            except Exception:  # NoBinding  # noqa: BLE001
+                bindings = []
+            if any(node.check_action(b.action.split("(")[0], ()) is not False for b in bindings):
+                return True
+            node = node.parent
+        return False
 
     def action_leave_widget(self) -> None:
         """Escape: leave the focused widget for the prose column; never leaves the lesson."""
