@@ -380,10 +380,12 @@ def _at_step(step_id: str, keys: tuple[str, ...] = ()):
         screen = pilot.app.screen
         await screen.show_step(screen.lesson.step_index(step_id))
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the digits load in a worker on a busy machine
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
         screen.scene.flush_prediction()
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     return run_before
