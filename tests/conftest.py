@@ -13,6 +13,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     seed (DL_TUTOR_LEARNER_SEED), use the shipped MNIST."""
     home = tmp_path_factory.mktemp("dl-tutor-home")
     monkeypatch.setenv("DL_TUTOR_HOME", str(home))
+    # One cache of decoded data sets per test worker, not per home: MNIST is decoded once, not
+    # in every test that shows a digit (each test still gets its own progress and models).
+    monkeypatch.setenv("DL_TUTOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "shared-cache"))
     monkeypatch.setenv("DL_TUTOR_BACKEND", "numpy")
     # A new progress file gets this learner seed, so option orders (and snapshots) are fixed.
     monkeypatch.setenv("DL_TUTOR_LEARNER_SEED", "1")

@@ -71,12 +71,20 @@ def test_the_data_dir_and_the_cache_folder(tmp_path: Path, monkeypatch: pytest.M
     folder = write_set(tmp_path / "fashion", 20, 10, name="Tiny Fashion")
     monkeypatch.setenv("DL_TUTOR_DATA_DIR", str(folder))
     monkeypatch.setenv("DL_TUTOR_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DL_TUTOR_CACHE_DIR")  # the learner's own data folder, as by default
     digits = data.load_digits()
     assert digits.info.name == "Tiny Fashion" and len(digits.test_images) == 10
     assert [p for p in (tmp_path / "home" / "cache").glob("tiny-fashion-*") if (p / "train_images.npy").is_file()]
     assert data.load_digits(folder) is digits
     monkeypatch.setenv("DL_TUTOR_DATA_DIR", "")
     assert data.load_digits() is not digits  # the shipped MNIST: another folder, another set
+
+
+def test_the_cache_folder_can_be_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DL_TUTOR_CACHE_DIR", str(tmp_path / "shared"))
+    assert data.cache_dir() == tmp_path / "shared"
+    monkeypatch.setenv("DL_TUTOR_CACHE_DIR", " ")
+    assert data.cache_dir().name == "cache" and data.cache_dir().parent.name != "shared"
 
 
 def test_the_engine_writes_no_cache_unless_asked(tmp_path: Path) -> None:

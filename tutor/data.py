@@ -116,8 +116,18 @@ def next_set(current: DataSet, direction: int = 1) -> DataSet:
     return options[(keys.index(current.key) + direction) % len(options)]
 
 
+#: The environment variable naming another cache folder (decoded data sets, the course).
+CACHE_DIR_ENV = "DL_TUTOR_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    """Where decoded data sets are cached: the "cache" folder in the learner's data folder."""
+    """Where decoded data sets (and the validated course) are cached: $DL_TUTOR_CACHE_DIR, else
+    the "cache" folder in the learner's data folder."""
+    import os
+
+    override = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
     from tutor.progress.store import default_home
 
     return default_home() / "cache"
