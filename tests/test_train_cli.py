@@ -116,6 +116,7 @@ def test_resume_refuses_another_model(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "holds a mlp-30-sigmoid model, not lenet" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a real `dl-tutor train` process per signal (the fast tier keeps the in-process Ctrl+C tests)
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_saves_a_checkpoint_that_resumes(tmp_path: Path, sig: int) -> None:
     data = write_set(tmp_path / "tiny", 3000, 100)
