@@ -47,9 +47,21 @@ def at_step(step_id: str, keys: tuple[str, ...] = (), *, wait_for_workers: bool 
         if wait_for_workers:
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-        await pilot.pause()
+        await settle_plots(pilot)
 
     return run_before
+
+
+async def settle_plots(pilot) -> None:
+    """Draw every plot whose model changed now, not at its next 10 Hz tick: on a busy machine a
+    snapshot could otherwise catch a plot one redraw behind its scene."""
+    from tutor.widgets.plot import Plot
+
+    await pilot.pause()
+    for plot in pilot.app.screen.query(Plot):
+        if plot.dirty:
+            plot.redraw_now()
+    await pilot.pause()
 
 
 def course_with(tmp_path, units: list[tuple[str, str, list[str]]], *, prose: bool = False):
