@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from tutor.exercises.catalogue import Exercise
+from tutor.exercises.catalogue import GIB, Exercise, Limits
 from tutor.exercises.workspace import WORKSPACE_ENV, Workspace
 
 #: The lesson id of every fixture course written here.
 LESSON = "hands-on"
+#: Limits for a scene's call of the learner's code in tests: an endless loop ends quickly.
+SCENE_TEST_LIMITS = Limits(wall_seconds=5.0, cpu_seconds=8, memory_bytes=GIB)
 
 
 def _toml_value(value: Any) -> str:
@@ -75,3 +77,14 @@ def write_learner_file(workspace: Path, exercise: Exercise, text: str, passed: b
     if passed is not None:
         Workspace(workspace).record(exercise, passed)
     return path
+
+
+async def settle_learner(pilot: Any, scene: Any, what: str, seconds: float = 20.0) -> None:
+    """Pause until the scene's call of the learner's code is over (the UI runs meanwhile);
+    fail naming `what` ("conv2d", "rule") when it never comes back."""
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if not scene.learner.running:
+            await pilot.pause()
+            return
+    raise AssertionError(f"the learner's {what} never came back")

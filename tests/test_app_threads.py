@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tutor.cli import BLAS_THREADS_ENV
+from tutor.backend import BLAS_THREADS_ENV
 
 PROBE = """
 import os, sys

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from textual.widgets import Static
 
-from tests.exercise_host import exercise_course, use_workspace, write_learner_file
+from tests.exercise_host import exercise_course, settle_learner, use_workspace, write_learner_file
 from tests.scene_host import shown_text
 from tutor.app import make_app
 from tutor.engines.conv import KERNELS, conv2d_loop
@@ -72,14 +72,8 @@ async def _until_running(pilot, scene: ConvSlideScene) -> None:
             return
 
 
-async def _settle(pilot, scene: ConvSlideScene, seconds: float = 20.0) -> None:
-    """Pause until the scene's call of the learner's code is over (the UI runs meanwhile)."""
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause(0.05)
-        if not scene.learner.running:
-            await pilot.pause()
-            return
-    raise AssertionError("the learner's conv2d never came back")
+async def _settle(pilot, scene) -> None:
+    await settle_learner(pilot, scene, "conv2d")
 
 
 async def _open(tmp_path: Path, mode: str = "slide"):

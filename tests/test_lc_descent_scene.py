@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.exercise_host import use_workspace, write_learner_file
+from tests.exercise_host import SCENE_TEST_LIMITS, settle_learner, use_workspace, write_learner_file
 from tests.scene_host import course_with, shown_text
 from tutor.app import make_app
-from tutor.exercises.catalogue import GIB, Limits, get
+from tutor.exercises.catalogue import get
 from tutor.scenes.descent_1d import Descent1DScene
 
 EXERCISE = get("descent-one-weight")
@@ -37,7 +37,7 @@ TWO_NUMBERS = "import numpy as np\n\n\ndef one_weight_grad(w, x, z):\n    return
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(Descent1DScene, Limits(wall_seconds=5.0, cpu_seconds=8, memory_bytes=GIB)))
+    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(Descent1DScene, SCENE_TEST_LIMITS))
 
 
 def _write(workspace: Path, text: str) -> None:
@@ -65,13 +65,8 @@ async def _to_exercise_step(pilot) -> Descent1DScene:
     return scene
 
 
-async def _settle(pilot, scene, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause(0.05)
-        if not scene.learner.running:
-            await pilot.pause()
-            return
-    raise AssertionError("the learner's gradient never came back")
+async def _settle(pilot, scene) -> None:
+    await settle_learner(pilot, scene, "gradient")
 
 
 async def test_the_solution_gives_the_reference_run(tmp_path: Path, workspace: Path) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.exercise_host import use_workspace, write_learner_file
+from tests.exercise_host import SCENE_TEST_LIMITS, use_workspace, write_learner_file
 from tests.scene_host import course_with, shown_text
 from tutor.app import make_app
-from tutor.exercises.catalogue import GIB, Limits, get
+from tutor.exercises.catalogue import get
 from tutor.scenes.graph_steps import GraphStepsScene
 
 EXERCISE = get("sigmoid-chain-rule")
@@ -29,7 +29,7 @@ WRONG = EXERCISE.solution_text() + "\n\ndef chain_rule_example(x, y, z):\n    re
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(GraphStepsScene, Limits(wall_seconds=5.0, cpu_seconds=8, memory_bytes=GIB)))
+    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(GraphStepsScene, SCENE_TEST_LIMITS))
 
 
 def _write(workspace: Path, text: str) -> None:

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from tests.exercise_host import exercise_course, use_workspace, write_learner_file
+from tests.exercise_host import exercise_course, SCENE_TEST_LIMITS, settle_learner, use_workspace, write_learner_file
 from tests.scene_host import shown_text
 from tutor.app import make_app
 from tutor.content import load_course
 from tutor.engines.perceptron import DATASETS, run_training
-from tutor.exercises.catalogue import GIB, Limits, get
+from tutor.exercises.catalogue import get
 from tutor.paths import default_lessons_dir
 from tutor.scenes.perceptron_training import PerceptronTrainingScene, run_from_weights
 
@@ -53,7 +53,7 @@ def _course(root: Path) -> Path:
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(PerceptronTrainingScene, Limits(wall_seconds=5.0, cpu_seconds=8, memory_bytes=GIB)))
+    return use_workspace(tmp_path, monkeypatch, LEARNER_LIMITS=(PerceptronTrainingScene, SCENE_TEST_LIMITS))
 
 
 def _write(workspace: Path, text: str) -> None:
@@ -65,13 +65,8 @@ def line(scene) -> str:
     return shown_text(widget).strip() if widget.display else ""
 
 
-async def _settle(pilot, scene, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause(0.05)
-        if not scene.learner.running:
-            await pilot.pause()
-            return
-    raise AssertionError("the learner's rule never came back")
+async def _settle(pilot, scene) -> None:
+    await settle_learner(pilot, scene, "rule")
 
 
 def test_the_shipped_step_shows_the_seeds_problem() -> None:

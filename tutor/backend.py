@@ -18,6 +18,10 @@ from typing import Any
 
 from tutor.text import first_line
 
+#: The environment variables the BLAS libraries under NumPy read for their thread count (read
+#: once, when NumPy is first imported): the app and the exercise sandbox set them.
+BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 __all__ = [
     "BACKEND_CHOICES",
     "Backend",

@@ -487,14 +487,12 @@ def _low_bandwidth_terminal(colors: str | None) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "256"
 
 
-#: The environment variables the BLAS libraries NumPy may use read for their thread count.
-BLAS_THREADS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def _leave_a_core_to_the_ui() -> None:
     """In the app, BLAS gets one thread fewer than there are cores, so a training scene never
     takes the core the UI answers keys on (read when NumPy is first imported, which the app
     does later). A count the learner set is kept; `dl-tutor train` keeps every core."""
+    from tutor.backend import BLAS_THREADS_ENV
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if cores < 2 or "numpy" in sys.modules:
         return

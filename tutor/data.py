@@ -70,6 +70,20 @@ class DataSet:
         return names[index] if 0 <= index < len(names) else str(index)
 
 
+def class_name(digits: Any, index: int) -> str:
+    """Class `index`'s name in loaded data `digits` (its `info.class_names`) when the set names
+    its classes ("Sneaker"); "" for digits, whose number is their name, or without data."""
+    names = getattr(getattr(digits, "info", None), "class_names", ())
+    index = int(index)
+    return names[index] if 0 <= index < len(names) and names[index] != str(index) else ""
+
+
+def class_number_and_name(digits: Any, index: int) -> str:
+    """"7" for digits, "7 Sneaker" for a set that names its classes (as status lines write it)."""
+    name = class_name(digits, index)
+    return f"{int(index)} {name}" if name else str(int(index))
+
+
 def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split()) or "data"
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor.engines.train import DEFAULT_LR
 from tutor.models import canonical, model_path
 
 __all__ = ["RUNS_KEPT", "RunSaved", "RunSummary", "best_run", "list_runs", "record_run", "runs_folder", "score_of"]
@@ -58,7 +59,7 @@ class RunSummary:
     def label(self) -> str:
         """The recipe in a few words: "adam lr 0.001, batch 64, 3 epochs"."""
         r = self.recipe
-        lr = r.get("lr") if r.get("lr") is not None else {"adam": 1e-3, "sgd": 0.05}.get(r.get("optimizer"), 0)
+        lr = r.get("lr") if r.get("lr") is not None else DEFAULT_LR.get(r.get("optimizer"), 0)
         count = len(self.epochs)
         return f"{r.get('optimizer')} lr {lr:g}, batch {r.get('batch_size')}, {count} epoch{'s' if count != 1 else ''}"
 

@@ -153,6 +153,11 @@ def _where(error: BaseException, fallback: str) -> str:
     return checking.located(error) or fallback
 
 
+def _exit_said(error: SystemExit) -> str:
+    """The one line for the learner's code calling sys.exit (the checks' words, for one call)."""
+    return exit_line(error, checking.located(error)).replace("the checks stopped", "it stopped")
+
+
 def call(path: Path, folder: Path, channel: Channel) -> None:
     """Load the learner's file, make the call described in `folder`, and report on `channel`."""
     request = json.loads((folder / REQUEST_NAME).read_text(encoding="utf-8"))
@@ -168,8 +173,7 @@ def call(path: Path, folder: Path, channel: Channel) -> None:
         channel.send(event="fatal", line=f"{_where(error, path.name)}: SyntaxError: {error.msg}")
         return
     except SystemExit as error:
-        channel.send(event="fatal", line=exit_line(error, checking.located(error)).replace(
-            "the checks stopped", "it stopped"))
+        channel.send(event="fatal", line=_exit_said(error))
         return
     except MemoryError as error:
         channel.send(event="fatal", line=f"your file ran out of memory while loading "
@@ -192,8 +196,7 @@ def call(path: Path, folder: Path, channel: Channel) -> None:
         channel.send(event="fatal", line=str(error))
         return
     except SystemExit as error:
-        channel.send(event="fatal", line=exit_line(error, checking.located(error)).replace(
-            "the checks stopped", "it stopped"))
+        channel.send(event="fatal", line=_exit_said(error))
         return
     except MemoryError as error:
         where = checking.located(error)

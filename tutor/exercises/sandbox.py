@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.backend import BLAS_THREADS_ENV
 from tutor.exercises.catalogue import Exercise, Limits
 from tutor.exercises.runner import AGAINST_ENV, CPU_ENV, MEMORY_ENV, RESULT_FD_ENV
 
@@ -151,7 +152,7 @@ def child_env(limits: Limits, write_fd: int, against: str = "") -> dict[str, str
     env.setdefault("PYTHONIOENCODING", "utf-8")
     # BLAS threads each reserve memory: keep their number small under the address-space limit.
     threads = str(min(4, os.cpu_count() or 1))
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in BLAS_THREADS_ENV:
         env.setdefault(name, threads)
     return env
 

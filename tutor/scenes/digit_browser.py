@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tutor.data import DataSet, describe, next_set
+from tutor.data import DataSet, class_name, describe, next_set
 from tutor.engines import mnist
 from tutor.paths import shipped_data_dir
 from tutor.scenes.base import Scene
@@ -159,8 +159,7 @@ to 255 (white ink), so a network sees 784 numbers; its label is the digit 0-9 it
 
     def class_name(self, label: int) -> str:
         """Class `label`'s name when the data set names its classes ("Sneaker"), else ""."""
-        names = getattr(getattr(self.digits, "info", None), "class_names", ())
-        return names[label] if 0 <= label < len(names) and names[label] != str(label) else ""
+        return class_name(self.digits, label)
 
     # --- frames -------------------------------------------------------------------------------
 

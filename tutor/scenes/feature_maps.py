@@ -41,7 +41,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.data import digits_or_reason
+from tutor.data import class_number_and_name, digits_or_reason
 from tutor.engines.evaluate import Evaluation
 from tutor.engines.layers import softmax
 from tutor.models import cached_evaluation, evaluation, find_model, forget_evaluations
@@ -210,9 +210,7 @@ each part makes of it.
     def class_text(self, k: int) -> str:
         """Class `k` as the status lines write it: "7" for digits, "7 Sneaker" for a data set
         that names its classes (the bars and thumbnails keep the bare numbers)."""
-        names = getattr(getattr(self.digits, "info", None), "class_names", ())
-        k = int(k)
-        return f"{k} {names[k]}" if 0 <= k < len(names) and names[k] != str(k) else str(k)
+        return class_number_and_name(self.digits, k)
 
     @property
     def count(self) -> int:

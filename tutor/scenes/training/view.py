@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
+from textual.widgets import Static
 
 from tutor.engines.model import MODELS, Conv, layer_shapes, summary, total_params
 from tutor.engines.train import EpochRecord
@@ -238,8 +239,6 @@ def results_text(scene: TrainingScene) -> Text:
 
 def redraw(scene: TrainingScene) -> None:
     """Bring every widget of the scene up to date with its state and view."""
-    from textual.widgets import Static
-
     view = scene.view
     results_view, runs_view = view == "results", view == "runs"
     has_run = bool(scene.losses) or scene.state in RUNNING
@@ -264,8 +263,6 @@ def redraw(scene: TrainingScene) -> None:
 
 
 def _draw_results(scene: TrainingScene, results, shown: bool) -> None:
-    from textual.widgets import Static
-
     results_head = scene.query_one("#tr-results-head", Static)
     results_head.display = shown
     results_head.update(results_text(scene))
@@ -290,8 +287,6 @@ def _draw_results(scene: TrainingScene, results, shown: bool) -> None:
 
 def _draw_runs(scene: TrainingScene, shown: bool) -> None:
     """The runs view: the table of kept runs and their accuracy curves overlaid."""
-    from textual.widgets import Static
-
     table = scene.query_one("#tr-runs", Static)
     plot = scene.query_one("#tr-runs-plot", Plot)
     table.display = shown
