@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import inspect
+import os
+import sys
 
 import pytest
+
+# Python keeps compiled modules in __pycache__ (ignored by git) unless PYTHONDONTWRITEBYTECODE
+# says not to, as it does on some machines, this project's CI machines among them. Then every
+# test worker compiles the tutor and rewrites the test modules' asserts again (about 6 s of CPU
+# per worker, before the first test), and so does every child process a test starts (about
+# 0.1 s each, a few hundred of them). The tests write the caches for themselves and their
+# children; this runs in the main process before the workers start, so they inherit it.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(autouse=True)

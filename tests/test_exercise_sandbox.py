@@ -162,3 +162,19 @@ def test_sandbox_reports_seconds(tmp_path: Path, mode: str) -> None:
     report = run_checks(EXERCISE, _write(tmp_path, text))
     assert report.seconds > 0
     assert report.passed == (mode == "solution")
+
+
+def test_a_fix_saved_within_the_same_second_is_checked(tmp_path: Path) -> None:
+    """A compiled copy of the learner's file is never used: Python would trust one whose source
+    has the same size and modification second, which a one-character fix saved right after a
+    check keeps (`exercises watch` checks on every save)."""
+    good = _good_body()
+    broken = good.replace("(sums > threshold)", "(sums < threshold)", 1)
+    assert broken != good and len(broken) == len(good)
+    path = _write(tmp_path, good)
+    stamp = path.stat().st_mtime_ns
+    assert run_checks(EXERCISE, path).passed
+    path.write_text(broken, encoding="utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert not run_checks(EXERCISE, path).passed
+    assert not list(tmp_path.rglob("*.pyc"))

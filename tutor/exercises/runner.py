@@ -101,7 +101,14 @@ def exit_line(error: SystemExit, where: str) -> str:
 
 
 def load_learner(path: Path, name: str) -> Any:
-    """Import the learner's file as module `name` (its folder first on sys.path)."""
+    """Import the learner's file as module `name` (its folder first on sys.path).
+
+    Compiled copies of the learner's files are neither read nor written: Python trusts a cached
+    copy whose source size and modification second match, and a one-character fix saved within
+    the same second as the last check (`exercises watch` re-checks on every save) keeps both.
+    Everything this child imports after this point is compiled from its source."""
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = os.path.join(os.devnull, "dl-tutor")  # a folder that cannot exist
     sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
