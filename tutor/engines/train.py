@@ -9,6 +9,11 @@ after the last epoch, in the `DoneRecord`. It never prints and knows nothing of 
 command and the training scene (a thread worker) both just iterate it. `stop()`, `pause()` and
 `resume()` are safe to call from another thread; the loop looks at them between batches.
 
+The network may also live outside this process: an `OutsideModel` (the learner's own LeNet-5 in
+its sandboxed child, `tutor.exercises.learner_trainer`) takes each batch as the indices of its
+images and the learning rate, and answers with the batch's loss and hits; the loop, its records,
+pause and stop are the same. Its run keeps no checkpoint (the network is not here to save).
+
 The images stay uint8 on the device (60,000 x 28 x 28 = 47 MB) and each batch is turned into
 float32 in 0..1 as it is drawn, so memory stays small. The order of each epoch comes from
 `seed + epoch`, so a run stopped mid-epoch and resumed from its checkpoint sees the same batches.
@@ -22,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -48,6 +53,8 @@ __all__ = [
     "DoneRecord",
     "EpochRecord",
     "Evaluation",
+    "Interrupted",
+    "OutsideModel",
     "TrainConfig",
     "Trainer",
     "checkpoint_from_arrays",
@@ -203,6 +210,35 @@ class DoneRecord:
 Record = BatchRecord | EpochRecord | DoneRecord
 
 
+class Interrupted(Exception):
+    """An `OutsideModel`'s call cut short by its `interrupt()`: the run stops there (the batch
+    in flight is not counted)."""
+
+
+class OutsideModel(Protocol):
+    """A network trained outside the Trainer (e.g. in another process) that holds its own copy
+    of the data set, its parameters and its optimizer (set up by its owner from the recipe).
+
+    Indices count from the start of the data set's training or test images, so `train_limit`,
+    `test_limit` and a validation split (the end of the training images) mean the same images
+    on both sides. A call that cannot go on raises an exception with one line; after
+    `interrupt()` (from any thread) every call raises `Interrupted` at once."""
+
+    def train_batch(self, indices: np.ndarray, lr: float) -> tuple[float, int]:
+        """One optimizer step on the training images `indices` (B,) at learning rate `lr`:
+        the batch's mean loss (before the step) and how many of the B it classified right."""
+        ...
+
+    def hits(self, split: str, start: int, count: int) -> int:
+        """How many of the `split` ("train" or "test") images start..start+count it classifies
+        right."""
+        ...
+
+    def interrupt(self) -> None:
+        """Cut any call short now (another thread may be waiting in one)."""
+        ...
+
+
 def _accuracy(model: Model, images: Any, labels: Any, batch: int = 500, stop: threading.Event | None = None) -> float | None:
     """Test accuracy computed on the device, with a single copy back at the end; None when
     `stop` is set part-way (so a learner quitting never waits for the whole test set)."""
@@ -349,6 +385,8 @@ class Trainer:
         test: the same for the test set.
         xp: the array module to train on (numpy, or cupy from tutor.backend).
         checkpoint: continue from this (its model, epoch, batch and optimizer state).
+        outside: train this network instead of building one (`OutsideModel`): `model` and
+            `optimizer` are then None, and the run takes no checkpoint and no shifts.
     """
 
     def __init__(
@@ -358,10 +396,14 @@ class Trainer:
         test: tuple[np.ndarray, np.ndarray],
         xp: Any = np,
         checkpoint: Checkpoint | None = None,
+        outside: OutsideModel | None = None,
     ) -> None:
         config.check()
+        if outside is not None and (checkpoint is not None or config.shift):
+            raise ValueError("a network trained outside starts afresh, on unshifted images")
         self.config = config
         self.xp = xp
+        self.outside = outside
         images, labels = train
         if config.train_limit:
             images, labels = images[: config.train_limit], labels[: config.train_limit]
@@ -386,7 +428,11 @@ class Trainer:
         #: The held-out images and labels (None without a validation split).
         self.val_images = None if val_images is None else xp.asarray(np.ascontiguousarray(val_images, dtype=np.uint8))
         self.val_labels = None if val_labels is None else xp.asarray(np.asarray(val_labels, dtype=np.int64))
-        if checkpoint is not None:
+        self.model: Model | None
+        if outside is not None:
+            self.model, self.optimizer = None, None
+            self.epoch, self.batch, self.best = 0, 0, None
+        elif checkpoint is not None:
             if checkpoint.model.spec != MODELS[config.model]:
                 raise ValueError(f"the checkpoint holds a {checkpoint.model.spec.name} network, not {config.model}")
             batches = math.ceil(len(images) / config.batch_size)
@@ -406,9 +452,10 @@ class Trainer:
         else:
             self.model = Model(MODELS[config.model], xp=xp, seed=config.seed)
             self.epoch, self.batch, self.best = 0, 0, None
-        self.optimizer = make_optimizer(config.optimizer, self.model.params, config.learning_rate(), config.momentum)
-        if checkpoint is not None and checkpoint.optimizer_state:
-            self.optimizer.load_state(checkpoint.optimizer_state, xp)
+        if self.model is not None:
+            self.optimizer = make_optimizer(config.optimizer, self.model.params, config.learning_rate(), config.momentum)
+            if checkpoint is not None and checkpoint.optimizer_state:
+                self.optimizer.load_state(checkpoint.optimizer_state, xp)
         self.last_test_accuracy: float | None = None
         self._stop = threading.Event()
         self._running = threading.Event()
@@ -418,9 +465,12 @@ class Trainer:
     # -- control from any thread ------------------------------------------------------------
 
     def stop(self) -> None:
-        """Finish after the current batch (the run then yields DoneRecord("stopped"))."""
+        """Finish after the current batch (the run then yields DoneRecord("stopped")); an
+        outside network's batch in flight is cut short (`OutsideModel.interrupt`)."""
         self._stop.set()
         self._running.set()
+        if self.outside is not None:
+            self.outside.interrupt()
 
     def pause(self) -> None:
         """Hold before the next batch until `resume()` or `stop()`."""
@@ -483,7 +533,8 @@ class Trainer:
         while self.epoch < cfg.epochs:
             epoch = self.epoch
             lr = cfg.learning_rate() * cfg.lr_decay**epoch
-            self.optimizer.lr = lr
+            if self.optimizer is not None:
+                self.optimizer.lr = lr
             order = self._order(epoch)
             epoch_start = time.perf_counter()
             loss_sum = xp.zeros((), dtype=xp.float64)
@@ -510,14 +561,15 @@ class Trainer:
                     yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best, time.perf_counter() - started)
                     return
                 index = order[self.batch * size : (self.batch + 1) * size]
-                batch_images = self.images[index]
-                if cfg.shift:
-                    batch_images = self._shifted(batch_images, epoch, self.batch)
-                x = self.model.prepare(batch_images)
-                y = self.labels[index]
-                loss, probs, grads = self.model.loss_and_grads(x, y)
-                self.optimizer.step(grads)
-                hits = (xp.argmax(probs, axis=1) == y).sum()
+                if self.outside is not None:
+                    try:
+                        loss, hits = self.outside.train_batch(to_numpy(index), lr)
+                    except Interrupted:
+                        yield DoneRecord("stopped", self.epoch, self.last_test_accuracy, self.best,
+                                         time.perf_counter() - started)
+                        return
+                else:
+                    loss, hits = self._step(index, epoch)
                 loss_sum += loss * len(index)
                 correct += hits
                 window_loss += loss
@@ -546,10 +598,7 @@ class Trainer:
                     window_batches = window_images = 0
                     last_report = report_start = time.perf_counter()
             validating = self.val_images is not None
-            if validating:
-                accuracy = _accuracy(self.model, self.val_images, self.val_labels, stop=self._stop)
-            else:
-                accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+            accuracy = self._judge(validating)
             if accuracy is None:  # stopped while testing: the epoch's training is complete
                 self.epoch += 1
                 self.batch = 0
@@ -578,18 +627,53 @@ class Trainer:
                 return
         yield DoneRecord("finished", self.epoch, self._final_test(), self.best, time.perf_counter() - started)
 
+    def _step(self, index: Any, epoch: int) -> tuple[Any, Any]:
+        """One optimizer step of the model here on the training images `index`: the batch's
+        loss and hits (on the device)."""
+        batch_images = self.images[index]
+        if self.config.shift:
+            batch_images = self._shifted(batch_images, epoch, self.batch)
+        x = self.model.prepare(batch_images)
+        y = self.labels[index]
+        loss, probs, grads = self.model.loss_and_grads(x, y)
+        self.optimizer.step(grads)
+        return loss, (self.xp.argmax(probs, axis=1) == y).sum()
+
+    def _judge(self, validating: bool) -> float | None:
+        """The accuracy on the held-out images (`validating`) or the test images; None when
+        stopped part-way."""
+        if self.outside is None:
+            if validating:
+                return _accuracy(self.model, self.val_images, self.val_labels, stop=self._stop)
+            return _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+        # The held-out images are the end of the training images (after train_limit).
+        split, start, count = ("train", len(self.images), len(self.val_images)) if validating else (
+            "test", 0, len(self.test_images))
+        hits = 0
+        for begin in range(0, count, 500):
+            if self._stop.is_set():
+                return None
+            try:
+                hits += self.outside.hits(split, start + begin, min(500, count - begin))
+            except Interrupted:
+                return None
+        return hits / max(1, count)
+
     def _final_test(self) -> float | None:
         """The test accuracy at the end of a run: the last epoch's, or (with a validation split)
         measured now, once; None when stopped part-way through that measurement."""
         if self.val_images is not None:
-            self.last_test_accuracy = _accuracy(self.model, self.test_images, self.test_labels, stop=self._stop)
+            self.last_test_accuracy = self._judge(False)
         return self.last_test_accuracy
 
     # -- checkpoints -------------------------------------------------------------------------
 
     def checkpoint_arrays(self) -> dict[str, np.ndarray]:
         """The model, the recipe, the position (epoch, batch) and the optimizer state as NumPy
-        arrays: what a checkpoint file holds (`tutor.model_files.save_checkpoint` writes it)."""
+        arrays: what a checkpoint file holds (`tutor.model_files.save_checkpoint` writes it).
+        ValueError for a network trained outside (it is not here)."""
+        if self.model is None:
+            raise ValueError("a network trained outside has no checkpoint here")
         extra: dict[str, np.ndarray] = {
             "config": np.array(json.dumps(asdict(self.config))),
             "epoch": np.array(self.epoch),

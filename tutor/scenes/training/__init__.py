@@ -29,6 +29,14 @@ matrix, its mix-ups and the gallery say "Ankle boot", not 9. Each data set is lo
 process (`tutor.data.load_digits`, memoised) inside the worker, so the UI never waits for it;
 the models, their files and the shipped weights come from `tutor.models`.
 
+On the lenet-train exercise's step (a `LearnerCode` scene), once the exercise passes, a LeNet-5
+run trains the learner's own network (their lenet_train.py) in one sandboxed child that lives for
+the run (`tutor.exercises.learner_trainer`, the Trainer's `outside` network): a line says whose
+code trains, and the run's curves and table are theirs. Such a run saves nothing (no checkpoint,
+no kept run, no model file: later lessons use the reference engine's models, and a stopped run
+of theirs cannot be continued); their code failing is one line, and the next run trains the
+reference engine.
+
 The package's modules:
 - `scene`: `TrainingScene`, its settings, keys and drawing;
 - `state`: the scene's states (`State`), their labels and the moves between them;

@@ -57,6 +57,7 @@ class RunDone(Message, namespace="training_scene"):
     batch: int
     batches: int | None
     run: RunSaved | None = None  #: a finished run as `tutor.runs.record_run` kept it
+    learner: bool = False  #: the run trained the learner's own network (nothing was saved)
 
 
 @dataclass(eq=False)
@@ -73,3 +74,4 @@ class RunFailed(Message, namespace="training_scene"):
 
     run_id: int
     error: str
+    learner: bool = False  #: the learner's code failed (`error` is its one line)

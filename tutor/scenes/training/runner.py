@@ -6,6 +6,13 @@ and the run's `Trainer`, stopped, paused and resumed through the Trainer's own `
 plain data, a `post` callable for the messages of `messages.py`, and a `cancelled` callable, and
 never touch a widget; tests call them directly.
 
+With `learner` (the path of their lenet_train.py), `train` trains the learner's own LeNet-5 in its
+sandboxed child (`tutor.exercises.learner_trainer.LearnerTrainer`, the Trainer's `outside`
+network): the same loop and messages, but nothing is saved (no checkpoint, no kept run, no
+model file: the lessons' models come from the reference engine), no results are computed, and
+their code failing is a `RunFailed` with `learner=True` and its one line. Stopping it kills the
+child at once (the batch in flight is not kept; nothing else is lost).
+
 `Trainer`, `model_path`, `stopped_path` and `find_model` are looked up in the package
 `tutor.scenes.training` at each call, where tests replace them.
 """
@@ -30,9 +37,12 @@ from tutor.engines.train import (
     Checkpoint,
     DoneRecord,
     EpochRecord,
+    Interrupted,
     TrainConfig,
     Trainer,
 )
+from tutor.exercises.catalogue import Limits
+from tutor.exercises.learner_trainer import LearnerFailed, LearnerTrainer
 from tutor.model_files import SaveError, save_checkpoint
 from tutor.scenes.training.messages import (
     Progress,
@@ -86,6 +96,15 @@ class Run:
         """Set when the worker thread has ended (after saving any checkpoint)."""
         self.saved: Path | None = None
         """Where the thread saved the model or checkpoint, once it has."""
+        self.outside: LearnerTrainer | None = None
+        """The learner's network in its child, on a run of their code (stop kills it)."""
+
+    def attach_outside(self, outside: LearnerTrainer) -> None:
+        """Hand the run the learner's child before it starts (a stop asked already kills it)."""
+        with self._lock:
+            self.outside = outside
+            if self._stop_asked:
+                outside.interrupt()
 
     def attach(self, trainer: Trainer) -> None:
         """Hand the run its trainer (from the worker thread), with any stop or pause asked so far."""
@@ -108,6 +127,8 @@ class Run:
             self._stop_asked = True
             if self.trainer is not None:
                 self.trainer.stop()
+            if self.outside is not None:
+                self.outside.interrupt()
 
     def pause(self) -> None:
         """Hold before the next batch."""
@@ -126,19 +147,30 @@ class Run:
 
 
 def train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any, post: Post,
-          cancelled: Callable[[], bool] = lambda: False, data: DataSet | None = None) -> None:
+          cancelled: Callable[[], bool] = lambda: False, data: DataSet | None = None,
+          learner: Path | None = None, limits: Limits | None = None) -> None:
     """Load the data set `data` (default: the app's), train, save (under that data set's
     model paths), and compute the results, posting messages as it goes; `run.finished` is set
-    when it returns."""
+    when it returns. With `learner` (their lenet_train.py), train their LeNet-5 in its child
+    (under `limits`, default `learner_trainer.TRAINER_LIMITS`) and save nothing."""
+    gone = lambda: cancelled() or run.abandoned  # noqa: E731
+    data = describe() if data is None else data
     try:
-        _train(run, config, checkpoint, xp, post, lambda: cancelled() or run.abandoned,
-               describe() if data is None else data)
+        if learner is None:
+            _train(run, config, checkpoint, xp, post, gone, data)
+            return
+        outside = LearnerTrainer(learner, data.folder, limits)
+        run.attach_outside(outside)
+        try:
+            _train(run, config, None, xp, post, gone, data, outside)
+        finally:
+            outside.close()
     finally:
         run.finished.set()
 
 
 def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any, post: Post,
-           gone: Callable[[], bool], data: DataSet) -> None:
+           gone: Callable[[], bool], data: DataSet, outside: LearnerTrainer | None = None) -> None:
     """The body of `train`; `gone()` turns true when the app cancels the worker or the scene lets go."""
     names = package()
     tune_allocator()
@@ -148,9 +180,18 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
         post(RunFailed(run.id, first_line(error)))
         return
     try:
+        if outside is not None:
+            try:
+                outside.start()
+                outside.init(config.seed, config.optimizer, config.learning_rate(), config.momentum)
+            except Interrupted:
+                if not gone():  # stopped while their code was starting: nothing ran
+                    post(RunDone(run.id, DoneRecord("stopped", 0, None, None, 0.0), None, "", None, 0, 0, None,
+                                 learner=True))
+                return
         trainer = names.Trainer(
             config, (digits.train_images, digits.train_labels), (digits.test_images, digits.test_labels),
-            xp=xp, checkpoint=checkpoint,
+            xp=xp, checkpoint=checkpoint, outside=outside,
         )
         run.attach(trainer)
         held_out = 0 if trainer.val_images is None else len(trainer.val_images)
@@ -179,6 +220,12 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
             posted = time.monotonic()
         was_gone = gone()
         if done is None or (was_gone and run.discard):
+            return
+        if outside is not None:  # their network is in its child: nothing to save or test here
+            if not was_gone:
+                post(Progress(run.id, tuple(losses), tuple(epochs), last))
+                post(RunDone(run.id, done, None, "", None, trainer.epoch, trainer.batch,
+                             trainer.batches_per_epoch(), learner=True))
             return
         stopped = done.reason == "stopped"
         if stopped and trainer.epoch == 0 and trainer.batch == 0:
@@ -217,6 +264,9 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
         )
         if results is not None:
             post(ResultsReady(run.id, results))
+    except LearnerFailed as error:  # their code: one line, and the scene goes back to the reference
+        if not gone():
+            post(RunFailed(run.id, str(error), learner=True))
     except Exception as error:  # noqa: BLE001 - a broken run is one sentence, never a crash
         post(RunFailed(run.id, first_line(error)))
 

@@ -2,6 +2,11 @@
 
 The worker threads' bodies are `runner.train` and `runner.evaluate`; what they post is in
 `messages`; the words are in `view`; the package's docstring tells the whole story.
+
+On the lenet-train exercise's step the scene is a `LearnerCode` scene: once the exercise passes,
+a LeNet-5 run trains the learner's own network (their lenet_train.py, in its sandboxed child:
+`runner.train(..., learner=path)`) and a line says so; before that, or after their code failed
+(its one line shown), it trains the reference engine.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from textual.worker import get_current_worker
 from tutor.data import DataSet, describe, first_line, next_set
 from tutor.engines.model import MODELS
 from tutor.paths import shipped_data_dir
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.engines.train import (
     DEFAULT_LR,
     BatchRecord,
@@ -57,11 +63,15 @@ UNMOUNT_SAVE_SECONDS = 10.0
 STOPPED_RUN_ADVICE = "delete it, or press space to start a new run (which replaces it)"
 
 
-class TrainingScene(LiveScene):
+class TrainingScene(LearnerCode, LiveScene):
     """Train a network on MNIST (or Fashion-MNIST) in a thread worker, live; then its confusion
     matrix and mistakes."""
 
     HELP = HELP_TEXT
+    #: On the lenet-train step, LeNet-5 trains on the learner's own code once it passes.
+    LEARNER_FUNCTIONS = {"lenet-train": "LeNet-5"}
+    #: The network the learner's code builds.
+    LEARNER_MODEL = "lenet"
 
     ROOMY = True
     #: Held while a step's questions are open: the model's sizes and counts, batches per epoch.
@@ -74,6 +84,7 @@ class TrainingScene(LiveScene):
     TrainingScene > Static { height: auto; }
     TrainingScene #tr-head { text-style: bold; }
     TrainingScene #tr-backend { color: $text-muted; }
+    TrainingScene #tr-learner { display: none; }  /* shown on an exercise step only */
     TrainingScene.-results #tr-formulas, TrainingScene.-results #tr-backend { display: none; }
     /* Once a run has begun, a short terminal keeps its rows for the progress and the plot. */
     LessonScreen.-short TrainingScene.-ran #tr-formulas { display: none; }
@@ -116,6 +127,7 @@ class TrainingScene(LiveScene):
         super().__init__(params, id=id)
         self._run: Run | None = None
         self._app: Any = None
+        self.init_learner()
         self.reset_state()
 
     def reset_state(self) -> None:
@@ -164,6 +176,8 @@ class TrainingScene(LiveScene):
         """The kept runs of this network on this data set (`tutor.runs`), read for the runs view."""
         self.results_note: str = ""
         self.plot_epochs = self.epochs
+        self.learner_run: bool = False
+        """Whether the current (or last) run trains the learner's own network."""
 
     def _initial_data(self) -> DataSet:
         """The lesson's `data` (a shipped set by name), else the app's data set (`--data`)."""
@@ -179,6 +193,7 @@ class TrainingScene(LiveScene):
 
     def compose(self) -> ComposeResult:
         yield Static(id="tr-head")
+        yield Static(id="tr-learner")
         yield Static(id="tr-formulas")
         yield Static(id="tr-backend")
         yield Static(id="tr-results-head")
@@ -213,6 +228,7 @@ class TrainingScene(LiveScene):
     def on_unmount(self) -> None:
         """Leaving the lesson or quitting: stop the trainer after its batch and let it save a
         checkpoint (waiting a moment, so a quitting app does not exit before it is written)."""
+        self.stop_learner()
         run = self.save_before_exit()
         if run is None or self._app is None:
             return
@@ -362,6 +378,32 @@ class TrainingScene(LiveScene):
             self.target = next_option(TARGETS, self.target, direction)
         self._redraw()
 
+    # --- the learner's code (LearnerCode) ------------------------------------------------------
+
+    @property
+    def trains_learner_code(self) -> bool:
+        """Whether a new run would train the learner's own network: their exercise passed, their
+        code has not failed since, and the model is theirs (LeNet-5)."""
+        return self.learner.active and not self.learner.problem and self.model_name == self.LEARNER_MODEL
+
+    def learner_changed(self) -> None:
+        """Their exercise's status changed: the next run trains their network (or the
+        reference); a reference checkpoint offered on their step is no longer offered."""
+        self.learner_value = "LeNet-5" if self.learner.active else None
+        if self.trains_learner_code and self.state == State.STOPPED and not self.learner_run:
+            self.checkpoint, self.stopped_at, self.note = None, None, ""
+            self._set_state(State.IDLE)
+        self._redraw()
+
+    def learner_line(self) -> tuple[str, str]:
+        """(kind, text) of the line saying whose code trains (see `LearnerCode.learner_line`)."""
+        kind, text = super().learner_line()
+        if kind == "fallback":
+            return kind, text.replace("showing the reference engine", "space trains the reference engine")
+        if kind in ("yours", "running") and self.model_name != self.LEARNER_MODEL:
+            return "reference", f"reference engine for {self.model_name}: your LeNet-5 trains as model lenet"
+        return kind, text
+
     # --- runs ---------------------------------------------------------------------------------
 
     def config(self) -> TrainConfig:
@@ -402,6 +444,10 @@ class TrainingScene(LiveScene):
             self.note = f"{error}."
             self._set_state(State.ERROR)
             return
+        learner = self.learner.path if checkpoint is None and self.trains_learner_code else None
+        if learner is not None and config.shift:
+            config = replace(config, shift=0)  # their network trains on the images as they are
+        self.learner_run = learner is not None
         run = Run()
         self._run = run
         self.plot_epochs = config.epochs
@@ -412,7 +458,7 @@ class TrainingScene(LiveScene):
         self._controls_wanted = False
         self._set_state(State.LOADING)
         self.run_worker(
-            partial(self._train_thread, run, config, checkpoint, self.backend.xp, self.data),
+            partial(self._train_thread, run, config, checkpoint, self.backend.xp, self.data, learner),
             name=f"training run {run.id}", group="training", thread=True, exclusive=True,
             exit_on_error=False,
         )
@@ -479,10 +525,12 @@ class TrainingScene(LiveScene):
     # --- in the worker thread: `runner`, which posts plain messages ---------------------------
 
     def _train_thread(self, run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any,
-                      data: DataSet | None = None) -> None:
-        """Load the data, train, save, and compute the results, posting messages as it goes."""
+                      data: DataSet | None = None, learner: Any = None) -> None:
+        """Load the data, train, save, and compute the results, posting messages as it goes
+        (`learner`: the path of their lenet_train.py, whose network trains instead)."""
         worker = get_current_worker()
-        runner.train(run, config, checkpoint, xp, self.post_message, lambda: worker.is_cancelled, data)
+        runner.train(run, config, checkpoint, xp, self.post_message, lambda: worker.is_cancelled, data,
+                     learner=learner, limits=self.LEARNER_LIMITS)
 
     def _results_thread(self, run: Run, name: str, test_limit: int, xp: Any, data: DataSet | None = None) -> None:
         """Find a trained model and compute its results on the test images."""
@@ -529,7 +577,9 @@ class TrainingScene(LiveScene):
         self.final_test = done.test_accuracy
         self.stopped_at = (message.epoch, message.batch, message.batches)
         self.checkpoint = message.checkpoint
-        if message.saved is not None:
+        if message.learner:
+            self.note = "runs of your LeNet-5 are not kept: later lessons use the reference engine's models"
+        elif message.saved is not None:
             where = short_path(message.saved)
             if done.reason == "stopped":
                 again = " --data fashion-mnist" if self.data.key == "fashion-mnist" else ""
@@ -559,7 +609,11 @@ class TrainingScene(LiveScene):
             self.results_note = message.error
             self._set_state(State.IDLE)
             return
-        self.note = message.error
+        if message.learner:  # the line says it; the next run trains the reference engine
+            self.learner.problem = message.error
+            self.note = ""
+        else:
+            self.note = message.error
         self._set_state(State.ERROR)
 
     def _set_state(self, state: State) -> None:

@@ -42,6 +42,11 @@ set keeps its own trained models and results.
   accuracy per epoch overlaid; `l` overlays their training loss instead.
 - `r` stops any run and restores the lesson's settings.
 
+On the step of the lenet-train exercise, once your lenet_train.py passes its checks, LeNet-5
+trains on your code: your init_lenet, lenet_forward and lenet_loss_and_grads (with your layer
+files) in a separate process, the optimizer's step the engine's. A line above the settings says
+whose code trains. If your code fails, the line says why and the next run uses the reference.
+
 Every finished run is kept in your data folder; the best one (by validation accuracy when the
 run held images out, else test accuracy) is the model the later lessons use, so a failed
 experiment never replaces a good model. For a long run without the app (e.g. on a GPU box):
@@ -56,6 +61,8 @@ VIEWS: tuple[str, ...] = choices_of("training", "view")
 VIEW_NAMES = {"train": "training", "results": "confusion matrix and mistakes", "runs": "your runs"}
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
+#: The learner line's style by its kind (`LearnerCode.learner_line`), as the other scenes draw it.
+LEARNER_STYLES = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}
 
 
 def describe_model(name: str, held: bool = False) -> list[str]:
@@ -248,6 +255,10 @@ def redraw(scene: TrainingScene) -> None:
     head = scene.query_one("#tr-head", Static)
     head.display = view == "train"
     head.update(lines[0])
+    kind, words = scene.learner_line()
+    learner = scene.query_one("#tr-learner", Static)
+    learner.display = bool(kind) and view == "train"
+    learner.update(Text(words, style=LEARNER_STYLES.get(kind, "dim")))
     scene.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
     scene.query_one("#tr-backend", Static).update(f"{scene.backend.name} on {scene.backend.device or 'the CPU'}")
     controls = scene.query_one("#tr-controls", Static)
