@@ -39,7 +39,7 @@ from typing import Any
 from tutor.exercises.catalogue import GIB, Limits
 from tutor.exercises.sandbox import ending_line, run_child, size_text
 
-__all__ = ["SCENE_LIMITS", "CallResult", "LearnerLink", "call_learner", "decode", "encode"]
+__all__ = ["LINE_STYLES", "SCENE_LIMITS", "CallResult", "LearnerLink", "call_learner", "decode", "encode"]
 
 #: A scene's call is small: a few seconds at most, well under the checks' limits.
 SCENE_LIMITS = Limits(wall_seconds=8.0, cpu_seconds=20, memory_bytes=2 * GIB, output_bytes=256 * 1024)
@@ -49,6 +49,8 @@ RESULT_FILE_LIMIT = 64 * 1024 * 1024
 RECORD_LIMIT = 1024 * 1024
 #: The names of the files in the call's private folder.
 REQUEST_NAME, ARRAYS_NAME, RESULT_NAME = "request.json", "arrays.npz", "result.npz"
+#: The Rich style of the line that says whose code a scene shows, by its kind (`learner_line`).
+LINE_STYLES = {"yours": "bold green", "running": "bold", "fallback": "bold yellow", "reference": "dim"}
 
 
 class Unreadable(ValueError):
@@ -296,7 +298,8 @@ class LearnerCode:
     result that is not the latest run's is dropped, and a replaced call's child is killed.
     Textual is not imported here: this only calls the widget's own methods."""
 
-    #: Exercise id -> the name of the learner's function the scene runs on.
+    #: Exercise id -> the name of the learner's function the scene runs on ("f and g" when a
+    #: scene runs on two of them).
     LEARNER_FUNCTIONS: dict[str, str] = {}
     #: The limits of the scene's calls (None: `SCENE_LIMITS`); tests shorten them.
     LEARNER_LIMITS: Limits | None = None
@@ -306,6 +309,10 @@ class LearnerCode:
         self.learner = LearnerLink()
         self.learner_value: Any = None
         """The latest call's value, or None (no call, one running, or it failed)."""
+        self.learner_elsewhere: str = ""
+        """Set when the step's exercise is one the scene knows but what it shows now is not
+        something the learner's functions compute (another graph): the line says so after
+        "reference engine: ", and no call starts."""
 
     # --- the lesson screen's side ---
 
@@ -351,7 +358,7 @@ class LearnerCode:
         """Call `function` ("recipe:NAME" or a learner function) with the arguments in a thread
         worker, unless the exercise does not pass yet; whether a call started."""
         self.learner_value = None
-        if not self.learner.active:
+        if not self.learner.active or self.learner_elsewhere:
             self.learner.stop()
             return False
         run_id, cancel = self.learner.begin()
@@ -395,20 +402,28 @@ class LearnerCode:
 
     # --- the line that says whose code runs ---
 
-    def learner_line(self) -> tuple[str, str]:
+    def learner_line(self, width: int = 0) -> tuple[str, str]:
         """(kind, text) of the line that says whose code the scene shows; kind is "" (the
-        step has no exercise: show nothing), "reference", "running", "yours" or "fallback"."""
+        step has no exercise: show nothing), "reference", "running", "yours" or "fallback".
+
+        `width`: the room the line has (0: any). Where the line saying their code runs would
+        wrap, it leaves out the file's name, which the step's exercise panel shows anyway
+        ("▶ your conv2d_loops"), so that it stays one row in a narrow scene."""
         if not self.learner.bound or not self.learner_function:
             return "", ""
         function = self.learner_function
         path = self.learner.path
         file_name = path.name if path is not None else ""
+        if self.learner_elsewhere:
+            return "reference", f"reference engine: {self.learner_elsewhere}"
         if not self.learner.passed:
-            return "reference", f"reference engine: your {function} takes over once it passes"
+            takes = "take over once they pass" if " and " in function else "takes over once it passes"
+            return "reference", f"reference engine: your {function} {takes}"
         if path is None or not path.is_file():
             return "fallback", f"your {file_name} is not there: showing the reference engine"
         if self.learner.problem:
             return "fallback", f"✗ your {function}: {self.learner.problem} · showing the reference engine"
-        if self.learner_value is None:
-            return "running", f"▶ running your {function} from {file_name}…"
-        return "yours", f"▶ your {function} from {file_name}"
+        running = self.learner_value is None
+        kind, mark, end = ("running", "▶ running your", "…") if running else ("yours", "▶ your", "")
+        whole = f"{mark} {function} from {file_name}{end}"
+        return kind, f"{mark} {function}{end}" if 0 < width < len(whole) else whole

@@ -77,6 +77,45 @@ def conv_maps(module: ModuleType, function: str, x: np.ndarray, w: np.ndarray, b
     return _array(result, function, shape)
 
 
+def conv_channels(module: ModuleType, function: str, x: np.ndarray, w: np.ndarray, b: float) -> dict:
+    """The learner's convolution of a multi-channel input x (C, H, W) with one kernel per
+    channel w (C, K, K) and one bias b: each channel's own sum map ("parts", (C, H', W')) and
+    the output map ("out", (H', W')), both from their conv2d.
+
+    The parts come from one call: the C channels as C one-channel images against the C kernels
+    as C one-channel filters, bias 0, whose output (C, C, H', W') holds channel c convolved with
+    kernel c on its diagonal [c, c]. The output map is a second call on the whole input."""
+    count = x.shape[0]
+    cross = conv_maps(module, function, x[:, None], w[:, None], np.zeros(count))  # (C, C, H', W')
+    parts = cross[np.arange(count), np.arange(count)]  # (C, H', W')
+    out = conv_maps(module, function, x[None], w[None], np.array([float(b)]))[0, 0]  # (H', W')
+    return {"parts": parts, "out": out}
+
+
+def _number(value: Any, name: str) -> float:
+    """The one number in `value` (a float, or an array of size 1), or WrongValue naming it."""
+    if value is None:
+        raise WrongValue(f"{name} returned None (a missing return?)")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongValue(f"{name} returned {_kind(value)}, not an array of numbers") from None
+    if array.size != 1:
+        raise WrongValue(f"{name} returned shape {array.shape} for an input of shape (1,)")
+    return float(array.reshape(()))
+
+
+def sigmoid_gate(module: ModuleType, t: float) -> dict:
+    """The sigmoid gate of a neuron whose net input is t, by the learner's functions: its
+    output z = sigmoid(t) and its gradient ∂z/∂t = sigmoid_backward(1, t), each called on an
+    array of shape (1,) and checked to give one number."""
+    sigmoid = _function(module, "sigmoid")
+    backward = _function(module, "sigmoid_backward")
+    z = _number(sigmoid(np.array([float(t)])), "sigmoid")
+    dz = _number(backward(np.ones(1), np.array([float(t)])), "sigmoid_backward")
+    return {"z": z, "dz": dz}
+
+
 def perceptron_presentations(module: ModuleType, inputs: np.ndarray, targets: np.ndarray,
                              w0: np.ndarray, b0: float, use_bias: bool, max_epochs: int) -> dict:
     """Present the patterns in order, epoch after epoch, through the learner's
@@ -140,6 +179,8 @@ def descent_steps(module: ModuleType, x: np.ndarray, z: np.ndarray, w0: float, l
 
 RECIPES: dict[str, Callable[..., Any]] = {
     "conv_maps": conv_maps,
+    "conv_channels": conv_channels,
+    "sigmoid_gate": sigmoid_gate,
     "perceptron_presentations": perceptron_presentations,
     "descent_steps": descent_steps,
 }

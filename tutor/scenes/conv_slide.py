@@ -16,9 +16,10 @@ All numbers come from the loop engine `tutor.engines.conv`; the whole map is com
 the kernel changes, and the frames only reveal it, so playing stays responsive.
 
 On an exercise step (`exercise = "conv2d-loops"` or `"conv2d-fast"`), once the learner's
-exercise passes, the maps of the slide and maps views come from the learner's own conv2d, run in
-a sandboxed child (`tutor.exercises.learner_calls`), and a line says so; until it passes, or when
-their function fails, the line says the reference engine draws them.
+exercise passes, the maps of the slide and maps views, and the channels view's per-channel sums
+and output, come from the learner's own conv2d, run in a sandboxed child
+(`tutor.exercises.learner_calls`), and a line says so; until it passes, or when their function
+fails, the line says the reference engine draws them.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from textual.widgets import Static
 
 from dataclasses import replace
 
-from tutor.engines.conv import KERNELS, CellRecord, conv2d_loop, conv_cell, toy_channels
-from tutor.exercises.learner_calls import LearnerCode
+from tutor.engines.conv import KERNELS, CellRecord, ToyChannels, conv2d_loop, conv_cell, toy_channels
+from tutor.exercises.learner_calls import LINE_STYLES, LearnerCode
 from tutor.scenes import conv_slide_text as texts
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
@@ -127,9 +128,9 @@ and bias, so the whole map looks for the same pattern.
   `[` and `]` lower and raise the weight under it; `0` sets it to zero.
 - The map is drawn blue for negative, red for positive (in shades: `·-=≡` negative, `░▒▓█`
   positive); `╌` marks cells not computed yet. The current window and cell are highlighted.
-- On the exercise's step, once your conv2d passes its checks, the maps come from it (run in
-  a separate process) and the top line says `▶ your ...`; if it fails, that line says why and
-  the reference engine draws the maps.
+- On the exercise's step, once your conv2d passes its checks, the maps (in the channels view:
+  each channel's sums and the output) come from it (run in a separate process) and the top line
+  says `▶ your ...`; if it fails, that line says why and the reference engine draws them.
 """
 
     DEFAULT_CSS = """
@@ -228,6 +229,7 @@ and bias, so the whole map looks for the same pattern.
         """Load the digit (the cache makes this cheap) and compute the maps."""
         if self.mode == "channels":
             self.error = ""
+            self._start_learner()
             return
         self.image, self.index, self.error = load_digit(self.index)
         self._compute()
@@ -249,11 +251,16 @@ and bias, so the whole map looks for the same pattern.
 
     def _start_learner(self) -> None:
         """Run the learner's conv2d on the digit with the kernel(s) shown, in the sandbox: one
-        call with F = 1 filter (slide) or the three (maps); the channels view stays on the
-        reference. Without a passed exercise, nothing starts."""
+        call with F = 1 filter (slide) or the three (maps); in the channels view, on the toy
+        input (`learner_child.conv_channels`: each channel's sums and the output). Without a
+        passed exercise, nothing starts."""
         self.learner_value = None
-        if self.mode == "channels" or self.image is None or not self.learner_function:
+        if (self.mode != "channels" and self.image is None) or not self.learner_function:
             self.learner.stop()
+            return
+        if self.mode == "channels":
+            self.start_learner_call("recipe:conv_channels", self.learner_function,
+                                    self.toy_x, self.toy_w, self.toy_b)
             return
         if self.mode == "maps":
             w = np.array([KERNELS[n] for n in self.maps_names], dtype=np.float64)[:, None]
@@ -276,7 +283,7 @@ and bias, so the whole map looks for the same pattern.
     def shown_maps(self) -> list[np.ndarray]:
         """The maps drawn: the learner's when their conv2d gave them, else the reference's."""
         value = self.learner_value
-        if value is not None and self.learner.active:
+        if isinstance(value, np.ndarray) and self.learner.active:
             if self.mode == "maps" and value.shape[1] == 3:
                 return [value[0, f] for f in range(3)]
             if self.mode == "slide" and value.shape[1] == 1:
@@ -287,6 +294,17 @@ and bias, so the whole map looks for the same pattern.
     def shown_map(self) -> np.ndarray:
         """The slide view's map (24, 24), the learner's when they computed it."""
         return self.shown_maps[0] if self.mode == "slide" else self.map
+
+    @property
+    def shown_toy(self) -> ToyChannels:
+        """The channels view's numbers: each channel's sums and the output map from the
+        learner's conv2d when it gave them, else the reference's (`toy`)."""
+        value = self.learner_value
+        if (self.mode == "channels" and isinstance(value, dict) and self.learner.active
+                and np.shape(value.get("parts")) == self.toy.parts.shape
+                and np.shape(value.get("out")) == self.toy.out.shape):
+            return replace(self.toy, parts=value["parts"], out=value["out"])
+        return self.toy
 
     def _make_toy(self) -> None:
         """The channels mode's numbers (`tutor.engines.conv.toy_channels`)."""
@@ -411,6 +429,7 @@ and bias, so the whole map looks for the same pattern.
             self.refused_new = False
             self.seed += 1
             self._make_toy()
+            self._start_learner()
         elif self.mode == "maps":
             start = (KERNEL_ORDER.index(self.maps_names[0]) + 1) % len(KERNEL_ORDER)
             self.maps_names = tuple(KERNEL_ORDER[(start + i) % len(KERNEL_ORDER)] for i in range(3))
@@ -491,10 +510,9 @@ and bias, so the whole map looks for the same pattern.
     def _show_learner(self) -> None:
         """The line that says whose conv2d computed the map(s), on an exercise step only."""
         line = self.query_one("#cs-learner", Static)
-        kind, words = self.learner_line() if self.mode != "channels" else ("", "")
+        kind, words = self.learner_line()
         line.display = bool(kind)
-        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
-        line.update(Text(words, style=style))
+        line.update(Text(words, style=LINE_STYLES.get(kind, "dim")))
 
     def show_frame(self, position: int) -> None:
         """Draw the current mode at frame `position`."""
@@ -597,4 +615,5 @@ and bias, so the whole map looks for the same pattern.
         else:
             status.append("  k: new", style="dim")
         self.query_one("#cs-status", Static).update(status)
-        self.query_one("#cs-channels", Static).update(texts.channels(self.toy, cell, min(position, self.total_frames), self.holding))
+        self.query_one("#cs-channels", Static).update(
+            texts.channels(self.shown_toy, cell, min(position, self.total_frames), self.holding))

@@ -3,6 +3,12 @@
 For each edge, in backward order, the learner types the gate's local gradient, then the product
 with the upstream gradient. Answers are parsed (never eval'ed) and compared with the engine's
 values; at the end each input's gradient is also checked against a finite difference.
+
+On a step with the sigmoid-chain-rule exercise, once it passes, the graph's numbers (the output
+and the gradients the answers are checked against and revealed) come from the learner's own
+functions in a sandboxed child, as in graph-steps (`tutor.scenes.graph_steps.LearnerGraph`:
+`chain_rule_example` on the chain, `sigmoid` and `sigmoid_backward` on the sigmoid neuron),
+and a line says so; the finite-difference check then checks their gradients.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from tutor.engines.autograd import numerical_gradient
 from tutor.engines.autograd_steps import BackwardStep
 from tutor.engines.expression import build, parse
 from tutor.quiz import AnswerFormatError, parse_number
-from tutor.scenes.graph_steps import EXAMPLES, GraphStepper
+from tutor.scenes.graph_steps import EXAMPLES, GraphStepper, LearnerGraph
 from tutor.text import format_number as format_decimal
 from tutor.widgets.graph_view import GraphView, format_number
 
@@ -37,7 +43,7 @@ def close_enough(answer: float, truth: float) -> bool:
     return abs(answer - truth) <= max(0.01, 0.02 * abs(truth))
 
 
-class GraphDrillScene(GraphStepper):
+class GraphDrillScene(LearnerGraph, GraphStepper):
     """Backward pass by hand: local gradient, then upstream product, for every edge."""
 
     HELP = """\
@@ -49,6 +55,10 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
 - `escape` leaves the answer field; then `.` reveals the current edge and moves on, `,` goes back.
 - `ctrl+t` shows a hint for the current question.
 - At the end every input's gradient is compared with a finite difference.
+- On the exercise's step, once your functions pass their checks, the graph's numbers come from
+  them (run in a separate process; the top line says `▶ your ...`): your chain_rule_example on
+  f = (x + y)·z, your sigmoid and sigmoid_backward on the sigmoid neuron (z and ∂z/∂t, which the
+  + and × gates pass on). Your answers are checked against them, and so is the finite difference.
 """
 
     BINDINGS = [Binding("ctrl+t", "hint", "Hint")]
@@ -63,8 +73,9 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
         self.example = self.choice_param("example", EXAMPLES)
-        root, _ = EXAMPLES[self.example]()
+        root, named = EXAMPLES[self.example]()
         self.load(root)
+        self.init_learner_graph(named)
         # The output's seed ∂f/∂f = 1 is given (frame 1); the learner does every edge after it.
         self.stage = "local"  # which half of the current edge is asked
         self.feedback = Text()
@@ -165,6 +176,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
     # --- drawing --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static(id="graph-learner")
         yield GraphView(id="graph")
         yield Static(id="drill-question")
         yield Input(placeholder="a number, e.g. -0.53", id="drill-answer", restrict=r"[0-9eE.+\-/ ]*",
@@ -175,6 +187,9 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
         """The graph with the gradients found so far, the question, and the feedback."""
         if self.full is None:
             return
+        line = self.query_one("#graph-learner", Static)
+        line.display, text = self.learner_text()
+        line.update(text)
         view = self.query_one(GraphView)
         view.graph = self.graph_at(position)
         step = self._edge()
@@ -201,15 +216,17 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
         self.query_one("#graph-step", Static).update(self.feedback)
 
     def _finite_difference_check(self) -> Text:
-        """Each input's gradient from the engine next to a central difference."""
+        """Each input's gradient (the engine's, or the learner's code's) next to a central
+        difference."""
         text = Text("Finite-difference check:\n", style="bold")
         formula, values = FORMULAS[self.example]
         expr = parse(formula)
         final = self.graph_at(self.total_frames)
+        whose = "yours" if self.on_learner_code else "backprop"
         for node in final.nodes:
             if node.is_leaf and node.label in values and node.grad is not None:
                 numeric = numerical_gradient(lambda v: build(expr, v), values, node.label)
                 mark = "✓" if abs(numeric - node.grad) < 1e-5 else "✗"
-                text.append(f"  ∂/∂{node.label}: backprop {node.grad:.4f}, numerical {numeric:.4f} {mark}\n")
+                text.append(f"  ∂/∂{node.label}: {whose} {node.grad:.4f}, numerical {numeric:.4f} {mark}\n")
         text.rstrip()
         return text

@@ -4,10 +4,14 @@ Frames: first one per inner node of the forward pass (its value appears, the res
 then one per edge of the backward pass (local gradient × upstream gradient, added where a value is
 used twice). The graph is drawn by GraphView; the step's formula is written underneath.
 
-On the sigmoid-chain-rule exercise's step (example "chain"), once the learner's exercise passes,
-the output f and the gradients reaching x, y and z come from their own `chain_rule_example`,
-run in a sandboxed child (`tutor.exercises.learner_calls`), and a line says so; until it passes,
-or when their function fails, the line says the reference engine computes them.
+On the sigmoid-chain-rule exercise's step, once the learner's exercise passes, the numbers come
+from their own functions, run in a sandboxed child (`tutor.exercises.learner_calls`), and a
+line says so (`LearnerGraph`, shared with the drill): on the chain example the output f and the
+gradients reaching x, y and z from their `chain_rule_example`; on the sigmoid neuron the output
+z from their `sigmoid` and the gradient ∂z/∂t from their `sigmoid_backward`, carried on to the
+weights and inputs by the + and × gates below. Until it passes, or when their function fails,
+the line says the reference engine computes them; on a graph their functions do not compute
+(reuse) it says so.
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.events import Resize
 from textual.widgets import Static
 
 from tutor.engines.autograd import (
     Graph, Value, reuse_example, seed_chain_example, seed_sigmoid_neuron, trace,
 )
 from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
-from tutor.exercises.learner_calls import LearnerCode
+from tutor.exercises.catalogue import get
+from tutor.exercises.learner_calls import LINE_STYLES, LearnerCode
 from tutor.graph_layout.formulas import backward_formula, forward_formula, held_formula
 from tutor.scenes.base import Scene
 from tutor.widgets.graph_view import GraphView, format_number
@@ -190,8 +196,128 @@ class GraphStepper(Scene):
 #: The leaves whose gradients `chain_rule_example` returns, in its order after f.
 CHAIN_LEAVES = ("x", "y", "z")
 
+#: For each graph the sigmoid-chain-rule exercise's functions compute, the functions the scene
+#: runs on: the chain example is their `chain_rule_example` (f and the gradients of x, y and
+#: z), the sigmoid neuron's gate their `sigmoid` and `sigmoid_backward` (z and ∂z/∂t, which the
+#: + and × gates below t then pass on). Other graphs (reuse) are not theirs to compute.
+GRAPH_FUNCTIONS = {"chain": "chain_rule_example", "sigmoid-neuron": "sigmoid and sigmoid_backward"}
 
-class GraphStepsScene(LearnerCode, GraphStepper):
+
+def with_learner_numbers(full: Graph, forward: list[ForwardStep], backward: list[BackwardStep],
+                         output: float, grads: dict[int, float],
+                         ) -> tuple[Graph, list[ForwardStep], list[BackwardStep]]:
+    """The graph and its steps with the output's value `output` and the gradients `grads`
+    (node id -> gradient, as the learner's code gave them) put in, every later edge carrying
+    them on: an edge's upstream is the gradient now at the gate it leaves, its contribution
+    local × upstream (the graph's own local gradients; the learner's numbers reach the nodes
+    below the ones they give). A node in `grads` takes its value on its last edge."""
+    out_id = full.output
+    full = Graph(nodes=tuple(replace(node, value=output) if node.id == out_id else node
+                             for node in full.nodes), output=out_id)
+    forward = [replace(step, value=output) if step.node == out_id else step for step in forward]
+    last = {step.node: i for i, step in enumerate(backward)}
+    now: dict[int, float] = {}
+    steps: list[BackwardStep] = []
+    for i, step in enumerate(backward):
+        if step.via >= 0:
+            before = now.get(step.node, 0.0)
+            upstream = now.get(step.via, step.upstream)
+            if step.node in grads and last[step.node] == i:
+                after = grads[step.node]
+                step = replace(step, upstream=upstream, contribution=after - before,
+                               grad_before=before, grad_after=after)
+            else:
+                contribution = step.local * upstream
+                step = replace(step, upstream=upstream, contribution=contribution,
+                               grad_before=before, grad_after=before + contribution)
+        now[step.node] = step.grad_after
+        steps.append(step)
+    return full, forward, steps
+
+
+class LearnerGraph(LearnerCode):
+    """Runs a graph scene on the learner's sigmoid-chain-rule functions once they pass (the
+    chain example and the sigmoid neuron; `GRAPH_FUNCTIONS`), in a sandboxed child, and puts
+    their numbers in the graph; other graphs say they stay on the reference engine.
+
+    The scene (a `GraphStepper`) calls `init_learner_graph(named)` once its graph is loaded."""
+
+    #: The exercise whose functions compute the graphs (the function shown depends on the graph).
+    LEARNER_FUNCTIONS: ClassVar[dict[str, str]] = {"sigmoid-chain-rule": "chain_rule_example"}
+
+    def init_learner_graph(self, named: dict[str, Value]) -> None:
+        """Call in `__init__` after `load`: keep the engine's graph and steps, and say which of
+        the learner's functions compute this example (`named`: the example's named nodes)."""
+        self.init_learner()
+        self.named = named
+        self.reference = (self.full, self.forward, self.backward)  # type: ignore[attr-defined]
+        """The engine's graph and steps, kept while the learner's numbers are shown."""
+        function = GRAPH_FUNCTIONS.get(self.example)  # type: ignore[attr-defined]
+        self.LEARNER_FUNCTIONS = {"sigmoid-chain-rule": function or "functions"}  # type: ignore[misc]
+        if function is None:
+            file_name = get("sigmoid-chain-rule").file_name
+            self.learner_elsewhere = f"this graph is not one your {file_name} computes"
+
+    def learner_changed(self) -> None:
+        """The exercise's status or file changed: the reference until their numbers are in."""
+        self.full, self.forward, self.backward = self.reference  # type: ignore[attr-defined]
+        if self.example == "chain":  # type: ignore[attr-defined]
+            self.start_learner_call("chain_rule_example",
+                                    *(float(self.named[name].data) for name in CHAIN_LEAVES))
+        elif not self.learner_elsewhere:
+            self.start_learner_call("recipe:sigmoid_gate", float(self.named["t"].data))
+        self.redraw()  # type: ignore[attr-defined]
+
+    def learner_arrived(self) -> None:
+        """Their numbers are in: put them in the graph (or fall back, in one line)."""
+        self.full, self.forward, self.backward = self.reference  # type: ignore[attr-defined]
+        value = self.learner_value
+        if value is not None:
+            numbers = self._learner_numbers(value)
+            if numbers is None:
+                self.learner_value = None
+            else:
+                self.full, self.forward, self.backward = with_learner_numbers(  # type: ignore[attr-defined]
+                    *self.reference, *numbers)
+        self.redraw()  # type: ignore[attr-defined]
+
+    def _learner_numbers(self, value: Any) -> tuple[float, dict[int, float]] | None:
+        """The output's value and gradients by node id from what came back, or None with the
+        problem said in `learner.problem`."""
+        ids = {node.label: node.id for node in self.reference[0].nodes if node.label}
+        if self.example != "chain":  # type: ignore[attr-defined]
+            # the recipe checked both numbers: z = σ(t), and ∂z/∂t reaches t
+            return float(value["z"]), {ids["t"]: float(value["dz"])}
+        if isinstance(value, (tuple, list)) and len(value) == 4:
+            try:
+                f, *grads = (float(v) for v in value)
+            except (TypeError, ValueError):
+                pass
+            else:
+                return f, {ids[name]: grad for name, grad in zip(CHAIN_LEAVES, grads)}
+        name = type(value).__name__
+        what = (f"{len(value)} values" if isinstance(value, (tuple, list))
+                else f"{'an' if name[:1] in 'aeiou' else 'a'} {name}")
+        self.learner.problem = (f"chain_rule_example returned {what}; expected the four "
+                                "numbers (f, df/dx, df/dy, df/dz)")
+        return None
+
+    def learner_text(self) -> tuple[bool, Text]:
+        """Whether to show the line that says whose code computed the numbers, and the line
+        (one row where it fits: see `learner_line`)."""
+        kind, words = self.learner_line(self.content_size.width)  # type: ignore[attr-defined]
+        return bool(kind), Text(words, style=LINE_STYLES.get(kind, "dim"))
+
+    def on_resize(self, event: Resize) -> None:
+        """The line that says whose code runs fits itself to the new width."""
+        self.redraw()  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        """A running call of the learner's code is stopped (its child killed)."""
+        self.stop_learner()
+
+
+class GraphStepsScene(LearnerGraph, GraphStepper):
     """One of the seed's graphs (chain, sigmoid neuron, or a graph that reuses a value)."""
 
     #: Held back while the step's questions are open: every computed value and gradient (the
@@ -207,73 +333,19 @@ The top line is the value (? until the forward pass reaches it), the bottom line
 - `space` plays, `end` jumps to the end, `r` resets, `+`/`-` speed.
 - Backward, each step multiplies the **local gradient** of one gate by the **upstream**
   gradient arriving from the output; where a value feeds two gates, the contributions add.
-- On the exercise's step, once your chain_rule_example passes its checks, f and the
-  gradients of x, y and z come from it (run in a separate process) and the top line says
-  `▶ your ...`; if it fails, that line says why and the reference engine computes them.
+- On the exercise's step, once your functions pass their checks, they compute the numbers (run
+  in a separate process) and the top line says `▶ your ...`: on f = (x + y)·z your
+  chain_rule_example gives f and the gradients of x, y and z; on the sigmoid neuron your sigmoid
+  gives z and your sigmoid_backward ∂z/∂t, which the + and × gates pass on to the weights and
+  inputs. If they fail, that line says why and the reference engine computes them.
 """
-
-    #: The exercise whose chain rule the scene can run on (the "chain" example only).
-    LEARNER_FUNCTIONS: ClassVar[dict[str, str]] = {"sigmoid-chain-rule": "chain_rule_example"}
 
     def __init__(self, params: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(params, id=id)
-        self.init_learner()
         self.example: str = self.choice_param("example", EXAMPLES)
-        root, self.named = EXAMPLES[self.example]()
+        root, named = EXAMPLES[self.example]()
         self.load(root)
-        self.reference = (self.full, self.forward, self.backward)
-        """The engine's graph and steps, kept while the learner's numbers are shown."""
-        if self.example != "chain":
-            self.LEARNER_FUNCTIONS = {}  # type: ignore[misc] - their function computes the chain
-
-    # --- the learner's chain rule ---------------------------------------------------------------
-
-    def learner_changed(self) -> None:
-        """The exercise's status or file changed: the reference until their numbers are in."""
-        self.full, self.forward, self.backward = self.reference
-        self.start_learner_call("chain_rule_example",
-                                *(float(self.named[name].data) for name in CHAIN_LEAVES))
-        self.redraw()
-
-    def learner_arrived(self) -> None:
-        """Their f and gradients are in: put them in the graph (or fall back, in one line)."""
-        self.full, self.forward, self.backward = self.reference
-        value = self.learner_value
-        if value is not None:
-            numbers = None
-            if isinstance(value, (tuple, list)) and len(value) == 4:
-                try:
-                    numbers = [float(v) for v in value]
-                except (TypeError, ValueError):
-                    numbers = None
-            if numbers is None:
-                name = type(value).__name__
-                what = (f"{len(value)} values" if isinstance(value, (tuple, list))
-                        else f"{'an' if name[:1] in 'aeiou' else 'a'} {name}")
-                self.learner_value = None
-                self.learner.problem = (f"chain_rule_example returned {what}; expected the four "
-                                        "numbers (f, df/dx, df/dy, df/dz)")
-            else:
-                self._use_learner_numbers(numbers[0], dict(zip(CHAIN_LEAVES, numbers[1:])))
-        self.redraw()
-
-    def _use_learner_numbers(self, f: float, grads: dict[str, float]) -> None:
-        """The output's value and the leaves' gradients as the learner's function gave them."""
-        assert self.full is not None
-        output = self.full.output
-        ids = {node.label: node.id for node in self.full.nodes if node.label in grads}
-        self.full = Graph(nodes=tuple(replace(node, value=f) if node.id == output else node
-                                      for node in self.full.nodes), output=output)
-        self.forward = [replace(step, value=f) if step.node == output else step for step in self.forward]
-        by_id = {ids[name]: grad for name, grad in grads.items() if name in ids}
-        self.backward = [
-            replace(step, grad_after=by_id[step.node], contribution=by_id[step.node] - step.grad_before)
-            if step.node in by_id else step for step in self.backward
-        ]
-
-    def on_unmount(self) -> None:
-        """A running call of the learner's code is stopped (its child killed)."""
-        self.stop_learner()
+        self.init_learner_graph(named)
 
     def compose(self) -> ComposeResult:
         yield Static(id="graph-learner")
@@ -282,8 +354,6 @@ The top line is the value (? until the forward pass reaches it), the bottom line
     def show_frame(self, position: int) -> None:
         """The line that says whose code computed the numbers, then the graph."""
         line = self.query_one("#graph-learner", Static)
-        kind, words = self.learner_line()
-        line.display = bool(kind)
-        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
-        line.update(Text(words, style=style))
+        line.display, text = self.learner_text()
+        line.update(text)
         super().show_frame(position)
