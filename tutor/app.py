@@ -47,6 +47,7 @@ class TutorApp(StopSignals, App):
         self.exit_notes: list[str] = []
         """Lines for the CLI to print once the terminal is restored (e.g. a saved checkpoint)."""
         self._size_timer: Timer | None = None
+        self._home_highlight: str | None = None
         self.lesson_screens: dict[str, LessonScreen] = {}
         """Lesson id -> its screen, kept (installed) when left, so that opening the lesson again
         in this run finds it as it was: the step, the scene's frame and knobs, answers shown."""
@@ -54,12 +55,20 @@ class TutorApp(StopSignals, App):
     def on_mount(self) -> None:
         if self.handle_signals:
             self._install_signal_handlers()
-        self.push_screen(HomeScreen(self.session, about=about_markdown(self.session, self.backend)))
-        if self.start_lesson is not None:  # where the learner left it
+        if self.start_lesson is None:
+            self.push_screen(self.new_home_screen())
+        else:  # where the learner left it; the course map is built when they first go to it
+            self._home_highlight = None if self.session.resume_point() else self.session.course.lessons[0].id
             self.open_lesson(self.start_lesson, self.session.resume_index(self.start_lesson))
         for warning in self.startup_warnings:
             self.notify(warning, severity="warning", timeout=10)
         self._check_size()
+
+    def new_home_screen(self) -> HomeScreen:
+        """The course map (for a lesson opened from the command line, with the row it would
+        have shown highlighted had it been built at start)."""
+        return HomeScreen(self.session, about=about_markdown(self.session, self.backend),
+                          highlight=self._home_highlight)
 
     def on_home_screen_open_lesson(self, message: HomeScreen.OpenLesson) -> None:
         """The course map asks for a lesson, at a step."""
@@ -83,7 +92,10 @@ class TutorApp(StopSignals, App):
         if self.screen is not screen:
             return  # an overlay came up after the key: it is not the lesson that leaves
         keep = screen.keep_when_left
-        await self.pop_screen()
+        if any(isinstance(below, HomeScreen) for below in self.screen_stack[:-1]):
+            await self.pop_screen()
+        else:  # opened from the command line: the course map replaces the lesson
+            await self.switch_screen(self.new_home_screen())
         if not keep:
             self.lesson_screens.pop(screen.lesson.id, None)
             self.uninstall_screen(screen)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown as RichMarkdown
-from textual.app import ComposeResult
+from rich.segment import Segment
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -55,12 +59,40 @@ its pen keys (`space` draw, `x` eraser, `c` clear) while it has focus.
 """
 
 
+class RenderedMarkdown:
+    """Rich's Markdown of `text`, rendered once per set of console options and kept for the run.
+
+    Textual renders a panel's text three times to measure it and again for each paint, and the
+    help is opened again and again: Rich's Markdown (its key table above all) took most of the
+    time of `?` and back while LeNet-5 trains. The segments depend only on the text and the
+    options (the width first of all); the panel's colours are applied by Textual on top."""
+
+    _cache: dict[tuple, list[Segment]] = {}
+    #: Renderings kept (texts times widths), oldest dropped first.
+    CACHE_SIZE = 32
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (self.text, id(console), options.max_width, options.min_width, options.max_height,
+               options.height, options.justify, options.overflow, options.no_wrap, options.markup,
+               options.highlight, options.ascii_only, options.encoding, options.legacy_windows)
+        segments = self._cache.get(key)
+        if segments is None:
+            segments = list(console.render(RichMarkdown(self.text), options))
+            while len(self._cache) >= self.CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = segments
+        yield from segments
+
+
 class _Overlay(ModalScreen[None]):
     """A centred, scrollable Markdown panel closed by escape, q or ?.
 
-    The text is drawn by Rich's Markdown in one Static: Textual's Markdown widget builds a widget
-    per block and per table cell, which made `?` take a quarter of a second while LeNet-5 trains
-    (`benchmarks/ui_latency.py`); one renderable opens in about a fifth of that."""
+    The text is drawn by Rich's Markdown in one Static (rendered once per width:
+    `RenderedMarkdown`): Textual's Markdown widget builds a widget per block and per table cell,
+    which made `?` take a quarter of a second while LeNet-5 trains (`benchmarks/ui_latency.py`)."""
 
     DEFAULT_CSS = """
     _Overlay { align: center middle; }
@@ -80,7 +112,11 @@ class _Overlay(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(RichMarkdown(self.text), classes="help-text")
+            yield Static(RenderedMarkdown(self.text), classes="help-text")
+
+    def on_screen_resume(self) -> None:
+        """Shown (again: a kept help, `help_screen`) from its top."""
+        self.query_one(VerticalScroll).scroll_home(animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         """Close the panel."""
@@ -95,6 +131,22 @@ class HelpScreen(_Overlay):
         if scene_help:
             text += "\n# This scene\n\n" + scene_help
         super().__init__(text + "\n*escape closes this help*")
+
+
+def help_screen(app: App, scene_help: str = "") -> HelpScreen:
+    """The help with `scene_help`, built once per app and text and kept (installed): `?` again
+    shows it without composing it, and closing it does not remove it (removing a screen lays
+    out and repaints the one below a second time, which made escape the slowest key while
+    LeNet-5 trains). A help already on the screen stack (opened above the too-small cover,
+    say) is never pushed twice: a new one is made for that moment."""
+    name = "help:" + hashlib.sha1(scene_help.encode()).hexdigest()[:16]
+    if not app.is_screen_installed(name):
+        app.install_screen(HelpScreen(scene_help), name)
+    screen = app.get_screen(name)
+    if screen in app.screen_stack:
+        return HelpScreen(scene_help)
+    assert isinstance(screen, HelpScreen)
+    return screen
 
 
 class AboutScreen(_Overlay):

@@ -11,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor import __version__
 from tutor.content.model import Lesson
+from tutor.screens.footer import KeyFooter
 from tutor.session import Session
 
 if TYPE_CHECKING:
@@ -92,11 +93,13 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, session: Session, *, about: str = "") -> None:
-        """The map of `session`'s course; `about` is the Markdown of the About panel."""
+    def __init__(self, session: Session, *, about: str = "", highlight: str | None = None) -> None:
+        """The map of `session`'s course; `about` is the Markdown of the About panel; `highlight`
+        the id of the row to highlight first (default: resume, else the first lesson)."""
         super().__init__()
         self.session = session
         self.about = about
+        self._highlight = highlight
         #: Whether the map shows its first-try column (set from the width on each refresh).
         self._wide = True
 
@@ -105,7 +108,7 @@ class HomeScreen(Screen):
         with Horizontal(id="map-body"):
             yield OptionList(id="map")
             yield Static(id="details")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_map()
@@ -156,7 +159,7 @@ class HomeScreen(Screen):
             for lesson in unit.lessons:
                 number += 1
                 option_list.add_option(Option(self._lesson_line(number, lesson), id=lesson.id))
-        target = keep or (RESUME_ID if resume is not None else course.lessons[0].id)
+        target = keep or self._highlight or (RESUME_ID if resume is not None else course.lessons[0].id)
         try:
             option_list.highlighted = option_list.get_option_index(target)
         except Exception:
@@ -251,9 +254,9 @@ class HomeScreen(Screen):
 
     def action_help(self) -> None:
         """Keys help."""
-        from tutor.screens.help import HelpScreen
+        from tutor.screens.help import help_screen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(help_screen(self.app))
 
     def action_about(self) -> None:
         """About dl-tutor."""

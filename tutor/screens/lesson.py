@@ -27,12 +27,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 from tutor.content.model import Lesson, Step
 from tutor.scenes.base import LiveScene, SceneBase
 from tutor.scenes.keys import SCREEN_KEYS
 from tutor.scenes.registry import load_scene_class
+from tutor.screens.footer import KeyFooter
 from tutor.session import Session
 from tutor.widgets.exercise_panel import BRIDGE_KEY, CHECK_KEY, EDIT_KEY, START_KEY, ExercisePanel
 from tutor.widgets.question_card import QuestionCard
@@ -74,6 +75,10 @@ class LessonScreen(Screen):
     /* Scenes mark extras that only fit in a tall terminal with the class tall-only. */
     LessonScreen.-short .tall-only { display: none; }
     """
+
+    #: No focus on the first focusable widget at mount: every step focuses its scene or prose
+    #: itself (`_focus_first`), and the passing focus restyled the prose and rebuilt the footer.
+    AUTO_FOCUS = ""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide"), (160, "-huge")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
@@ -127,19 +132,35 @@ class LessonScreen(Screen):
         return found.first() if found else None
 
     def compose(self) -> ComposeResult:
+        self._set_breakpoint_classes()
         yield Static(id="topbar")
         with Horizontal(id="body"):
             yield VerticalScroll(id="prose-column")
             with Vertical(id="stage"):
                 yield VerticalScroll(id="scene-holder")
                 yield Transport(id="transport")
-        yield Footer()
+        yield KeyFooter()
+
+    def _set_breakpoint_classes(self) -> None:
+        """Give the screen its size classes (`-wide`, `-short`, ...) for the terminal's size
+        before its widgets are styled: Textual sets them on the screen's first Resize, which
+        restyled every widget of a lesson already built, and repainted it all."""
+        width, height = self.app.size
+        classes: dict[str, bool] = {}
+        for breakpoints, dimension in ((self.HORIZONTAL_BREAKPOINTS, width), (self.VERTICAL_BREAKPOINTS, height)):
+            chosen = next((name for low, name in sorted(breakpoints, reverse=True) if dimension >= low), None)
+            classes.update({name: name == chosen for _, name in breakpoints})
+        self.update_classes(classes, update=False)
 
     async def on_mount(self) -> None:
         await self.show_step(self.index)
 
     async def show_step(self, index: int) -> None:
         """Replace prose, questions and scene with those of step `index`, and record the visit."""
+        with self.query_one(KeyFooter).held():  # the keys of the new step, not those in passing
+            await self._show_step(index)
+
+    async def _show_step(self, index: int) -> None:
         self.index = index
         step = self.step
         total = len(self.lesson.steps)
@@ -147,6 +168,8 @@ class LessonScreen(Screen):
             f"[b]{self.lesson.title}[/b]  ·  step {index + 1} of {total}"
         )
         prose = self.query_one("#prose-column", VerticalScroll)
+        holder = self.query_one("#scene-holder", VerticalScroll)
+        self._drop_focus_inside(prose, holder)
         await prose.remove_children()
         widgets: list = [Markdown(f"## {step.title}\n\n{step.prose}", id="prose")]
         if step.exercise:
@@ -170,15 +193,15 @@ class LessonScreen(Screen):
         await prose.mount_all(widgets)
         prose.scroll_home(animate=False)
 
-        holder = self.query_one("#scene-holder", VerticalScroll)
         await holder.remove_children()
         stage = self.query_one("#stage")
         self._held = None
         if step.scene:
             scene_class = load_scene_class(step.scene)
-            await holder.mount(scene_class(step.scene_params, id="scene"))
+            # The stage's classes first: changed after the scene is in, they restyle all of it.
             stage.remove_class("-hidden")
             stage.set_class(bool(getattr(scene_class, "ROOMY", False)), "-roomy")
+            await holder.mount(scene_class(step.scene_params, id="scene"))
         else:
             stage.add_class("-hidden")
         self._update_reveal()
@@ -217,10 +240,19 @@ class LessonScreen(Screen):
             self._held = not done
             scene.hold_answers(not done)
 
+    def _drop_focus_inside(self, *containers: Widget) -> None:
+        """Take the focus from a widget inside `containers` (whose children are about to be
+        replaced) without telling it: Textual would otherwise restyle the widget's whole subtree
+        for the lost focus, then move the focus to the prose column and restyle all of that
+        (twice, as the new step's scene takes it), all for widgets about to go or be replaced."""
+        focused = self.focused
+        if focused is not None and any(container in focused.ancestors for container in containers):
+            self.focused = None
+
     def _focus_first(self) -> None:
         scene = self.scene
         if scene is not None:
-            scene.focus(scroll_visible=False)
+            scene.focus(scroll_visible=False)  # a scene may pass it on (the drawing canvas)
         else:
             self.query_one("#prose-column").focus(scroll_visible=False)
 
@@ -339,10 +371,10 @@ class LessonScreen(Screen):
 
     def action_help(self) -> None:
         """Open help for the keys and for this step's scene."""
-        from tutor.screens.help import HelpScreen
+        from tutor.screens.help import help_screen
 
         scene = self.scene
-        self.app.push_screen(HelpScreen(scene_help=scene.HELP if scene else ""))
+        self.app.push_screen(help_screen(self.app, scene.HELP if scene else ""))
 
     async def on_key(self, event: events.Key) -> None:
         """A scene's own key (v, k, c, [ ...) pressed while the focus is elsewhere (the prose,

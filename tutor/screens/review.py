@@ -16,9 +16,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tutor.review import QUIZ_SIZE, ReviewItem, describe_day
+from tutor.screens.footer import KeyFooter
 from tutor.screens.lesson import LEAVE_KEY
 from tutor.session import Session
 from tutor.widgets.question_card import QuestionCard
@@ -91,7 +92,7 @@ class ReviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield VerticalScroll(id="review-body")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         await self.show_current()
