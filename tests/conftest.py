@@ -44,7 +44,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 SLOW_MODULES = {"test_interrupts", "test_ssh", "test_web",
                 # each test starts sandboxed or fresh Python processes (the checks' own sandbox
                 # keeps its fast smoke tests in test_exercise_sandbox and test_exercises)
-                "test_lc_learner_calls", "test_app_threads"}
+                "test_lc_learner_calls", "test_app_threads", "test_lt_learner_trainer"}
 #: Modules whose Pilot tests stay in the fast tier: the smoke test of every scene kind.
 FAST_PILOT_MODULES = {"test_scene_kinds"}
 #: Single Pilot tests that stay in the fast tier: the app's own flow (course map, lesson,

@@ -75,7 +75,10 @@ def test_a_stop_asked_before_the_trainer_exists_reaches_it_and_saves_nothing(dig
     run.stop()
     train(run, QUICK, None, np, posted.append)
     assert run.trainer is not None and run.trainer.stopping and run.stopped
-    assert [type(m) for m in posted] == [RunStarted]  # stopped before the first batch: nothing kept
+    # Stopped before the first batch: the end is posted (the scene waits for it), nothing kept.
+    assert [type(m) for m in posted] == [RunStarted, RunDone]
+    done = posted[-1]
+    assert done.done.reason == "stopped" and done.saved is None and done.checkpoint is None
     assert run.saved is None and not training.stopped_path("mlp-30-sigmoid").exists()
 
 

@@ -651,3 +651,17 @@ def test_snapshots(
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+async def test_stop_while_the_data_loads_ends_the_run(digits: Any) -> None:
+    """`s` before the first batch (the data still loading) ends the run as stopped, with a line
+    saying nothing was kept: the scene never waits on "stopping" for a run that trained nothing."""
+    scene = TrainingScene(dict(LONG))
+    async with SceneHost(scene).run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        scene.toggle_play()
+        assert scene.state == "loading"
+        scene.action_stop()  # before the worker thread has begun
+        await _until(pilot, lambda: scene.state == "stopped")
+        assert scene.checkpoint is None and "nothing was trained, nothing saved" in scene.note
+        assert not training.stopped_path(scene.model_name).exists()

@@ -228,8 +228,10 @@ def _train(run: Run, config: TrainConfig, checkpoint: Checkpoint | None, xp: Any
                              trainer.batches_per_epoch(), learner=True))
             return
         stopped = done.reason == "stopped"
-        if stopped and trainer.epoch == 0 and trainer.batch == 0:
-            return  # stopped before the first batch: nothing worth keeping
+        if stopped and trainer.epoch == 0 and trainer.batch == 0:  # nothing worth keeping
+            if not was_gone:  # the scene waits for the end of the run it stopped
+                post(RunDone(run.id, done, None, "", None, 0, 0, trainer.batches_per_epoch()))
+            return
         path = names.stopped_path(config.model, data.key) if stopped else names.model_path(config.model, data.key)
         saved, save_error, kept_run = None, "", None
         try:

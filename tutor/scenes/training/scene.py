@@ -587,8 +587,10 @@ class TrainingScene(LearnerCode, LiveScene):
                              f"dl-tutor train {self.model_name}{again} --resume {where}")
             else:
                 self.note = run_note(message.run, where)
-        else:
+        elif message.save_error:
             self.note = message.save_error
+        else:
+            self.note = "stopped before its first batch: nothing was trained, nothing saved"
         self.refresh_runs()
         self._set_state(ended_by(done.reason))
 
