@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ import pytest
 from tests.exercise_host import exercise_course
 from tutor.app import make_app
 from tutor.cli import main
+from tutor.engines.spec import MODELS, Dense, total_params
+from tutor.engines.train import TrainConfig
 from tutor.exercises.bridge import BRIDGES_DIR, CODE_WIDTH, bridge_path, bridge_text, plain_text
 from tutor.exercises.catalogue import EXERCISES, get
 from tutor.widgets.exercise_panel import BridgeScreen, ExercisePanel
@@ -94,16 +97,78 @@ def _python_blocks(path: Path) -> list[str]:
     return [code for lang, code in FENCE.findall(path.read_text()) if lang == "python"]
 
 
+def _step_prose(lesson: str) -> dict[str, str]:
+    """Step id -> its prose in a shipped lesson.md."""
+    parts = re.split(r"<!-- step: ([\w-]+) -->", (LESSONS / lesson / "lesson.md").read_text(encoding="utf-8"))
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def _first_training_step(lesson: str, model: str) -> tuple[str, dict]:
+    """(id, scene parameters) of the lesson's first step where the training scene can train
+    `model` (not a read-only showing of it)."""
+    steps = tomllib.loads((LESSONS / lesson / "lesson.toml").read_text(encoding="utf-8"))["steps"]
+    for step in steps:
+        params = step.get("scene_params", {})
+        if step.get("scene") == "training" and params.get("model") == model and params.get("editable", True):
+            return step["id"], params
+    raise AssertionError(f"{lesson} never trains {model}")
+
+
 @pytest.mark.parametrize("lesson", ["mnist-dense", "train-lenet"])
-def test_the_two_models_are_in_their_lessons_in_both_libraries(lesson: str) -> None:
+def test_the_course_models_are_in_their_lessons_in_both_libraries(lesson: str) -> None:
     blocks = _python_blocks(LESSONS / lesson / "lesson.md")
     assert any("keras.Sequential([" in code for code in blocks)
     assert any("nn.Sequential(" in code for code in blocks)
 
 
+@pytest.mark.parametrize("model", ["mlp-30-sigmoid", "mlp-128-relu"])
+def test_each_dense_network_is_listed_where_it_trains(model: str) -> None:
+    """Both fully connected networks of mnist-dense, in both libraries, in the step that trains
+    them, with the engine's layers: the hidden width and activation, and raw scores out."""
+    step, _ = _first_training_step("mnist-dense", model)
+    blocks = [code for lang, code in FENCE.findall(_step_prose("mnist-dense")[step]) if lang == "python"]
+    spec = MODELS[model]
+    dense = [layer for layer in spec.layers if isinstance(layer, Dense)]
+    assert [layer.activation for layer in dense][-1] == "linear"  # the loss applies the softmax
+    hidden = dense[0]
+    keras_layers = [f'layers.Dense({hidden.units}, "{hidden.activation}")',
+                    f"layers.Dense({dense[-1].units})"]
+    torch_activation = {"sigmoid": "nn.Sigmoid()", "relu": "nn.ReLU()"}[hidden.activation]
+    torch_layers = [f"nn.Linear(784, {hidden.units})", torch_activation,
+                    f"nn.Linear({hidden.units}, {dense[-1].units})"]
+    keras = [code for code in blocks if code.startswith("model = keras.Sequential([")]
+    torch = [code for code in blocks if code.startswith("model = nn.Sequential(")]
+    assert len(keras) == len(torch) == 1, (step, blocks)
+    assert [line.strip().rstrip(",") for line in keras[0].splitlines()[2:-1]] == keras_layers
+    assert [line.strip().rstrip(",") for line in torch[0].splitlines()[1:-1]] == torch_layers
+
+
+def test_the_sigmoid_networks_recipe_is_named_as_the_scene_trains_it() -> None:
+    """The mini-batches step maps the scene's recipe onto both libraries: the loss on raw scores,
+    SGD with the trainer's momentum and rate, its per-epoch shrink, the batch size and epochs,
+    and the Glorot-uniform start the engine uses (PyTorch's own default differs)."""
+    step, params = _first_training_step("mnist-dense", "mlp-30-sigmoid")
+    assert step == "mini-batches"
+    text = " ".join(_step_prose("mnist-dense")[step].split())
+    config = TrainConfig(model="mlp-30-sigmoid", optimizer=params["optimizer"], lr=params["lr"],
+                         batch_size=params["batch_size"], epochs=params["epochs"])
+    assert config.optimizer == "sgd"
+    for named in (
+        "`SparseCategoricalCrossentropy(from_logits=True)`", "`F.cross_entropy`",
+        f"`momentum={config.momentum}`", f"a rate of {config.learning_rate()}",
+        f"`ExponentialLR(opt, {config.lr_decay})`", "`ExponentialDecay`", "`staircase=True`",
+        f"batch_size={config.batch_size}, epochs={config.epochs})`",
+        "Glorot-uniform", "`nn.init.xavier_uniform_`", "`nn.init.zeros_`",
+    ):
+        assert named in text, named
+    # The question of this step (batches per epoch) is not answered by the listing's prose.
+    assert "1875" not in text and "1,875" not in text
+
+
 def test_lesson_listings_build_the_course_models_with_their_parameter_counts() -> None:
     """Each `model = ...` listing, run against stand-ins of the layer classes, has the layers of
-    the course's model: the counts of 784-128-10 and LeNet-5 come out of the listed shapes."""
+    the course's model: the counts of 784-30-10, 784-128-10 and LeNet-5 come out of the listed
+    shapes, and they are the engine's counts."""
     counts = {}
 
     def count(kind: str, args: tuple) -> int:
@@ -153,7 +218,10 @@ def test_lesson_listings_build_the_course_models_with_their_parameter_counts() -
             space = {"keras": Keras(), "layers": KerasLayers(), "nn": Torch()}
             exec(code, space)  # noqa: S102
             counts.setdefault(lesson, []).append(space["model"])
-    assert counts == {"mnist-dense": [101_770, 101_770], "train-lenet": [61_706, 61_706]}
+    assert counts == {"mnist-dense": [23_860, 23_860, 101_770, 101_770], "train-lenet": [61_706, 61_706]}
+    course = {"mnist-dense": ("mlp-30-sigmoid", "mlp-128-relu"), "train-lenet": ("lenet",)}
+    for lesson, models in course.items():
+        assert sorted(set(counts[lesson])) == sorted(total_params(MODELS[m]) for m in models), lesson
 
 
 def test_lesson_listings_fit_the_prose_column() -> None:
