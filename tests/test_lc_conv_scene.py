@@ -141,7 +141,7 @@ async def test_before_passing_the_reference_runs_then_a_check_switches(
                 break
         assert panel.report is not None and panel.report.passed, panel.report
         await _settle(pilot, scene)
-        assert line(scene).startswith("▶ your conv2d_loops from conv2d_loops.py")
+        assert line(scene).startswith("▶ your conv2d_loops")
         np.testing.assert_allclose(scene.shown_map, reference())
 
 
@@ -163,7 +163,7 @@ async def test_a_check_recorded_elsewhere_switches_the_scene(
             if scene.on_learner_code:
                 break
         await _settle(pilot, scene)
-        assert line(scene) == "▶ your conv2d_loops from conv2d_loops.py"
+        assert line(scene) == "▶ your conv2d_loops"  # 80x24: the file name is left out, one row
         np.testing.assert_allclose(scene.shown_map, reference() + 100.0)
 
 

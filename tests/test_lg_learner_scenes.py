@@ -131,7 +131,7 @@ async def test_the_channels_view_runs_on_their_conv2d(tmp_path: Path, workspace:
         scene = pilot.app.screen.scene
         assert isinstance(scene, ConvSlideScene)
         await settle_learner(pilot, scene, "conv2d")
-        assert _line(scene, "#cs-learner") == "▶ your conv2d_loops from conv2d_loops.py"
+        assert _line(scene, "#cs-learner") == "▶ your conv2d_loops"  # a narrow scene: one row, no file name
         toy = toy_channels(4, 3)
         np.testing.assert_allclose(scene.shown_toy.parts, toy.parts + 100.0)
         np.testing.assert_allclose(scene.shown_toy.out, toy.out + 100.0)

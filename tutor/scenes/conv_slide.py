@@ -397,6 +397,7 @@ and bias, so the whole map looks for the same pattern.
 
     def on_resize(self, event: Resize) -> None:
         """Digit and map side by side when there is room, stacked otherwise."""
+        self._show_learner()  # one row at any width: it drops the file's name where narrow
         wide = self.content_size.width >= WIDE_WIDTH
         if wide != self.wide:
             self.set_class(wide, "-wide")
@@ -510,7 +511,7 @@ and bias, so the whole map looks for the same pattern.
     def _show_learner(self) -> None:
         """The line that says whose conv2d computed the map(s), on an exercise step only."""
         line = self.query_one("#cs-learner", Static)
-        kind, words = self.learner_line()
+        kind, words = self.learner_line(self.content_size.width)
         line.display = bool(kind)
         line.update(Text(words, style=LINE_STYLES.get(kind, "dim")))
 
