@@ -13,7 +13,7 @@ from textual.timer import Timer
 
 from tutor.app_signals import StopSignals
 from tutor.backend import Backend, select_backend
-from tutor.content import Lesson
+from tutor.content import Course, Lesson
 from tutor.content.loader import load_course_cached
 from tutor.paths import default_lessons_dir
 from tutor.screens.home import HomeScreen, about_markdown
@@ -115,13 +115,14 @@ class TutorApp(StopSignals, App):
 
 
 def make_app(
-    lessons: Path | None = None, *, home: Path | None = None, backend: Backend | str | None = None,
+    lessons: Path | Course | None = None, *, home: Path | None = None, backend: Backend | str | None = None,
     open_lesson: str | None = None, handle_signals: bool = False,
 ) -> TutorApp:
     """Build the app as the CLI and the tests both use it.
 
     Args:
-        lessons: course folder (default: the shipped course). Raises CourseError when broken.
+        lessons: course folder (default: the shipped course), or a course already loaded.
+            Raises CourseError when broken.
         home: data directory for progress (default: DL_TUTOR_HOME or the platform's data dir).
         backend: a Backend, or a name for `select_backend` (default: numpy, cheap for tests).
         open_lesson: a lesson id to open on start.
@@ -129,7 +130,10 @@ def make_app(
     """
     from tutor.data import cache_dir
 
-    course = load_course_cached(lessons or default_lessons_dir(), cache_dir())
+    if isinstance(lessons, Course):
+        course = lessons
+    else:
+        course = load_course_cached(lessons or default_lessons_dir(), cache_dir())
     session, warning = Session.load(course, home / "progress.json" if home else None)
     if not isinstance(backend, Backend):
         backend = select_backend(backend or "numpy")
