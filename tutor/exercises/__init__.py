@@ -15,6 +15,9 @@ One home per concept:
 * `learner_calls` and `learner_child`: scenes calling the learner's own functions (one call, or
   a trusted loop over them) in the same kind of child, arrays both ways as .npz, never pickled;
   `LearnerCode` is the scenes' bookkeeping (run ids, cancel, fall back to the reference).
+* `learner_trainer` and `learner_trainer_child`: the training scene's run of the learner's own
+  LeNet-5 (lenet_train.py): one child for the whole run, kept alive between JSON-line requests
+  (build, one batch, evaluate), each under its own time limit; their failure is one line.
 * `torch_compare`: `check ID --against torch`, the learner's gradients against PyTorch autograd,
   in the child.
 * `bridge` and `bridges/`: each exercise written with Keras and with PyTorch, with what maps to
