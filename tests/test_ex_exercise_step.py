@@ -167,14 +167,46 @@ async def test_panel_start_check_fail_then_solution_passes_and_is_recorded(
         assert "2 check runs" in _text(panel, "ex-checks")
 
 
-@pytest.mark.parametrize("body, words", [
-    ("while True:\n    pass\n", "limit"),  # the wall or the CPU limit, whichever comes first
-    ("import sys\nsys.exit(3)\n", "sys.exit(3)"),
-])
+#: Every hostile kind of learner file the issue lists: (body, the kind of line it gives,
+#: words that line has). "stopped": the run could not finish (one "■ stopped" line, naming the
+#: file's line where Python gives one); "failing": the checks ran and the first failing one says
+#: what came back. `TIGHT` stops the loop in seconds and the allocation at once (1 GiB).
+HOSTILE = {
+    "syntax-error": ("import numpy as np\n\ndef threshold_unit(x, w, t)\n    return 0\n",
+                     "stopped", ("SyntaxError", "threshold_unit.py line 3")),
+    "exception": ("x = 1\ny = 1 / 0\n", "stopped", ("ZeroDivisionError", "line 2")),
+    "endless-loop": ("while True:\n    pass\n", "stopped", ("limit",)),  # wall or CPU, first
+    "huge-allocation": ("import numpy as np\nbig = np.ones((20_000, 20_000))\n", "stopped",
+                        ("out of memory", "threshold_unit.py line 2")),
+    "sys-exit": ("import sys\nsys.exit(3)\n", "stopped",
+                 ("sys.exit(3)", "threshold_unit.py line 2")),
+    "os-exit": ("import os\nos._exit(0)\n", "stopped", ("os._exit",)),
+    "output-flood": ("while True:\n    print('x' * 1000)\n", "stopped", ("output flood",)),
+    "wrong-return-type": (EXERCISE.solution_text().replace(
+        "    sums = np.asarray", "    return 'fire'\n    sums = np.asarray", 1),
+        "failing", ("returned str 'fire'",)),
+}
+
+
+def _seeded_progress(path: Path) -> dict:
+    """Write a progress file with work elsewhere (a lesson's answer, another exercise's passed
+    check); returns its content, which a hostile check must leave as it was."""
+    progress = Progress()
+    progress.visit("elsewhere", "s1")
+    progress.record_answer("elsewhere", "q1", True, "42")
+    progress.record_check("pooling", True, checks_passed=5, checks_total=5,
+                          checked="2026-12-05T08:00:00")
+    ProgressStore(path).save(progress)
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
 async def test_hostile_file_gives_one_line_and_the_app_runs_on(
-    tmp_path: Path, workspace: Path, body: str, words: str,
+    tmp_path: Path, workspace: Path, kind: str,
 ) -> None:
+    body, line_kind, words = HOSTILE[kind]
     home = tmp_path / "home"
+    before = _seeded_progress(home / "progress.json")
     app = make_app(_course(tmp_path / "c"), home=home, open_lesson="hands-on")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -186,7 +218,7 @@ async def test_hostile_file_gives_one_line_and_the_app_runs_on(
         (workspace / "threshold_unit.py").write_text(body)
         await pilot.press("ctrl+k")
         await pilot.pause(0.3)
-        await pilot.press("p")  # the UI answers while the learner's code loops
+        await pilot.press("p")  # the UI answers while the learner's code runs (or loops)
         await pilot.pause()
         assert screen.step.id == "intro"
         await pilot.press("n")
@@ -194,12 +226,27 @@ async def test_hostile_file_gives_one_line_and_the_app_runs_on(
         panel = screen.exercise_panel
         await pilot.press("ctrl+k")
         await _wait_for_check(pilot, panel)
-        stops = [line for line in _text(panel, "ex-checks").splitlines() if "stopped" in line]
-        assert len(stops) == 1 and words in stops[0]
+        shown = _text(panel, "ex-checks")
+        assert "Traceback" not in shown and "File \"" not in shown
+        stops = [line for line in shown.splitlines() if "stopped" in line]
+        if line_kind == "stopped":
+            assert len(stops) == 1 and all(word in stops[0] for word in words), shown
+        else:
+            assert not stops
+            first = next(line for line in shown.splitlines() if "✗ failing" in line)
+            assert all(word in first for word in words), shown
         assert app.is_running and isinstance(app.screen, LessonScreen)
-        progress = json.loads((home / "progress.json").read_text())
-        assert progress["exercises"]["threshold-unit"]["status"] == "failing"
-        assert "write-it" in progress["lessons"]["hands-on"]["visited"]  # nothing else lost
+        await pilot.press("p")  # and it still moves on
+        await pilot.pause()
+        assert screen.step.id == "intro"
+    progress = json.loads((home / "progress.json").read_text())
+    record = progress["exercises"]["threshold-unit"]
+    assert record["status"] == "failing" and record["attempts"] >= 1 and not record["passed"]
+    assert "write-it" in progress["lessons"]["hands-on"]["visited"]
+    # Nothing else is lost: the other lesson and the other exercise are as they were.
+    assert progress["lessons"]["elsewhere"] == before["lessons"]["elsewhere"]
+    assert progress["exercises"]["pooling"] == before["exercises"]["pooling"]
+    assert progress["learner_seed"] == before["learner_seed"]
 
 
 async def test_a_check_left_behind_is_dropped(tmp_path: Path, workspace: Path) -> None:
@@ -372,6 +419,56 @@ def test_exercise_attempts_merge_between_two_writers() -> None:
     assert ours.exercises["conv2d-loops"].attempts == 1
 
 
+def test_a_reset_keeps_the_history_and_round_trips() -> None:
+    """`Progress.record_reset`, the one rule of a reset: not checked since, attempts kept."""
+    progress = Progress()
+    assert progress.record_reset("threshold-unit", when="2026-12-05T08:00:00") is None
+    assert progress.exercises == {}  # never checked: nothing to take back, nothing written
+    progress.record_check("threshold-unit", True, checks_passed=4, checks_total=4,
+                          checked="2026-12-05T08:05:00")
+    # Files of learners who never reset stay as they were.
+    assert "resets" not in progress.to_dict()["exercises"]["threshold-unit"]
+    record = progress.record_reset("threshold-unit", when="2026-12-05T08:06:00")
+    assert record is progress.exercises["threshold-unit"]
+    assert (record.status, record.attempts, record.passed, record.resets) == ("reset", 1, True, 1)
+    assert (record.checks_passed, record.checks_total, record.first_failure) == (0, 0, "")
+    assert (record.checked, record.reset_at) == ("2026-12-05T08:05:00", "2026-12-05T08:06:00")
+    assert Progress.from_dict(progress.to_dict()) == progress
+    progress.record_check("threshold-unit", False, checks_total=4, first_failure="x",
+                          checked="2026-12-05T08:07:00")
+    assert (record.status, record.attempts, record.resets) == ("failing", 2, 1)
+    progress.record_reset("threshold-unit", when="2026-12-05T08:08:00")
+    report = markdown_report(progress, None)
+    row = next(l for l in report.splitlines() if l.startswith("| threshold-unit"))
+    assert "reset (passed before)" in row and "| 2 |" in row  # the report says so; runs kept
+
+
+def test_a_reset_in_another_pane_is_not_undone_by_the_apps_copy() -> None:
+    """The app holds the record it saw passing; `dl-tutor exercises reset` in another pane
+    writes the file: the app's next save (a merge) keeps the reset, and its attempts."""
+    base = Progress()
+    base.record_check("pooling", True, checks_passed=5, checks_total=5,
+                      checked="2026-12-05T08:00:00")
+    ours, theirs = Progress.from_dict(base.to_dict()), Progress.from_dict(base.to_dict())
+    theirs.record_reset("pooling", when="2026-12-05T08:00:00")  # within the same second
+    assert theirs.exercises["pooling"].last_change > ours.exercises["pooling"].last_change
+    merge_progress(ours, theirs, base)
+    record = ours.exercises["pooling"]
+    assert (record.status, record.attempts, record.passed, record.resets) == ("reset", 1, True, 1)
+    assert record.checks_total == 0
+
+    # A check here after their reset: ours is the latest; both sides' counts add up.
+    ours, theirs = Progress.from_dict(base.to_dict()), Progress.from_dict(base.to_dict())
+    theirs.record_reset("pooling", when="2026-12-05T08:01:00")
+    ours.record_check("pooling", False, checks_passed=1, checks_total=5,
+                      checked="2026-12-05T08:02:00")
+    merge_progress(ours, theirs, base)
+    record = ours.exercises["pooling"]
+    assert (record.status, record.attempts, record.resets) == ("failing", 2, 1)
+    assert record.checks_passed == 1
+    assert record.reset_at == "2026-12-05T08:01:00"
+
+
 def test_cli_check_records_in_progress_and_list_survives_a_damaged_status_file(
     tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -452,6 +549,54 @@ async def test_a_check_in_another_pane_shows_in_the_panel(
     progress, _ = ProgressStore().load(move_damaged=False)
     record = progress.exercises["threshold-unit"]
     assert (record.attempts, record.status, record.passed) == (2, "passed", True)
+
+
+async def test_a_reset_in_another_pane_shows_in_the_panel_and_keeps_the_runs(
+    tmp_path: Path, workspace: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`dl-tutor exercises reset` in a second pane after a pass: the panel shows the starter as
+    not checked yet (not "passed"), tells the step so (its scene leaves the learner's code), the
+    app's next save keeps the reset and the runs, and the next check counts as usual."""
+    from tutor.widgets import exercise_panel
+
+    monkeypatch.setattr(exercise_panel, "POLL_SECONDS", 0.2)
+    checked: list[ExercisePanel.Checked] = []  # the hook sees a message at every node it reaches
+
+    def hook(message) -> None:
+        if isinstance(message, ExercisePanel.Checked) and all(m is not message for m in checked):
+            checked.append(message)
+
+    def told() -> list[bool]:
+        return [message.passed for message in checked]
+
+    app = make_app(_course(tmp_path / "c"), open_lesson="hands-on")  # the default progress file
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "ctrl+g")
+        (workspace / "threshold_unit.py").write_text(EXERCISE.solution_text())
+        await pilot.press("ctrl+k")
+        panel = app.screen.exercise_panel
+        await _wait_for_check(pilot, panel)
+        assert panel.status == "passed" and told() == [True]
+        assert main(["exercises", "reset", "threshold-unit"]) == 0  # the other pane
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if "not checked yet" in _text(panel, "ex-checks"):
+                break
+        shown = _text(panel, "ex-checks")
+        assert "not checked yet (the starter was put back; 1 check run before)" in shown
+        assert not panel.has_class("-passed") and told() == [True, False]
+        await pilot.press("p")  # the app saves: the merge keeps the other pane's reset
+        await pilot.pause()
+        record = ProgressStore().load(move_damaged=False)[0].exercises["threshold-unit"]
+        assert (record.status, record.attempts, record.passed, record.resets) == (
+            "reset", 1, True, 1)
+        await pilot.press("n", "ctrl+k")  # a check after the reset works as usual
+        panel = app.screen.exercise_panel
+        await _wait_for_check(pilot, panel)
+        assert "✗ failing" in _text(panel, "ex-checks")
+    record = ProgressStore().load(move_damaged=False)[0].exercises["threshold-unit"]
+    assert (record.status, record.attempts, record.passed, record.resets) == ("failing", 2, True, 1)
 
 
 async def test_an_exercise_that_builds_on_another_says_which_first(

@@ -189,6 +189,68 @@ def test_cli_hint_solution_and_reset(tmp_path: Path, capsys, monkeypatch) -> Non
     assert backup.read_text() == "# attempt 1\n"
 
 
+def test_cli_reset_after_a_pass_shows_the_starter_as_not_checked_and_keeps_the_runs(
+    tmp_path: Path, capsys,
+) -> None:
+    """After `reset`, neither `exercises` nor `dl-tutor list` brings back the replaced file's
+    "passed" from the progress file; its check runs are kept, and the next check counts on."""
+    from tutor.progress import ProgressStore
+
+    ws = str(tmp_path / "ws")
+    exercise = get("threshold-unit")
+    _run(capsys, "start", "threshold-unit", "--workspace", ws)
+    (Path(ws) / exercise.file_name).write_text(exercise.solution_text())
+    assert _run(capsys, "check", "threshold-unit", "--workspace", ws)[0] == 0
+
+    def listed() -> tuple[str, str]:
+        exercises_line = next(line for line in _run(capsys, "--workspace", ws)[1].splitlines()
+                              if " threshold-unit " in line)
+        main(["list"])
+        list_line = next(line for line in capsys.readouterr().out.splitlines()
+                         if "exercise threshold-unit:" in line)
+        return exercises_line, list_line.strip()
+
+    assert "passed" in listed()[0]
+    code, out, _ = _run(capsys, "reset", "threshold-unit", "--workspace", ws)
+    assert code == 0 and "backup" in out and "Note:" not in out
+    assert (Path(ws) / exercise.file_name).read_text() == exercise.starter_text()
+    exercises_line, list_line = listed()
+    assert re.search(r"threshold-unit +not checked yet ", exercises_line), exercises_line
+    assert list_line == "exercise threshold-unit: not checked yet (reset), 1 run"
+    record = ProgressStore().load(move_damaged=False)[0].exercises["threshold-unit"]
+    assert (record.status, record.attempts, record.passed, record.resets) == ("reset", 1, True, 1)
+
+    code, out, _ = _run(capsys, "check", "threshold-unit", "--workspace", ws)  # the starter fails
+    assert code == 1 and "FAIL" in out
+    exercises_line, list_line = listed()
+    assert re.search(r"threshold-unit +failing ", exercises_line), exercises_line
+    assert list_line.startswith("exercise threshold-unit: failing, ")
+    assert list_line.endswith(", 2 runs")
+    record = ProgressStore().load(move_damaged=False)[0].exercises["threshold-unit"]
+    assert (record.status, record.attempts, record.passed, record.resets) == ("failing", 2, True, 1)
+
+
+def test_cli_reset_of_a_never_checked_exercise_writes_no_progress(tmp_path: Path, capsys) -> None:
+    from tutor.progress import ProgressStore
+
+    code, out, _ = _run(capsys, "reset", "quadratic-cost", "--workspace", str(tmp_path))
+    assert code == 0 and "Starter written" in out and "Note:" not in out
+    assert not ProgressStore().path.exists()
+    listing = _run(capsys, "--workspace", str(tmp_path))[1]
+    assert re.search(r"quadratic-cost +not checked yet ", listing)
+
+
+def test_cli_reset_leaves_a_damaged_progress_file_alone(tmp_path: Path, capsys) -> None:
+    from tutor.progress import ProgressStore
+
+    store = ProgressStore()
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    store.path.write_text("{not json")
+    code, out, _ = _run(capsys, "reset", "quadratic-cost", "--workspace", str(tmp_path))
+    assert code == 0 and "Note: the reset was not noted in your progress" in out
+    assert store.path.read_text() == "{not json"
+
+
 def test_watch_checks_and_stops(tmp_path: Path, capsys) -> None:
     workspace = Workspace(tmp_path)
     exercise = get("lenet-params")

@@ -199,7 +199,8 @@ class Session:
 
     def exercise_record(self, exercise_id: str) -> ExerciseRecord | None:
         """The latest record of a hands-on exercise: ours, or the progress file's when a check
-        ran since in another process (`dl-tutor exercises watch` in a second pane); read-only."""
+        or a reset ran since in another process (`dl-tutor exercises watch` or `reset` in a
+        second pane; `ExerciseRecord.last_change`); read-only."""
         ours = self.progress.exercises.get(exercise_id)
         try:
             disk, warning = ProgressStore(self.store.path).load(move_damaged=False)
@@ -208,7 +209,7 @@ class Session:
         theirs = None if warning else disk.exercises.get(exercise_id)
         if theirs is None:
             return ours
-        if ours is None or (theirs.checked, theirs.attempts) > (ours.checked, ours.attempts):
+        if ours is None or theirs.last_change > ours.last_change:
             return theirs
         return ours
 

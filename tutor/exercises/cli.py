@@ -199,6 +199,9 @@ def _reset(workspace: Workspace, exercise: Exercise) -> int:
         return EXIT_FAILED
     kept = f" (your previous file is kept as a backup: {backup})" if backup else ""
     _say(f"Starter written to {path}{kept}.")
+    note = tracking.record_reset_in_progress(exercise.id)  # not checked since; attempts kept
+    if note:
+        _say(f"Note: {note}")
     return EXIT_OK
 
 

@@ -80,7 +80,9 @@ class Workspace:
         return StartResult(target, written=True)
 
     def reset(self, exercise: Exercise) -> tuple[Path, Path | None]:
-        """Put the starter back; the learner's file is first moved to a timestamped backup.
+        """Put the starter back; the learner's file is first moved to a timestamped backup, and
+        its status here is forgotten (the progress record is marked reset by
+        `tracking.record_reset_in_progress`, which keeps its attempts).
 
         Returns the file's path and the backup's (None when there was no file)."""
         target = self.path(exercise)

@@ -103,8 +103,9 @@ class LessonRecord:
     completed: bool = False
 
 
-#: An exercise's status after its latest check.
-EXERCISE_FAILING, EXERCISE_PASSED = "failing", "passed"
+#: An exercise's status after its latest check ("failing", "passed"), or after the learner put
+#: its starter back ("reset": the file is an untouched starter again, not checked since).
+EXERCISE_FAILING, EXERCISE_PASSED, EXERCISE_RESET = "failing", "passed", "reset"
 
 
 @dataclass
@@ -112,19 +113,24 @@ class ExerciseRecord:
     """What the learner did with one hands-on exercise (`tutor.exercises`), keyed by its id.
 
     Attributes:
-        status: the latest check's result: "failing" or "passed".
-        attempts: how many times the checks ran on the learner's file.
-        passed: True once every check passed; it stays True (a later failing edit does not
-            take it back, as a question answered right stays right).
-        checks_passed: how many checks passed in the latest run.
-        checks_total: how many checks the latest run had (0 when the run could not start them).
+        status: the latest check's result, "failing" or "passed"; or "reset" when the learner
+            put the starter back since (`Progress.record_reset`).
+        attempts: how many times the checks ran on the learner's file (a reset keeps them).
+        passed: True once every check passed; it stays True (a later failing edit or a reset
+            does not take it back, as a question answered right stays right).
+        checks_passed: how many checks passed in the latest run (0 after a reset).
+        checks_total: how many checks the latest run had (0 when the run could not start them,
+            and after a reset).
         first_failure: the latest run's first failing check, or what stopped it, in one line
-            ("" when it passed).
+            ("" when it passed, and after a reset).
         checked: when the latest check ran, local time "YYYY-MM-DDTHH:MM:SS".
+        resets: how many times the learner put the starter back.
+        reset_at: when the latest reset was, as `checked` ("" before the first).
 
     Exercise records are optional on disk (written only once one exists) and read leniently:
     an entry that is not a readable record is dropped alone, so a damaged exercise entry
-    never costs the lessons' progress.
+    never costs the lessons' progress. `resets` and `reset_at` are written only once the
+    exercise was reset, so the files of learners who never reset stay as they were.
     """
 
     status: str = EXERCISE_FAILING
@@ -134,6 +140,16 @@ class ExerciseRecord:
     checks_total: int = 0
     first_failure: str = ""
     checked: str = ""
+    resets: int = 0
+    reset_at: str = ""
+
+    @property
+    def last_change(self) -> tuple[str, int]:
+        """(when the record last changed: its latest check or reset, how many checks and resets
+        it counts): of two copies of one exercise's record (the app's and the file's, which a
+        `dl-tutor exercises` in another pane wrote), the greater is the newer, a check and a
+        reset within the same second included."""
+        return max(self.checked, self.reset_at), self.attempts + self.resets
 
 
 def _exercise_from_dict(data: Any) -> ExerciseRecord | None:
@@ -143,27 +159,31 @@ def _exercise_from_dict(data: Any) -> ExerciseRecord | None:
     record = ExerciseRecord()
     for name, kind in (("status", str), ("attempts", int), ("passed", bool),
                        ("checks_passed", int), ("checks_total", int), ("first_failure", str),
-                       ("checked", str)):
+                       ("checked", str), ("resets", int), ("reset_at", str)):
         if name not in data:
             continue
         value = data[name]
         if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or value < 0)):
             return None
         setattr(record, name, value)
-    if record.status not in (EXERCISE_FAILING, EXERCISE_PASSED):
+    if record.status not in (EXERCISE_FAILING, EXERCISE_PASSED, EXERCISE_RESET):
         return None
     record.first_failure = record.first_failure[:500]
     record.checked = record.checked[:40]
+    record.reset_at = record.reset_at[:40]
     return record
 
 
 def _exercise_to_dict(record: ExerciseRecord) -> dict[str, Any]:
-    """The on-disk form of one exercise's record."""
-    return {
+    """The on-disk form of one exercise's record; the reset fields only once it was reset."""
+    data: dict[str, Any] = {
         "status": record.status, "attempts": record.attempts, "passed": record.passed,
         "checks_passed": record.checks_passed, "checks_total": record.checks_total,
         "first_failure": record.first_failure, "checked": record.checked,
     }
+    if record.resets or record.reset_at:
+        data.update(resets=record.resets, reset_at=record.reset_at)
+    return data
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
@@ -326,6 +346,22 @@ class Progress:
         record.checked = checked
         return record
 
+    def record_reset(self, exercise_id: str, *, when: str = "") -> ExerciseRecord | None:
+        """The learner put the exercise's starter back (`dl-tutor exercises reset ID`): the
+        status is "reset" (an untouched starter, not checked since), the latest run's counts
+        and first failure are cleared, and the history stays (`attempts`, `passed`, `checked`);
+        `resets` counts it and `reset_at` is `when`. None, and nothing changed, when the
+        exercise was never checked (there is no status to take back)."""
+        record = self.exercises.get(exercise_id)
+        if record is None:
+            return None
+        record.status = EXERCISE_RESET
+        record.checks_passed = record.checks_total = 0
+        record.first_failure = ""
+        record.resets += 1
+        record.reset_at = when
+        return record
+
     def mark_completed(self, lesson_id: str) -> None:
         """Record, as history, that lesson `lesson_id` was done (see `LessonRecord.completed`)."""
         self.lesson(lesson_id).completed = True
@@ -423,8 +459,9 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
     The learner seed stays ours too (it was read from the same file, or drawn for a new one).
     A question's review schedule (box and due day) is taken from the side that changed it since
     `base`, ours when both did; the review and lapse counts add up like attempts. An exercise's
-    check attempts add up too, `passed` sticks on either side, and its latest status is the
-    side's whose check ran last.
+    check attempts and resets add up too, `passed` sticks on either side, and its latest status
+    (and the latest run's counts) is the side's whose check or reset came last
+    (`ExerciseRecord.last_change`): a reset in another pane is not undone by the app's copy.
     """
     for lesson_id, their_record in theirs.lessons.items():
         our_record = ours.lessons.get(lesson_id)
@@ -462,17 +499,22 @@ def merge_progress(ours: Progress, theirs: Progress, base: Progress) -> None:
         if our_x is None:
             ours.exercises[exercise_id] = their_x
             continue
-        base_x = base.exercises.get(exercise_id)
-        their_new = max(0, their_x.attempts - (base_x.attempts if base_x else 0))
-        if their_new == 0:
+        base_x = base.exercises.get(exercise_id) or ExerciseRecord()
+        their_checks = max(0, their_x.attempts - base_x.attempts)
+        their_resets = max(0, their_x.resets - base_x.resets)
+        if not their_checks and not their_resets:
             continue
-        newer = their_x.checked > our_x.checked or our_x.attempts == (base_x.attempts if base_x else 0)
-        our_x.attempts += their_new
+        we_acted = (our_x.attempts, our_x.resets) != (base_x.attempts, base_x.resets)
+        newer = not we_acted or their_x.last_change > our_x.last_change
+        our_x.attempts += their_checks
+        our_x.resets += their_resets
         our_x.passed = our_x.passed or their_x.passed
-        if newer:  # the latest run is theirs (a `dl-tutor exercises check` in another pane)
-            our_x.status, our_x.checked = their_x.status, their_x.checked
+        if newer:  # the latest run or reset is theirs (`dl-tutor exercises` in another pane)
+            our_x.status = their_x.status
             our_x.checks_passed, our_x.checks_total = their_x.checks_passed, their_x.checks_total
             our_x.first_failure = their_x.first_failure
+        our_x.checked = max(our_x.checked, their_x.checked)
+        our_x.reset_at = max(our_x.reset_at, their_x.reset_at)
 
 
 def _merge_review(ours: QuestionRecord, theirs: QuestionRecord, base: QuestionRecord) -> None:

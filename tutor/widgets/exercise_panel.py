@@ -42,6 +42,7 @@ from tutor.exercises import tracking
 from tutor.exercises.catalogue import Exercise, Limits, find
 from tutor.exercises.workspace import FAILING, PASSED, Workspace
 from tutor.progress import ExerciseRecord
+from tutor.progress.records import EXERCISE_RESET
 from tutor.session import Session
 
 #: The panel's keys, as Textual names them (bound by the lesson screen) and as the panel writes them.
@@ -162,7 +163,8 @@ class ExercisePanel(Vertical):
     LIMITS: Limits | None = None
 
     class Checked(Message):
-        """A run of the checks finished and was recorded (`passed`: every check passed)."""
+        """A run of the checks finished and was recorded, or the panel saw the status change
+        elsewhere (a check, or a reset, in another pane); `passed`: every check passes."""
 
         def __init__(self, exercise_id: str, passed: bool) -> None:
             super().__init__()
@@ -316,7 +318,10 @@ class ExercisePanel(Vertical):
             if record.first_failure:
                 lines.append((f"  first failure: {escape(record.first_failure)}", True))
         elif not self.running:
-            lines.append((f"Status: [b]not checked yet[/b]. {CHECK_KEY} (Check) runs the checks.", True))
+            reset = (f" (the starter was put back; {_attempts(record)} before)"
+                     if record is not None and record.status == EXERCISE_RESET else "")
+            lines.append((f"Status: [b]not checked yet[/b]{reset}. {CHECK_KEY} (Check) runs the "
+                          "checks.", True))
         return lines
 
     # --- actions ------------------------------------------------------------------------------
@@ -498,13 +503,15 @@ class ExercisePanel(Vertical):
             return
         self._stamp = stamp
         record = self.session.exercise_record(self.exercise.id)
-        if record is not None and (self.record is None or record.checked > self.record.checked
-                                   or record.attempts > self.record.attempts):
+        if record is not None and (self.record is None
+                                   or record.last_change > self.record.last_change):
             self.record = record
-            self.report = None  # a newer check ran elsewhere: show its record
+            self.report = None  # a newer check or reset ran elsewhere: show its record
         self.refresh_view()
         status = self.status
-        if status != self._told and status in (PASSED, FAILING):  # the step's scene follows it
+        # The step's scene follows it: onto the learner's code once it passes, and off it again
+        # when it fails or the starter was put back (`dl-tutor exercises reset`).
+        if status != self._told and (status in (PASSED, FAILING) or self._told == PASSED):
             self._told = status
             self.post_message(self.Checked(self.exercise.id, status == PASSED))
 
