@@ -433,7 +433,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         _error(f"{error} Use --backend numpy or --backend auto.")
         return EXIT_USAGE
     from tutor.app import make_app
+    from tutor.escape_key import install
 
+    if not served_by_web():
+        install()  # escape in ~30 ms, not 100-200
     app = make_app(course, backend=backend, open_lesson=lesson_id, handle_signals=True)
     app.run()
     return finish_session(app)
