@@ -76,6 +76,18 @@ def test_default_save_path_is_in_the_data_folder(tmp_path: Path, capsys: pytest.
     assert saved.is_file() and str(saved) in capsys.readouterr().err
 
 
+def test_digits_keep_their_recipe_and_the_line_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """MNIST (and a folder of MNIST's layout) trains with TrainConfig's recipe, which the line
+    spells out; only a data set with a recipe of its own names it (tests/test_fm_fashion.py)."""
+    data = write_set(tmp_path / "tiny", 64, 16)
+    assert main(["train", "mlp-30-sigmoid", "--data-dir", str(data), "--epochs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "batch 32, sgd lr 0.05 (x0.85 each epoch), shift 1 px, seed 0; backend numpy" in err
+    assert "recipe" not in err.splitlines()[0]
+    saved = load_checkpoint(Path(os.environ["DL_TUTOR_HOME"]) / "models" / "mlp-30-sigmoid.npz")
+    assert (saved.config.optimizer, saved.config.lr, saved.config.batch_size, saved.config.shift) == ("sgd", None, 32, 1)
+
+
 @pytest.mark.parametrize(
     "args,code,message",
     [

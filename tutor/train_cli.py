@@ -36,16 +36,19 @@ def add_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "train", parents=parents, help="train a model without the TUI (e.g. LeNet-5 on a GPU box)",
         description="Train a model on MNIST (--data fashion-mnist: the clothes; --data-dir: another set) and save "
-                    "it; Ctrl+C saves a checkpoint. Models are kept per data set.",
+                    "it; Ctrl+C saves a checkpoint. Models are kept per data set. The clothes have a recipe of their "
+                    "own (adam lr 0.002 halved each epoch, batch 16, no shifts); the options you give win.",
     )
     p.add_argument("model", type=_model_name, choices=MODEL_NAMES, help="the network to train")
     p.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
-    p.add_argument("--batch-size", type=int, default=32, help="images per step (default 32)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.001 for adam, 0.05 for sgd)")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd", help="sgd with momentum 0.9 (default), or adam")
+    p.add_argument("--batch-size", type=int, default=None, help="images per step (default 32; 16 on fashion-mnist)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="learning rate (default: 0.001 for adam, 0.05 for sgd; 0.002 on fashion-mnist)")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
+                   help="sgd with momentum 0.9 (default), or adam (the default on fashion-mnist)")
     p.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default 0; 0 to 4294967295)")
-    p.add_argument("--shift", type=int, default=1, metavar="PIXELS",
-                   help="move each training image by up to PIXELS at random (default 1; 0 = off)")
+    p.add_argument("--shift", type=int, default=None, metavar="PIXELS",
+                   help="move each training image by up to PIXELS at random (default 1; 0 = off; 0 on fashion-mnist)")
     p.add_argument("--target", type=float, default=None, metavar="ACC",
                    help="stop once the test accuracy (the validation accuracy with --validation-split) "
                         "reaches ACC (0-1, e.g. 0.99)")
@@ -127,12 +130,15 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     with the data or a model file or when the result had to be saved elsewhere, 2 on bad options
     or a path that cannot be written, 130 when a second Ctrl+C stopped at once."""
     err = sys.stderr
-    from tutor.engines.train import TrainConfig
+    from tutor.data import describe
+    from tutor.engines.train import DATA_RECIPES, recipe_config
 
-    config = TrainConfig(
-        model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
-        seed=args.seed, shift=args.shift, target_accuracy=args.target, train_limit=args.train_limit,
-        validation_split=args.validation_split, report_seconds=0.2,
+    data = describe(data_dir)
+    # The data set's recipe (tutor.engines.train.DATA_RECIPES), with the options given winning.
+    config = recipe_config(
+        data.key, model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        optimizer=args.optimizer, seed=args.seed, shift=args.shift, target_accuracy=args.target,
+        train_limit=args.train_limit, validation_split=args.validation_split, report_seconds=0.2,
     )
     try:
         config.check()
@@ -141,7 +147,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         return 2
     from tutor.allocator import tune_allocator
     from tutor.backend import BackendError, select_backend
-    from tutor.data import describe, load_digits
+    from tutor.data import load_digits
     from tutor.engines.mnist import DataError
     from tutor.engines.model import ModelError
     from tutor.engines.train import BatchRecord, DoneRecord, EpochRecord, Trainer
@@ -150,7 +156,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     final_path, stopped_path = save_targets(args.model, args.save)
     for path in (final_path, stopped_path):
         try:
-            check_save_path(path, _checkpoint_bytes(args.model, args.optimizer))
+            check_save_path(path, _checkpoint_bytes(args.model, config.optimizer))
         except SaveError as error:
             where = "" if args.save is not None else " (the default place; or give --save PATH)"
             _say(err, f"dl-tutor train: cannot save the model: {error}{where}.")
@@ -175,7 +181,6 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
             _say(err, f"dl-tutor train: the {split} images of {digits.info.name} are empty, so the model cannot be "
                       f"{what}: check or replace the files in the data folder.")
             return 1
-    data = describe(data_dir)
     checkpoint = None
     if args.resume is not None:
         try:
@@ -212,8 +217,11 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
         f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}"
         + (f", {len(trainer.val_images):,} more held out for validation" if trainer.val_images is not None else "")
         + "), "
-        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}, "
-        f"shift {config.shift} px, seed {config.seed}; "
+        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}"
+        + (f" (x{config.lr_decay:g} each epoch)" if config.lr_decay != 1 else "")
+        + f", shift {config.shift} px, seed {config.seed}"
+        + (f" (the {_title(data.key)} recipe)" if data.key in DATA_RECIPES and checkpoint is None else "")
+        + "; "
         f"backend {backend.name}: {backend.reason}"
     )
     if checkpoint is not None:
