@@ -21,7 +21,6 @@ from textual.containers import VerticalScroll
 from tests.answers import shipped_course
 from tutor.content.rules import visible_answer
 from tutor.scenes.registry import load_scene_class
-from tutor.widgets.plot import Plot
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scenes-keep-answers")]
 
@@ -60,7 +59,10 @@ CASES = _cases()
 
 
 class Host(App):
-    """One app for every step: each scene is mounted in turn."""
+    """One app for every step: each scene is mounted in turn, its plots never drawn (hidden by
+    the stylesheet, not after mounting: that laid the scene out and painted it a second time)."""
+
+    CSS = "Plot { display: none; }"
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="holder")
@@ -81,14 +83,10 @@ async def _draw(pilot: Any, app: App, lesson_id: str, step_id: str) -> tuple[str
     await holder.mount(scene)  # mounted, first frame drawn into its widgets
     if step.hold_scene:
         scene.hold_answers(True)
-    for plot in app.query(Plot):
-        plot.display = False
     await pilot.pause()
     first = _text(app)
     if getattr(scene, "total_frames", 0):
         scene.to_end()
-        for plot in app.query(Plot):
-            plot.display = False
         await pilot.pause()
     return first, _text(app)
 
