@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.exercises.catalogue import GIB, Limits
-from tutor.exercises.sandbox import ending_line, run_child, size_text
+from tutor.exercises.sandbox import child_record, ending_line, run_child, size_text
 
 __all__ = ["LINE_STYLES", "SCENE_LIMITS", "CallResult", "LearnerLink", "call_learner", "decode", "encode"]
 
@@ -133,11 +133,8 @@ def _records(text: str) -> tuple[Any, str, bool]:
     """The encoded result, the fatal line, and whether the child said it had a result."""
     result, fatal, got = None, "", False
     for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(record, dict):
+        record = child_record(line)
+        if record is None:
             continue
         if record.get("event") == "result":
             result, got = record.get("value"), True

@@ -37,7 +37,7 @@ import numpy as np
 from tutor.engines.train import Interrupted
 from tutor.exercises.catalogue import GIB, Limits
 from tutor.exercises.learner_trainer_child import REQUEST_FD_ENV, STEP_SECONDS_ENV
-from tutor.exercises.sandbox import KEPT_OUTPUT, child_env, drain, ending_line, kill, size_text
+from tutor.exercises.sandbox import KEPT_OUTPUT, child_env, child_record, drain, ending_line, kill, size_text
 
 __all__ = ["TRAINER_LIMITS", "LearnerFailed", "LearnerTrainer"]
 
@@ -222,11 +222,8 @@ class LearnerTrainer:
         while True:
             if b"\n" in self._buffer:
                 line, self._buffer = self._buffer.split(b"\n", 1)
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(record, dict):
+                record = child_record(line)
+                if record is None:
                     continue
                 if record.get("event") == "fatal":
                     self._fail(str(record.get("line", "")) or "your code stopped the training process")

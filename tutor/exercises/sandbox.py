@@ -157,6 +157,16 @@ def child_env(limits: Limits, write_fd: int, against: str = "") -> dict[str, str
     return env
 
 
+def child_record(line: str | bytes) -> dict | None:
+    """One line of a child's result pipe as its record (a JSON object), or None for anything
+    else (a cut or garbled line): the one reading of the children's records."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
 def _parse(lines: list[str]) -> tuple[list[CheckLine], str, str, bool, list[CheckLine]]:
     """Checks, the fatal line, the check that was running, whether the child said done, and
     the comparisons with autograd."""
@@ -164,11 +174,8 @@ def _parse(lines: list[str]) -> tuple[list[CheckLine], str, str, bool, list[Chec
     comparisons: list[CheckLine] = []
     fatal, running, done = "", "", False
     for text in lines:
-        try:
-            record = json.loads(text)
-        except ValueError:
-            continue
-        if not isinstance(record, dict):
+        record = child_record(text)
+        if record is None:
             continue
         event = record.get("event")
         if event == "start":
