@@ -435,9 +435,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tutor.app import make_app
     from tutor.escape_key import install
 
+    from tutor.allocator import tune_gc
+
     if not served_by_web():
         install()  # escape in ~30 ms, not 100-200
     app = make_app(course, backend=backend, open_lesson=lesson_id, handle_signals=True)
+    tune_gc()  # what is built so far lives for the session: the collector stops walking it
     app.run()
     return finish_session(app)
 
