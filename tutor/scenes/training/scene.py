@@ -40,7 +40,7 @@ from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
 from tutor.scenes.training.runner import REPORT_SECONDS, Run
 from tutor.scenes.training.state import RUNNING, State, ended_by
 from tutor.scenes.training.runs_view import run_note
-from tutor.scenes.training.view import CONTROLS, HELP_TEXT, VIEWS, redraw
+from tutor.scenes.training.view import CONTROLS, CSS, HELP_TEXT, VIEWS, redraw
 from tutor.widgets.confusion import ConfusionMatrix
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
@@ -80,27 +80,7 @@ class TrainingScene(LearnerCode, LiveScene):
     #: Not scoped: a rule below looks at the lesson screen's height class (-short, under 34 rows).
     SCOPED_CSS = False
 
-    DEFAULT_CSS = """
-    TrainingScene > Static { height: auto; }
-    TrainingScene #tr-head { text-style: bold; }
-    TrainingScene #tr-backend { color: $text-muted; }
-    TrainingScene #tr-learner { display: none; }  /* shown on an exercise step only */
-    TrainingScene.-results #tr-formulas, TrainingScene.-results #tr-backend { display: none; }
-    /* Once a run has begun, a short terminal keeps its rows for the progress and the plot. */
-    LessonScreen.-short TrainingScene.-ran #tr-formulas { display: none; }
-    LessonScreen.-short TrainingScene.-ran #tr-backend { display: none; }
-    LessonScreen.-short TrainingScene.-ran #tr-loss { height: 10; margin-top: 0; }
-    TrainingScene #tr-controls { margin-top: 1; }
-    TrainingScene #tr-state { margin-top: 1; }
-    TrainingScene.-results #tr-state { margin-top: 0; }
-    TrainingScene #tr-loss { height: 11; margin-top: 1; }
-    TrainingScene #tr-epochs { margin-top: 1; }
-    TrainingScene #tr-runs-plot { height: 11; margin-top: 1; }
-    LessonScreen.-short TrainingScene #tr-runs-plot { height: 9; margin-top: 0; }
-    TrainingScene #tr-confusion { margin-top: 1; }
-    TrainingScene #tr-mixups { margin-top: 1; }
-    TrainingScene #tr-gallery-title { margin-top: 1; text-style: bold; }
-    """
+    DEFAULT_CSS = CSS
 
     BINDINGS = [
         Binding("s", "stop", "Stop"),

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from tutor.engines.model import MODELS, Conv, layer_shapes, summary, total_params
 from tutor.engines.train import EpochRecord
+from tutor.exercises.learner_calls import LINE_STYLES
 from tutor.scenes.registry import choices_of
 from tutor.scenes.training.runs_view import runs_series, runs_table
 from tutor.scenes.training.state import RUNNING, State
@@ -22,6 +23,30 @@ from tutor.widgets.plot import Plot
 
 if TYPE_CHECKING:
     from tutor.scenes.training.scene import TrainingScene
+
+#: The scene's stylesheet (its DEFAULT_CSS). Not scoped: a rule looks at the lesson screen's
+#: height class (-short, under 34 rows).
+CSS = """
+TrainingScene > Static { height: auto; }
+TrainingScene #tr-head { text-style: bold; }
+TrainingScene #tr-backend { color: $text-muted; }
+TrainingScene #tr-learner { display: none; }  /* shown on an exercise step only */
+TrainingScene.-results #tr-formulas, TrainingScene.-results #tr-backend { display: none; }
+/* Once a run has begun, a short terminal keeps its rows for the progress and the plot. */
+LessonScreen.-short TrainingScene.-ran #tr-formulas { display: none; }
+LessonScreen.-short TrainingScene.-ran #tr-backend { display: none; }
+LessonScreen.-short TrainingScene.-ran #tr-loss { height: 10; margin-top: 0; }
+TrainingScene #tr-controls { margin-top: 1; }
+TrainingScene #tr-state { margin-top: 1; }
+TrainingScene.-results #tr-state { margin-top: 0; }
+TrainingScene #tr-loss { height: 11; margin-top: 1; }
+TrainingScene #tr-epochs { margin-top: 1; }
+TrainingScene #tr-runs-plot { height: 11; margin-top: 1; }
+LessonScreen.-short TrainingScene #tr-runs-plot { height: 9; margin-top: 0; }
+TrainingScene #tr-confusion { margin-top: 1; }
+TrainingScene #tr-mixups { margin-top: 1; }
+TrainingScene #tr-gallery-title { margin-top: 1; text-style: bold; }
+"""
 
 #: The scene's help (the `?` screen shows it under "This scene").
 HELP_TEXT = """\
@@ -62,7 +87,6 @@ VIEW_NAMES = {"train": "training", "results": "confusion matrix and mistakes", "
 #: Cells of the epoch progress bar.
 BAR_CELLS = 20
 #: The learner line's style by its kind (`LearnerCode.learner_line`), as the other scenes draw it.
-LEARNER_STYLES = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}
 
 
 def describe_model(name: str, held: bool = False) -> list[str]:
@@ -258,7 +282,7 @@ def redraw(scene: TrainingScene) -> None:
     kind, words = scene.learner_line()
     learner = scene.query_one("#tr-learner", Static)
     learner.display = bool(kind) and view == "train"
-    learner.update(Text(words, style=LEARNER_STYLES.get(kind, "dim")))
+    learner.update(Text(words, style=LINE_STYLES.get(kind, "dim")))
     scene.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
     scene.query_one("#tr-backend", Static).update(f"{scene.backend.name} on {scene.backend.device or 'the CPU'}")
     controls = scene.query_one("#tr-controls", Static)
