@@ -54,6 +54,27 @@ def test_without_torch_one_line_says_how_to_install_it_and_exits_2(
     assert "Checking" not in captured.out  # nothing ran
 
 
+def test_watch_without_torch_says_so_once_and_watches_nothing(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+) -> None:
+    _solve(workspace, "dense-layer")
+    monkeypatch.setenv(torch_compare.HIDE_ENV, "1")
+    assert main(["exercises", "watch", "dense-layer", "--against", "torch"]) == 2  # no loop
+    captured = capsys.readouterr()
+    assert len(captured.err.strip().splitlines()) == 1 and "PyTorch is not installed" in captured.err
+    assert "Watching" not in captured.out and "Checking" not in captured.out
+
+
+def test_watch_compares_on_every_check(workspace: Path, capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("torch")
+    from tutor.exercises.cli import watch
+    from tutor.exercises.workspace import Workspace
+
+    _solve(workspace, "dense-layer")
+    assert watch(Workspace(workspace), get("dense-layer"), against="torch", max_runs=1) == 0
+    assert "  SAME  dense_backward dw: relative error " in capsys.readouterr().out
+
+
 def test_torch_hidden_in_sys_modules_counts_as_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(torch_compare.HIDE_ENV, raising=False)
     monkeypatch.setitem(__import__("sys").modules, "torch", None)

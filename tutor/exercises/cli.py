@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
             p.add_argument("id", metavar="ID", help="the exercise's id (or a unique prefix)")
         if action == "solution":
             p.add_argument("--yes", action="store_true", help="do not ask first")
-        if action == "check":
+        if action in ("check", "watch"):
             p.add_argument("--against", choices=("torch",), default="",
                            help="also compare your gradients with PyTorch autograd (needs torch)")
 
@@ -108,7 +108,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     if action == "reset":
         return _reset(workspace, exercise)
     if action == "watch":
-        return watch(workspace, exercise)
+        return watch(workspace, exercise, against=getattr(args, "against", "") or "")
     if action == "bridge":
         return _bridge(exercise)
     return check(workspace, exercise, against=getattr(args, "against", "") or "")
@@ -255,21 +255,24 @@ def print_report(report: "Report", exercise: Exercise, path: Path) -> None:
              f"Edit {path} and check again; `dl-tutor exercises hint {exercise.id}` helps.")
 
 
+def _against_problem(against: str) -> str:
+    """Why `--against` cannot run here ("" when it can, or when not asked for)."""
+    if against != "torch":
+        return ""
+    from tutor.exercises import torch_compare
+
+    return "" if torch_compare.available() else torch_compare.INSTALL_LINE.format(python=sys.executable)
+
+
 def check(workspace: Workspace, exercise: Exercise, against: str = "") -> int:
     """Run the checks once; 0 when all pass, 1 when some fail, 2 when there is no file.
 
     `against` "torch": the child also compares every gradient of the exercise with PyTorch
     autograd (one line each); a disagreement is a failure (1), no PyTorch a usage error (2)."""
-    problem = _usable(workspace, exercise)
+    problem = _usable(workspace, exercise) or _against_problem(against)
     if problem:
         _error(problem)
         return EXIT_USAGE
-    if against == "torch":
-        from tutor.exercises import torch_compare
-
-        if not torch_compare.available():
-            _error(torch_compare.INSTALL_LINE.format(python=sys.executable))
-            return EXIT_USAGE
     from tutor.exercises.sandbox import run_checks
 
     path = workspace.path(exercise)
@@ -288,10 +291,11 @@ def check(workspace: Workspace, exercise: Exercise, against: str = "") -> int:
     return EXIT_OK if report.passed and not differs else EXIT_FAILED
 
 
-def watch(workspace: Workspace, exercise: Exercise, *,
+def watch(workspace: Workspace, exercise: Exercise, *, against: str = "",
           max_runs: int | None = None, interval: float = WATCH_INTERVAL) -> int:
-    """Check now, then again after every save, until Ctrl+C (or `max_runs` checks, for tests)."""
-    problem = _usable(workspace, exercise)
+    """Check now, then again after every save, until Ctrl+C (or `max_runs` checks, for tests);
+    `against` as for `check` (no PyTorch: said once, before watching)."""
+    problem = _usable(workspace, exercise) or _against_problem(against)
     if problem:
         _error(problem)
         return EXIT_USAGE
@@ -304,7 +308,7 @@ def watch(workspace: Workspace, exercise: Exercise, *,
             except OSError:
                 stamp = None
             _say(f"\n=== {time.strftime('%H:%M:%S')} ===")
-            status = check(workspace, exercise) if stamp is not None else EXIT_USAGE
+            status = check(workspace, exercise, against) if stamp is not None else EXIT_USAGE
             runs += 1
             if max_runs is not None and runs >= max_runs:
                 return status
