@@ -424,3 +424,11 @@ class LearnerCode:
         kind, mark, end = ("running", "▶ running your", "…") if running else ("yours", "▶ your", "")
         whole = f"{mark} {function} from {file_name}{end}"
         return kind, f"{mark} {function}{end}" if 0 < width < len(whole) else whole
+
+    def learner_text(self, width: int = 0) -> tuple[bool, Any]:
+        """Whether to show the line that says whose code the scene shows, and that line as
+        Rich Text in its kind's style (`LINE_STYLES`); `width` as for `learner_line`."""
+        from rich.text import Text  # only a scene draws it: the CLI never loads Rich for this
+
+        kind, words = self.learner_line(width)
+        return bool(kind), Text(words, style=LINE_STYLES.get(kind, "dim"))

@@ -116,6 +116,16 @@ class Learner:
         images, labels = self.sets[split]
         return self.engine.prepare(images[indices]), np.asarray(labels[indices], dtype=np.int64)
 
+    def _named(self, arrays: dict, missing: str, what: str) -> dict[str, np.ndarray]:
+        """LeNet-5's arrays by name from `arrays` (their dict), each checked for its shape;
+        WrongValue says which is missing (`missing`) or wrong (`what`, with the name's repr)."""
+        checked = {}
+        for name, shape in self.shapes.items():
+            if name not in arrays:
+                raise WrongValue(missing.format(repr(name)))
+            checked[name] = _array(arrays[name], what.format(repr(name)), shape)
+        return checked
+
     def init(self, seed: int, optimizer: str, lr: float, momentum: float) -> dict:
         """Their init_lenet(seed), checked, and the engine's optimizer on it."""
         from tutor.engines.optim import make_optimizer
@@ -123,11 +133,8 @@ class Learner:
         value = self.function("init_lenet")(int(seed))
         if not isinstance(value, dict):
             raise WrongValue(f"init_lenet returned {_kind(value)}, expected a dict of arrays")
-        params = {}
-        for name, shape in self.shapes.items():
-            if name not in value:
-                raise WrongValue(f"init_lenet returned no {name!r}")
-            params[name] = np.array(_array(value[name], f"init_lenet's {name!r}", shape), dtype=np.float32)
+        params = {name: np.array(array, dtype=np.float32)
+                  for name, array in self._named(value, "init_lenet returned no {}", "init_lenet's {}").items()}
         self.params = params
         self.optimizer = make_optimizer(optimizer, params, float(lr), float(momentum))
         return {"params": sum(p.size for p in params.values())}
@@ -149,11 +156,7 @@ class Learner:
                              "not one number") from None
         if not isinstance(grads, dict):
             raise WrongValue(f"lenet_loss_and_grads returned {_kind(grads)} as grads, expected a dict")
-        checked = {}
-        for name, shape in self.shapes.items():
-            if name not in grads:
-                raise WrongValue(f"lenet_loss_and_grads returned no gradient {name!r}")
-            checked[name] = _array(grads[name], f"the gradient {name!r}", shape)
+        checked = self._named(grads, "lenet_loss_and_grads returned no gradient {}", "the gradient {}")
         scores = self.scores[-1] if self.scores else None
         if not (isinstance(scores, np.ndarray) and scores.shape == (len(y), 10)):
             scores = self._scores(x)

@@ -37,7 +37,7 @@ from textual.widgets import Static
 from dataclasses import replace
 
 from tutor.engines.conv import KERNELS, CellRecord, ToyChannels, conv2d_loop, conv_cell, toy_channels
-from tutor.exercises.learner_calls import LINE_STYLES, LearnerCode
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.scenes import conv_slide_text as texts
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
@@ -511,9 +511,8 @@ and bias, so the whole map looks for the same pattern.
     def _show_learner(self) -> None:
         """The line that says whose conv2d computed the map(s), on an exercise step only."""
         line = self.query_one("#cs-learner", Static)
-        kind, words = self.learner_line(self.content_size.width)
-        line.display = bool(kind)
-        line.update(Text(words, style=LINE_STYLES.get(kind, "dim")))
+        line.display, text = self.learner_text(self.content_size.width)
+        line.update(text)
 
     def show_frame(self, position: int) -> None:
         """Draw the current mode at frame `position`."""

@@ -246,11 +246,9 @@ other way, further when the slope is steep.
 
     def show_frame(self, position: int) -> None:
         """The numbers of iteration `position`, the parabola with tangent, and the fitted line."""
-        kind, words = self.learner_line()
         line = self.query_one("#d1-learner", Static)
-        line.display = bool(kind)
-        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
-        line.update(Text(words, style=style))
+        line.display, text = self.learner_text()
+        line.update(text)
         w = self.weight_at(position)
         text = Text()
         rate_keys = "   [ ] preset · l type" if self.lr_input else ""

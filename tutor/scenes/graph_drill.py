@@ -188,7 +188,7 @@ after each. Answers within 0.01 (or 2%) count, so rounded values are fine.
         if self.full is None:
             return
         line = self.query_one("#graph-learner", Static)
-        line.display, text = self.learner_text()
+        line.display, text = self.learner_text(self.content_size.width)
         line.update(text)
         view = self.query_one(GraphView)
         view.graph = self.graph_at(position)

@@ -30,7 +30,7 @@ from tutor.engines.autograd import (
 )
 from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
 from tutor.exercises.catalogue import get
-from tutor.exercises.learner_calls import LINE_STYLES, LearnerCode
+from tutor.exercises.learner_calls import LearnerCode
 from tutor.graph_layout.formulas import backward_formula, forward_formula, held_formula
 from tutor.scenes.base import Scene
 from tutor.widgets.graph_view import GraphView, format_number
@@ -302,12 +302,6 @@ class LearnerGraph(LearnerCode):
                                 "numbers (f, df/dx, df/dy, df/dz)")
         return None
 
-    def learner_text(self) -> tuple[bool, Text]:
-        """Whether to show the line that says whose code computed the numbers, and the line
-        (one row where it fits: see `learner_line`)."""
-        kind, words = self.learner_line(self.content_size.width)  # type: ignore[attr-defined]
-        return bool(kind), Text(words, style=LINE_STYLES.get(kind, "dim"))
-
     def on_resize(self, event: Resize) -> None:
         """The line that says whose code runs fits itself to the new width."""
         self.redraw()  # type: ignore[attr-defined]
@@ -354,6 +348,6 @@ The top line is the value (? until the forward pass reaches it), the bottom line
     def show_frame(self, position: int) -> None:
         """The line that says whose code computed the numbers, then the graph."""
         line = self.query_one("#graph-learner", Static)
-        line.display, text = self.learner_text()
+        line.display, text = self.learner_text(self.content_size.width)
         line.update(text)
         super().show_frame(position)

@@ -313,11 +313,9 @@ Correct patterns (e = 0) change nothing. Training stops after a whole epoch with
 
     def show_frame(self, position: int) -> None:
         """The presented pattern, the computation, the patterns' state and the plots."""
-        kind, words = self.learner_line()
         line = self.query_one("#pt-learner", Static)
-        line.display = bool(kind)
-        style = {"yours": "bold green", "running": "bold", "fallback": "bold yellow"}.get(kind, "dim")
-        line.update(Text(words, style=style))
+        line.display, text = self.learner_text()
+        line.update(text)
         w, b = self.state_at(position)
         start = f"start w = {_vec(self.w0)}" + (f", b = {format_number(self.b0)}" if self.use_bias else ", no bias")
         self.query_one("#pt-header", Static).update(

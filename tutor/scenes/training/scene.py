@@ -375,9 +375,9 @@ class TrainingScene(LearnerCode, LiveScene):
             self._set_state(State.IDLE)
         self._redraw()
 
-    def learner_line(self) -> tuple[str, str]:
+    def learner_line(self, width: int = 0) -> tuple[str, str]:
         """(kind, text) of the line saying whose code trains (see `LearnerCode.learner_line`)."""
-        kind, text = super().learner_line()
+        kind, text = super().learner_line(width)
         if kind == "fallback":
             return kind, text.replace("showing the reference engine", "space trains the reference engine")
         if kind in ("yours", "running") and self.model_name != self.LEARNER_MODEL:

@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from tutor.engines.model import MODELS, Conv, layer_shapes, summary, total_params
 from tutor.engines.train import EpochRecord
-from tutor.exercises.learner_calls import LINE_STYLES
 from tutor.scenes.registry import choices_of
 from tutor.scenes.training.runs_view import runs_series, runs_table
 from tutor.scenes.training.state import RUNNING, State
@@ -279,10 +278,10 @@ def redraw(scene: TrainingScene) -> None:
     head = scene.query_one("#tr-head", Static)
     head.display = view == "train"
     head.update(lines[0])
-    kind, words = scene.learner_line()
+    shown, text = scene.learner_text()
     learner = scene.query_one("#tr-learner", Static)
-    learner.display = bool(kind) and view == "train"
-    learner.update(Text(words, style=LINE_STYLES.get(kind, "dim")))
+    learner.display = shown and view == "train"
+    learner.update(text)
     scene.query_one("#tr-formulas", Static).update("\n".join(line for line in lines[1:] if line))
     scene.query_one("#tr-backend", Static).update(f"{scene.backend.name} on {scene.backend.device or 'the CPU'}")
     controls = scene.query_one("#tr-controls", Static)
