@@ -16,7 +16,8 @@ from tutor.engines.autograd import seed_sigmoid_neuron
 from tutor.engines.conv import toy_channels
 from tutor.exercises.catalogue import get
 from tutor.exercises.learner_child import WrongValue, conv_channels, sigmoid_gate
-from tutor.scenes.graph_steps import GraphStepsScene, with_learner_numbers
+from tutor.engines.autograd_steps import with_learner_numbers
+from tutor.scenes.graph_steps import GraphStepsScene
 
 
 def _module(exercise_id: str, extra: str = "") -> types.ModuleType:

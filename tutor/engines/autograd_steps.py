@@ -4,16 +4,18 @@
 per edge the gradient flows back along, for the graph scenes to show step by step. The records
 hold numbers and node ids only; the formulas a scene writes beside them ("q = x + y = -2 + 5 = 3",
 "∂f/∂x = ∂f/∂q · ∂q/∂x = -4 · 1 = -4") are built from these records and the traced graph by
-`tutor.graph_layout.formulas`. Nothing here prints or imports a UI library, or NumPy.
+`tutor.graph_layout.formulas`. `with_learner_numbers` redoes the backward steps from numbers the
+learner's own code gave (the graph scenes on the hands-on exercise). Nothing here prints or
+imports a UI library, or NumPy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from tutor.engines.autograd import Value, _finite, local_gradient, topological_order
+from tutor.engines.autograd import Graph, Value, _finite, local_gradient, topological_order
 
-__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps"]
+__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "with_learner_numbers"]
 
 
 def _ids(order: list[Value]) -> dict[int, int]:
@@ -100,3 +102,35 @@ def backward_steps(root: Value) -> list[BackwardStep]:
                                       grad_before=before, adds=c in touched))
             touched.add(c)
     return steps
+
+
+def with_learner_numbers(full: Graph, forward: list[ForwardStep], backward: list[BackwardStep],
+                         output: float, grads: dict[int, float],
+                         ) -> tuple[Graph, list[ForwardStep], list[BackwardStep]]:
+    """The graph and its steps with the output's value `output` and the gradients `grads`
+    (node id -> gradient, as the learner's code gave them) put in, every later edge carrying
+    them on: an edge's upstream is the gradient now at the gate it leaves, its contribution
+    local × upstream (the graph's own local gradients; the learner's numbers reach the nodes
+    below the ones they give). A node in `grads` takes its value on its last edge."""
+    out_id = full.output
+    full = Graph(nodes=tuple(replace(node, value=output) if node.id == out_id else node
+                             for node in full.nodes), output=out_id)
+    forward = [replace(step, value=output) if step.node == out_id else step for step in forward]
+    last = {step.node: i for i, step in enumerate(backward)}
+    now: dict[int, float] = {}
+    steps: list[BackwardStep] = []
+    for i, step in enumerate(backward):
+        if step.via >= 0:
+            before = now.get(step.node, 0.0)
+            upstream = now.get(step.via, step.upstream)
+            if step.node in grads and last[step.node] == i:
+                after = grads[step.node]
+                step = replace(step, upstream=upstream, contribution=after - before,
+                               grad_before=before, grad_after=after)
+            else:
+                contribution = step.local * upstream
+                step = replace(step, upstream=upstream, contribution=contribution,
+                               grad_before=before, grad_after=before + contribution)
+        now[step.node] = step.grad_after
+        steps.append(step)
+    return full, forward, steps

@@ -28,7 +28,9 @@ from textual.widgets import Static
 from tutor.engines.autograd import (
     Graph, Value, reuse_example, seed_chain_example, seed_sigmoid_neuron, trace,
 )
-from tutor.engines.autograd_steps import BackwardStep, ForwardStep, backward_steps, forward_steps
+from tutor.engines.autograd_steps import (
+    BackwardStep, ForwardStep, backward_steps, forward_steps, with_learner_numbers,
+)
 from tutor.exercises.catalogue import get
 from tutor.exercises.learner_calls import LearnerCode
 from tutor.graph_layout.formulas import backward_formula, forward_formula, held_formula
@@ -201,38 +203,6 @@ CHAIN_LEAVES = ("x", "y", "z")
 #: z), the sigmoid neuron's gate their `sigmoid` and `sigmoid_backward` (z and ∂z/∂t, which the
 #: + and × gates below t then pass on). Other graphs (reuse) are not theirs to compute.
 GRAPH_FUNCTIONS = {"chain": "chain_rule_example", "sigmoid-neuron": "sigmoid and sigmoid_backward"}
-
-
-def with_learner_numbers(full: Graph, forward: list[ForwardStep], backward: list[BackwardStep],
-                         output: float, grads: dict[int, float],
-                         ) -> tuple[Graph, list[ForwardStep], list[BackwardStep]]:
-    """The graph and its steps with the output's value `output` and the gradients `grads`
-    (node id -> gradient, as the learner's code gave them) put in, every later edge carrying
-    them on: an edge's upstream is the gradient now at the gate it leaves, its contribution
-    local × upstream (the graph's own local gradients; the learner's numbers reach the nodes
-    below the ones they give). A node in `grads` takes its value on its last edge."""
-    out_id = full.output
-    full = Graph(nodes=tuple(replace(node, value=output) if node.id == out_id else node
-                             for node in full.nodes), output=out_id)
-    forward = [replace(step, value=output) if step.node == out_id else step for step in forward]
-    last = {step.node: i for i, step in enumerate(backward)}
-    now: dict[int, float] = {}
-    steps: list[BackwardStep] = []
-    for i, step in enumerate(backward):
-        if step.via >= 0:
-            before = now.get(step.node, 0.0)
-            upstream = now.get(step.via, step.upstream)
-            if step.node in grads and last[step.node] == i:
-                after = grads[step.node]
-                step = replace(step, upstream=upstream, contribution=after - before,
-                               grad_before=before, grad_after=after)
-            else:
-                contribution = step.local * upstream
-                step = replace(step, upstream=upstream, contribution=contribution,
-                               grad_before=before, grad_after=before + contribution)
-        now[step.node] = step.grad_after
-        steps.append(step)
-    return full, forward, steps
 
 
 class LearnerGraph(LearnerCode):
