@@ -43,7 +43,7 @@ def _assert_same(got, want, rtol: float) -> None:
 def test_lenet_step_matches_forward_backward_in_float64(n: int) -> None:
     model = Model(LENET5, seed=2, dtype=np.float64)
     x, labels = _batch(n, n)
-    assert model._training_step(x) is not None  # the fast path is the one under test
+    assert model._steps_apply(x)  # the fast path is the one under test
     _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
 
 
@@ -88,7 +88,7 @@ def test_unsupported_networks_take_the_plain_path() -> None:
     assert not TrainingStep.supports(M.mlp_spec(30, "sigmoid"))
     model = Model(max_pool, seed=1, dtype=np.float64)
     x, labels = _batch(2, 1, shape=(1, 8, 8))
-    assert model._training_step(x) is None
+    assert not model._steps_apply(x)
     _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-12)
 
 
@@ -144,7 +144,7 @@ def test_one_training_run_learns_the_same_with_either_path(monkeypatch) -> None:
     def train(fast: bool) -> dict:
         model = Model(LENET5, seed=9, dtype=np.float64)
         if not fast:
-            monkeypatch.setattr(model, "_training_step", lambda x: None)
+            monkeypatch.setattr(model, "_steps_apply", lambda x: False)
         opt = SGD(model.params, lr=0.05)
         for step in range(10):
             x, y = _batch(8, 100 + step)
@@ -154,6 +154,45 @@ def test_one_training_run_learns_the_same_with_either_path(monkeypatch) -> None:
     fast, plain = train(True), train(False)
     for name in plain:
         np.testing.assert_allclose(fast[name], plain[name], rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("n", [8, 9])
+def test_a_big_batch_is_the_mean_of_its_halves(monkeypatch, n: int) -> None:
+    """From SPLIT_BATCH on, the step runs two halves (odd batches too) and weighs them by size."""
+    monkeypatch.setattr(M, "SPLIT_BATCH", 8)
+    model = Model(LENET5, seed=12, dtype=np.float64)
+    x, labels = _batch(n, 40 + n)
+    halves = []
+    monkeypatch.setattr(M, "run_pair", lambda a, b: (halves.append(1), (a(), b()))[1])
+    _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
+    assert halves == [1]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_halves_give_the_same_bits_on_one_core_or_two(monkeypatch, dtype) -> None:
+    """Run one after the other or at once on two threads: the numbers do not depend on the cores."""
+    from tutor import backend
+
+    monkeypatch.setattr(M, "SPLIT_BATCH", 8)
+    x, labels = _batch(12, 5)
+    x = x.astype(dtype)
+    results, workers = [], set()
+    real_pair = backend.run_pair
+
+    def pair(a, b):
+        return real_pair(a, lambda: (workers.add(threading.get_ident()), b())[1])
+
+    monkeypatch.setattr(M, "run_pair", pair)
+    for threads in (1, 2):  # BLAS really limited to one thread, or two (then halved per job)
+        with backend._blas_controller().limit(limits=threads, user_api="blas"):
+            assert backend.blas_threads() == threads
+            results.append(Model(LENET5, seed=13, dtype=dtype).loss_and_grads(x, labels))
+    assert len(workers) == 2  # the second half ran here once, then on the kept worker thread
+    (loss1, probs1, grads1), (loss2, probs2, grads2) = results
+    assert float(loss1) == float(loss2)
+    np.testing.assert_array_equal(probs1, probs2)
+    for name in grads1:
+        np.testing.assert_array_equal(grads1[name], grads2[name], err_msg=name)
 
 
 def test_column_blocks_cover_every_position_once() -> None:

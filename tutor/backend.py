@@ -12,9 +12,12 @@ results back. Anything that goes wrong falls back to NumPy with the reason ("aut
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from tutor.text import first_line
 
@@ -26,7 +29,9 @@ __all__ = [
     "BACKEND_CHOICES",
     "Backend",
     "BackendError",
+    "blas_threads",
     "probe_cupy",
+    "run_pair",
     "select_backend",
     "to_numpy",
 ]
@@ -172,3 +177,60 @@ def to_numpy(a: Any) -> Any:
     if module.split(".")[0] == "cupy" and hasattr(a, "get"):
         return numpy.asarray(a.get())
     return numpy.asarray(a)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cores on NumPy: BLAS's thread count is the engine's share of the machine
+# ---------------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+_pair_busy = threading.Lock()  # one pair at a time uses the worker and the BLAS limit
+_pair_pool: ThreadPoolExecutor | None = None
+_controller: Any = None
+
+
+def _blas_controller() -> Any:
+    """threadpoolctl's view of the BLAS libraries NumPy loaded (built once, about 1 ms)."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        __import__("numpy")  # BLAS is loaded with NumPy
+
+        _controller = ThreadpoolController()
+    return _controller
+
+
+def blas_threads() -> int:
+    """How many threads NumPy's BLAS may use now: the cores the NumPy engine may take. The app
+    leaves one core to the UI (`OPENBLAS_NUM_THREADS` is set before NumPy loads), and a learner
+    who sets it to 1 gets one core everywhere."""
+    libraries = _blas_controller().select(user_api="blas").lib_controllers
+    return max([lib.num_threads for lib in libraries] or [1])
+
+
+def run_pair(first: Callable[[], T], second: Callable[[], U]) -> tuple[T, U]:
+    """Run two independent NumPy jobs, on two cores when BLAS may use two or more threads:
+    `second` on a kept worker thread, `first` on this one, each with half of BLAS's threads
+    (NumPy releases the GIL inside its GEMMs, copies and ufuncs). Otherwise, or while another
+    pair runs, one after the other on this thread. The results are the same either way; an
+    exception from either is raised here once both have finished."""
+    threads = blas_threads()
+    if threads < 2 or not _pair_busy.acquire(blocking=False):
+        return first(), second()
+    global _pair_pool
+    try:
+        if _pair_pool is None:
+            _pair_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dl-tutor-pair")
+        with _blas_controller().limit(limits=max(1, threads // 2), user_api="blas"):
+            later = _pair_pool.submit(second)
+            try:
+                a = first()
+            except BaseException:
+                wait([later])
+                raise
+            return a, later.result()
+    finally:
+        _pair_busy.release()
