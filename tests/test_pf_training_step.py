@@ -158,41 +158,42 @@ def test_one_training_run_learns_the_same_with_either_path(monkeypatch) -> None:
 
 @pytest.mark.parametrize("n", [8, 9])
 def test_a_big_batch_is_the_mean_of_its_halves(monkeypatch, n: int) -> None:
-    """From SPLIT_BATCH on, the step runs two halves (odd batches too) and weighs them by size."""
+    """From SPLIT_BATCH on, the step runs two halves (odd batches too) and weighs them by size.
+    (The second process itself: test_half_process.py.)"""
+    from tutor.engines import half_process
+
     monkeypatch.setattr(M, "SPLIT_BATCH", 8)
+    monkeypatch.setattr(half_process, "available", lambda: True)
+    pairs = []
+    monkeypatch.setattr(half_process, "run_halves", lambda a, b, *rest: (pairs.append(rest[-2].shape[0]), (a(), b()))[1])
     model = Model(LENET5, seed=12, dtype=np.float64)
     x, labels = _batch(n, 40 + n)
-    halves = []
-    monkeypatch.setattr(M, "run_pair", lambda a, b: (halves.append(1), (a(), b()))[1])
     _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
-    assert halves == [1]
+    assert pairs == [n - n // 2]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_halves_give_the_same_bits_on_one_core_or_two(monkeypatch, dtype) -> None:
-    """Run one after the other or at once on two threads: the numbers do not depend on the cores."""
-    from tutor import backend
+def test_one_core_keeps_a_middle_batch_whole(monkeypatch) -> None:
+    from tutor.engines import half_process
+
+    monkeypatch.setattr(M, "SPLIT_BATCH", 16)
+    monkeypatch.setattr(M, "SPLIT_BATCH_TWO_CORES", 8)
+    monkeypatch.setattr(half_process, "available", lambda: False)
+    monkeypatch.setattr(half_process, "run_halves", lambda *a: pytest.fail("split on one core"))
+    model = Model(LENET5, seed=12, dtype=np.float64)
+    x, labels = _batch(8, 1)
+    _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
+
+
+def test_one_core_splits_a_big_batch_too(monkeypatch) -> None:
+    """From SPLIT_BATCH on the halves run one after the other on one core: the same split as on two."""
+    from tutor.engines import half_process
 
     monkeypatch.setattr(M, "SPLIT_BATCH", 8)
-    x, labels = _batch(12, 5)
-    x = x.astype(dtype)
-    results, workers = [], set()
-    real_pair = backend.run_pair
-
-    def pair(a, b):
-        return real_pair(a, lambda: (workers.add(threading.get_ident()), b())[1])
-
-    monkeypatch.setattr(M, "run_pair", pair)
-    for threads in (1, 2):  # BLAS really limited to one thread, or two (then halved per job)
-        with backend._blas_controller().limit(limits=threads, user_api="blas"):
-            assert backend.blas_threads() == threads
-            results.append(Model(LENET5, seed=13, dtype=dtype).loss_and_grads(x, labels))
-    assert len(workers) == 2  # the second half ran here once, then on the kept worker thread
-    (loss1, probs1, grads1), (loss2, probs2, grads2) = results
-    assert float(loss1) == float(loss2)
-    np.testing.assert_array_equal(probs1, probs2)
-    for name in grads1:
-        np.testing.assert_array_equal(grads1[name], grads2[name], err_msg=name)
+    monkeypatch.setattr(half_process, "blas_threads", lambda: 1)
+    monkeypatch.setattr(half_process, "_Child", lambda: pytest.fail("a second process on one core"))
+    model = Model(LENET5, seed=12, dtype=np.float64)
+    x, labels = _batch(9, 2)
+    _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
 
 
 def test_column_blocks_cover_every_position_once() -> None:

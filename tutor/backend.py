@@ -12,12 +12,11 @@ results back. Anything that goes wrong falls back to NumPy with the reason ("aut
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
 from tutor.text import first_line
 
@@ -29,9 +28,10 @@ __all__ = [
     "BACKEND_CHOICES",
     "Backend",
     "BackendError",
+    "blas_limit",
     "blas_threads",
+    "error_line",
     "probe_cupy",
-    "run_pair",
     "select_backend",
     "to_numpy",
 ]
@@ -68,8 +68,9 @@ class BackendError(RuntimeError):
     """The requested backend cannot work; the message is one line saying why."""
 
 
-def _first_line(error: BaseException) -> str:
-    """`TypeName: first line of the message` (just the type name when the message is empty)."""
+def error_line(error: BaseException) -> str:
+    """`TypeName: first line of the message` (just the type name when the message is empty): how
+    the backend and the engines report an error in one line."""
     return first_line(error, limit=200, with_type=True)
 
 
@@ -96,7 +97,7 @@ def _run_probe() -> ProbeResult:
     except ImportError:
         return None, NOT_INSTALLED, None
     except Exception as error:  # a broken install can fail at import in many ways
-        return None, f"CuPy is installed but could not be imported: {_first_line(error)}", None
+        return None, f"CuPy is installed but could not be imported: {error_line(error)}", None
     try:
         import numpy
 
@@ -111,7 +112,7 @@ def _run_probe() -> ProbeResult:
         if not numpy.allclose(product, [[7, 10], [15, 22]]):
             raise RuntimeError(f"matmul returned {product.tolist()}")
     except Exception as error:
-        return None, f"CuPy is installed but no GPU works: {_first_line(error)}", None
+        return None, f"CuPy is installed but no GPU works: {error_line(error)}", None
     return cupy, "CuPy works", _describe_device(cupy)
 
 
@@ -183,11 +184,6 @@ def to_numpy(a: Any) -> Any:
 # Cores on NumPy: BLAS's thread count is the engine's share of the machine
 # ---------------------------------------------------------------------------------------------
 
-T = TypeVar("T")
-U = TypeVar("U")
-
-_pair_busy = threading.Lock()  # one pair at a time uses the worker and the BLAS limit
-_pair_pool: ThreadPoolExecutor | None = None
 _controller: Any = None
 
 
@@ -211,26 +207,9 @@ def blas_threads() -> int:
     return max([lib.num_threads for lib in libraries] or [1])
 
 
-def run_pair(first: Callable[[], T], second: Callable[[], U]) -> tuple[T, U]:
-    """Run two independent NumPy jobs, on two cores when BLAS may use two or more threads:
-    `second` on a kept worker thread, `first` on this one, each with half of BLAS's threads
-    (NumPy releases the GIL inside its GEMMs, copies and ufuncs). Otherwise, or while another
-    pair runs, one after the other on this thread. The results are the same either way; an
-    exception from either is raised here once both have finished."""
-    threads = blas_threads()
-    if threads < 2 or not _pair_busy.acquire(blocking=False):
-        return first(), second()
-    global _pair_pool
-    try:
-        if _pair_pool is None:
-            _pair_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dl-tutor-pair")
-        with _blas_controller().limit(limits=max(1, threads // 2), user_api="blas"):
-            later = _pair_pool.submit(second)
-            try:
-                a = first()
-            except BaseException:
-                wait([later])
-                raise
-            return a, later.result()
-    finally:
-        _pair_busy.release()
+@contextmanager
+def blas_limit(threads: int) -> Iterator[None]:
+    """BLAS limited to `threads` threads inside the block (each half of a split batch gets its
+    share of the cores), then back to what it was."""
+    with _blas_controller().limit(limits=threads, user_api="blas"):
+        yield
