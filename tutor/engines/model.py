@@ -365,7 +365,7 @@ class Model:
 
 #: Bytes of one block of a convolution's column matrix on NumPy: small enough that the block
 #: is still in a core's L2 cache when the GEMM reads it back (and when the backward reuses it).
-BLOCK_BYTES = 384 * 1024
+BLOCK_BYTES = 256 * 1024
 #: A batch at least this big trains as two halves (`Model._split_step`): at once, in two
 #: processes, where BLAS may use two threads (`half_process`), else one after the other, which
 #: is still faster than the whole batch (its buffers leave the cache): on 2 cores, MNIST batch
