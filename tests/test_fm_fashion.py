@@ -234,6 +234,13 @@ async def test_training_scene_switches_to_clothes_and_names_them(clothes: list[s
         await pilot.press("right_square_bracket")
         assert scene.data.key == "fashion-mnist"
         assert "Fashion-MNIST" in str(scene.query_one("#tr-controls").render())
+        # the clothes bring their own recipe (as `dl-tutor train --data fashion-mnist` does)
+        assert (scene.optimizer, scene.lr, scene.lr_decay, scene.batch_size, scene.shift) == ("adam", 0.002, 0.5, 16, 0)
+        assert scene.note == ("Fashion-MNIST trains with its own recipe: adam lr 0.002 halved each epoch, "
+                              "batch 16, no shifts.")
+        config = scene.config()
+        assert (config.optimizer, config.lr, config.lr_decay, config.batch_size, config.shift) == ("adam", 0.002, 0.5, 16, 0)
+        assert "adam" in str(scene.query_one("#tr-controls").render())
         scene.toggle_play()
         for _ in range(600):
             await pilot.pause(0.05)
@@ -260,6 +267,9 @@ async def test_training_scene_switches_to_clothes_and_names_them(clothes: list[s
         assert scene.controls_open and CONTROLS[scene.picked] == "data"
         await pilot.press("right_square_bracket")
         assert scene.data.key == "mnist" and scene.results is None
+        # back to the digits: the step's own settings again
+        assert (scene.optimizer, scene.lr, scene.lr_decay, scene.batch_size, scene.shift) == ("sgd", 0.1, 0.85, 50, 0)
+        assert scene.note == "Back to this step's own settings."
 
 
 async def test_results_view_on_clothes_never_uses_the_shipped_digits_model(clothes: list[str]) -> None:
@@ -370,3 +380,12 @@ def test_about_panel_names_the_data_set_in_use(monkeypatch: pytest.MonkeyPatch, 
     assert _data_set_line().startswith("Fashion-MNIST (H. Xiao") and "MIT" in _data_set_line()
     monkeypatch.setenv(DATA_DIR_ENV, str(write_set(tmp_path / "own", 4, 4, name="Tiny Fashion")))
     assert _data_set_line().startswith("Tiny Fashion (from `") and "README" in _data_set_line()
+
+
+def test_a_set_without_a_recipe_of_its_own_takes_the_usual_one() -> None:
+    from tutor.scenes.training.settings import recipe_note, recipe_settings
+
+    usual = recipe_settings("mnist")
+    assert usual == {"optimizer": "sgd", "lr": 0.05, "lr_decay": 0.85, "batch_size": 32, "shift": 1}
+    assert recipe_settings("kmnist") == usual
+    assert recipe_note("MNIST", usual) == "MNIST trains with the usual recipe: sgd lr 0.05 x0.85 each epoch, batch 32, shifts of up to 1 px"

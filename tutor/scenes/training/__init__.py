@@ -77,17 +77,14 @@ from tutor.scenes.training.runner import (
     REPORT_SECONDS,
     Run,
 )
-from tutor.scenes.training.scene import (
+from tutor.scenes.training.scene import STOPPED_RUN_ADVICE, UNMOUNT_SAVE_SECONDS, VIEWS, TrainingScene
+from tutor.scenes.training.settings import (
     BATCH_SIZES,
     LEARNING_RATES,
     MAX_EPOCHS,
     MODEL_NAMES,
     OPTIMIZERS,
-    STOPPED_RUN_ADVICE,
     TARGETS,
-    UNMOUNT_SAVE_SECONDS,
-    VIEWS,
-    TrainingScene,
 )
 from tutor.scenes.training.state import RUNNING, STATE_LABELS, State
 from tutor.scenes.training.view import (

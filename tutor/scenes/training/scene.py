@@ -20,43 +20,29 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from tutor.data import DataSet, describe, first_line, next_set
+from tutor.data import DataSet, describe, first_line
 from tutor.engines.model import MODELS
 from tutor.paths import shipped_data_dir
 from tutor.exercises.learner_calls import LearnerCode
 from tutor.engines.train import (
-    DEFAULT_LR,
     BatchRecord,
     Checkpoint,
     EpochRecord,
     TrainConfig,
 )
 from tutor.scenes.base import LiveScene
-from tutor.scenes.params import cycle_option, next_option
-from tutor.scenes.registry import choices_of
 from tutor.runs import RunSummary, list_runs
 from tutor.scenes.training import messages, runner
 from tutor.scenes.training.results import SESSION_RESULTS, Results, short_path
 from tutor.scenes.training.runner import REPORT_SECONDS, Run
 from tutor.scenes.training.state import RUNNING, State, ended_by
 from tutor.scenes.training.runs_view import run_note
+from tutor.scenes.training.settings import MAX_EPOCHS, nudge, step_settings
 from tutor.scenes.training.view import CONTROLS, CSS, HELP_TEXT, VIEWS, redraw
 from tutor.widgets.confusion import ConfusionMatrix
 from tutor.widgets.gallery import MistakeGallery
 from tutor.widgets.plot import Plot
 
-#: The models the scene can train, in the order `[ ]` cycles through them (the registry's).
-MODEL_NAMES: tuple[str, ...] = choices_of("training", "model")
-#: The optimizers `[ ]` cycles through (the registry's).
-OPTIMIZERS: tuple[str, ...] = choices_of("training", "optimizer")
-#: Batch sizes `[ ]` steps through.
-BATCH_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024)
-#: Learning rates `[ ]` steps through (roughly log-spaced).
-LEARNING_RATES: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)
-#: Target accuracies `[ ]` steps through; 0 = train all epochs.
-TARGETS: tuple[float, ...] = (0.0, 0.90, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995)
-#: Most epochs the control allows.
-MAX_EPOCHS = 50
 #: How long leaving the lesson (or quitting) waits for a stopped run to write its checkpoint.
 UNMOUNT_SAVE_SECONDS = 10.0
 #: What to do with a stopped run's checkpoint that cannot be used (ends the scene's note).
@@ -117,10 +103,9 @@ class TrainingScene(LearnerCode, LiveScene):
         self.model_name: str = self.choice_param("model", MODELS)
         self.data: DataSet = self._initial_data()
         """The data set trained and tested on (the `data` setting): the lesson's, else the app's."""
-        self.optimizer: str = self.choice_param("optimizer", DEFAULT_LR)
-        self.lr: float = self.float_param("lr", DEFAULT_LR[self.optimizer])
+        self.optimizer, self.lr, self.lr_decay, self.batch_size, self.shift = step_settings(self)
+        """What the step trains with (`settings`): a data set switched to brings its own recipe."""
         self.epochs: int = self.int_param("epochs", 1 if self.model_name == "lenet" else 3, 1, MAX_EPOCHS)
-        self.batch_size: int = self.int_param("batch_size", 64, 1, 60000)
         target = p.get("target_accuracy", 0)
         self.target: float = float(target) if isinstance(target, (int, float)) and 0 < target < 1 else 0.0
         self.train_limit: int = self.int_param("train_limit", 0, 0)
@@ -128,8 +113,6 @@ class TrainingScene(LearnerCode, LiveScene):
         self.validation_split: float = self.float_param("validation_split", 0.0, 0.0, 0.5)
         """Held out of the training images to judge each epoch on; the test set is then used once."""
         self.seed: int = self.int_param("seed", 0)
-        self.shift: int = self.int_param("shift", 0, 0, 4)
-        """Pixels each training image may be moved at random (augmentation); 0 = plain MNIST."""
         self.view: str = self.choice_param("view")
         self.editable: bool = bool(p.get("editable", True))
         self.picked: int = 0
@@ -335,27 +318,7 @@ class TrainingScene(LearnerCode, LiveScene):
         """`[`/`]`: change the picked setting by one step."""
         if self._open_controls():
             return
-        name = CONTROLS[self.picked]
-        if name == "model":
-            self.model_name = cycle_option(MODEL_NAMES, self.model_name, direction)
-            self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
-            self.checkpoint = None
-        elif name == "data":
-            self.data = next_set(self.data, direction)
-            self.results = SESSION_RESULTS.get((self.data.key, self.model_name))
-            self.checkpoint = None
-            self.note = ""
-        elif name == "epochs":
-            self.epochs = max(1, min(MAX_EPOCHS, self.epochs + direction))
-        elif name == "batch size":
-            self.batch_size = next_option(BATCH_SIZES, self.batch_size, direction)
-        elif name == "lr":
-            self.lr = next_option(LEARNING_RATES, self.lr, direction)
-        elif name == "optimizer":
-            self.optimizer = cycle_option(OPTIMIZERS, self.optimizer, direction)
-            self.lr = DEFAULT_LR[self.optimizer]
-        elif name == "target":
-            self.target = next_option(TARGETS, self.target, direction)
+        nudge(self, CONTROLS[self.picked], direction)
         self._redraw()
 
     # --- the learner's code (LearnerCode) ------------------------------------------------------
@@ -390,6 +353,7 @@ class TrainingScene(LearnerCode, LiveScene):
         """The recipe the controls describe."""
         return TrainConfig(
             model=self.model_name, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+            lr_decay=self.lr_decay,
             optimizer=self.optimizer, seed=self.seed, shift=self.shift, target_accuracy=self.target or None,
             train_limit=self.train_limit or None, test_limit=self.test_limit or None,
             validation_split=self.validation_split, report_seconds=REPORT_SECONDS,
@@ -406,6 +370,7 @@ class TrainingScene(LearnerCode, LiveScene):
             self.epochs = max(self.epochs, checkpoint.epoch + 1)
             own = checkpoint.config
             self.optimizer, self.lr, self.batch_size = own.optimizer, own.learning_rate(), own.batch_size
+            self.lr_decay, self.shift = own.lr_decay, own.shift
             self.train_limit, self.validation_split = own.train_limit or 0, own.validation_split
             config = replace(
                 own, epochs=self.epochs, target_accuracy=self.target or None,
