@@ -80,6 +80,10 @@ def test_a_graph_their_functions_do_not_compute_says_so_only_when_bound() -> Non
     neuron.learner.bind("sigmoid-chain-rule", "/nowhere/sigmoid_chain_rule.py", False)
     assert neuron.learner_line()[1] == (
         "reference engine: your sigmoid and sigmoid_backward take over once they pass")
+    # where it would wrap: the short form, one row
+    assert neuron.learner_line(65)[1] == "reference engine until your sigmoid and sigmoid_backward pass"
+    assert neuron.learner_line(36)[1] == "reference until yours pass"
+    assert neuron.learner_line(200)[1].startswith("reference engine: your")
 
 
 def test_seed_neuron_names_t() -> None:

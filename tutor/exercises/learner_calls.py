@@ -403,9 +403,11 @@ class LearnerCode:
         """(kind, text) of the line that says whose code the scene shows; kind is "" (the
         step has no exercise: show nothing), "reference", "running", "yours" or "fallback".
 
-        `width`: the room the line has (0: any). Where the line saying their code runs would
-        wrap, it leaves out the file's name, which the step's exercise panel shows anyway
-        ("▶ your conv2d_loops"), so that it stays one row in a narrow scene."""
+        `width`: the room the line has (0: any). Where a line would wrap, it takes a shorter
+        form that stays one row in a narrow scene: the line saying their code runs leaves out
+        the file's name, which the step's exercise panel shows anyway ("▶ your conv2d_loops"),
+        and the one before it passes says "reference engine until your conv2d_loops passes", or
+        "reference until yours passes"."""
         if not self.learner.bound or not self.learner_function:
             return "", ""
         function = self.learner_function
@@ -414,8 +416,12 @@ class LearnerCode:
         if self.learner_elsewhere:
             return "reference", f"reference engine: {self.learner_elsewhere}"
         if not self.learner.passed:
-            takes = "take over once they pass" if " and " in function else "takes over once it passes"
-            return "reference", f"reference engine: your {function} {takes}"
+            several = " and " in function
+            pass_ = "pass" if several else "passes"
+            forms = (f"reference engine: your {function} {'take over once they pass' if several else 'takes over once it passes'}",
+                     f"reference engine until your {function} {pass_}", f"reference until yours {pass_}")
+            fits = [form for form in forms if width <= 0 or len(form) <= width]
+            return "reference", fits[0] if fits else forms[-1]
         if path is None or not path.is_file():
             return "fallback", f"your {file_name} is not there: showing the reference engine"
         if self.learner.problem:
