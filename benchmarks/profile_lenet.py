@@ -31,7 +31,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--batches", type=int, default=300, help="batches timed (after 20 warm-up batches)")
     p.add_argument("--threads", type=int, default=1, help="BLAS threads (set before NumPy loads)")
-    p.add_argument("--block-bytes", type=int, default=None, help="override model.BLOCK_BYTES")
+    p.add_argument("--block-bytes", type=int, default=None, help="override training_step.BLOCK_BYTES")
     return p.parse_args()
 
 
@@ -112,11 +112,12 @@ def main() -> int:
     from tutor.allocator import tune_allocator
     from tutor.engines import layers as L
     from tutor.engines import model as M
+    from tutor.engines import training_step as S
     from tutor.engines.optim import SGD
 
     tune_allocator()
     if args.block_bytes:
-        M.BLOCK_BYTES = args.block_bytes
+        S.BLOCK_BYTES = args.block_bytes
     try:
         import tempfile
 
@@ -168,12 +169,12 @@ def main() -> int:
     L.col2im_into = t.timed(L.col2im_into, "col2im")
     L.activation_forward = t.timed(L.activation_forward, "activation forward (in place)")
     L.activation_backward = t.timed(L.activation_backward, "activation backward (dense)")
-    M._grad_factor = t.timed(M._grad_factor, "activation derivative (conv)")
+    S._grad_factor = t.timed(S._grad_factor, "activation derivative (conv)")
     L.dense_forward = t.timed(L.dense_forward, "dense GEMMs", lambda a: "dense layers + loss")
     L.dense_backward = t.timed(L.dense_backward, "dense GEMMs", lambda a: "dense layers + loss")
     L.softmax_cross_entropy_device = t.timed(L.softmax_cross_entropy_device, "softmax + cross-entropy",
                                              lambda a: "dense layers + loss")
-    stage = M._ConvStage
+    stage = S._ConvStage
     stage.forward = t.timed(stage.forward, "conv forward: weights, bias (glue)", lambda a: f"{a[0].layer.name} forward")
     stage.pool_into = t.timed(stage.pool_into, "average pooling forward",
                               lambda a: f"{a[0].pool.name} forward (pooling)")
@@ -207,7 +208,7 @@ def main() -> int:
     per = total / args.batches
 
     print(f"LeNet-5 training step, batch {n}, {args.threads} BLAS thread(s), {args.batches} batches of {source}; "
-          f"numpy {np.__version__}, block {M.BLOCK_BYTES // 1024} KB, cpus {os.cpu_count()}")
+          f"numpy {np.__version__}, block {S.BLOCK_BYTES // 1024} KB, cpus {os.cpu_count()}")
     if halves:
         print(f"(two halves of {n // 2} and {n - n // 2}, profiled one after the other here: on two cores the "
               "second runs in another process at the same time)")

@@ -14,6 +14,7 @@ import pytest
 
 from tutor.engines import layers as L
 from tutor.engines import model as M
+from tutor.engines import training_step
 from tutor.engines.model import LENET5, Conv, Dense, Flatten, Model, ModelSpec, Pool, TrainingStep
 
 
@@ -57,7 +58,7 @@ def test_lenet_step_in_float32_agrees_to_rounding() -> None:
 @pytest.mark.parametrize("block_bytes", [1, 4096, 1 << 30])
 def test_any_block_size_gives_the_same_gradients(monkeypatch, block_bytes: int) -> None:
     """Blocks of one output position, of part of a row, of several rows, or one block for all."""
-    monkeypatch.setattr(M, "BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(training_step, "BLOCK_BYTES", block_bytes)
     model = Model(LENET5, seed=4, dtype=np.float64)
     x, labels = _batch(3, 11)
     _assert_same(model.loss_and_grads(x, labels), _reference(model, x, labels), rtol=1e-10)
