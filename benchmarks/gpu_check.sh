@@ -18,7 +18,7 @@ $PY -c "from tutor.backend import select_backend as s; b = s('auto'); print('bac
 echo "== CuPy and engine tests"
 timeout 100 $PY -m pytest -o addopts= -p no:cacheprovider -q -rs \
   tests/test_engine_cupy.py tests/test_engine_layers.py tests/test_engine_model.py tests/test_engine_train.py \
-  tests/test_pf_training_step.py 2>&1 | tail -15
+  tests/test_pf_training_step.py tests/test_half_process.py 2>&1 | tail -15
 echo "== One training step (forward, backward, Adam): CuPy against PyTorch eager (target: ratio <= 0.5 at batch 64)"
 timeout 90 $PY benchmarks/gpu_profile.py --batches 64 256 1024
 echo "== 10 epochs: CuPy, PyTorch CUDA, PyTorch CPU (all cores)"

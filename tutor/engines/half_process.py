@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -72,6 +73,10 @@ class _Child:
     def __init__(self) -> None:
         env = dict(os.environ)
         env.pop("PYTHONSTARTUP", None)
+        # The child imports the very package this process runs (a script may have put it on
+        # sys.path itself, as the benchmarks do).
+        root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tutor.engines.half_process"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
