@@ -16,7 +16,7 @@ from textual.widgets import Static
 from tests.scene_host import SceneHost, at_step, lesson_app, shown_text
 from tutor.engines import mnist
 from tutor.engines.conv import KERNELS, conv2d_loop, conv_cell
-from tutor.scenes import conv_slide
+from tutor.scenes import data as scene_data
 from tutor.scenes.conv_slide import ConvSlideScene, load_digit
 from tutor.widgets.feature_map import PENDING_CHAR, FeatureMapImage
 from tutor.scenes.registry import SCENES, check_param, load_scene_class
@@ -234,7 +234,7 @@ async def test_missing_data_is_a_message(monkeypatch: pytest.MonkeyPatch) -> Non
     def broken(*args, **kwargs):
         raise mnist.DataError("train-images-idx3-ubyte.gz is missing: reinstall dl-tutor")
 
-    conv_slide.clear_digit_cache()
+    scene_data.clear_digit_cache()
     monkeypatch.setattr(mnist, "load_digits", broken)
     scene = ConvSlideScene({})
     async with SceneHost(scene).run_test(size=WIDE) as pilot:
@@ -244,7 +244,7 @@ async def test_missing_data_is_a_message(monkeypatch: pytest.MonkeyPatch) -> Non
         assert scene.total_frames == 0 and not scene.query_one("#cs-top").display
         await pilot.press("k", "full_stop")
         assert scene.position == 0
-    conv_slide.clear_digit_cache()
+    scene_data.clear_digit_cache()
 
 
 def test_partial_map_rows() -> None:

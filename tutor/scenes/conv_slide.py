@@ -41,7 +41,8 @@ from tutor.exercises.learner_calls import LearnerCode
 from tutor.scenes import conv_slide_text as texts
 from tutor.scenes.base import Scene
 from tutor.scenes.registry import choices_of
-from tutor.scenes.data import data_failure_text, load_digits_or_reason
+from tutor.scenes.conv_slide_text import KERNEL_NOTES
+from tutor.scenes.data import data_failure_text, load_digit
 from tutor.widgets.feature_map import FeatureMapImage
 from tutor.widgets.image import HalfBlockImage
 
@@ -51,17 +52,6 @@ MODES: tuple[str, ...] = choices_of("conv-slide", "mode")
 #: The kernel names `k` cycles through, in order ("custom" is reached by editing).
 KERNEL_ORDER: tuple[str, ...] = tuple(KERNELS)
 
-#: One short line per kernel (engine `KERNELS`, plus "custom"): what it responds to.
-KERNEL_NOTES: dict[str, str] = {
-    "vertical edge": "ink to the right of background: the left side of upright strokes",
-    "horizontal edge": "ink below background: the top side of flat strokes",
-    "diagonal edge": "ink above-right of background: one side of \\ strokes",
-    "blur": "the window's average: a softer digit",
-    "sharpen": "the centre pixel minus its neighbours: crisper edges",
-    "identity": "just the centre pixel: a copy of the digit",
-    "custom": "your own weights (k moves on and comes back to them)",
-}
-
 #: The three kernels the maps mode starts with: edges in three directions.
 MAPS_DEFAULT: tuple[str, ...] = ("vertical edge", "horizontal edge", "diagonal edge")
 
@@ -70,30 +60,6 @@ WIDE_WIDTH = 62
 
 #: Weights stay within [-WEIGHT_LIMIT, WEIGHT_LIMIT] while editing.
 WEIGHT_LIMIT = 9.0
-
-
-_digit_cache: dict[int, np.ndarray] = {}
-
-
-def clear_digit_cache() -> None:
-    """Forget the digits loaded so far (tests swap the loader)."""
-    _digit_cache.clear()
-
-
-def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
-    """Training digit `index` scaled to 0..1, shape (28, 28) float64, as the network sees it.
-
-    Returns ``(image, index used, "")``, the index clamped to the split, or
-    ``(None, index, one-line message)`` when the MNIST files cannot be read.
-    """
-    digits, message = load_digits_or_reason()
-    if digits is None:
-        return None, index, message
-    images = digits.train_images
-    index = max(0, min(int(index), len(images) - 1))
-    if index not in _digit_cache:
-        _digit_cache[index] = np.asarray(images[index], dtype=np.float64) / 255.0
-    return _digit_cache[index], index, ""
 
 
 def _set_data(widget: HalfBlockImage, values: np.ndarray | None) -> bool:

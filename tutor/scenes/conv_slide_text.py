@@ -13,6 +13,17 @@ from rich.text import Text
 from tutor.engines.conv import CellRecord, ToyChannels
 from tutor.text import format_number
 
+#: One short line per kernel (engine `KERNELS`, plus "custom"): what it responds to.
+KERNEL_NOTES: dict[str, str] = {
+    "vertical edge": "ink to the right of background: the left side of upright strokes",
+    "horizontal edge": "ink below background: the top side of flat strokes",
+    "diagonal edge": "ink above-right of background: one side of \\ strokes",
+    "blur": "the window's average: a softer digit",
+    "sharpen": "the centre pixel minus its neighbours: crisper edges",
+    "identity": "just the centre pixel: a copy of the digit",
+    "custom": "your own weights (k moves on and comes back to them)",
+}
+
 #: Kernel names cut to fit the 7-column side panel of the narrow layout.
 SHORT_NAMES: dict[str, tuple[str, ...]] = {
     "vertical edge": ("vert.", "edge"),

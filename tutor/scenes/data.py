@@ -1,8 +1,9 @@
 """What a scene shows when the data set or the shipped network cannot be had.
 
 The data come from `tutor.data` (memoised, thread-safe) and the networks from `tutor.models`;
-this module keeps only the words a scene puts on screen instead of its picture, and the names
-the digit scenes already use for those two ways in. Scenes never crash on damaged or missing
+this module keeps only the words a scene puts on screen instead of its picture, the names the
+digit scenes already use for those two ways in, and one training digit as the network sees it
+(`load_digit`, kept once loaded). Scenes never crash on damaged or missing
 files: they show the one line the loaders give and a way forward.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.text import Text
 
 from tutor.data import digits_or_reason, first_line
@@ -19,8 +21,10 @@ from tutor.models import shipped_or_reason
 __all__ = [
     "DATA_WAY_FORWARD",
     "MODEL_WAY_FORWARD",
+    "clear_digit_cache",
     "data_failure_text",
     "first_line",
+    "load_digit",
     "load_digits_or_reason",
     "load_shipped_lenet_or_reason",
 ]
@@ -37,6 +41,30 @@ def load_digits_or_reason(folder: Any = None) -> tuple[Any, str]:
     (default: the app's data set) cannot be read (`tutor.data.digits_or_reason`: read once
     per process)."""
     return digits_or_reason(folder)
+
+
+_digit_cache: dict[int, np.ndarray] = {}
+
+
+def clear_digit_cache() -> None:
+    """Forget the digits loaded so far (tests swap the loader)."""
+    _digit_cache.clear()
+
+
+def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
+    """Training digit `index` scaled to 0..1, shape (28, 28) float64, as the network sees it.
+
+    Returns ``(image, index used, "")``, the index clamped to the split, or
+    ``(None, index, one-line message)`` when the MNIST files cannot be read.
+    """
+    digits, message = load_digits_or_reason()
+    if digits is None:
+        return None, index, message
+    images = digits.train_images
+    index = max(0, min(int(index), len(images) - 1))
+    if index not in _digit_cache:
+        _digit_cache[index] = np.asarray(images[index], dtype=np.float64) / 255.0
+    return _digit_cache[index], index, ""
 
 
 def load_shipped_lenet_or_reason(xp: Any = None, way_forward: str = MODEL_WAY_FORWARD) -> tuple[Any, str]:
