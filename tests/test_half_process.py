@@ -184,6 +184,12 @@ def test_an_interrupted_step_does_not_leave_a_stale_answer() -> None:
     assert H._child.pending
     _assert_same(model.loss_and_grads(x2, y2), _reference(model, x2, y2), exact=False)
     assert not H._child.pending
+    # interrupted again, and the next batch is bigger: the new layout waits for the old answer too
+    with pytest.raises(KeyboardInterrupt):
+        H.run_halves(interrupted, lambda: None, model.spec, model.dtype, model.params, x1[4:], y1[4:])
+    x3, y3 = _batch(20, 13)
+    _assert_same(model.loss_and_grads(x3, y3), _reference(model, x3, y3), exact=False)
+    assert H._child is not None and H._child.capacity == 10 and H.status().endswith("(the second is running)")
 
 
 def test_the_child_is_out_of_reach_of_ctrl_c_and_ends_with_close() -> None:

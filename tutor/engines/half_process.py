@@ -23,6 +23,7 @@ time.
 from __future__ import annotations
 
 import atexit
+import math
 import mmap
 import os
 import signal
@@ -38,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from tutor.backend import blas_limit, blas_threads, error_line
+from tutor.engines.spec import layer_shapes
 
 __all__ = ["Result", "available", "close", "run_halves", "status"]
 
@@ -98,8 +100,15 @@ class _Child:
             raise TimeoutError(f"the second process gave no answer in {timeout:.0f} s")
         return self.recv_end.recv()
 
+    def _drain(self) -> None:
+        """Read and drop the answer to an interrupted step (Ctrl+C between sending and reading)."""
+        if self.pending:
+            self.pending = False
+            self._receive(HALF_TIMEOUT_S)
+
     def prepare(self, spec: Any, dtype: Any, params: dict[str, Any], x: Any, labels: Any, blas: int) -> None:
         """Share a file laid out for this network, dtypes and at least this many images."""
+        self._drain()
         n = x.shape[0]
         key = (spec, np.dtype(dtype).str, x.dtype.str, labels.dtype.str, tuple(x.shape[1:]), blas)
         if key == self.key and n <= self.capacity:
@@ -108,7 +117,8 @@ class _Child:
         entries = [(f"p:{name}", np.dtype(dtype).str, tuple(value.shape)) for name, value in params.items()]
         entries += [(f"g:{name}", np.dtype(dtype).str, tuple(value.shape)) for name, value in params.items()]
         entries += [("x", x.dtype.str, (capacity, *x.shape[1:])), ("labels", labels.dtype.str, (capacity,)),
-                    ("probs", np.dtype(dtype).str, (capacity, spec.layers[-1].units)), ("loss", np.dtype(dtype).str, ())]
+                    ("probs", np.dtype(dtype).str, (capacity, math.prod(layer_shapes(spec)[-1][1]))),
+                    ("loss", np.dtype(dtype).str, ())]
         placed, size = _layout(entries)
         folder = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         fd, path = tempfile.mkstemp(prefix="dl-tutor-half-", dir=folder)
@@ -129,9 +139,7 @@ class _Child:
 
     def submit(self, params: dict[str, Any], x: Any, labels: Any) -> None:
         """Copy the parameters and the half batch in and start the child on them."""
-        if self.pending:  # an interrupted step's answer: read and drop it
-            self.pending = False
-            self._receive(HALF_TIMEOUT_S)
+        self._drain()
         n = x.shape[0]
         views = self.views
         for name, value in params.items():
