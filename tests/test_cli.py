@@ -739,3 +739,31 @@ async def test_the_app_s_failed_saves_are_rescued_when_it_quits(
     assert str(rescued) in err and len(err.strip().splitlines()) == 1
     record = json.loads(rescued.read_text())["lessons"]["artificial-neuron"]
     assert len(record["visited"]) == 2
+
+
+def test_the_collector_is_off_only_while_the_app_loads(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`main` turns the cycle collector off for the imports; a command other than the app runs
+    with it on, the app turns it on once built (`tune_gc`), and it is on again after any return."""
+    import gc
+
+    from tutor import cli
+
+    seen: dict[str, bool] = {}
+
+    def record(name: str):
+        def command(args) -> int:
+            seen[name] = gc.isenabled()
+            return 0
+        return command
+
+    monkeypatch.setitem(cli.COMMANDS, "list", record("list"))
+    monkeypatch.setitem(cli.COMMANDS, "open", record("open"))
+    assert gc.isenabled()
+    assert main(["list"]) == 0 and seen["list"] is True
+    assert main(["open", "anything"]) == 0 and seen["open"] is False  # cmd_run's tune_gc turns it on
+    assert gc.isenabled()
+    monkeypatch.undo()
+    assert main(["open", "no-such-lesson-at-all"]) == 2  # an error before the app: back on anyway
+    assert gc.isenabled()
+    capsys.readouterr()

@@ -59,3 +59,4 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    gc.enable()  # `dl-tutor` starts with it off while it imports (tutor.cli.main)
