@@ -42,6 +42,11 @@ def at_step(step_id: str, keys: tuple[str, ...] = (), *, wait_for_workers: bool 
         screen = pilot.app.screen
         await screen.show_step(screen.lesson.step_index(step_id))
         await pilot.pause()
+        for _ in range(50):  # the step's focus lands a message later; its styles show it
+            if screen.focused is not None:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
         if keys:
             await pilot.press(*keys)
         if wait_for_workers:
