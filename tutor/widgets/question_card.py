@@ -57,8 +57,10 @@ def inline_markdown(text: str, style: str = "") -> Text:
 #: Wrong answers after which the card offers to show the answer.
 REVEAL_AFTER = 2
 #: How many times a card looks to bring its verdict into view after an answer (see
-#: `QuestionCard._reveal_feedback`): enough for a layout that settles late on a busy machine.
-REVEAL_LOOKS = 8
+#: `QuestionCard._reveal_feedback`): enough for a layout that settles late on a busy machine
+#: (8 once fell one line short in a loaded test run; a look past the first two only happens
+#: while a line is still out of view).
+REVEAL_LOOKS = 20
 
 
 def placeholder(problem: Problem) -> str:
