@@ -236,8 +236,8 @@ async def test_training_scene_switches_to_clothes_and_names_them(clothes: list[s
         assert "Fashion-MNIST" in str(scene.query_one("#tr-controls").render())
         # the clothes bring their own recipe (as `dl-tutor train --data fashion-mnist` does)
         assert (scene.optimizer, scene.lr, scene.lr_decay, scene.batch_size, scene.shift) == ("adam", 0.002, 0.5, 16, 0)
-        assert scene.note == ("Fashion-MNIST trains with its own recipe: adam lr 0.002 halved each epoch, "
-                              "batch 16, no shifts.")
+        assert scene.note == ("Fashion-MNIST trains with its own recipe: batch 16, adam lr 0.002 (x0.5 each epoch), "
+                              "shift 0 px.")
         config = scene.config()
         assert (config.optimizer, config.lr, config.lr_decay, config.batch_size, config.shift) == ("adam", 0.002, 0.5, 16, 0)
         assert "adam" in str(scene.query_one("#tr-controls").render())
@@ -386,6 +386,6 @@ def test_a_set_without_a_recipe_of_its_own_takes_the_usual_one() -> None:
     from tutor.scenes.training.settings import recipe_note, recipe_settings
 
     usual = recipe_settings("mnist")
-    assert usual == {"optimizer": "sgd", "lr": 0.05, "lr_decay": 0.85, "batch_size": 32, "shift": 1}
+    assert usual == ("sgd", 0.05, 0.85, 32, 1)
     assert recipe_settings("kmnist") == usual
-    assert recipe_note("MNIST", usual) == "MNIST trains with the usual recipe: sgd lr 0.05 x0.85 each epoch, batch 32, shifts of up to 1 px"
+    assert recipe_note("mnist", "MNIST") == "MNIST trains with the usual recipe: batch 32, sgd lr 0.05 (x0.85 each epoch), shift 1 px"

@@ -34,6 +34,7 @@ __all__ = [
     "probe_cupy",
     "select_backend",
     "to_numpy",
+    "usable_cores",
 ]
 
 #: Values accepted by `select_backend` and the `DL_TUTOR_BACKEND` environment variable.
@@ -185,6 +186,11 @@ def to_numpy(a: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 _controller: Any = None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _blas_controller() -> Any:

@@ -504,9 +504,9 @@ def _leave_a_core_to_the_ui() -> None:
     """In the app, BLAS gets one thread fewer than there are cores, so a training scene never
     takes the core the UI answers keys on (read when NumPy is first imported, which the app
     does later). A count the learner set is kept; `dl-tutor train` keeps every core."""
-    from tutor.backend import BLAS_THREADS_ENV
+    from tutor.backend import BLAS_THREADS_ENV, usable_cores
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     if cores < 2 or "numpy" in sys.modules:
         return
     for name in BLAS_THREADS_ENV:

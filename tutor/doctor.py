@@ -68,12 +68,12 @@ def report(backend_choice: str, lessons: Path) -> tuple[list[str], bool]:
         lines.append("              Use --backend auto or numpy, or fix the CUDA install.")
 
     if backend_choice != "cupy":
-        from tutor.backend import blas_threads
+        from tutor.backend import blas_threads, usable_cores
         from tutor.engines import half_process
 
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         threads = blas_threads()
-        lines.append(f"  Cores       {cores}, BLAS {threads} thread{'s' if threads != 1 else ''}: {half_process.status()}")
+        lines.append(f"  Cores       {usable_cores()}, BLAS {threads} thread{'s' if threads != 1 else ''}: "
+                     f"{half_process.status()}")
 
     columns, rows, is_tty = terminal_size()
     size_note = "" if is_tty else " (standard output is not a terminal)"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "first_line",
@@ -150,3 +151,11 @@ def first_line(error: BaseException | str, *, limit: int | None = None, with_typ
     if not message:
         return name
     return f"{name}: {message}" if with_type else message
+
+
+def recipe_words(config: Any) -> str:
+    """A training run's recipe (a `tutor.engines.train_config.TrainConfig`) in the words `dl-tutor
+    train` and the training scene both use: "batch 32, sgd lr 0.05 (x0.85 each epoch), shift 1 px"."""
+    decay = f" (x{config.lr_decay:g} each epoch)" if config.lr_decay != 1 else ""
+    return (f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}{decay}, "
+            f"shift {config.shift} px")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tutor.models import ALIASES, MODEL_NAMES, model_path, rescue_paths, stopped_path, stopped_path_for
-from tutor.text import format_seconds
+from tutor.text import format_seconds, recipe_words
 
 
 def _model_name(text: str) -> str:
@@ -216,10 +216,7 @@ def cmd_train(args: argparse.Namespace, data_dir: Path | None = None) -> int:
     progress.line(
         f"training {args.model} on {len(trainer.images):,} images ({digits.info.name}"
         + (f", {len(trainer.val_images):,} more held out for validation" if trainer.val_images is not None else "")
-        + "), "
-        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate():g}"
-        + (f" (x{config.lr_decay:g} each epoch)" if config.lr_decay != 1 else "")
-        + f", shift {config.shift} px, seed {config.seed}"
+        + f"), {recipe_words(config)}, seed {config.seed}"
         + (f" (the {_title(data.key)} recipe)" if data.key in DATA_RECIPES and checkpoint is None else "")
         + "; "
         f"backend {backend.name}: {backend.reason}"

@@ -9,13 +9,14 @@ back gives the step's own settings again. Either way the learner may then change
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tutor.data import next_set
-from tutor.engines.train import DEFAULT_LR, TrainConfig, recipe_config
+from tutor.engines.train import DATA_RECIPES, DEFAULT_LR, TrainConfig, recipe_config
 from tutor.scenes.params import cycle_option, next_option
 from tutor.scenes.registry import choices_of
 from tutor.scenes.training.results import SESSION_RESULTS
+from tutor.text import recipe_words
 
 if TYPE_CHECKING:
     from tutor.scenes.training.scene import TrainingScene
@@ -26,7 +27,6 @@ __all__ = [
     "MAX_EPOCHS",
     "MODEL_NAMES",
     "OPTIMIZERS",
-    "RECIPE_SETTINGS",
     "TARGETS",
     "nudge",
     "recipe_note",
@@ -46,8 +46,6 @@ LEARNING_RATES: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 
 TARGETS: tuple[float, ...] = (0.0, 0.90, 0.95, 0.96, 0.97, 0.975, 0.98, 0.985, 0.99, 0.995)
 #: Most epochs the control allows.
 MAX_EPOCHS = 50
-#: The scene's settings a data set's recipe decides (the scene's attribute names).
-RECIPE_SETTINGS: tuple[str, ...] = ("optimizer", "lr", "lr_decay", "batch_size", "shift")
 #: The decay of a run whose data set has no recipe of its own (and of a step's own settings).
 DEFAULT_LR_DECAY = TrainConfig.lr_decay
 
@@ -60,26 +58,18 @@ def step_settings(scene: TrainingScene) -> tuple[str, float, float, int, int]:
             scene.int_param("batch_size", 64, 1, 60000), scene.int_param("shift", 0, 0, 4))
 
 
-def recipe_settings(data_key: str) -> dict[str, Any]:
-    """What a run on the data set keyed `data_key` starts from when the learner switches to it:
-    its recipe where it has one, else the defaults every run has (`TrainConfig`)."""
+def recipe_settings(data_key: str) -> tuple[str, float, float, int, int]:
+    """What a run on the data set keyed `data_key` starts from when the learner switches to it,
+    in `step_settings`'s order: its recipe where it has one, else the defaults every run has."""
     config = recipe_config(data_key)
-    return {"optimizer": config.optimizer, "lr": config.learning_rate(), "lr_decay": config.lr_decay,
-            "batch_size": config.batch_size, "shift": config.shift}
+    return config.optimizer, config.learning_rate(), config.lr_decay, config.batch_size, config.shift
 
 
-def recipe_note(title: str, settings: dict[str, Any]) -> str:
-    """One line saying what the switched-to data set trains with, e.g. "Fashion-MNIST trains
-    with its own recipe: adam lr 0.002 halved each epoch, batch 16, no shifts"."""
-    decay = settings["lr_decay"]
-    decay_text = "halved each epoch" if decay == 0.5 else f"x{decay:g} each epoch" if decay != 1 else "kept"
-    shift = settings["shift"]
-    shift_text = "no shifts" if not shift else f"shifts of up to {shift} px"
-    own = "its own recipe" if settings != recipe_settings("") else "the usual recipe"
-    return (f"{title} trains with {own}: {settings['optimizer']} lr {settings['lr']:g} {decay_text}, "
-            f"batch {settings['batch_size']}, {shift_text}")
-
-
+def recipe_note(data_key: str, title: str) -> str:
+    """One line naming what a switched-to data set trains with (`tutor.text.recipe_words`), e.g.
+    "Fashion-MNIST trains with its own recipe: batch 16, adam lr 0.002 (x0.5 each epoch), shift 0 px"."""
+    own = "its own recipe" if data_key in DATA_RECIPES else "the usual recipe"
+    return f"{title} trains with {own}: {recipe_words(recipe_config(data_key))}"
 
 
 def _switch_data(scene: TrainingScene, direction: int) -> None:
@@ -90,9 +80,8 @@ def _switch_data(scene: TrainingScene, direction: int) -> None:
         values = step_settings(scene)
         scene.note = "Back to this step's own settings."
     else:
-        settings = recipe_settings(scene.data.key)
-        values = tuple(settings[name] for name in RECIPE_SETTINGS)
-        scene.note = recipe_note(scene.data.title, settings) + "."
+        values = recipe_settings(scene.data.key)
+        scene.note = recipe_note(scene.data.key, scene.data.title) + "."
     scene.optimizer, scene.lr, scene.lr_decay, scene.batch_size, scene.shift = values
 
 
