@@ -108,3 +108,32 @@ async def test_every_verdict_is_in_view(
                     await _assert_in_view(pilot, screen, card, where + " (right)")
                     checked += 1
         assert checked == sum(len(lesson.questions) for lesson in app.session.course.lessons)
+
+
+@pytest.mark.parametrize("fraction", [0.25, 0.45, 0.75])
+async def test_a_focus_scroll_cut_short_does_not_hide_the_verdict(tmp_path: Path, fraction: float) -> None:
+    """The learner tabs to a card's field (Textual scrolls it to the centre, animated) and
+    presses enter before the scroll ends: the column is left part way through a row. The verdict
+    and its explanation still land in view (before the fix the two looks pushed each other one
+    row out, turn about, on a loaded machine)."""
+    course = course_with(tmp_path, [("unit", "Unit", ["cost-function"])], prose=True)
+    app = make_app(course, home=tmp_path / "home", open_lesson="cost-function")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        lesson = screen.lesson
+        index = next(i for i, step in enumerate(lesson.steps) if "best-b-for-w3" in step.questions)
+        await screen.show_step(index)
+        await pilot.pause()
+        card = screen.query_one("#q-best-b-for-w3", QuestionCard)
+        column = screen.query_one("#prose-column", VerticalScroll)
+        field = card.answer_widget
+        field.focus(scroll_visible=False)
+        field.highlighted = card.shown_position(_wrong_choice(card)[0])
+        column.scroll_to(y=max(0, column.max_scroll_y - 18) + fraction, animate=False, immediate=True)
+        assert column.scroll_y % 1 == pytest.approx(fraction)  # where the failures on record were left
+        await pilot.press("enter")
+        assert card.wrong == 1
+        await _assert_in_view(pilot, screen, card, f"cut short at {fraction}")
+        assert column.scroll_y == round(column.scroll_y)

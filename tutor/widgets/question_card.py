@@ -441,6 +441,13 @@ class QuestionCard(Widget):
         except NoMatches:  # the step changed before the next refresh: nothing left to show
             return
         lines = [feedback] if extra.has_class("-empty") else [extra, feedback]
+        column = self._scroll_column()
+        if column is not None and column.scroll_y != round(column.scroll_y):
+            # A focus scroll cut short (the field took the focus with an animated scroll, and
+            # enter came before it ended) leaves the column part way through a row; the lines'
+            # rows are then rounded one way when drawn and the other way when scrolled to, and
+            # the two looks below can push each other one row out of view, turn about.
+            column.scroll_to(y=round(column.scroll_y), animate=False, immediate=True)
         for line in lines:
             line.scroll_visible(animate=False)
         # Always a second look after the first refresh; more only while a line is out of view.
@@ -448,10 +455,14 @@ class QuestionCard(Widget):
         if first or not all(self._in_view(line) for line in lines):
             self.call_after_refresh(self._reveal_feedback)
 
+    def _scroll_column(self) -> Widget | None:
+        """The scrolling column that holds the card (None outside one)."""
+        return next((a for a in self.ancestors if getattr(a, "is_scrollable", False)), None)
+
     def _in_view(self, widget: Widget) -> bool:
         """Whether `widget` is drawn whole inside the scrolling column that holds the card."""
         region = widget.region
-        container = next((a for a in self.ancestors if getattr(a, "is_scrollable", False)), None)
+        container = self._scroll_column()
         if container is None or region.area == 0:
             return region.area > 0
         return container.region.contains_region(region)
