@@ -15,6 +15,7 @@ import numpy as np
 from rich.text import Text
 
 from tutor.data import digits_or_reason, first_line
+from tutor.engines.preprocess import as_unit_float
 from tutor.models import SHIPPED_WAY_FORWARD as MODEL_WAY_FORWARD
 from tutor.models import shipped_or_reason
 
@@ -63,7 +64,7 @@ def load_digit(index: int) -> tuple[np.ndarray | None, int, str]:
     images = digits.train_images
     index = max(0, min(int(index), len(images) - 1))
     if index not in _digit_cache:
-        _digit_cache[index] = np.asarray(images[index], dtype=np.float64) / 255.0
+        _digit_cache[index] = as_unit_float(images[index])
     return _digit_cache[index], index, ""
 
 

@@ -34,7 +34,7 @@ from textual.widgets import Static
 
 from tutor.data import load_digits
 from tutor.paths import shipped_data_dir
-from tutor.engines.preprocess import PreprocessRecord, mnist_preprocess
+from tutor.engines.preprocess import PreprocessRecord, as_unit_float, mnist_preprocess
 from tutor.scenes.base import Scene
 from tutor.scenes.data import load_shipped_lenet_or_reason
 from tutor.widgets.digit_canvas import DigitCanvas
@@ -227,7 +227,7 @@ so its larger side is 20 pixels, and moved so its centre of mass sits at the mid
             index = int(self._rng.integers(len(images)))
         index = min(max(0, index), len(images) - 1)
         self.test_index, self.test_label = index, int(digits.test_labels[index])
-        self._test_pixels = np.asarray(images[index], dtype=np.float64) / 255.0
+        self._test_pixels = as_unit_float(images[index])
         self.query_one(DigitCanvas).load(images[index])
         return True
 
